@@ -1,0 +1,51 @@
+# Harbour: the two commands are `make run` and `make test`; everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test test-sqlite test-postgres lint format bench setup demo clean
+
+setup: $(VENV)/.synced
+
+# Bootstrap with nothing but the machine's Python: a venv, then uv (pinned) inside it,
+# then the locked dependencies.
+$(VENV)/.synced: pyproject.toml uv.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) sync --locked --python $(PY)
+	touch $@
+
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py demo_data --if-empty
+	$(PY) manage.py demo_users
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup lint test-sqlite test-postgres
+
+lint: setup
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+test-sqlite: setup
+	@echo "== Test suite on SQLite"
+	env -u DATABASE_URL $(VENV)/bin/pytest -q -p no:cacheprovider
+
+test-postgres: setup
+	@echo "== Test suite on PostgreSQL"
+	@scripts/with-postgres $(VENV)/bin/pytest -q -p no:cacheprovider
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/

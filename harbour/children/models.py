@@ -1,0 +1,130 @@
+from django.db import models
+from django.db.models import Q
+
+from harbour.common.time import ymd
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "Male"
+    FEMALE = "F", "Female"
+    UNKNOWN = "U", "Unknown or not stated"
+
+
+class Ethnicity(models.TextChoices):
+    WBRI = "WBRI", "White British"
+    WIRI = "WIRI", "White Irish"
+    WOTH = "WOTH", "Any other White background"
+    WIRT = "WIRT", "Traveller of Irish heritage"
+    WROM = "WROM", "Gypsy/Roma"
+    MWBC = "MWBC", "White and Black Caribbean"
+    MWBA = "MWBA", "White and Black African"
+    MWAS = "MWAS", "White and Asian"
+    MOTH = "MOTH", "Any other mixed background"
+    AIND = "AIND", "Indian"
+    APKN = "APKN", "Pakistani"
+    ABAN = "ABAN", "Bangladeshi"
+    AOTH = "AOTH", "Any other Asian background"
+    BCRB = "BCRB", "Caribbean"
+    BAFR = "BAFR", "African"
+    BOTH = "BOTH", "Any other Black background"
+    CHNE = "CHNE", "Chinese"
+    OOTH = "OOTH", "Any other ethnic group"
+    REFU = "REFU", "Refused"
+    NOBT = "NOBT", "Information not yet obtained"
+
+
+class Child(models.Model):
+    child_id = models.CharField(
+        "person id", max_length=64, unique=True, help_text="The case-management system's id."
+    )
+    given_name = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity, blank=True)
+
+    # Stored derived fact (depends only on this row): date of birth as YYYYMMDD.
+    birth_ymd = models.IntegerField(editable=False)
+
+    class Meta:
+        verbose_name_plural = "children"
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="child_sex_code"),
+            models.CheckConstraint(
+                condition=Q(ethnicity="") | Q(ethnicity__in=Ethnicity.values),
+                name="child_ethnicity_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.child_id
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    def refresh_derived(self) -> None:
+        self.birth_ymd = ymd(self.date_of_birth)
+
+
+class LegalStatusKind(models.TextChoices):
+    LAC = "LAC", "Looked after"
+    CP = "CP", "Child protection plan"
+    CIN = "CIN", "Child in need plan"
+
+
+class Placement(models.TextChoices):
+    FOSTER = "FOSTER", "Foster care"
+    RESIDENTIAL = "RESIDENTIAL", "Residential"
+    SUPPORTED = "SUPPORTED", "Supported accommodation"
+    OTHER = "OTHER", "Other"
+
+
+class LegalStatus(models.Model):
+    """A period during which a child was looked after or on a plan.
+
+    In force at an instant when the instant's Europe/London date lies in
+    [start_date, end_date] (end inclusive; no end = still in force).
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="legal_statuses")
+    status = models.CharField(max_length=3, choices=LegalStatusKind)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    responsible_la = models.CharField(
+        "responsible authority",
+        max_length=3,
+        blank=True,
+        help_text="Looked after only: the looking-after authority's DfE number. "
+        "Empty or this authority's own number means this authority.",
+    )
+    placement = models.CharField(max_length=11, choices=Placement, blank=True)
+
+    class Meta:
+        verbose_name_plural = "legal statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "status", "start_date"], name="legal_status_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LegalStatusKind.values), name="legal_status_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="legal_status_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=LegalStatusKind.LAC) | (Q(responsible_la="") & Q(placement="")),
+                name="legal_status_lac_only_columns",
+            ),
+            models.CheckConstraint(
+                condition=Q(placement="") | Q(placement__in=Placement.values),
+                name="legal_status_placement_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} from {self.start_date}"
+
+    def refresh_derived(self) -> None:
+        """Nothing is stored derived for a legal status."""

@@ -1,0 +1,41 @@
+"""Instants, local dates and elapsed time.
+
+Instants are stored in UTC. Europe/London is used only to decide a calendar date (the
+local date of an instant) and for display. Durations are elapsed seconds between two
+instants, which is why rows also store each instant as epoch seconds: integer arithmetic
+on them is the same on SQLite and PostgreSQL and needs no per-row Python callbacks.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+UTC = dt.UTC
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+def local_date(instant: dt.datetime) -> dt.date:
+    """The Europe/London calendar date on which an instant falls."""
+    return instant.astimezone(LONDON).date()
+
+
+def epoch_seconds(instant: dt.datetime | None) -> int | None:
+    """Whole seconds since 1970-01-01T00:00Z (instants carry no fractions here)."""
+    if instant is None:
+        return None
+    return int(instant.timestamp())
+
+
+def ymd(day: dt.date) -> int:
+    """A date as the integer YYYYMMDD: whole-year differences of two such numbers, divided
+    by 10,000, give completed years of age in plain integer SQL."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def local_iso(instant: dt.datetime | None) -> str:
+    """Europe/London local time with its offset, as the interchange format exports it."""
+    if instant is None:
+        return ""
+    return instant.astimezone(LONDON).isoformat(timespec="seconds")

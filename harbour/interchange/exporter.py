@@ -1,0 +1,57 @@
+"""Export the register as an interchange folder (shared/spec/interchange.md)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from harbour.common.codes import stored_codes
+from harbour.common.time import local_iso
+
+from .cells import format_yes_no
+from .tables import TABLES, Table
+
+CHUNK_SIZE = 5000
+
+
+def _cell(value: Any, is_code_list: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return format_yes_no(value)
+    if isinstance(value, dt.datetime):
+        return local_iso(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if is_code_list:
+        return ";".join(stored_codes(value))
+    return str(value)
+
+
+def _rows(table: Table) -> Iterator[list[str]]:
+    references = {ref.column: f"{ref.field}__{ref.column}" for ref in table.references}
+    lookups = [references.get(column.name, column.model_field) for column in table.columns]
+    code_lists = [column.name in ("reasons", "risks") for column in table.columns]
+    queryset = table.model._default_manager.order_by("pk").values_list(*lookups)
+    for record in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield [_cell(value, is_list) for value, is_list in zip(record, code_lists, strict=True)]
+
+
+def export_folder(folder: Path | str) -> dict[str, int]:
+    """Write one file per table; returns the number of rows written per file."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    for table in TABLES:
+        with (folder / table.file_name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n")
+            writer.writerow(table.column_names)
+            count = 0
+            for row in _rows(table):
+                writer.writerow(row)
+                count += 1
+        counts[table.file_name] = count
+    return counts

@@ -1,0 +1,317 @@
+"""The tables of the interchange format: columns, keys, references and row rules.
+
+One Table per file of shared/spec/interchange.md, declared in import order (a file's
+references point only to files before it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+from harbour.children.models import Child, Ethnicity, LegalStatus, LegalStatusKind, Placement, Sex
+from harbour.exploitation.models import (
+    AssessedRisk,
+    AssessmentKind,
+    Concern,
+    Panel,
+    PanelListing,
+    PanelRisk,
+    Referral,
+    RiskAssessment,
+    Source,
+)
+from harbour.interviews.models import (
+    OFFERED_OUTCOMES,
+    Method,
+    Outcome,
+    Reason,
+    ReturnInterview,
+    Risk,
+)
+from harbour.meetings.models import Meeting, MeetingKind, StrategyConcern, Trigger
+from harbour.missing.models import Category, Episode, RiskLevel
+
+from .cells import (
+    Parser,
+    code_list_parser,
+    code_parser,
+    parse_date,
+    parse_datetime,
+    parse_la_code,
+    parse_yes_no,
+    text_parser,
+)
+
+Values = dict[str, Any]
+Problem = tuple[str, str]  # (column, message)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Parser
+    required: bool = False
+    # The model field the value is stored in, when it is not named like the column.
+    field: str | None = None
+    # Rows on which this column may have a value: (column, allowed values).
+    only_when: tuple[str, tuple[str, ...]] | None = None
+
+    @property
+    def model_field(self) -> str:
+        return self.field or self.name
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column naming a record of an earlier table, resolved to its primary key."""
+
+    column: str
+    table: str  # file name of the referenced table
+    field: str  # the model's foreign key field
+
+
+@dataclass(frozen=True)
+class Table:
+    file_name: str
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required_file: bool = False
+    references: tuple[Reference, ...] = ()
+    # Stored derived fields, each with the column it is derived from.
+    derived: dict[str, str] = field(default_factory=dict)
+    # Rules within one row (after each cell parsed); references are checked elsewhere.
+    row_rules: Callable[[Values, ImportClock], list[Problem]] = lambda values, clock: []
+    # The model fields that identify a record in the database (for upserts).
+    unique_fields: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+@dataclass(frozen=True)
+class ImportClock:
+    """'Now' for an import run: nothing may lie in the future."""
+
+    now: dt.datetime
+    today: dt.date
+
+
+def _text(max_length: int) -> Parser:
+    return text_parser(max_length)
+
+
+IDENTIFIER = _text(64)
+
+
+def _not_before(values: Values, later: str, earlier: str, raw: Values) -> list[Problem]:
+    first, then = values.get(earlier), values.get(later)
+    if first is not None and then is not None and then < first:
+        return [(later, f"is before {earlier} ({raw[earlier]})")]
+    return []
+
+
+def _not_in_future(values: Values, columns: tuple[str, ...], clock: ImportClock) -> list[Problem]:
+    return [
+        (name, "is in the future")
+        for name in columns
+        if values.get(name) is not None and values[name] > clock.now
+    ]
+
+
+def _child_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    if values["date_of_birth"] is not None and values["date_of_birth"] > clock.today:
+        return [("date_of_birth", "is in the future")]
+    return []
+
+
+def _legal_status_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    return _not_before(values, "end_date", "start_date", values["_raw"])
+
+
+EPISODE_INSTANTS = ("started_at", "reported_at", "notified_at", "ended_at")
+
+
+def _episode_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    raw = values["_raw"]
+    problems = [
+        *_not_before(values, "ended_at", "started_at", raw),
+        *_not_before(values, "reported_at", "started_at", raw),
+        *_not_before(values, "notified_at", "started_at", raw),
+    ]
+    return problems + _not_in_future(values, EPISODE_INSTANTS, clock)
+
+
+def _interview_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    problems: list[Problem] = []
+    outcome = values["outcome"]
+    if outcome in OFFERED_OUTCOMES and values["offered_at"] is None:
+        problems.append(("offered_at", f"is required when the outcome is {outcome}"))
+    if outcome not in OFFERED_OUTCOMES and values["offered_at"] is not None:
+        problems.append(("offered_at", f"must be empty when the outcome is {outcome}"))
+    if values["completed_at"] is not None and outcome != Outcome.ACCEPTED:
+        problems.append(("completed_at", f"must be empty when the outcome is {outcome}"))
+    problems += _not_before(values, "completed_at", "offered_at", values["_raw"])
+    return problems + _not_in_future(values, ("offered_at", "completed_at"), clock)
+
+
+def _meeting_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    return _not_before(values, "held_on", "requested_on", values["_raw"])
+
+
+CHILD_REFERENCE = Reference("child_id", "children.csv", "child")
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        file_name="children.csv",
+        model=Child,
+        required_file=True,
+        key=("child_id",),
+        unique_fields=("child_id",),
+        columns=(
+            Column("child_id", IDENTIFIER, required=True),
+            Column("given_name", _text(200)),
+            Column("family_name", _text(200)),
+            Column("date_of_birth", parse_date, required=True),
+            Column("sex", code_parser(Sex.values), required=True),
+            Column("ethnicity", code_parser(Ethnicity.values)),
+        ),
+        derived={"birth_ymd": "date_of_birth"},
+        row_rules=_child_rules,
+    ),
+    Table(
+        file_name="legal_statuses.csv",
+        model=LegalStatus,
+        key=("child_id", "status", "start_date"),
+        unique_fields=("child", "status", "start_date"),
+        references=(CHILD_REFERENCE,),
+        columns=(
+            Column("child_id", IDENTIFIER, required=True),
+            Column("status", code_parser(LegalStatusKind.values), required=True),
+            Column("start_date", parse_date, required=True),
+            Column("end_date", parse_date),
+            Column("responsible_la", parse_la_code, only_when=("status", ("LAC",))),
+            Column("placement", code_parser(Placement.values), only_when=("status", ("LAC",))),
+        ),
+        row_rules=_legal_status_rules,
+    ),
+    Table(
+        file_name="episodes.csv",
+        model=Episode,
+        required_file=True,
+        key=("episode_id",),
+        unique_fields=("episode_id",),
+        references=(CHILD_REFERENCE,),
+        columns=(
+            Column("episode_id", IDENTIFIER, required=True),
+            Column("child_id", IDENTIFIER, required=True),
+            Column("category", code_parser(Category.values), required=True),
+            Column("started_at", parse_datetime, required=True),
+            Column("reported_at", parse_datetime),
+            Column("notified_at", parse_datetime),
+            Column("ended_at", parse_datetime),
+            Column("risk_level", code_parser(RiskLevel.values)),
+            Column("found_location", _text(200)),
+        ),
+        derived={
+            "started_on": "started_at",
+            "started_ymd": "started_at",
+            "started_epoch": "started_at",
+            "reported_epoch": "reported_at",
+            "notified_epoch": "notified_at",
+            "ended_epoch": "ended_at",
+        },
+        row_rules=_episode_rules,
+    ),
+    Table(
+        file_name="return_interviews.csv",
+        model=ReturnInterview,
+        key=("episode_id",),
+        unique_fields=("episode",),
+        references=(Reference("episode_id", "episodes.csv", "episode"),),
+        columns=(
+            Column("episode_id", IDENTIFIER, required=True),
+            Column("outcome", code_parser(Outcome.values), required=True),
+            Column("offered_at", parse_datetime),
+            Column("completed_at", parse_datetime),
+            Column("method", code_parser(Method.values)),
+            Column("provider", _text(200)),
+            Column("child_engaged", parse_yes_no),
+            Column("advice_given", parse_yes_no),
+            Column("reasons", code_list_parser(Reason.values)),
+            Column("risks", code_list_parser(Risk.values)),
+        ),
+        derived={"completed_epoch": "completed_at"},
+        row_rules=_interview_rules,
+    ),
+    Table(
+        file_name="meetings.csv",
+        model=Meeting,
+        key=("meeting_id",),
+        unique_fields=("meeting_id",),
+        references=(CHILD_REFERENCE,),
+        columns=(
+            Column("meeting_id", IDENTIFIER, required=True),
+            Column("child_id", IDENTIFIER, required=True),
+            Column("kind", code_parser(MeetingKind.values), required=True),
+            Column("trigger", code_parser(Trigger.values), only_when=("kind", ("MISSING_MAM",))),
+            Column(
+                "concern", code_parser(StrategyConcern.values), only_when=("kind", ("STRATEGY",))
+            ),
+            Column("requested_on", parse_date, required=True),
+            Column("held_on", parse_date),
+        ),
+        row_rules=_meeting_rules,
+    ),
+    Table(
+        file_name="referrals.csv",
+        model=Referral,
+        key=("referral_id",),
+        unique_fields=("referral_id",),
+        references=(CHILD_REFERENCE,),
+        columns=(
+            Column("referral_id", IDENTIFIER, required=True),
+            Column("child_id", IDENTIFIER, required=True),
+            Column("received_on", parse_date, required=True),
+            Column("concern", code_parser(Concern.values), required=True),
+            Column("source", code_parser(Source.values)),
+        ),
+    ),
+    Table(
+        file_name="risk_assessments.csv",
+        model=RiskAssessment,
+        key=("assessment_id",),
+        unique_fields=("assessment_id",),
+        references=(CHILD_REFERENCE,),
+        columns=(
+            Column("assessment_id", IDENTIFIER, required=True),
+            Column("child_id", IDENTIFIER, required=True),
+            Column("kind", code_parser(AssessmentKind.values), required=True),
+            Column("completed_on", parse_date, required=True),
+            Column("risk", code_parser(AssessedRisk.values), required=True),
+        ),
+    ),
+    Table(
+        file_name="panel_listings.csv",
+        model=PanelListing,
+        key=("listing_id",),
+        unique_fields=("listing_id",),
+        references=(CHILD_REFERENCE,),
+        columns=(
+            Column("listing_id", IDENTIFIER, required=True),
+            Column("child_id", IDENTIFIER, required=True),
+            Column("panel", code_parser(Panel.values), required=True),
+            Column("panel_date", parse_date, required=True),
+            Column("risk", code_parser(PanelRisk.values)),
+            Column("nrm_referral", parse_yes_no),
+        ),
+    ),
+)
+
+TABLES_BY_FILE = {table.file_name: table for table in TABLES}

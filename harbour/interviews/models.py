@@ -1,0 +1,112 @@
+from django.db import models
+from django.db.models import Q
+
+from harbour.common.codes import stored_codes
+from harbour.common.time import epoch_seconds
+from harbour.missing.models import Episode
+
+
+class Outcome(models.TextChoices):
+    NOT_REQUIRED = "NOT_REQUIRED", "Not required"
+    NOT_OFFERED = "NOT_OFFERED", "Not offered"
+    NO_RESPONSE = "NO_RESPONSE", "Offered, no response"
+    DECLINED = "DECLINED", "Declined"
+    ACCEPTED = "ACCEPTED", "Accepted"
+
+
+OFFERED_OUTCOMES = (Outcome.NO_RESPONSE, Outcome.DECLINED, Outcome.ACCEPTED)
+
+
+class Method(models.TextChoices):
+    FACE_TO_FACE = "FACE_TO_FACE", "Face to face"
+    PHONE = "PHONE", "Phone"
+    VIDEO = "VIDEO", "Video"
+    APP = "APP", "App"
+    OTHER = "OTHER", "Other"
+
+
+class Reason(models.TextChoices):
+    BOUNDARIES = "BOUNDARIES", "Boundaries"
+    FAMILY_RELATIONSHIPS = "FAMILY_RELATIONSHIPS", "Family relationships"
+    PLACEMENT = "PLACEMENT", "Placement"
+    FRIENDS = "FRIENDS", "Friends"
+    PARTNER = "PARTNER", "Partner"
+    SEEING_FAMILY = "SEEING_FAMILY", "Seeing family"
+    SCHOOL = "SCHOOL", "School"
+    SUBSTANCES = "SUBSTANCES", "Substances"
+    MENTAL_HEALTH = "MENTAL_HEALTH", "Mental health"
+    EXPLOITATION = "EXPLOITATION", "Exploitation"
+    OTHER = "OTHER", "Other"
+
+
+class Risk(models.TextChoices):
+    CSE = "CSE", "Child sexual exploitation"
+    CCE = "CCE", "Child criminal exploitation"
+    RISKY_ADULTS = "RISKY_ADULTS", "Risky adults"
+    OFFENDING = "OFFENDING", "Offending"
+    SUBSTANCES = "SUBSTANCES", "Substances"
+    SELF_HARM = "SELF_HARM", "Self-harm"
+    TRAFFICKING = "TRAFFICKING", "Trafficking"
+    ONLINE = "ONLINE", "Online"
+    RADICALISATION = "RADICALISATION", "Radicalisation"
+    OTHER = "OTHER", "Other"
+
+
+class ReturnInterview(models.Model):
+    """The return home interview for an episode. An interview that covers several
+    episodes is recorded under each of them."""
+
+    episode = models.OneToOneField(
+        Episode, on_delete=models.CASCADE, related_name="return_interview"
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(max_length=12, choices=Method, blank=True)
+    provider = models.CharField(max_length=200, blank=True)
+    child_engaged = models.BooleanField(null=True, blank=True)
+    advice_given = models.BooleanField(null=True, blank=True)
+    # Code lists stored as ";CODE;CODE;" (see harbour.common.codes).
+    reasons = models.CharField(max_length=300, blank=True)
+    risks = models.CharField(max_length=300, blank=True)
+
+    # Stored derived fact: the completion instant as epoch seconds.
+    completed_epoch = models.BigIntegerField(null=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="interview_outcome_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(method="") | Q(method__in=Method.values), name="interview_method_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=OFFERED_OUTCOMES, offered_at__isnull=False)
+                | (~Q(outcome__in=OFFERED_OUTCOMES) & Q(offered_at__isnull=True)),
+                name="interview_offered_iff_offered_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True) | Q(outcome=Outcome.ACCEPTED),
+                name="interview_completed_only_when_accepted",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True)
+                | Q(completed_at__gte=models.F("offered_at")),
+                name="interview_completed_not_before_offered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Return interview for {self.episode_id}"
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return stored_codes(self.reasons)
+
+    @property
+    def risk_codes(self) -> list[str]:
+        return stored_codes(self.risks)
+
+    def refresh_derived(self) -> None:
+        self.completed_epoch = epoch_seconds(self.completed_at)

@@ -1,0 +1,102 @@
+from django.db import models
+from django.db.models import Q
+
+from harbour.children.models import Child
+from harbour.common.time import epoch_seconds, local_date, ymd
+
+from .queries import EpisodeQuerySet
+
+
+class Category(models.TextChoices):
+    MISSING = "MISSING", "Missing"
+    ABSENT = "ABSENT", "Absent"
+
+
+class RiskLevel(models.TextChoices):
+    NO_APPARENT_RISK = "NO_APPARENT_RISK", "No apparent risk"
+    LOW = "LOW", "Low"
+    MEDIUM = "MEDIUM", "Medium"
+    HIGH = "HIGH", "High"
+
+
+class Group(models.TextChoices):
+    """Who a child was, for social care, when an episode started (first match wins)."""
+
+    OLA = "OLA", "Looked after by another authority"
+    LAC = "LAC", "Looked after"
+    CP = "CP", "Child protection plan"
+    CIN = "CIN", "Child in need"
+    NONE = "NONE", "Not known to social care"
+
+
+class Episode(models.Model):
+    """One police missing or absent notification (or several merged into one episode)."""
+
+    episode_id = models.CharField(
+        "police reference", max_length=64, unique=True, help_text="The primary police reference."
+    )
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="episodes")
+    category = models.CharField(max_length=7, choices=Category)
+    started_at = models.DateTimeField("last seen")
+    reported_at = models.DateTimeField("reported to police", null=True, blank=True)
+    notified_at = models.DateTimeField("notification received", null=True, blank=True)
+    ended_at = models.DateTimeField("found or returned", null=True, blank=True)
+    risk_level = models.CharField(max_length=16, choices=RiskLevel, blank=True)
+    found_location = models.CharField(max_length=200, blank=True)
+
+    # Stored derived facts, each depending only on this row (set by refresh_derived):
+    # the Europe/London date the episode started, as a date and as YYYYMMDD, and every
+    # instant as epoch seconds so that elapsed time is integer subtraction in SQL.
+    started_on = models.DateField(editable=False)
+    started_ymd = models.IntegerField(editable=False)
+    started_epoch = models.BigIntegerField(editable=False)
+    reported_epoch = models.BigIntegerField(null=True, editable=False)
+    notified_epoch = models.BigIntegerField(null=True, editable=False)
+    ended_epoch = models.BigIntegerField(null=True, editable=False)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["started_on"], name="episode_started_on"),
+            models.Index(fields=["child", "started_on"], name="episode_child_started_on"),
+            models.Index(
+                fields=["started_on"], condition=Q(ended_at__isnull=True), name="episode_open"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="episode_category_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_level="") | Q(risk_level__in=RiskLevel.values),
+                name="episode_risk_level_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="episode_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_at__isnull=True) | Q(reported_at__gte=models.F("started_at")),
+                name="episode_reported_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(notified_at__isnull=True) | Q(notified_at__gte=models.F("started_at")),
+                name="episode_notified_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.episode_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+    def refresh_derived(self) -> None:
+        self.started_on = local_date(self.started_at)
+        self.started_ymd = ymd(self.started_on)
+        self.started_epoch = epoch_seconds(self.started_at)
+        self.reported_epoch = epoch_seconds(self.reported_at)
+        self.notified_epoch = epoch_seconds(self.notified_at)
+        self.ended_epoch = epoch_seconds(self.ended_at)

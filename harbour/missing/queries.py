@@ -1,0 +1,111 @@
+"""Derived facts about episodes, defined once as query expressions.
+
+Everything here is usable inside database filters and aggregations on SQLite and
+PostgreSQL alike: integer arithmetic on stored epoch seconds and YYYYMMDD numbers, and
+EXISTS subqueries on legal statuses. No expression here calls back into Python per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+
+from harbour.common.time import HOUR
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+RHI_DUE_SECONDS = 72 * HOUR
+
+
+def own_authority_code() -> str:
+    code = settings.LOCAL_AUTHORITY_CODE
+    if not code:
+        raise ImproperlyConfigured(
+            "LOCAL_AUTHORITY_CODE is not set: it is needed to tell this authority's looked-after "
+            "children from those placed here by other authorities."
+        )
+    return code
+
+
+def status_in_force(status: str, on: F | OuterRef) -> Q:
+    """Legal statuses of the outer episode's child in force on the given local date."""
+    return Q(child=OuterRef("child"), status=status, start_date__lte=on) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=on)
+    )
+
+
+def group_expression(started_on: str = "started_on") -> Case:
+    """The episode's group at its start, per metrics.md: OLA, LAC, CP, CIN or NONE."""
+    from harbour.children.models import LegalStatus
+
+    own = own_authority_code()
+    on = OuterRef(started_on)
+    lac = LegalStatus.objects.filter(status_in_force("LAC", on))
+    return Case(
+        When(Exists(lac.exclude(responsible_la__in=["", own])), then=Value("OLA")),
+        When(Exists(lac), then=Value("LAC")),
+        When(Exists(LegalStatus.objects.filter(status_in_force("CP", on))), then=Value("CP")),
+        When(Exists(LegalStatus.objects.filter(status_in_force("CIN", on))), then=Value("CIN")),
+        default=Value("NONE"),
+        output_field=models.CharField(),
+    )
+
+
+def duration_seconds() -> ExpressionWrapper:
+    """Elapsed seconds from last seen to found; NULL while the episode is open."""
+    return ExpressionWrapper(
+        F("ended_epoch") - F("started_epoch"), output_field=models.BigIntegerField()
+    )
+
+
+def age_at_start() -> ExpressionWrapper:
+    """Whole years completed on the local date the episode started.
+
+    (YYYYMMDD of the day - YYYYMMDD of birth) div 10000 is exact, including a 29 February
+    birthday, which is reached on 1 March in other years. Both numbers are positive and
+    integer division truncates on both databases.
+    """
+    return ExpressionWrapper(
+        (F("started_ymd") - F("child__birth_ymd")) / Value(10000),
+        output_field=models.IntegerField(),
+    )
+
+
+def rhi_due_epoch() -> ExpressionWrapper:
+    """The instant (epoch seconds) by which a return interview is due: found + 72 hours."""
+    return ExpressionWrapper(
+        F("ended_epoch") + Value(RHI_DUE_SECONDS), output_field=models.BigIntegerField()
+    )
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def started_between(self, first: dt.date, last: dt.date) -> EpisodeQuerySet:
+        """Episodes whose Europe/London start date lies in [first, last]."""
+        return self.filter(started_on__gte=first, started_on__lte=last)
+
+    def of_categories(self, categories: Iterable[str]) -> EpisodeQuerySet:
+        return self.filter(category__in=list(categories))
+
+    def open(self) -> EpisodeQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+    def closed(self) -> EpisodeQuerySet:
+        return self.filter(ended_at__isnull=False)
+
+    def with_group(self) -> EpisodeQuerySet:
+        return self.annotate(group=group_expression())
+
+    def with_duration(self) -> EpisodeQuerySet:
+        return self.annotate(duration_seconds=duration_seconds())
+
+    def with_age(self) -> EpisodeQuerySet:
+        return self.annotate(age=age_at_start())
+
+    def with_rhi_due(self) -> EpisodeQuerySet:
+        return self.annotate(rhi_due_epoch=rhi_due_epoch())
