@@ -66,8 +66,9 @@ class _FileState:
     # Key -> first line it appeared on; keys of rows with problems are in `invalid`.
     seen: dict[tuple[str, ...], int] = field(default_factory=dict)
     invalid: set[tuple[str, ...]] = field(default_factory=set)
-    # False when the file could not be read row by row (missing, bad header): references
-    # into it are then not reported, since they cannot be checked.
+    # False when some row's key could not be read (file missing, bad header, a row with
+    # the wrong number of fields): references into the file are then not reported as
+    # unresolved, since they cannot be judged.
     checked: bool = True
 
 
@@ -200,6 +201,8 @@ class FolderImport:
     ) -> _Row | None:
         table = state.table
         if len(cells) != len(self._positions):
+            # The row's key cannot be trusted, so references into this file cannot be judged.
+            state.checked = False
             self.problem(
                 table, line, "-", f"has {len(cells)} fields; the header has {len(self._positions)}"
             )

@@ -1,0 +1,109 @@
+"""factory_boy factories for the domain records. Derived fields are set as the service
+layer sets them (refresh_derived) so that factory-made rows look like real ones."""
+
+import datetime as dt
+
+import factory
+from factory.django import DjangoModelFactory
+
+from harbour.children.models import Child, LegalStatus
+from harbour.common.time import UTC
+from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
+from harbour.interviews.models import ReturnInterview
+from harbour.meetings.models import Meeting
+from harbour.missing.models import Episode
+
+
+class DerivedFieldsFactory(DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        instance = model_class(*args, **kwargs)
+        instance.refresh_derived()
+        instance.save()
+        return instance
+
+
+class ChildFactory(DerivedFieldsFactory):
+    class Meta:
+        model = Child
+
+    child_id = factory.Sequence(lambda n: f"CH{n:06d}")
+    given_name = factory.Iterator(["Ada", "Bea", "Cal", "Dov", "Eli"])
+    family_name = factory.Iterator(["Amberley", "Brook", "Cresswell", "Dunmore"])
+    date_of_birth = dt.date(2005, 6, 15)
+    sex = "F"
+
+
+class LegalStatusFactory(DerivedFieldsFactory):
+    class Meta:
+        model = LegalStatus
+
+    child = factory.SubFactory(ChildFactory)
+    status = "LAC"
+    start_date = dt.date(2015, 1, 1)
+
+
+class EpisodeFactory(DerivedFieldsFactory):
+    class Meta:
+        model = Episode
+
+    episode_id = factory.Sequence(lambda n: f"EP{n:07d}")
+    child = factory.SubFactory(ChildFactory)
+    category = "MISSING"
+    started_at = dt.datetime(2019, 5, 1, 18, 0, tzinfo=UTC)
+    ended_at = factory.LazyAttribute(lambda episode: episode.started_at + dt.timedelta(hours=5))
+
+
+class ReturnInterviewFactory(DerivedFieldsFactory):
+    class Meta:
+        model = ReturnInterview
+
+    episode = factory.SubFactory(EpisodeFactory)
+    outcome = "ACCEPTED"
+    offered_at = factory.LazyAttribute(lambda rhi: rhi.episode.ended_at + dt.timedelta(hours=2))
+    completed_at = factory.LazyAttribute(lambda rhi: rhi.offered_at + dt.timedelta(hours=20))
+
+
+class MeetingFactory(DerivedFieldsFactory):
+    class Meta:
+        model = Meeting
+
+    meeting_id = factory.Sequence(lambda n: f"MT{n:06d}")
+    child = factory.SubFactory(ChildFactory)
+    kind = "MISSING_MAM"
+    trigger = "LONG_MISSING"
+    requested_on = dt.date(2019, 5, 10)
+
+
+class ReferralFactory(DerivedFieldsFactory):
+    class Meta:
+        model = Referral
+
+    referral_id = factory.Sequence(lambda n: f"RF{n:06d}")
+    child = factory.SubFactory(ChildFactory)
+    received_on = dt.date(2019, 6, 1)
+    concern = "CSE"
+
+
+class RiskAssessmentFactory(DerivedFieldsFactory):
+    class Meta:
+        model = RiskAssessment
+
+    assessment_id = factory.Sequence(lambda n: f"RA{n:06d}")
+    child = factory.SubFactory(ChildFactory)
+    kind = "CSE"
+    completed_on = dt.date(2019, 6, 5)
+    risk = "MEDIUM"
+
+
+class PanelListingFactory(DerivedFieldsFactory):
+    class Meta:
+        model = PanelListing
+
+    listing_id = factory.Sequence(lambda n: f"PL{n:06d}")
+    child = factory.SubFactory(ChildFactory)
+    panel = "MACE"
+    panel_date = dt.date(2019, 6, 20)

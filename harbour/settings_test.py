@@ -1,0 +1,11 @@
+"""Settings for the test suite: the production settings with test-friendly defaults."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "harbour-test-key-not-secret")
+os.environ.setdefault("LOCAL_AUTHORITY_CODE", "343")
+
+from harbour.settings import *  # noqa: F403
+
+# Fast hashing: the suite creates many users and hashes are not what it tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
