@@ -37,7 +37,7 @@ if LOCAL_AUTHORITY_CODE is not None and not (
     raise ImproperlyConfigured("LOCAL_AUTHORITY_CODE must be exactly three digits.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "harbour.admin_site.HarbourAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from harbour.common.time import ymd
+from harbour.common.time import local_date, ymd
 
 
 class Sex(models.TextChoices):
@@ -62,6 +64,10 @@ class Child(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    def clean(self) -> None:
+        if self.date_of_birth and self.date_of_birth > local_date(timezone.now()):
+            raise ValidationError({"date_of_birth": "Must not be in the future."})
 
     def refresh_derived(self) -> None:
         self.birth_ymd = ymd(self.date_of_birth)
@@ -125,6 +131,14 @@ class LegalStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} from {self.start_date}"
+
+    def clean(self) -> None:
+        if self.responsible_la and not (
+            len(self.responsible_la) == 3 and self.responsible_la.isdigit()
+        ):
+            raise ValidationError(
+                {"responsible_la": "Must be a three-digit DfE local authority number."}
+            )
 
     def refresh_derived(self) -> None:
         """Nothing is stored derived for a legal status."""

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -107,6 +108,17 @@ class ReturnInterview(models.Model):
     @property
     def risk_codes(self) -> list[str]:
         return stored_codes(self.risks)
+
+    def clean(self) -> None:
+        if not self.episode_id:
+            return
+        ended_at = self.episode.ended_at
+        if ended_at is None and self.outcome not in (Outcome.NOT_REQUIRED, Outcome.NOT_OFFERED):
+            raise ValidationError(
+                {"outcome": "The episode has not ended: record the return first."}
+            )
+        if ended_at is not None and self.offered_at is not None and self.offered_at < ended_at:
+            raise ValidationError({"offered_at": "Must not be before the child returned."})
 
     def refresh_derived(self) -> None:
         self.completed_epoch = epoch_seconds(self.completed_at)

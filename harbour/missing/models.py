@@ -1,5 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from harbour.children.models import Child
 from harbour.common.time import epoch_seconds, local_date, ymd
@@ -92,6 +94,22 @@ class Episode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+    def clean(self) -> None:
+        errors = {}
+        now = timezone.now()
+        for name in ("started_at", "reported_at", "notified_at", "ended_at"):
+            value = getattr(self, name)
+            if value is not None and value > now:
+                errors[name] = "Must not be in the future."
+        if (
+            self.child_id
+            and self.started_at
+            and local_date(self.started_at) < (self.child.date_of_birth)
+        ):
+            errors["started_at"] = "Must not be before the child's date of birth."
+        if errors:
+            raise ValidationError(errors)
 
     def refresh_derived(self) -> None:
         self.started_on = local_date(self.started_at)

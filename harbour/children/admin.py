@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from harbour.common.admin import ServiceModelAdmin
+
+from . import services
+from .models import Child, LegalStatus
+
+
+@admin.register(Child)
+class ChildAdmin(ServiceModelAdmin):
+    save_service = services.save_child
+    delete_service = services.delete_child
+    list_display = ["child_id", "given_name", "family_name", "date_of_birth", "sex"]
+    search_fields = ["child_id", "given_name", "family_name"]
+    list_filter = ["sex"]
+
+
+@admin.register(LegalStatus)
+class LegalStatusAdmin(ServiceModelAdmin):
+    save_service = services.save_legal_status
+    delete_service = services.delete_legal_status
+    list_display = ["child", "status", "start_date", "end_date", "responsible_la", "placement"]
+    list_filter = ["status", "placement"]
+    search_fields = ["child__child_id"]
+    raw_id_fields = ["child"]

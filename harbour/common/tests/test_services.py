@@ -1,0 +1,76 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from harbour.audit.models import AuditEvent
+from harbour.children.models import Child
+from harbour.children.services import delete_child, save_child
+from harbour.common.time import LONDON
+from harbour.interviews.services import save_return_interview
+from harbour.missing.services import save_episode
+
+from .factories import ChildFactory, EpisodeFactory, ReturnInterviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_saving_a_new_record_sets_derived_fields_and_audits_its_values():
+    child = Child(child_id="C1", date_of_birth=dt.date(2006, 3, 4), sex="F")
+
+    save_child("tester", child)
+
+    assert Child.objects.get().birth_ymd == 20060304
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor_name) == ("children.child.create", "tester")
+    assert event.details["changes"]["sex"] == [None, "F"]
+
+
+def test_changing_a_record_audits_old_and_new_values_of_changed_fields_only():
+    child = ChildFactory(given_name="Ada")
+    child.given_name = "Adah"
+
+    save_child("tester", child)
+
+    event = AuditEvent.objects.get(action="children.child.change")
+    assert event.details["changes"] == {"given_name": ["Ada", "Adah"]}
+
+
+def test_an_invalid_record_is_refused_and_nothing_is_written():
+    child = Child(child_id="C1", date_of_birth=dt.date(2006, 3, 4), sex="X")
+
+    with pytest.raises(ValidationError):
+        save_child("tester", child)
+
+    assert Child.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+def test_an_episode_may_not_start_before_the_child_was_born():
+    child = ChildFactory(date_of_birth=dt.date(2010, 5, 1))
+    episode = EpisodeFactory.build(
+        child=child, started_at=dt.datetime(2010, 4, 30, 23, 30, tzinfo=LONDON)
+    )
+
+    with pytest.raises(ValidationError, match="date of birth"):
+        save_episode("tester", episode)
+
+
+def test_an_interview_is_refused_for_an_episode_that_has_not_ended():
+    interview = ReturnInterviewFactory.build(
+        episode=EpisodeFactory(ended_at=None), offered_at=None, completed_at=None
+    )
+    interview.outcome = "DECLINED"
+    interview.offered_at = dt.datetime(2019, 5, 2, tzinfo=LONDON)
+
+    with pytest.raises(ValidationError, match="has not ended"):
+        save_return_interview("tester", interview)
+
+
+def test_deleting_a_record_audits_what_it_held():
+    child = ChildFactory(child_id="C7")
+
+    delete_child("tester", child)
+
+    event = AuditEvent.objects.get(action="children.child.delete")
+    assert event.details["values"]["child_id"] == "C7"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from harbour.common.admin import ServiceModelAdmin
+
+from . import services
+from .models import ReturnInterview
+
+
+@admin.register(ReturnInterview)
+class ReturnInterviewAdmin(ServiceModelAdmin):
+    save_service = services.save_return_interview
+    delete_service = services.delete_return_interview
+    list_display = ["episode", "outcome", "offered_at", "completed_at", "method"]
+    list_filter = ["outcome", "method"]
+    search_fields = ["episode__episode_id", "episode__child__child_id"]
+    raw_id_fields = ["episode"]

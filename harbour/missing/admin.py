@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from harbour.common.admin import ServiceModelAdmin
+
+from . import services
+from .models import Episode
+
+
+@admin.register(Episode)
+class EpisodeAdmin(ServiceModelAdmin):
+    save_service = services.save_episode
+    delete_service = services.delete_episode
+    list_display = ["episode_id", "child", "category", "started_at", "ended_at", "risk_level"]
+    list_filter = ["category", "risk_level"]
+    search_fields = ["episode_id", "child__child_id"]
+    date_hierarchy = "started_at"
+    raw_id_fields = ["child"]
