@@ -20,6 +20,9 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	$(UV) sync --locked --python $(PY)
 	touch $@
 
+# The demo runs with DEBUG on (local only) as a fictional authority numbered 999.
+run: export DEBUG ?= 1
+run: export LOCAL_AUTHORITY_CODE ?= 999
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_data --if-empty
