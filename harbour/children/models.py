@@ -1,8 +1,12 @@
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from harbour.common.models import Record
 from harbour.common.time import local_date, ymd
 
 
@@ -35,7 +39,7 @@ class Ethnicity(models.TextChoices):
     NOBT = "NOBT", "Information not yet obtained"
 
 
-class Child(models.Model):
+class Child(Record):
     child_id = models.CharField(
         "person id", max_length=64, unique=True, help_text="The case-management system's id."
     )
@@ -69,8 +73,9 @@ class Child(models.Model):
         if self.date_of_birth and self.date_of_birth > local_date(timezone.now()):
             raise ValidationError({"date_of_birth": "Must not be in the future."})
 
-    def refresh_derived(self) -> None:
-        self.birth_ymd = ymd(self.date_of_birth)
+    @classmethod
+    def derive(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {"birth_ymd": ymd(values["date_of_birth"])}
 
 
 class LegalStatusKind(models.TextChoices):
@@ -86,14 +91,17 @@ class Placement(models.TextChoices):
     OTHER = "OTHER", "Other"
 
 
-class LegalStatus(models.Model):
+class LegalStatus(Record):
     """A period during which a child was looked after or on a plan.
 
     In force at an instant when the instant's Europe/London date lies in
     [start_date, end_date] (end inclusive; no end = still in force).
     """
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="legal_statuses")
+    # Indexed by legal_status_key, which leads with the child.
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="legal_statuses", db_index=False
+    )
     status = models.CharField(max_length=3, choices=LegalStatusKind)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -139,6 +147,3 @@ class LegalStatus(models.Model):
             raise ValidationError(
                 {"responsible_la": "Must be a three-digit DfE local authority number."}
             )
-
-    def refresh_derived(self) -> None:
-        """Nothing is stored derived for a legal status."""

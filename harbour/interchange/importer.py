@@ -14,17 +14,17 @@ import csv
 import datetime as dt
 import getpass
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from harbour.audit import services as auditor
 from harbour.common.codes import store_codes
-from harbour.common.time import local_date, local_iso
+from harbour.common.time import UTC, local_date, local_iso
 
 from .tables import TABLES, TABLES_BY_FILE, Column, ImportClock, Problem, Table, Values
 
@@ -72,6 +72,45 @@ class _FileState:
     checked: bool = True
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where each known column sits in a file's rows."""
+
+    width: int
+    positions: dict[str, int]
+    cells: tuple[tuple[Column, int], ...]
+    absent: tuple[str, ...]
+    only_when: tuple[Column, ...]
+
+    @classmethod
+    def of(cls, table: Table, names: list[str]) -> _Layout:
+        positions = {name: index for index, name in enumerate(names)}
+        present = [column for column in table.columns if column.name in positions]
+        return cls(
+            width=len(names),
+            positions=positions,
+            cells=tuple((column, positions[column.name]) for column in present),
+            absent=tuple(column.name for column in table.columns if column.name not in positions),
+            only_when=tuple(column for column in present if column.only_when),
+        )
+
+
+class _RawCells:
+    """A row's cells as written (spaces removed), by column name: for keys and messages."""
+
+    __slots__ = ("cells", "positions")
+
+    def __init__(self, cells: list[str], positions: dict[str, int]) -> None:
+        self.cells = cells
+        self.positions = positions
+
+    def __getitem__(self, name: str) -> str:
+        return self.cells[self.positions[name]].strip()
+
+    def get(self, name: str) -> str:
+        return self[name] if name in self.positions else ""
+
+
 class FolderImport:
     def __init__(self, folder: Path, actor: auditor.Actor = None) -> None:
         self.folder = Path(folder)
@@ -82,6 +121,7 @@ class FolderImport:
         self._problems: list[tuple[int, int, str]] = []
         self.result = ImportResult()
         self.files: dict[str, _FileState] = {}
+        self._current_upsert: _Upsert | None = None
 
     # Reporting -------------------------------------------------------------------------
 
@@ -155,7 +195,7 @@ class FolderImport:
                     return
                 for line, cells in records:
                     count.rows += 1
-                    row = self._parse_row(state, present, line, cells)
+                    row = self._parse_row(state, line, cells)
                     if row is not None:
                         batch.append(row)
                     if len(batch) >= BATCH_SIZE:
@@ -192,53 +232,45 @@ class FolderImport:
             if column.required and column.name not in seen:
                 self.problem(table, 1, column.name, "required column is missing")
                 state.checked = False
-        # Position of each column in the row, in the table's own column order.
-        self._positions = {name: index for index, name in enumerate(names)}
+        self._layout = _Layout.of(table, names)
         return tuple(column for column in table.columns if column.name in seen)
 
-    def _parse_row(
-        self, state: _FileState, present: tuple[Column, ...], line: int, cells: list[str]
-    ) -> _Row | None:
-        table = state.table
-        if len(cells) != len(self._positions):
+    def _parse_row(self, state: _FileState, line: int, cells: list[str]) -> _Row | None:
+        table, layout = state.table, self._layout
+        if len(cells) != layout.width:
             # The row's key cannot be trusted, so references into this file cannot be judged.
             state.checked = False
             self.problem(
-                table, line, "-", f"has {len(cells)} fields; the header has {len(self._positions)}"
+                table, line, "-", f"has {len(cells)} fields; the header has {layout.width}"
             )
             return None
-        values: Values = {}
-        raw: Values = {}
+        values: Values = dict.fromkeys(layout.absent)
         problems: list[Problem] = []
-        for column in present:
-            text = cells[self._positions[column.name]].strip()
-            raw[column.name] = text
-            if text == "":
+        for column, position in layout.cells:
+            text = cells[position].strip()
+            if not text:
+                values[column.name] = None
                 if column.required:
                     problems.append((column.name, "is required"))
-                values[column.name] = None
                 continue
             try:
                 values[column.name] = column.parse(text)
             except ValueError as error:
                 problems.append((column.name, str(error)))
                 values[column.name] = None
-        for column in table.columns:
-            if column.name not in values:
-                values[column.name] = None
-        for column in present:
-            if column.only_when and values[column.name] is not None:
-                other, allowed = column.only_when
-                if values[other] is not None and values[other] not in allowed:
-                    problems.append(
-                        (
-                            column.name,
-                            f"must be empty when {other} is {values[other]} "
-                            f"(only for {', '.join(allowed)})",
-                        )
+        for column in layout.only_when:
+            other, allowed = column.only_when
+            if values[column.name] is not None and values[other] not in (None, *allowed):
+                problems.append(
+                    (
+                        column.name,
+                        f"must be empty when {other} is {values[other]} "
+                        f"(only for {', '.join(allowed)})",
                     )
+                )
+        raw = _RawCells(cells, layout.positions)
         values["_raw"] = raw
-        key = tuple(raw.get(name, "") for name in table.key)
+        key = tuple(raw.get(name) for name in table.key)
         if not problems:
             problems = table.row_rules(values, self.clock)
         first_line = state.seen.get(key)
@@ -267,18 +299,19 @@ class FolderImport:
             return
         # Valid rows are written even after a problem elsewhere: later files resolve their
         # references against them, and the whole transaction is rolled back at the end.
-        instances = [self._build(table, row) for row in rows]
+        upsert = self._upsert(table, present)
+        params = [upsert.params(table, row.values, row.refs) for row in rows]
         try:
-            with transaction.atomic():
-                table.model._default_manager.bulk_create(
-                    instances,
-                    update_conflicts=True,
-                    unique_fields=list(table.unique_fields),
-                    update_fields=self._update_fields(table, present),
-                )
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(upsert.sql, params)
         except IntegrityError as error:
             lines = f"{rows[0].line}-{rows[-1].line}"
             self.problem(table, rows[0].line, "-", f"rows {lines} could not be stored: {error}")
+
+    def _upsert(self, table: Table, present: tuple[Column, ...]) -> _Upsert:
+        if self._current_upsert is None or self._current_upsert.table is not table:
+            self._current_upsert = _Upsert.build(table, present)
+        return self._current_upsert
 
     def _resolve_references(self, state: _FileState, batch: list[_Row]) -> list[_Row]:
         table = state.table
@@ -303,7 +336,7 @@ class FolderImport:
                         f"refers to '{key}', which is neither in {reference.table} "
                         "nor in the register",
                     )
-                state.invalid.add(tuple(row.values["_raw"].get(n, "") for n in table.key))
+                state.invalid.add(tuple(row.values["_raw"].get(name) for name in table.key))
             resolved = kept
         return resolved
 
@@ -335,37 +368,113 @@ class FolderImport:
             self.problem(table, row.line, column, message)
         return not problems
 
-    def _build(self, table: Table, row: _Row) -> models.Model:
-        fields: dict[str, Any] = {}
-        meta = table.model._meta
-        references = {reference.column: reference for reference in table.references}
-        for column in table.columns:
-            value = row.values[column.name]
-            if column.name in references:
-                fields[references[column.name].field + "_id"] = row.refs[column.name]["pk"]
-                continue
-            model_field = meta.get_field(column.model_field)
-            if value is None:
-                value = None if model_field.null else ""
-            elif isinstance(value, list):
-                value = store_codes(value)
-            fields[column.model_field] = value
-        instance = table.model(**fields)
-        instance.refresh_derived()
-        return instance
 
-    def _update_fields(self, table: Table, present: tuple[Column, ...]) -> list[str]:
-        """Fields an upsert may change: those of the columns present in the file (a column
-        the file leaves out keeps its stored value) and what is derived from them."""
-        references = {reference.column: reference.field for reference in table.references}
-        names = {column.name for column in present}
+class _Upsert:
+    """One prepared INSERT ... ON CONFLICT DO UPDATE for a file, with the values of a row
+    adapted for the database column by column.
+
+    The ORM's bulk_create spends most of its time preparing values field by field; this
+    does the same preparation once per column kind. The statement is the same on SQLite
+    (3.24 and later) and PostgreSQL.
+    """
+
+    def __init__(self, table: Table, fields: list[models.Field], sql: str) -> None:
+        self.table = table
+        self.sql = sql
+        self.derive = table.model.derive
+        references = {ref.column: ref.field for ref in table.references}
+        nullable = {field.name: field.null for field in fields}
+        # (column, model field, stores NULL for no value) for each column of the file.
+        self.columns = [
+            (
+                column.name,
+                references.get(column.name, column.model_field),
+                nullable[references.get(column.name, column.model_field)],
+            )
+            for column in table.columns
+        ]
+        self.adapters = [(field.name, _adapter(field)) for field in fields]
+
+    @classmethod
+    def build(cls, table: Table, present: tuple[Column, ...]) -> _Upsert:
+        meta = table.model._meta
+        references = {ref.column: ref.field for ref in table.references}
         fields = [
-            references.get(column.name, column.model_field)
+            meta.get_field(references.get(column.name, column.model_field))
+            for column in table.columns
+        ] + [meta.get_field(name) for name in table.derived]
+        # A column the file leaves out keeps its stored value, and so does what is derived
+        # from it; the key is what the conflict is on.
+        present_names = {column.name for column in present}
+        update = [
+            meta.get_field(references.get(column.name, column.model_field))
             for column in present
             if column.name not in table.key
+        ] + [
+            meta.get_field(name)
+            for name, source in table.derived.items()
+            if source in present_names
         ]
-        fields += [derived for derived, source in table.derived.items() if source in names]
-        return fields
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        target = ", ".join(quote(meta.get_field(name).column) for name in table.unique_fields)
+        if update:
+            action = "DO UPDATE SET " + ", ".join(
+                f"{quote(field.column)} = EXCLUDED.{quote(field.column)}" for field in update
+            )
+        else:
+            action = "DO NOTHING"
+        # Identifiers come from the models and are quoted; every value is a parameter.
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+            f"ON CONFLICT ({target}) {action}"
+        )
+        return cls(table, fields, sql)
+
+    def params(self, table: Table, values: Values, refs: dict[str, Any]) -> tuple[Any, ...]:
+        record: dict[str, Any] = {}
+        for name, field_name, nullable in self.columns:
+            if name in refs:
+                record[field_name] = refs[name]["pk"]
+                continue
+            value = values[name]
+            if value is None:
+                value = None if nullable else ""
+            elif value.__class__ is list:
+                value = store_codes(value)
+            record[field_name] = value
+        record.update(self.derive(record))
+        return tuple([adapt(record[name]) for name, adapt in self.adapters])
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _sqlite_instant(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return str(value.replace(tzinfo=None))
+
+
+def _adapter(field: models.Field) -> Callable[[Any], Any]:
+    """How a Python value of this field is passed to the database driver.
+
+    psycopg takes dates and aware datetimes as they are. Django stores them on SQLite as
+    text: dates as YYYY-MM-DD and instants as naive UTC 'YYYY-MM-DD HH:MM:SS' (what its
+    adapt_datetimefield_value does, without the per-value overhead).
+    """
+    if connection.vendor != "sqlite":
+        return _same
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return _sqlite_instant
+    if kind == "DateField":
+        return lambda value: None if value is None else value.isoformat()
+    return _same
 
 
 def _lookup(table: Table, keys: set[str]) -> dict[str, dict[str, Any]]:

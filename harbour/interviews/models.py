@@ -1,8 +1,12 @@
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from harbour.common.codes import stored_codes
+from harbour.common.models import Record
 from harbour.common.time import epoch_seconds
 from harbour.missing.models import Episode
 
@@ -53,7 +57,7 @@ class Risk(models.TextChoices):
     OTHER = "OTHER", "Other"
 
 
-class ReturnInterview(models.Model):
+class ReturnInterview(Record):
     """The return home interview for an episode. An interview that covers several
     episodes is recorded under each of them."""
 
@@ -120,5 +124,6 @@ class ReturnInterview(models.Model):
         if ended_at is not None and self.offered_at is not None and self.offered_at < ended_at:
             raise ValidationError({"offered_at": "Must not be before the child returned."})
 
-    def refresh_derived(self) -> None:
-        self.completed_epoch = epoch_seconds(self.completed_at)
+    @classmethod
+    def derive(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {"completed_epoch": epoch_seconds(values["completed_at"])}

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from harbour.children.models import Child
+from harbour.common.models import Record
 
 
 class MeetingKind(models.TextChoices):
@@ -20,7 +21,7 @@ class StrategyConcern(models.TextChoices):
     CCE = "CCE", "Child criminal exploitation"
 
 
-class Meeting(models.Model):
+class Meeting(Record):
     meeting_id = models.CharField(max_length=64, unique=True)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="meetings")
     kind = models.CharField(max_length=11, choices=MeetingKind)
@@ -56,6 +57,3 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.meeting_id
-
-    def refresh_derived(self) -> None:
-        """Nothing is stored derived for a meeting."""

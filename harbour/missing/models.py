@@ -1,9 +1,13 @@
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from harbour.children.models import Child
+from harbour.common.models import Record
 from harbour.common.time import epoch_seconds, local_date, ymd
 
 from .queries import EpisodeQuerySet
@@ -31,13 +35,16 @@ class Group(models.TextChoices):
     NONE = "NONE", "Not known to social care"
 
 
-class Episode(models.Model):
+class Episode(Record):
     """One police missing or absent notification (or several merged into one episode)."""
 
     episode_id = models.CharField(
         "police reference", max_length=64, unique=True, help_text="The primary police reference."
     )
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="episodes")
+    # Indexed by episode_child_started_on, which leads with the child.
+    child = models.ForeignKey(
+        Child, on_delete=models.PROTECT, related_name="episodes", db_index=False
+    )
     category = models.CharField(max_length=7, choices=Category)
     started_at = models.DateTimeField("last seen")
     reported_at = models.DateTimeField("reported to police", null=True, blank=True)
@@ -111,10 +118,14 @@ class Episode(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def refresh_derived(self) -> None:
-        self.started_on = local_date(self.started_at)
-        self.started_ymd = ymd(self.started_on)
-        self.started_epoch = epoch_seconds(self.started_at)
-        self.reported_epoch = epoch_seconds(self.reported_at)
-        self.notified_epoch = epoch_seconds(self.notified_at)
-        self.ended_epoch = epoch_seconds(self.ended_at)
+    @classmethod
+    def derive(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        started_on = local_date(values["started_at"])
+        return {
+            "started_on": started_on,
+            "started_ymd": ymd(started_on),
+            "started_epoch": epoch_seconds(values["started_at"]),
+            "reported_epoch": epoch_seconds(values["reported_at"]),
+            "notified_epoch": epoch_seconds(values["notified_at"]),
+            "ended_epoch": epoch_seconds(values["ended_at"]),
+        }
