@@ -1,19 +1,26 @@
 """Import an interchange folder: all or nothing, idempotent, streaming.
 
-The whole run is one transaction. Rows are validated as they are read and valid rows are
-upserted in batches, so that later files can resolve their references in the database
-itself, whether the record came from this folder or was already there. If any problem is
-found anywhere, the transaction is rolled back at the end and every problem is reported.
-Memory is bounded by one batch plus the set of keys seen per file (needed to refuse a key
-repeated within a file).
+Two parts work at once, one on each core:
+
+- the reader (reader.py, in a child process) parses every file and makes every check that
+  needs no database, and streams problems and batches of valid rows;
+- the writer (here, in the calling process) resolves each batch's references in the
+  database, applies the rules that need the referenced record, and upserts the rows.
+
+The whole run is one transaction. Valid rows are written as they come, so that later
+files find their references in the database whether the record is in this folder or was
+already there; if any problem was found anywhere, the transaction is rolled back at the
+end and every problem is reported. Memory is bounded by a few batches in flight plus the
+keys already seen in the file being read (needed to refuse a repeated key).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import getpass
-import hashlib
+import multiprocessing
+import queue
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +33,12 @@ from harbour.audit import services as auditor
 from harbour.common.codes import store_codes
 from harbour.common.time import UTC, local_date, local_iso
 
-from .tables import TABLES, TABLES_BY_FILE, Column, ImportClock, Problem, Table, Values
+from . import reader
+from .reader import Event, FileFinished, FileMissing, FileStarted, RowBatch, RowProblem, ValidRow
+from .tables import TABLES, TABLES_BY_FILE, ImportClock, Table, Values
 
-BATCH_SIZE = 2000
+LOOKUP_CHUNK = 2000
+PARALLEL_FROM = 4 * 1024 * 1024  # bytes of CSV
 
 
 @dataclass
@@ -54,113 +64,50 @@ class _Abandon(Exception):
 
 
 @dataclass
-class _Row:
-    line: int
-    values: Values
-    refs: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class _FileState:
     table: Table
-    # Key -> first line it appeared on; keys of rows with problems are in `invalid`.
-    seen: dict[tuple[str, ...], int] = field(default_factory=dict)
-    invalid: set[tuple[str, ...]] = field(default_factory=set)
-    # False when some row's key could not be read (file missing, bad header, a row with
-    # the wrong number of fields): references into the file are then not reported as
-    # unresolved, since they cannot be judged.
-    checked: bool = True
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where each known column sits in a file's rows."""
-
-    width: int
-    positions: dict[str, int]
-    cells: tuple[tuple[Column, int], ...]
-    absent: tuple[str, ...]
-    only_when: tuple[Column, ...]
-
-    @classmethod
-    def of(cls, table: Table, names: list[str]) -> _Layout:
-        positions = {name: index for index, name in enumerate(names)}
-        present = [column for column in table.columns if column.name in positions]
-        return cls(
-            width=len(names),
-            positions=positions,
-            cells=tuple((column, positions[column.name]) for column in present),
-            absent=tuple(column.name for column in table.columns if column.name not in positions),
-            only_when=tuple(column for column in present if column.only_when),
-        )
-
-
-class _RawCells:
-    """A row's cells as written (spaces removed), by column name: for keys and messages."""
-
-    __slots__ = ("cells", "positions")
-
-    def __init__(self, cells: list[str], positions: dict[str, int]) -> None:
-        self.cells = cells
-        self.positions = positions
-
-    def __getitem__(self, name: str) -> str:
-        return self.cells[self.positions[name]].strip()
-
-    def get(self, name: str) -> str:
-        return self[name] if name in self.positions else ""
+    present: tuple[str, ...] = ()
+    sha256: str = ""
+    count_before: int = 0
+    refused: set[tuple[str, ...]] = field(default_factory=set)
+    keys_known: bool = True
+    upsert: _Upsert | None = None
 
 
 class FolderImport:
-    def __init__(self, folder: Path, actor: auditor.Actor = None) -> None:
+    def __init__(
+        self, folder: Path, actor: auditor.Actor = None, *, parallel: bool | None = None
+    ) -> None:
         self.folder = Path(folder)
         self.actor = actor or f"command line ({getpass.getuser()})"
+        # A second process pays for itself only on large folders.
+        self.parallel = (
+            parallel if parallel is not None else _folder_size(self.folder) > PARALLEL_FROM
+        )
         now = timezone.now()
         self.clock = ImportClock(now=now, today=local_date(now))
         # (file order, line, message) so that problems print in reading order.
         self._problems: list[tuple[int, int, str]] = []
         self.result = ImportResult()
         self.files: dict[str, _FileState] = {}
-        self._current_upsert: _Upsert | None = None
-
-    # Reporting -------------------------------------------------------------------------
 
     def problem(self, table: Table, line: int, column: str, message: str) -> None:
         order = TABLES.index(table)
         self._problems.append((order, line, f"{table.file_name}:{line}:{column}: {message}"))
-
-    # Running ---------------------------------------------------------------------------
 
     def run(self) -> ImportResult:
         if not self.folder.is_dir():
             self.result.errors.append(f"{self.folder}:0:-: is not a folder")
             return self.result
         self._warn_about_other_files()
-        checksums: dict[str, str] = {}
         try:
             with transaction.atomic():
-                for table in TABLES:
-                    path = self.folder / table.file_name
-                    state = _FileState(table)
-                    self.files[table.file_name] = state
-                    if not path.is_file():
-                        state.checked = False
-                        if table.required_file:
-                            self.problem(table, 0, "-", "required file is missing")
-                        continue
-                    checksums[table.file_name] = _sha256(path)
-                    self._import_file(path, state)
+                read = _read_in_child_process if self.parallel else reader.read_folder
+                for event in read(self.folder, self.clock):
+                    self._handle(event)
                 if self._problems:
                     raise _Abandon
-                auditor.record(
-                    self.actor,
-                    "interchange.import",
-                    details={
-                        "folder": str(self.folder),
-                        "sha256": checksums,
-                        "counts": {name: vars(count) for name, count in self.result.counts.items()},
-                    },
-                )
+                self._audit()
         except _Abandon:
             pass
         self._problems.sort(key=lambda item: (item[0], item[1]))
@@ -176,159 +123,90 @@ class FolderImport:
                     f"{path.name}: not a file of the interchange format; ignored"
                 )
 
-    def _import_file(self, path: Path, state: _FileState) -> None:
-        table = state.table
-        before = table.model._default_manager.count()
-        count = FileCount()
-        batch: list[_Row] = []
-        present: tuple[Column, ...] = ()
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                records = _records(handle)
-                header = next(records, None)
-                if header is None:
-                    self.problem(table, 0, "-", "is empty: the first row must be the header")
-                    state.checked = False
-                    return
-                present = self._check_header(state, header[1])
-                if not state.checked:
-                    return
-                for line, cells in records:
-                    count.rows += 1
-                    row = self._parse_row(state, line, cells)
-                    if row is not None:
-                        batch.append(row)
-                    if len(batch) >= BATCH_SIZE:
-                        self._write(state, present, batch)
-                        batch = []
-        except UnicodeDecodeError as error:
-            self.problem(table, 0, "-", f"is not UTF-8 text ({error.reason} at byte {error.start})")
-            state.checked = False
-            return
-        except csv.Error as error:
-            self.problem(table, 0, "-", f"is not readable CSV: {error}")
-            state.checked = False
-            return
-        self._write(state, present, batch)
-        after = table.model._default_manager.count()
-        count.created = after - before
-        count.updated = count.rows - count.created
-        self.result.counts[table.file_name] = count
-
-    def _check_header(self, state: _FileState, names: list[str]) -> tuple[Column, ...]:
-        table = state.table
-        known = {column.name: column for column in table.columns}
-        names = [name.strip() for name in names]
-        seen: set[str] = set()
-        for name in names:
-            if name in seen:
-                self.problem(table, 1, name, "duplicated column")
-                state.checked = False
-            seen.add(name)
-            if name not in known:
-                self.problem(table, 1, name or "(empty)", "unknown column")
-                state.checked = False
-        for column in table.columns:
-            if column.required and column.name not in seen:
-                self.problem(table, 1, column.name, "required column is missing")
-                state.checked = False
-        self._layout = _Layout.of(table, names)
-        return tuple(column for column in table.columns if column.name in seen)
-
-    def _parse_row(self, state: _FileState, line: int, cells: list[str]) -> _Row | None:
-        table, layout = state.table, self._layout
-        if len(cells) != layout.width:
-            # The row's key cannot be trusted, so references into this file cannot be judged.
-            state.checked = False
-            self.problem(
-                table, line, "-", f"has {len(cells)} fields; the header has {layout.width}"
-            )
-            return None
-        values: Values = dict.fromkeys(layout.absent)
-        problems: list[Problem] = []
-        for column, position in layout.cells:
-            text = cells[position].strip()
-            if not text:
-                values[column.name] = None
-                if column.required:
-                    problems.append((column.name, "is required"))
-                continue
-            try:
-                values[column.name] = column.parse(text)
-            except ValueError as error:
-                problems.append((column.name, str(error)))
-                values[column.name] = None
-        for column in layout.only_when:
-            other, allowed = column.only_when
-            if values[column.name] is not None and values[other] not in (None, *allowed):
-                problems.append(
-                    (
-                        column.name,
-                        f"must be empty when {other} is {values[other]} "
-                        f"(only for {', '.join(allowed)})",
-                    )
+    def _handle(self, event: Event) -> None:
+        match event:
+            case RowProblem(file_name, line, column, message):
+                self.problem(TABLES_BY_FILE[file_name], line, column, message)
+            case FileStarted(file_name, present, sha256):
+                table = TABLES_BY_FILE[file_name]
+                self.files[file_name] = _FileState(
+                    table, present, sha256, table.model._default_manager.count()
                 )
-        raw = _RawCells(cells, layout.positions)
-        values["_raw"] = raw
-        key = tuple(raw.get(name) for name in table.key)
-        if not problems:
-            problems = table.row_rules(values, self.clock)
-        first_line = state.seen.get(key)
-        if first_line is not None:
-            problems.append(
-                (table.key[0], f"repeats the key {', '.join(key)} of line {first_line}")
-            )
-        elif all(key):
-            state.seen[key] = line
-        if problems:
-            state.invalid.add(key)
-            for column, message in problems:
-                self.problem(table, line, column, message)
-            return None
-        return _Row(line, values)
+            case RowBatch(file_name, rows, refused_keys):
+                state = self.files[file_name]
+                state.refused.update(refused_keys)
+                self._write(state, rows)
+            case FileFinished(file_name, rows, keys_known):
+                state = self.files.setdefault(file_name, _FileState(TABLES_BY_FILE[file_name]))
+                state.keys_known = keys_known
+                if state.sha256:
+                    created = state.table.model._default_manager.count() - state.count_before
+                    self.result.counts[file_name] = FileCount(rows, created, rows - created)
+            case FileMissing(file_name):
+                table = TABLES_BY_FILE[file_name]
+                self.files[file_name] = _FileState(table, keys_known=False)
+                if table.required_file:
+                    self.problem(table, 0, "-", "required file is missing")
+
+    def _audit(self) -> None:
+        auditor.record(
+            self.actor,
+            "interchange.import",
+            details={
+                "folder": str(self.folder),
+                "sha256": {
+                    name: state.sha256 for name, state in self.files.items() if state.sha256
+                },
+                "counts": {name: vars(count) for name, count in self.result.counts.items()},
+            },
+        )
 
     # Writing ---------------------------------------------------------------------------
 
-    def _write(self, state: _FileState, present: tuple[Column, ...], batch: list[_Row]) -> None:
-        if not batch:
-            return
+    def _write(self, state: _FileState, batch: list[ValidRow]) -> None:
         table = state.table
-        rows = self._resolve_references(state, batch)
-        rows = [row for row in rows if self._cross_record_rules(state, row)]
+        refs = self._resolve_references(state, batch)
+        rows = [
+            (row, row_refs)
+            for row, row_refs in zip(batch, refs, strict=True)
+            if row_refs is not None and self._cross_record_rules(table, row, row_refs)
+        ]
         if not rows:
             return
         # Valid rows are written even after a problem elsewhere: later files resolve their
         # references against them, and the whole transaction is rolled back at the end.
-        upsert = self._upsert(table, present)
-        params = [upsert.params(table, row.values, row.refs) for row in rows]
+        if state.upsert is None:
+            state.upsert = _Upsert.build(table, state.present)
+        upsert = state.upsert
+        params = [upsert.params(row.values, row_refs) for row, row_refs in rows]
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(upsert.sql, params)
         except IntegrityError as error:
-            lines = f"{rows[0].line}-{rows[-1].line}"
-            self.problem(table, rows[0].line, "-", f"rows {lines} could not be stored: {error}")
+            first, last = rows[0][0].line, rows[-1][0].line
+            self.problem(table, first, "-", f"rows {first}-{last} could not be stored: {error}")
 
-    def _upsert(self, table: Table, present: tuple[Column, ...]) -> _Upsert:
-        if self._current_upsert is None or self._current_upsert.table is not table:
-            self._current_upsert = _Upsert.build(table, present)
-        return self._current_upsert
-
-    def _resolve_references(self, state: _FileState, batch: list[_Row]) -> list[_Row]:
+    def _resolve_references(
+        self, state: _FileState, batch: list[ValidRow]
+    ) -> list[dict[str, dict[str, Any]] | None]:
+        """For each row, the records its references name (None if one does not resolve)."""
         table = state.table
-        resolved = batch
+        resolved: list[dict[str, dict[str, Any]] | None] = [{} for _ in batch]
         for reference in table.references:
-            target = TABLES_BY_FILE[reference.table]
-            target_state = self.files[reference.table]
-            wanted = {row.values[reference.column] for row in resolved}
-            found = _lookup(target, wanted)
-            kept = []
-            for row in resolved:
+            target = self.files[reference.table]
+            found = _lookup(
+                TABLES_BY_FILE[reference.table], {row.values[reference.column] for row in batch}
+            )
+            for index, row in enumerate(batch):
+                refs = resolved[index]
+                if refs is None:
+                    continue
                 key = row.values[reference.column]
                 if key in found:
-                    row.refs[reference.column] = found[key]
-                    kept.append(row)
+                    refs[reference.column] = found[key]
                     continue
-                if target_state.checked and (key,) not in target_state.invalid:
+                resolved[index] = None
+                if target.keys_known and (key,) not in target.refused:
                     self.problem(
                         table,
                         row.line,
@@ -336,24 +214,21 @@ class FolderImport:
                         f"refers to '{key}', which is neither in {reference.table} "
                         "nor in the register",
                     )
-                state.invalid.add(tuple(row.values["_raw"].get(name) for name in table.key))
-            resolved = kept
+                state.refused.add(row.key)
         return resolved
 
-    def _cross_record_rules(self, state: _FileState, row: _Row) -> bool:
+    def _cross_record_rules(self, table: Table, row: ValidRow, refs: dict[str, Any]) -> bool:
         """Rules that need the referenced record: True when the row passes."""
-        table = state.table
-        problems: list[Problem] = []
+        problems = []
         values = row.values
         if table.file_name == "episodes.csv":
-            birth = row.refs["child_id"]["date_of_birth"]
+            birth = refs["child_id"]["date_of_birth"]
             if local_date(values["started_at"]) < birth:
                 problems.append(
                     ("started_at", f"is before the child's date of birth ({birth.isoformat()})")
                 )
         elif table.file_name == "return_interviews.csv":
-            episode = row.refs["episode_id"]
-            ended_at = episode["ended_at"]
+            ended_at = refs["episode_id"]["ended_at"]
             outcome = values["outcome"]
             if ended_at is None and outcome not in ("NOT_REQUIRED", "NOT_OFFERED"):
                 problems.append(
@@ -362,7 +237,7 @@ class FolderImport:
             offered_at = values["offered_at"]
             if ended_at is not None and offered_at is not None and offered_at < ended_at:
                 problems.append(
-                    ("offered_at", f"is before the episode's ended_at ({_local(ended_at)})")
+                    ("offered_at", f"is before the episode's ended_at ({local_iso(ended_at)})")
                 )
         for column, message in problems:
             self.problem(table, row.line, column, message)
@@ -379,7 +254,6 @@ class _Upsert:
     """
 
     def __init__(self, table: Table, fields: list[models.Field], sql: str) -> None:
-        self.table = table
         self.sql = sql
         self.derive = table.model.derive
         references = {ref.column: ref.field for ref in table.references}
@@ -396,7 +270,7 @@ class _Upsert:
         self.adapters = [(field.name, _adapter(field)) for field in fields]
 
     @classmethod
-    def build(cls, table: Table, present: tuple[Column, ...]) -> _Upsert:
+    def build(cls, table: Table, present: tuple[str, ...]) -> _Upsert:
         meta = table.model._meta
         references = {ref.column: ref.field for ref in table.references}
         fields = [
@@ -405,16 +279,11 @@ class _Upsert:
         ] + [meta.get_field(name) for name in table.derived]
         # A column the file leaves out keeps its stored value, and so does what is derived
         # from it; the key is what the conflict is on.
-        present_names = {column.name for column in present}
         update = [
             meta.get_field(references.get(column.name, column.model_field))
-            for column in present
-            if column.name not in table.key
-        ] + [
-            meta.get_field(name)
-            for name, source in table.derived.items()
-            if source in present_names
-        ]
+            for column in table.columns
+            if column.name in present and column.name not in table.key
+        ] + [meta.get_field(name) for name, source in table.derived.items() if source in present]
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)
         placeholders = ", ".join(["%s"] * len(fields))
@@ -432,7 +301,7 @@ class _Upsert:
         )
         return cls(table, fields, sql)
 
-    def params(self, table: Table, values: Values, refs: dict[str, Any]) -> tuple[Any, ...]:
+    def params(self, values: Values, refs: dict[str, Any]) -> tuple[Any, ...]:
         record: dict[str, Any] = {}
         for name, field_name, nullable in self.columns:
             if name in refs:
@@ -483,8 +352,8 @@ def _lookup(table: Table, keys: set[str]) -> dict[str, dict[str, Any]]:
     extra = {"children.csv": ["date_of_birth"], "episodes.csv": ["ended_at"]}[table.file_name]
     found: dict[str, dict[str, Any]] = {}
     keys_list = list(keys)
-    for start in range(0, len(keys_list), BATCH_SIZE):
-        chunk = keys_list[start : start + BATCH_SIZE]
+    for start in range(0, len(keys_list), LOOKUP_CHUNK):
+        chunk = keys_list[start : start + LOOKUP_CHUNK]
         for record in table.model._default_manager.filter(**{f"{key_field}__in": chunk}).values(
             key_field, "pk", *extra
         ):
@@ -492,29 +361,70 @@ def _lookup(table: Table, keys: set[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _records(handle: Any) -> Iterator[tuple[int, list[str]]]:
-    """(line the record starts on, cells) for each non-blank record; the header first."""
-    reader = csv.reader(handle, strict=True)
-    previous_end = 0
-    for cells in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not cells or (len(cells) == 1 and cells[0].strip() == ""):
-            continue
-        yield start, cells
+# Reading in a child process -------------------------------------------------------------
+
+_DONE = "done"
+_QUEUE_BATCHES = 8
 
 
-def _local(instant: dt.datetime) -> str:
-    return local_iso(instant)
+def _read_in_child_process(folder: Path, clock: ImportClock) -> Iterator[Event]:
+    """read_folder's events, produced in a forked child so that reading and writing run on
+    two cores. The queue is bounded, so a slow writer holds the reader back."""
+    context = multiprocessing.get_context("fork")
+    events: multiprocessing.Queue = context.Queue(maxsize=_QUEUE_BATCHES)
+    child = context.Process(target=_reader_process, args=(folder, clock, events), daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                item = events.get(timeout=1)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError("the reader process stopped unexpectedly") from None
+                continue
+            if item == _DONE:
+                break
+            if isinstance(item, _ReaderFailed):
+                raise RuntimeError(f"the reader process failed:\n{item.traceback}")
+            yield from item
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass(frozen=True)
+class _ReaderFailed:
+    traceback: str
 
 
-def import_folder(folder: Path | str, actor: auditor.Actor = None) -> ImportResult:
-    return FolderImport(Path(folder), actor).run()
+def _reader_process(folder: Path, clock: ImportClock, events: multiprocessing.Queue) -> None:
+    # Events travel in small groups: one queue message per event would cost more than
+    # the rows do.
+    try:
+        group: list[Event] = []
+        for event in reader.read_folder(folder, clock):
+            group.append(event)
+            if isinstance(event, RowBatch | FileFinished) or len(group) >= 500:
+                events.put(group)
+                group = []
+        events.put(group)
+        events.put(_DONE)
+    except BaseException:
+        events.put(_ReaderFailed(traceback.format_exc()))
+
+
+def _folder_size(folder: Path) -> int:
+    if not folder.is_dir():
+        return 0
+    return sum(
+        (folder / table.file_name).stat().st_size
+        for table in TABLES
+        if (folder / table.file_name).is_file()
+    )
+
+
+def import_folder(
+    folder: Path | str, actor: auditor.Actor = None, *, parallel: bool | None = None
+) -> ImportResult:
+    return FolderImport(Path(folder), actor, parallel=parallel).run()

@@ -115,11 +115,15 @@ def test_round_trip_export_then_import_reproduces_the_register(write_folder, tmp
     import_folder(write_folder(VALID))
     before = register_snapshot()
     export_folder(tmp_path / "out")
-    for table in reversed(TABLES):
-        table.model._default_manager.all().delete()
+    _empty_register()
 
     assert import_folder(tmp_path / "out").errors == []
     assert register_snapshot() == before
+
+
+def _empty_register() -> None:
+    for table in reversed(TABLES):
+        table.model._default_manager.all().delete()
 
 
 def _read(path):
@@ -174,11 +178,11 @@ def test_an_import_interrupted_part_way_leaves_nothing_behind(write_folder, monk
     calls = []
     real_write = importer.FolderImport._write
 
-    def fail_on_episodes(self, state, present, batch):
+    def fail_on_episodes(self, state, batch):
         calls.append(state.table.file_name)
         if state.table.file_name == "episodes.csv":
             raise KeyboardInterrupt
-        return real_write(self, state, present, batch)
+        return real_write(self, state, batch)
 
     monkeypatch.setattr(importer.FolderImport, "_write", fail_on_episodes)
 
@@ -207,3 +211,21 @@ def test_a_date_of_birth_in_the_future_is_refused(write_folder):
     result = import_folder(write_folder({"children.csv": children, "episodes.csv": episodes}))
 
     assert result.errors == ["children.csv:2:date_of_birth: is in the future"]
+
+
+def test_reading_in_a_child_process_gives_the_same_result_as_reading_in_process(write_folder):
+    bad = with_changes(
+        children=VALID["children.csv"].replace("2008-11-01,M", "2008-11-01,Z"),
+        episodes=VALID["episodes.csv"].replace("E3,C3,", "E3,C9,"),
+    )
+    for folder in (VALID, bad):
+        path = write_folder(folder)
+        _empty_register()
+        in_process = import_folder(path, parallel=False)
+        snapshot = register_snapshot()
+        _empty_register()
+
+        in_child = import_folder(path, parallel=True)
+
+        assert in_child.errors == in_process.errors
+        assert register_snapshot() == snapshot

@@ -1,0 +1,264 @@
+"""Reading an interchange folder: every check that needs no database.
+
+`read_folder` walks the files in import order and yields events: each problem as soon as
+it is found, and the valid rows in batches, parsed and checked within their row and file
+(cells, row rules, repeated keys). It touches no database, so it can run in a process of
+its own while the importer writes (see importer.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .tables import TABLES, Column, ImportClock, Problem, Table, Values
+
+BATCH_SIZE = 2000
+
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FileStarted:
+    file_name: str
+    columns: tuple[str, ...]  # the table's columns present in the file
+    sha256: str
+
+
+@dataclass(frozen=True)
+class FileMissing:
+    file_name: str
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    file_name: str
+    line: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ValidRow:
+    line: int
+    key: Key
+    values: Values
+
+
+@dataclass(frozen=True)
+class RowBatch:
+    file_name: str
+    rows: list[ValidRow]
+    # Keys of rows refused since the previous batch: references to them are not reported
+    # again as unresolved.
+    refused_keys: list[Key]
+
+
+@dataclass(frozen=True)
+class FileFinished:
+    file_name: str
+    rows: int
+    # False when some row's key could not be read (bad header, unreadable file, a row
+    # with the wrong number of fields): references into the file cannot then be judged.
+    keys_known: bool
+
+
+Event = FileStarted | FileMissing | RowProblem | RowBatch | FileFinished
+
+
+def read_folder(folder: Path, clock: ImportClock) -> Iterator[Event]:
+    for table in TABLES:
+        path = folder / table.file_name
+        if path.is_file():
+            yield from _FileReader(table, path, clock).events()
+        else:
+            yield FileMissing(table.file_name)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each known column sits in a file's rows."""
+
+    width: int
+    positions: dict[str, int]
+    cells: tuple[tuple[Column, int], ...]
+    absent: tuple[str, ...]
+    only_when: tuple[Column, ...]
+
+    @classmethod
+    def of(cls, table: Table, names: list[str]) -> _Layout:
+        positions = {name: index for index, name in enumerate(names)}
+        present = [column for column in table.columns if column.name in positions]
+        return cls(
+            width=len(names),
+            positions=positions,
+            cells=tuple((column, positions[column.name]) for column in present),
+            absent=tuple(column.name for column in table.columns if column.name not in positions),
+            only_when=tuple(column for column in present if column.only_when),
+        )
+
+
+class _RawCells:
+    """A row's cells as written (spaces removed), by column name: for keys and messages."""
+
+    __slots__ = ("cells", "positions")
+
+    def __init__(self, cells: list[str], positions: dict[str, int]) -> None:
+        self.cells = cells
+        self.positions = positions
+
+    def __getitem__(self, name: str) -> str:
+        return self.cells[self.positions[name]].strip()
+
+    def get(self, name: str) -> str:
+        return self[name] if name in self.positions else ""
+
+
+@dataclass
+class _FileReader:
+    table: Table
+    path: Path
+    clock: ImportClock
+    # Key -> the line it first appeared on.
+    seen: dict[Key, int] = field(default_factory=dict)
+    problems: list[RowProblem] = field(default_factory=list)
+    refused: list[Key] = field(default_factory=list)
+    keys_known: bool = True
+
+    def problem(self, line: int, column: str, message: str) -> None:
+        self.problems.append(RowProblem(self.table.file_name, line, column, message))
+
+    def events(self) -> Iterator[Event]:
+        name = self.table.file_name
+        rows = 0
+        batch: list[ValidRow] = []
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as handle:
+                records = _records(handle)
+                header = next(records, None)
+                if header is None:
+                    self.keys_known = False
+                    self.problem(0, "-", "is empty: the first row must be the header")
+                else:
+                    layout = self._check_header(header[1])
+                    present = tuple(column.name for column, _ in layout.cells)
+                    yield FileStarted(name, present, _sha256(self.path))
+                    if self.keys_known:
+                        for line, cells in records:
+                            rows += 1
+                            row = self._parse_row(layout, line, cells)
+                            if row is not None:
+                                batch.append(row)
+                            if self.problems:
+                                yield from self.problems
+                                self.problems = []
+                            if len(batch) >= BATCH_SIZE:
+                                yield from self._flush(batch)
+                                batch = []
+        except UnicodeDecodeError as error:
+            self.keys_known = False
+            self.problem(0, "-", f"is not UTF-8 text ({error.reason} at byte {error.start})")
+        except csv.Error as error:
+            self.keys_known = False
+            self.problem(0, "-", f"is not readable CSV: {error}")
+        yield from self._flush(batch)
+        yield FileFinished(name, rows, self.keys_known)
+
+    def _flush(self, batch: list[ValidRow]) -> Iterator[Event]:
+        yield from self.problems
+        self.problems = []
+        if batch or self.refused:
+            yield RowBatch(self.table.file_name, batch, self.refused)
+            self.refused = []
+
+    def _check_header(self, names: list[str]) -> _Layout:
+        known = {column.name for column in self.table.columns}
+        names = [name.strip() for name in names]
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                self.problem(1, name, "duplicated column")
+            elif name not in known:
+                self.problem(1, name or "(empty)", "unknown column")
+            seen.add(name)
+        for column in self.table.columns:
+            if column.required and column.name not in seen:
+                self.problem(1, column.name, "required column is missing")
+        if self.problems:
+            # The rows cannot be read reliably: report the header alone.
+            self.keys_known = False
+        return _Layout.of(self.table, names)
+
+    def _parse_row(self, layout: _Layout, line: int, cells: list[str]) -> ValidRow | None:
+        table = self.table
+        if len(cells) != layout.width:
+            self.keys_known = False
+            self.problem(line, "-", f"has {len(cells)} fields; the header has {layout.width}")
+            return None
+        values: Values = dict.fromkeys(layout.absent)
+        problems: list[Problem] = []
+        for column, position in layout.cells:
+            text = cells[position].strip()
+            if not text:
+                values[column.name] = None
+                if column.required:
+                    problems.append((column.name, "is required"))
+                continue
+            try:
+                values[column.name] = column.parse(text)
+            except ValueError as error:
+                problems.append((column.name, str(error)))
+                values[column.name] = None
+        for column in layout.only_when:
+            other, allowed = column.only_when
+            if values[column.name] is not None and values[other] not in (None, *allowed):
+                problems.append(
+                    (
+                        column.name,
+                        f"must be empty when {other} is {values[other]} "
+                        f"(only for {', '.join(allowed)})",
+                    )
+                )
+        raw = _RawCells(cells, layout.positions)
+        key = tuple(raw.get(name) for name in table.key)
+        if not problems:
+            values["_raw"] = raw
+            problems = table.row_rules(values, self.clock)
+            del values["_raw"]
+        first_line = self.seen.get(key)
+        if first_line is not None:
+            problems.append(
+                (table.key[0], f"repeats the key {', '.join(key)} of line {first_line}")
+            )
+        elif all(key):
+            self.seen[key] = line
+        if problems:
+            self.refused.append(key)
+            for column, message in problems:
+                self.problem(line, column, message)
+            return None
+        return ValidRow(line, key, values)
+
+
+def _records(handle: Any) -> Iterator[tuple[int, list[str]]]:
+    """(line the record starts on, cells) for each non-blank record; the header first."""
+    reader = csv.reader(handle, strict=True)
+    previous_end = 0
+    for cells in reader:
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if not cells or (len(cells) == 1 and cells[0].strip() == ""):
+            continue
+        yield start, cells
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
