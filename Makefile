@@ -47,8 +47,10 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Benchmarks take minutes; results are recorded by hand in docs/performance.md.
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/import_bench.py --episodes 100000 --database sqlite
+	scripts/with-postgres $(PY) bench/import_bench.py --episodes 100000 --database postgres
 
 clean:
 	rm -rf $(VENV) var/

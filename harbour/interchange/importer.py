@@ -16,26 +16,25 @@ keys already seen in the file being read (needed to refuse a repeated key).
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import multiprocessing
 import queue
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from harbour.audit import services as auditor
-from harbour.common.codes import store_codes
-from harbour.common.time import UTC, local_date, local_iso
+from harbour.common.time import local_date
 
 from . import reader
 from .reader import Event, FileFinished, FileMissing, FileStarted, RowBatch, RowProblem, ValidRow
-from .tables import TABLES, TABLES_BY_FILE, ImportClock, Table, Values
+from .tables import TABLES, TABLES_BY_FILE, ImportClock, Table
+from .upsert import Upsert
 
 LOOKUP_CHUNK = 2000
 PARALLEL_FROM = 4 * 1024 * 1024  # bytes of CSV
@@ -71,7 +70,7 @@ class _FileState:
     count_before: int = 0
     refused: set[tuple[str, ...]] = field(default_factory=set)
     keys_known: bool = True
-    upsert: _Upsert | None = None
+    upsert: Upsert | None = None
 
 
 class FolderImport:
@@ -165,25 +164,31 @@ class FolderImport:
 
     def _write(self, state: _FileState, batch: list[ValidRow]) -> None:
         table = state.table
-        refs = self._resolve_references(state, batch)
-        rows = [
-            (row, row_refs)
-            for row, row_refs in zip(batch, refs, strict=True)
-            if row_refs is not None and self._cross_record_rules(table, row, row_refs)
-        ]
+        if state.upsert is None:
+            state.upsert = Upsert(table, state.present)
+        upsert = state.upsert
+        resolved = self._resolve_references(state, batch)
+        rows = []
+        for row, refs in zip(batch, resolved, strict=True):
+            if refs is None:
+                continue
+            problems = table.cross_record_rules(row.checks, refs)
+            for column, message in problems:
+                self.problem(table, row.line, column, message)
+            if problems:
+                continue
+            for column, slot in upsert.reference_slots:
+                row.params[slot] = refs[column]["pk"]
+            rows.append(row)
         if not rows:
             return
         # Valid rows are written even after a problem elsewhere: later files resolve their
         # references against them, and the whole transaction is rolled back at the end.
-        if state.upsert is None:
-            state.upsert = _Upsert.build(table, state.present)
-        upsert = state.upsert
-        params = [upsert.params(row.values, row_refs) for row, row_refs in rows]
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(upsert.sql, params)
+                upsert.execute(cursor, [row.params for row in rows])
         except IntegrityError as error:
-            first, last = rows[0][0].line, rows[-1][0].line
+            first, last = rows[0].line, rows[-1].line
             self.problem(table, first, "-", f"rows {first}-{last} could not be stored: {error}")
 
     def _resolve_references(
@@ -192,20 +197,18 @@ class FolderImport:
         """For each row, the records its references name (None if one does not resolve)."""
         table = state.table
         resolved: list[dict[str, dict[str, Any]] | None] = [{} for _ in batch]
-        for reference in table.references:
+        for index, reference in enumerate(table.references):
             target = self.files[reference.table]
-            found = _lookup(
-                TABLES_BY_FILE[reference.table], {row.values[reference.column] for row in batch}
-            )
-            for index, row in enumerate(batch):
-                refs = resolved[index]
+            found = _lookup(TABLES_BY_FILE[reference.table], {row.refs[index] for row in batch})
+            for position, row in enumerate(batch):
+                refs = resolved[position]
                 if refs is None:
                     continue
-                key = row.values[reference.column]
+                key = row.refs[index]
                 if key in found:
                     refs[reference.column] = found[key]
                     continue
-                resolved[index] = None
+                resolved[position] = None
                 if target.keys_known and (key,) not in target.refused:
                     self.problem(
                         table,
@@ -217,146 +220,16 @@ class FolderImport:
                 state.refused.add(row.key)
         return resolved
 
-    def _cross_record_rules(self, table: Table, row: ValidRow, refs: dict[str, Any]) -> bool:
-        """Rules that need the referenced record: True when the row passes."""
-        problems = []
-        values = row.values
-        if table.file_name == "episodes.csv":
-            birth = refs["child_id"]["date_of_birth"]
-            if local_date(values["started_at"]) < birth:
-                problems.append(
-                    ("started_at", f"is before the child's date of birth ({birth.isoformat()})")
-                )
-        elif table.file_name == "return_interviews.csv":
-            ended_at = refs["episode_id"]["ended_at"]
-            outcome = values["outcome"]
-            if ended_at is None and outcome not in ("NOT_REQUIRED", "NOT_OFFERED"):
-                problems.append(
-                    ("outcome", f"is {outcome}, but the episode has not ended (no ended_at)")
-                )
-            offered_at = values["offered_at"]
-            if ended_at is not None and offered_at is not None and offered_at < ended_at:
-                problems.append(
-                    ("offered_at", f"is before the episode's ended_at ({local_iso(ended_at)})")
-                )
-        for column, message in problems:
-            self.problem(table, row.line, column, message)
-        return not problems
-
-
-class _Upsert:
-    """One prepared INSERT ... ON CONFLICT DO UPDATE for a file, with the values of a row
-    adapted for the database column by column.
-
-    The ORM's bulk_create spends most of its time preparing values field by field; this
-    does the same preparation once per column kind. The statement is the same on SQLite
-    (3.24 and later) and PostgreSQL.
-    """
-
-    def __init__(self, table: Table, fields: list[models.Field], sql: str) -> None:
-        self.sql = sql
-        self.derive = table.model.derive
-        references = {ref.column: ref.field for ref in table.references}
-        nullable = {field.name: field.null for field in fields}
-        # (column, model field, stores NULL for no value) for each column of the file.
-        self.columns = [
-            (
-                column.name,
-                references.get(column.name, column.model_field),
-                nullable[references.get(column.name, column.model_field)],
-            )
-            for column in table.columns
-        ]
-        self.adapters = [(field.name, _adapter(field)) for field in fields]
-
-    @classmethod
-    def build(cls, table: Table, present: tuple[str, ...]) -> _Upsert:
-        meta = table.model._meta
-        references = {ref.column: ref.field for ref in table.references}
-        fields = [
-            meta.get_field(references.get(column.name, column.model_field))
-            for column in table.columns
-        ] + [meta.get_field(name) for name in table.derived]
-        # A column the file leaves out keeps its stored value, and so does what is derived
-        # from it; the key is what the conflict is on.
-        update = [
-            meta.get_field(references.get(column.name, column.model_field))
-            for column in table.columns
-            if column.name in present and column.name not in table.key
-        ] + [meta.get_field(name) for name, source in table.derived.items() if source in present]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in fields)
-        placeholders = ", ".join(["%s"] * len(fields))
-        target = ", ".join(quote(meta.get_field(name).column) for name in table.unique_fields)
-        if update:
-            action = "DO UPDATE SET " + ", ".join(
-                f"{quote(field.column)} = EXCLUDED.{quote(field.column)}" for field in update
-            )
-        else:
-            action = "DO NOTHING"
-        # Identifiers come from the models and are quoted; every value is a parameter.
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
-            f"ON CONFLICT ({target}) {action}"
-        )
-        return cls(table, fields, sql)
-
-    def params(self, values: Values, refs: dict[str, Any]) -> tuple[Any, ...]:
-        record: dict[str, Any] = {}
-        for name, field_name, nullable in self.columns:
-            if name in refs:
-                record[field_name] = refs[name]["pk"]
-                continue
-            value = values[name]
-            if value is None:
-                value = None if nullable else ""
-            elif value.__class__ is list:
-                value = store_codes(value)
-            record[field_name] = value
-        record.update(self.derive(record))
-        return tuple([adapt(record[name]) for name, adapt in self.adapters])
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _sqlite_instant(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return str(value.replace(tzinfo=None))
-
-
-def _adapter(field: models.Field) -> Callable[[Any], Any]:
-    """How a Python value of this field is passed to the database driver.
-
-    psycopg takes dates and aware datetimes as they are. Django stores them on SQLite as
-    text: dates as YYYY-MM-DD and instants as naive UTC 'YYYY-MM-DD HH:MM:SS' (what its
-    adapt_datetimefield_value does, without the per-value overhead).
-    """
-    if connection.vendor != "sqlite":
-        return _same
-    kind = field.get_internal_type()
-    if kind == "DateTimeField":
-        return _sqlite_instant
-    if kind == "DateField":
-        return lambda value: None if value is None else value.isoformat()
-    return _same
-
 
 def _lookup(table: Table, keys: set[str]) -> dict[str, dict[str, Any]]:
     """Records of a table by their one-column key, with what cross-record rules need."""
     key_field = table.columns[0].model_field
-    extra = {"children.csv": ["date_of_birth"], "episodes.csv": ["ended_at"]}[table.file_name]
     found: dict[str, dict[str, Any]] = {}
     keys_list = list(keys)
     for start in range(0, len(keys_list), LOOKUP_CHUNK):
         chunk = keys_list[start : start + LOOKUP_CHUNK]
-        for record in table.model._default_manager.filter(**{f"{key_field}__in": chunk}).values(
-            key_field, "pk", *extra
-        ):
+        records = table.model._default_manager.filter(**{f"{key_field}__in": chunk})
+        for record in records.values(key_field, "pk", *table.lookup_fields):
             found[record[key_field]] = record
     return found
 

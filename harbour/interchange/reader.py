@@ -13,9 +13,10 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .tables import TABLES, Column, ImportClock, Problem, Table, Values
+from .upsert import Upsert
 
 BATCH_SIZE = 2000
 
@@ -42,11 +43,16 @@ class RowProblem:
     message: str
 
 
-@dataclass(frozen=True)
-class ValidRow:
+class ValidRow(NamedTuple):
+    # A named tuple: made and pickled once per row, so it must be cheap.
     line: int
     key: Key
-    values: Values
+    # The keys this row's references name, in the order of Table.references.
+    refs: tuple[str, ...]
+    # Ready for the database but for the references' primary keys (see Upsert).
+    params: list[Any]
+    # The values that cross-record rules read (Table.cross_record_columns).
+    checks: Values
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class _Layout:
     cells: tuple[tuple[Column, int], ...]
     absent: tuple[str, ...]
     only_when: tuple[Column, ...]
+    key: tuple[int | None, ...]
 
     @classmethod
     def of(cls, table: Table, names: list[str]) -> _Layout:
@@ -99,6 +106,7 @@ class _Layout:
             cells=tuple((column, positions[column.name]) for column in present),
             absent=tuple(column.name for column in table.columns if column.name not in positions),
             only_when=tuple(column for column in present if column.only_when),
+            key=tuple(positions.get(name) for name in table.key),
         )
 
 
@@ -128,6 +136,7 @@ class _FileReader:
     problems: list[RowProblem] = field(default_factory=list)
     refused: list[Key] = field(default_factory=list)
     keys_known: bool = True
+    upsert: Upsert | None = None
 
     def problem(self, line: int, column: str, message: str) -> None:
         self.problems.append(RowProblem(self.table.file_name, line, column, message))
@@ -147,6 +156,7 @@ class _FileReader:
                     layout = self._check_header(header[1])
                     present = tuple(column.name for column, _ in layout.cells)
                     yield FileStarted(name, present, _sha256(self.path))
+                    self.upsert = Upsert(self.table, present)
                     if self.keys_known:
                         for line, cells in records:
                             rows += 1
@@ -223,10 +233,9 @@ class _FileReader:
                         f"(only for {', '.join(allowed)})",
                     )
                 )
-        raw = _RawCells(cells, layout.positions)
-        key = tuple(raw.get(name) for name in table.key)
+        key = tuple("" if index is None else cells[index].strip() for index in layout.key)
         if not problems:
-            values["_raw"] = raw
+            values["_raw"] = _RawCells(cells, layout.positions)
             problems = table.row_rules(values, self.clock)
             del values["_raw"]
         first_line = self.seen.get(key)
@@ -241,7 +250,13 @@ class _FileReader:
             for column, message in problems:
                 self.problem(line, column, message)
             return None
-        return ValidRow(line, key, values)
+        return ValidRow(
+            line,
+            key,
+            tuple(values[reference.column] for reference in table.references),
+            self.upsert.params(values),
+            {name: values[name] for name in table.cross_record_columns},
+        )
 
 
 def _records(handle: Any) -> Iterator[tuple[int, list[str]]]:

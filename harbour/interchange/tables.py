@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 
 from harbour.children.models import Child, Ethnicity, LegalStatus, LegalStatusKind, Placement, Sex
+from harbour.common.time import local_date, local_iso
 from harbour.exploitation.models import (
     AssessedRisk,
     AssessmentKind,
@@ -89,6 +90,14 @@ class Table:
     row_rules: Callable[[Values, ImportClock], list[Problem]] = lambda values, clock: []
     # The model fields that identify a record in the database (for upserts).
     unique_fields: tuple[str, ...] = ()
+    # Fields of this table's records that rules of referring rows read.
+    lookup_fields: tuple[str, ...] = ()
+    # Rules that need the referenced records (by reference column), and the columns of
+    # this table they read.
+    cross_record_rules: Callable[[Values, dict[str, dict[str, Any]]], list[Problem]] = (
+        lambda values, refs: []
+    )
+    cross_record_columns: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -165,6 +174,23 @@ def _meeting_rules(values: Values, clock: ImportClock) -> list[Problem]:
     return _not_before(values, "held_on", "requested_on", values["_raw"])
 
 
+def _episode_after_birth(values: Values, refs: dict[str, dict[str, Any]]) -> list[Problem]:
+    birth = refs["child_id"]["date_of_birth"]
+    if local_date(values["started_at"]) < birth:
+        return [("started_at", f"is before the child's date of birth ({birth.isoformat()})")]
+    return []
+
+
+def _interview_after_return(values: Values, refs: dict[str, dict[str, Any]]) -> list[Problem]:
+    ended_at = refs["episode_id"]["ended_at"]
+    outcome, offered_at = values["outcome"], values["offered_at"]
+    if ended_at is None and outcome not in (Outcome.NOT_REQUIRED, Outcome.NOT_OFFERED):
+        return [("outcome", f"is {outcome}, but the episode has not ended (no ended_at)")]
+    if ended_at is not None and offered_at is not None and offered_at < ended_at:
+        return [("offered_at", f"is before the episode's ended_at ({local_iso(ended_at)})")]
+    return []
+
+
 CHILD_REFERENCE = Reference("child_id", "children.csv", "child")
 
 TABLES: tuple[Table, ...] = (
@@ -184,6 +210,7 @@ TABLES: tuple[Table, ...] = (
         ),
         derived={"birth_ymd": "date_of_birth"},
         row_rules=_child_rules,
+        lookup_fields=("date_of_birth",),
     ),
     Table(
         file_name="legal_statuses.csv",
@@ -228,6 +255,9 @@ TABLES: tuple[Table, ...] = (
             "ended_epoch": "ended_at",
         },
         row_rules=_episode_rules,
+        lookup_fields=("ended_at",),
+        cross_record_rules=_episode_after_birth,
+        cross_record_columns=("started_at",),
     ),
     Table(
         file_name="return_interviews.csv",
@@ -249,6 +279,8 @@ TABLES: tuple[Table, ...] = (
         ),
         derived={"completed_epoch": "completed_at"},
         row_rules=_interview_rules,
+        cross_record_rules=_interview_after_return,
+        cross_record_columns=("outcome", "offered_at"),
     ),
     Table(
         file_name="meetings.csv",

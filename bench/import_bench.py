@@ -1,0 +1,215 @@
+"""Import benchmark: a synthetic authority imported into a fresh database.
+
+    .venv/bin/python bench/import_bench.py --episodes 1000000 --database sqlite|postgres
+
+Generates an interchange folder with harbour.demo.generator (timed on its own), creates a
+throwaway database (SQLite: a new file under /tmp; PostgreSQL: harbour_bench_<pid> on
+postgres://postgres@127.0.0.1:5432), migrates it, then imports the folder in a child
+process so that its peak memory is the import's alone. Prints a readable summary and,
+last, one JSON line with the figures. The database and the folder are removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from harbour.common.time import LONDON  # noqa: E402
+from harbour.demo.generator import write_demo_folder  # noqa: E402
+
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+AUTHORITY = "999"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--episodes", type=int, default=100_000)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep-folder", type=Path, help="generate here and keep the folder")
+    # Internal: the child process that does the import.
+    parser.add_argument("--import-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.import_only:
+        _import_only(args.import_only)
+        return
+
+    folder = args.keep_folder or Path(tempfile.mkdtemp(prefix="harbour_bench_folder_"))
+    try:
+        last_day = dt.datetime.now(LONDON).date() - dt.timedelta(days=1)
+        started = time.perf_counter()
+        written = write_demo_folder(
+            folder,
+            episodes=args.episodes,
+            seed=args.seed,
+            authority_code=AUTHORITY,
+            last_day=last_day,
+        )
+        generation_seconds = time.perf_counter() - started
+        with _fresh_database(args.database) as database_url:
+            env = _child_env(database_url)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+                env=env,
+                cwd=ROOT,
+                check=True,
+            )
+            started = time.perf_counter()
+            child = subprocess.run(  # noqa: S603 (this script, a folder it made)
+                [sys.executable, __file__, "--import-only", str(folder)],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            process_seconds = time.perf_counter() - started
+    finally:
+        if not args.keep_folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    if child.returncode != 0:
+        sys.exit(f"the import process failed:\n{child.stderr}")
+    report = json.loads(child.stdout.strip().splitlines()[-1])
+    if not report["ok"]:
+        sys.exit(
+            f"the import reported {report['error_count']} problem(s); first ones:\n"
+            + "\n".join(report["errors"])
+        )
+    seconds = report["seconds"]
+    total_rows = sum(written.values())
+    figures = {
+        "database": args.database,
+        "episodes": written["episodes.csv"],
+        "children": written["children.csv"],
+        "total_rows": total_rows,
+        "rows": written,
+        "generation_seconds": round(generation_seconds, 2),
+        "import_seconds": round(seconds, 2),
+        "import_process_seconds": round(process_seconds, 2),
+        "episodes_per_second": round(written["episodes.csv"] / seconds),
+        "rows_per_second": round(total_rows / seconds),
+        "peak_rss_mb": round(report["max_rss_kb"] / 1024, 1),
+        "rss_before_import_mb": round(report["rss_before_import_kb"] / 1024, 1),
+        # The importer may read in a forked helper process; its peak is reported apart.
+        "helper_peak_rss_mb": round(report["children_max_rss_kb"] / 1024, 1),
+        "code": _code_version(),
+    }
+    print(
+        f"{args.database}: {figures['episodes']:,} episodes, {figures['children']:,} children, "
+        f"{total_rows:,} rows in all\n"
+        f"  generation      {figures['generation_seconds']:>10.2f} s\n"
+        f"  import          {figures['import_seconds']:>10.2f} s "
+        f"(whole process {figures['import_process_seconds']:.2f} s)\n"
+        f"  episodes/s      {figures['episodes_per_second']:>10,}\n"
+        f"  rows/s          {figures['rows_per_second']:>10,}\n"
+        f"  peak memory     {figures['peak_rss_mb']:>10.1f} MB max RSS of the import process "
+        f"({figures['rss_before_import_mb']:.1f} MB before the import began)\n"
+        f"  helper memory   {figures['helper_peak_rss_mb']:>10.1f} MB max RSS of the importer's "
+        "helper process, if any\n"
+        f"  code            {figures['code']}"
+    )
+    print(json.dumps(figures))
+
+
+def _code_version() -> str:
+    """The commit measured, '-dirty' when the working tree has changes (figures move with
+    the importer's code, so a figure without its version means little)."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
+
+
+def _child_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="harbour.settings",
+        # As in production: DEBUG off (with it on, Django keeps every statement it runs).
+        DEBUG="0",
+        SECRET_KEY="benchmark-only-key",  # noqa: S106 (a throwaway database)
+        LOCAL_AUTHORITY_CODE=AUTHORITY,
+        DATABASE_URL=database_url,
+    )
+    return env
+
+
+@contextmanager
+def _fresh_database(kind: str) -> Iterator[str]:
+    """The URL of a throwaway database, dropped (or deleted) on the way out."""
+    name = f"harbour_bench_{os.getpid()}"
+    if kind == "sqlite":
+        path = Path(tempfile.gettempdir()) / f"{name}.sqlite3"
+        _remove_sqlite(path)
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            _remove_sqlite(path)
+        return
+
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{POSTGRES_SERVER}/{name}"
+        finally:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _import_only(folder: Path) -> None:
+    """In the child process: import the folder and report as one JSON line."""
+    import django
+
+    django.setup()
+    from harbour.interchange.importer import import_folder
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    result = import_folder(folder, actor="import_bench")
+    seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "ok": result.ok,
+                "error_count": len(result.errors),
+                "errors": result.errors[:20],
+                "seconds": seconds,
+                "rows": {name: count.rows for name, count in result.counts.items()},
+                "rss_before_import_kb": rss_before,
+                # Linux reports ru_maxrss in kilobytes.
+                "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "children_max_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from harbour.children.models import Child
+from harbour.demo.generator import write_demo_folder
+from harbour.interchange.importer import import_folder
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the register with a synthetic authority (invented children, episodes, "
+        "interviews, meetings and exploitation records) through the interchange import."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--episodes", type=int, default=3000, help="default 3000")
+        parser.add_argument("--seed", type=int, default=2026, help="default 2026")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the register already holds any child",
+        )
+        parser.add_argument(
+            "--keep-folder",
+            type=Path,
+            metavar="DIR",
+            help="write the interchange folder here and keep it (default: a temporary folder)",
+        )
+
+    def handle(
+        self,
+        *args: object,
+        episodes: int,
+        seed: int,
+        if_empty: bool,
+        keep_folder: Path | None,
+        **options: object,
+    ) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                "demo_data only runs with DEBUG on: invented children must never be mixed into "
+                "a live register."
+            )
+        authority = settings.LOCAL_AUTHORITY_CODE
+        if not authority:
+            raise CommandError(
+                "LOCAL_AUTHORITY_CODE is not set. The demo authority takes this register's own "
+                "code; set it first, e.g. LOCAL_AUTHORITY_CODE=999."
+            )
+        if episodes < 1:
+            raise CommandError("--episodes must be at least 1.")
+        if if_empty and Child.objects.exists():
+            self.stdout.write("The register already holds children: no demo data added.")
+            return
+        # Yesterday, so that nothing generated lies in the future when it is imported.
+        last_day = timezone.localdate() - dt.timedelta(days=1)
+        if keep_folder is not None:
+            self._generate_and_import(keep_folder, episodes, seed, authority, last_day)
+            self.stdout.write(f"The interchange folder is kept in {keep_folder}")
+            return
+        with tempfile.TemporaryDirectory(prefix="harbour_demo_") as folder:
+            self._generate_and_import(Path(folder), episodes, seed, authority, last_day)
+
+    def _generate_and_import(
+        self, folder: Path, episodes: int, seed: int, authority: str, last_day: dt.date
+    ) -> None:
+        self.stdout.write(
+            f"Generating {episodes:,} synthetic episodes (seed {seed}, authority {authority}, "
+            f"up to {last_day.isoformat()})..."
+        )
+        written = write_demo_folder(
+            folder, episodes=episodes, seed=seed, authority_code=authority, last_day=last_day
+        )
+        self.stdout.write("Importing...")
+        result = import_folder(folder, actor="demo_data")
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(error)
+            raise CommandError(
+                f"The demo folder did not import ({len(result.errors)} problem(s); nothing was "
+                "imported). This is a bug in harbour/demo/generator.py."
+            )
+        for name, rows in written.items():
+            count = result.counts.get(name)
+            created = f" ({count.created:,} new)" if count is not None else ""
+            self.stdout.write(f"  {name}: {rows:,} rows{created}")
+        self.stdout.write(self.style.SUCCESS("Demo data imported."))
