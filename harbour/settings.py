@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "harbour.meetings",
     "harbour.exploitation",
     "harbour.interchange",
+    "harbour.reports",
     "harbour.demo",
 ]
 

@@ -1,0 +1,216 @@
+"""Every report row: its stable id, its label and the row its percentage is of.
+
+The ids and definitions are the public contract of shared/spec/metrics.md; programs read
+reports by id, never by label. Labels follow the committee tables in shared/seeds/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harbour.exploitation.models import Concern, Source
+from harbour.interviews.models import Reason, Risk
+
+
+@dataclass(frozen=True)
+class RowDefinition:
+    id: str
+    label: str
+    base: str | None = None  # the id of the row this one is a percentage of
+
+
+R = RowDefinition
+
+QUARTERLY: tuple[RowDefinition, ...] = (
+    R("episodes_total", "Total number of missing episodes"),
+    R(
+        "episodes_ola",
+        "Episodes of children looked after by other authorities (OLA)",
+        "episodes_total",
+    ),
+    R("episodes_host", "Episodes of this authority's children", "episodes_total"),
+    R("episodes_host_lac", "(of this authority's episodes) looked after", "episodes_host"),
+    R("episodes_host_cp", "(of this authority's episodes) child protection plan", "episodes_host"),
+    R("individuals_total", "Number of missing individuals"),
+    R(
+        "individuals_ola",
+        "Individuals looked after by other authorities (OLA)",
+        "individuals_total",
+    ),
+    R("individuals_host", "This authority's individuals", "individuals_total"),
+    R("individuals_host_lac", "(of this authority's individuals) looked after", "individuals_host"),
+    R(
+        "individuals_host_cp",
+        "(of this authority's individuals) child protection plan",
+        "individuals_host",
+    ),
+    R("duration_max_days", "Maximum missing (days)"),
+    R("duration_under_1_day", "Missing less than 1 day", "episodes_total"),
+    R("duration_1_to_2_days", "Missing 1 to less than 2 days", "episodes_total"),
+    R("duration_2_to_3_days", "Missing 2 to less than 3 days", "episodes_total"),
+    R("duration_3_days_or_more", "Missing 3 days or more", "episodes_total"),
+    R("episodes_open", "Still missing", "episodes_total"),
+    R("age_youngest", "Youngest age missing"),
+    R("age_average", "Average age"),
+    R("rhi_offered", "Offered interview", "episodes_host"),
+    R("rhi_declined", "Declined interview", "episodes_host"),
+    R("rhi_accepted", "Accepted interview", "episodes_host"),
+    R("rhi_completed", "Interview completed (of those accepted)", "rhi_accepted"),
+    R("rhi_within_72_hours", "Completed within 72 hours (of those accepted)", "rhi_accepted"),
+    R("rhi_within_1_week", "Completed within 1 week (of those accepted)", "rhi_accepted"),
+    R("rhi_longest_days", "Longest time to interview in days"),
+)
+
+GROUPS = (("ola", "looked after by other authorities"), ("lac", "looked after"),
+          ("cp", "child protection plan"), ("cin", "child in need"),
+          ("none", "not known to social care"))  # fmt: skip
+
+ANNUAL: tuple[RowDefinition, ...] = (
+    R("episodes_total", "Missing episodes"),
+    R("individuals_total", "Children who went missing"),
+    R("episodes_female", "Episodes of girls", "episodes_total"),
+    R("episodes_male", "Episodes of boys", "episodes_total"),
+    *(R(f"episodes_group_{g}", f"Episodes: {label}", "episodes_total") for g, label in GROUPS),
+    *(
+        R(f"individuals_group_{g}", f"Children: {label}", "individuals_total")
+        for g, label in GROUPS
+    ),
+    R("individuals_repeat", "Children missing 3 or more times", "individuals_total"),
+    R("age_peak", "Most common age"),
+    R("duration_under_4_hours", "Episodes under 4 hours", "episodes_total"),
+    R("rhi_required_home", "Return interviews required: missing from home"),
+    R("rhi_completed_home", "Return interviews completed: missing from home", "rhi_required_home"),
+    R("rhi_required_lac", "Return interviews required: looked after"),
+    R("rhi_completed_lac", "Return interviews completed: looked after", "rhi_required_lac"),
+    R(
+        "rhi_advice_only_lac",
+        "Advice and support without an interview: looked after",
+        "rhi_required_lac",
+    ),
+    R("rhi_completed_host", "Return interviews completed"),
+    R("rhi_engaged", "Interviews in which the child took part", "rhi_completed_host"),
+    *(
+        R(f"reason_{code.lower()}", f"Reason for going missing: {label}", "rhi_completed_host")
+        for code, label in Reason.choices
+    ),
+    *(
+        R(f"risk_{code.lower()}", f"Risk identified: {label}", "rhi_completed_host")
+        for code, label in Risk.choices
+    ),
+    R("lac_children", "Children looked after during the period"),
+    R("lac_children_missing", "Looked-after children who went missing", "lac_children"),
+    R("notifications_timed_missing", "Police notifications of missing episodes (timed)"),
+    R(
+        "notified_within_24_hours_missing",
+        "Notified within 24 hours",
+        "notifications_timed_missing",
+    ),
+    R(
+        "notified_24_to_72_hours_missing",
+        "Notified after 24 and within 72 hours",
+        "notifications_timed_missing",
+    ),
+    R("notifications_timed_absent", "Police notifications of absences (timed)"),
+    R(
+        "notified_within_24_hours_absent",
+        "Absences notified within 24 hours",
+        "notifications_timed_absent",
+    ),
+    R("mam_requested", "Multi-agency missing meetings requested"),
+    R("mam_held", "Multi-agency missing meetings held", "mam_requested"),
+    R("strategy_meetings", "Exploitation strategy meetings held"),
+    R("strategy_meeting_children", "Children discussed at strategy meetings"),
+    R("referrals_total", "Exploitation referrals received"),
+    *(
+        R(f"referrals_concern_{code.lower()}", f"Referrals: {label}", "referrals_total")
+        for code, label in Concern.choices
+    ),
+    *(
+        R(f"referrals_source_{code.lower()}", f"Referred by: {label}", "referrals_total")
+        for code, label in Source.choices
+    ),
+    R("referrals_source_unknown", "Referred by: not recorded", "referrals_total"),
+    R("referral_children", "Children referred"),
+    R("referral_children_new", "Children referred for the first time", "referral_children"),
+    R("risk_assessments", "Exploitation risk assessments completed"),
+    R("risk_assessments_cse", "Risk assessments: child sexual exploitation", "risk_assessments"),
+    R("risk_assessments_ce", "Risk assessments: child exploitation", "risk_assessments"),
+    R("panel_children", "Children considered at MACE or MASE panels"),
+    R("rate_episodes_per_10k", "Missing episodes per 10,000 children"),
+    R("rate_individuals_per_10k", "Children missing per 10,000 children"),
+)
+
+REPORTS = {"quarterly": QUARTERLY, "annual": ANNUAL}
+
+# Definitions quoted in downloads (shared/spec/metrics.md, in short).
+COMMON_TERMS = (
+    "Episodes in the period: episodes whose start (last seen), as a Europe/London date, lies "
+    "in the period; absences are left out unless included. Group of an episode: from the "
+    "legal statuses in force on that date, first match: OLA (looked after by another "
+    "authority), LAC, CP, CIN, none. Host: every group but OLA; home: CP, CIN or none. "
+    "Durations are elapsed time; days are whole days rounded down. Percentages are rounded "
+    "half up."
+)
+
+NOTES: dict[str, str] = {
+    "episodes_total": "Episodes in the period.",
+    "episodes_ola": "Episodes of group OLA.",
+    "episodes_host": "Host episodes (every group but OLA).",
+    "episodes_host_lac": "Episodes of group LAC.",
+    "episodes_host_cp": "Episodes of group CP.",
+    "individuals_total": "Distinct children with an episode in the period.",
+    "individuals_ola": "Children whose latest episode in the period is of group OLA.",
+    "individuals_host": "Children whose latest episode in the period is of a host group.",
+    "individuals_host_lac": "Children whose latest episode in the period is of group LAC.",
+    "individuals_host_cp": "Children whose latest episode in the period is of group CP.",
+    "duration_max_days": "Longest duration among ended episodes, in whole days.",
+    "duration_under_1_day": "Ended episodes lasting less than 24 hours.",
+    "duration_1_to_2_days": "Ended episodes lasting 24 hours or more and less than 48.",
+    "duration_2_to_3_days": "Ended episodes lasting 48 hours or more and less than 72.",
+    "duration_3_days_or_more": "Ended episodes lasting 72 hours or more.",
+    "episodes_open": "Episodes with no time found.",
+    "age_youngest": "Lowest age at the start of an episode.",
+    "age_average": "Mean age at the start of an episode, one decimal place, half up.",
+    "rhi_offered": "Host episodes whose interview was offered (no response, declined, accepted).",
+    "rhi_declined": "Host episodes whose interview was declined.",
+    "rhi_accepted": "Host episodes whose interview was accepted.",
+    "rhi_completed": "Host episodes with an accepted interview that took place.",
+    "rhi_within_72_hours": "Completed no more than 72 hours after the child was found.",
+    "rhi_within_1_week": "Completed no more than 168 hours after the child was found.",
+    "rhi_longest_days": "Longest time from found to interview, in whole days.",
+    "individuals_repeat": "Children with 3 or more episodes in the period.",
+    "age_peak": "Most common age of children at their first episode (ties: younger).",
+    "duration_under_4_hours": "Ended episodes lasting less than 4 hours.",
+    "rhi_required_home": "Ended home episodes whose interview was not marked not required.",
+    "rhi_completed_home": "Of those, interviews completed.",
+    "rhi_required_lac": "Ended LAC episodes whose interview was not marked not required.",
+    "rhi_completed_lac": "Of those, interviews completed.",
+    "rhi_advice_only_lac": "Of those, not completed but advice and support given.",
+    "rhi_completed_host": "Host episodes with a completed interview.",
+    "rhi_engaged": "Of those, the child took part and gave their account.",
+    "lac_children": "Children looked after by this authority on any day of the period.",
+    "lac_children_missing": "Of those, children with an episode of group LAC in the period.",
+    "notifications_timed_missing": "Missing episodes with a time the notification arrived.",
+    "notified_within_24_hours_missing": "Notified within 24 hours of the report to police.",
+    "notified_24_to_72_hours_missing": "Notified after 24 and within 72 hours.",
+    "notifications_timed_absent": "Absences with a notification time (0 unless included).",
+    "notified_within_24_hours_absent": "Absences notified within 24 hours.",
+    "mam_requested": "Multi-agency missing meetings requested in the period.",
+    "mam_held": "Of those, meetings held (on any date).",
+    "strategy_meetings": "Strategy meetings held in the period.",
+    "strategy_meeting_children": "Distinct children with such a meeting.",
+    "referrals_total": "Exploitation referrals received in the period.",
+    "referral_children": "Distinct children referred in the period.",
+    "referral_children_new": "Of those, children with no referral before the period.",
+    "risk_assessments": "Exploitation risk assessments completed in the period.",
+    "panel_children": "Distinct children listed at a MACE or MASE panel in the period.",
+    "rate_episodes_per_10k": "10,000 x episodes / child population (0-17) for the year.",
+    "rate_individuals_per_10k": "10,000 x children missing / child population (0-17).",
+}
+
+
+def base_of(kind: str, row_id: str) -> str | None:
+    for definition in REPORTS[kind]:
+        if definition.id == row_id:
+            return definition.base
+    raise KeyError(row_id)

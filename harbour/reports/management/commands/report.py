@@ -1,0 +1,91 @@
+import datetime as dt
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from harbour.audit import services as auditor
+from harbour.reports import formats
+from harbour.reports.engine import Report, build_report
+from harbour.reports.periods import Period
+
+
+class Command(BaseCommand):
+    help = "Print the quarterly or annual report (shared/spec/metrics.md) for a period."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=["quarterly", "annual"])
+        parser.add_argument("--year", type=int, help="financial year's first calendar year")
+        parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
+        parser.add_argument("--from", dest="first", type=dt.date.fromisoformat, metavar="DATE")
+        parser.add_argument("--to", dest="last", type=dt.date.fromisoformat, metavar="DATE")
+        parser.add_argument("--include-absences", action="store_true")
+        parser.add_argument(
+            "--format", choices=["text", "json", "csv", "xlsx", "html"], default="text"
+        )
+        parser.add_argument("--output", type=Path, metavar="FILE")
+
+    def handle(self, *args: object, **options: object) -> None:
+        kind = options["kind"]
+        periods, single = self._periods(kind, options)
+        output_format = options["format"]
+        output: Path | None = options["output"]
+        if output_format == "xlsx" and output is None:
+            raise CommandError("--format xlsx writes a file: give it with --output FILE.")
+        try:
+            reports = [build_report(kind, p, options["include_absences"]) for p in periods]
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
+        self._write(reports, single, output_format, output)
+        auditor.record(
+            "command line",
+            "report.download",
+            details={
+                "report": kind,
+                "periods": [[p.first.isoformat(), p.last.isoformat()] for p in periods],
+                "include_absences": options["include_absences"],
+                "format": output_format,
+                "for_publication": False,
+            },
+        )
+
+    def _periods(self, kind: str, options: dict) -> tuple[list[Period], bool]:
+        year, quarter = options["year"], options["quarter"]
+        first, last = options["first"], options["last"]
+        if (first is None) != (last is None):
+            raise CommandError("--from and --to go together.")
+        if first is not None:
+            if year is not None or quarter is not None:
+                raise CommandError("Give either --year (and --quarter) or --from and --to.")
+            try:
+                return [Period(first, last)], True
+            except ValueError as error:
+                raise CommandError(f"Impossible period: {error}.") from error
+        if year is None:
+            raise CommandError("Give a period: --year (and --quarter), or --from and --to.")
+        if not 1900 <= year <= 2999:
+            raise CommandError(f"--year {year} is not a financial year this register can hold.")
+        if kind == "annual":
+            if quarter is not None:
+                raise CommandError("The annual report takes no --quarter.")
+            return [Period.financial_year(year)], True
+        if quarter is not None:
+            return [Period.quarter(year, quarter)], True
+        return [Period.quarter(year, q) for q in (1, 2, 3, 4)], False
+
+    def _write(
+        self, reports: list[Report], single: bool, output_format: str, output: Path | None
+    ) -> None:
+        if output_format == "xlsx":
+            formats.write_xlsx(reports, output)
+            return
+        text = {
+            "text": lambda: formats.as_text(reports),
+            "json": lambda: formats.as_json(reports, single),
+            "csv": lambda: formats.as_csv(reports),
+            "html": lambda: formats.as_html(reports),
+        }[output_format]()
+        if output is None:
+            self.stdout.write(text, ending="")
+        else:
+            output.write_text(text, encoding="utf-8")
