@@ -46,12 +46,26 @@ HOME_GROUPS = ("CP", "CIN", "NONE")
 ALL_GROUPS = ("OLA", *HOST_GROUPS)
 
 
+SUPPRESSED = "[c]"
+
+
 @dataclass(frozen=True)
 class ReportRow:
     id: str
     label: str
     value: int | float | None
     percent: int | None
+    # For publication: hidden figures have value or percent None and are shown as [c].
+    value_suppressed: bool = False
+    percent_suppressed: bool = False
+
+    @property
+    def shown_value(self) -> str | int | float | None:
+        return SUPPRESSED if self.value_suppressed else self.value
+
+    @property
+    def shown_percent(self) -> str | int | None:
+        return SUPPRESSED if self.percent_suppressed else self.percent
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class Report:
     period: Period
     include_absences: bool
     rows: tuple[ReportRow, ...]
+    for_publication: bool = False
 
     def value(self, row_id: str) -> int | float | None:
         return self.row(row_id).value
@@ -71,16 +86,22 @@ class Report:
         raise KeyError(row_id)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "report": self.kind,
             "from": self.period.first.isoformat(),
             "to": self.period.last.isoformat(),
             "include_absences": self.include_absences,
-            "rows": [
-                {"id": r.id, "label": r.label, "value": r.value, "percent": r.percent}
-                for r in self.rows
-            ],
+            "rows": [],
         }
+        for r in self.rows:
+            row = {"id": r.id, "label": r.label, "value": r.value, "percent": r.percent}
+            if self.for_publication:
+                row |= {"value_suppressed": r.value_suppressed}
+                row |= {"percent_suppressed": r.percent_suppressed}
+            data["rows"].append(row)
+        if self.for_publication:
+            data["for_publication"] = True
+        return data
 
 
 def episodes_in(period: Period, include_absences: bool) -> QuerySet[Episode]:

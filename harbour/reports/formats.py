@@ -27,18 +27,29 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def _title(report: Report) -> str:
+    title = f"{report.kind.capitalize()} report"
+    if report.include_absences:
+        title += " (absences included)"
+    if report.for_publication:
+        title += " for publication: [c] marks a figure suppressed to protect children"
+    return title
+
+
 def column_title(report: Report) -> str:
     return report.period.label()
 
 
-def _number(value: int | float | None) -> str:
+def _number(value: str | int | float | None) -> str:
     if value is None:
         return ""
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-def _percent(value: int | None) -> str:
-    return "" if value is None else f"{value}%"
+def _percent(value: str | int | None) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else f"{value}%"
 
 
 def as_json(reports: Sequence[Report], single: bool) -> str:
@@ -48,9 +59,7 @@ def as_json(reports: Sequence[Report], single: bool) -> str:
 
 def as_text(reports: Sequence[Report]) -> str:
     first = reports[0]
-    title = f"{first.kind.capitalize()} report" + (
-        " (absences included)" if first.include_absences else ""
-    )
+    title = _title(first)
     header = ["", *(column_title(r) for r in reports)]
     lines = [[row.label, *(_pair(r, row.id) for r in reports)] for row in first.rows]
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
@@ -65,7 +74,7 @@ def as_text(reports: Sequence[Report]) -> str:
 
 def _pair(report: Report, row_id: str) -> str:
     row = report.row(row_id)
-    number, share = _number(row.value), _percent(row.percent)
+    number, share = _number(row.shown_value), _percent(row.shown_percent)
     return f"{number} ({share})" if share else number
 
 
@@ -78,7 +87,7 @@ def _table(reports: Sequence[Report]) -> list[list[Any]]:
         line: list[Any] = [row.id, row.label]
         for report in reports:
             cell = report.row(row.id)
-            line += [cell.value, cell.percent]
+            line += [cell.shown_value, cell.shown_percent]
         rows.append(line)
     return rows
 
@@ -93,13 +102,13 @@ def as_csv(reports: Sequence[Report]) -> str:
 
 def as_html(reports: Sequence[Report]) -> str:
     first = reports[0]
-    caption = escape(f"{first.kind.capitalize()} report, {', '.join(map(column_title, reports))}")
+    caption = escape(f"{_title(first)}, {', '.join(map(column_title, reports))}")
     head = "".join(f'<th scope="col" colspan="2">{escape(column_title(r))}</th>' for r in reports)
     body = []
     for row in first.rows:
         cells = "".join(
-            f"<td>{escape(_number(r.row(row.id).value))}</td>"
-            f"<td>{escape(_percent(r.row(row.id).percent))}</td>"
+            f"<td>{escape(_number(r.row(row.id).shown_value))}</td>"
+            f"<td>{escape(_percent(r.row(row.id).shown_percent))}</td>"
             for r in reports
         )
         body.append(
@@ -123,7 +132,7 @@ def write_xlsx(reports: Sequence[Report], path: Path) -> None:
     sheet = book.active
     sheet.title = "Report"
     first = reports[0]
-    sheet.append([safe_cell(f"{first.kind.capitalize()} report")])
+    sheet.append([safe_cell(_title(first))])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
     header = ["", *[title for r in reports for title in (column_title(r), "")]]
@@ -135,7 +144,8 @@ def write_xlsx(reports: Sequence[Report], path: Path) -> None:
         line: list[Any] = [safe_cell(row.label)]
         for report in reports:
             cell = report.row(row.id)
-            line += [cell.value, None if cell.percent is None else cell.percent / 100]
+            share = cell.shown_percent
+            line += [cell.shown_value, share / 100 if isinstance(share, int) else share]
         sheet.append(line)
     for row_cells in sheet.iter_rows(min_row=5, min_col=2):
         for cell in row_cells:

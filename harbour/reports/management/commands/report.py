@@ -8,6 +8,7 @@ from harbour.audit import services as auditor
 from harbour.reports import formats
 from harbour.reports.engine import Report, build_report
 from harbour.reports.periods import Period
+from harbour.reports.suppression import DEFAULT_THRESHOLD, suppress
 
 
 class Command(BaseCommand):
@@ -24,6 +25,12 @@ class Command(BaseCommand):
             "--format", choices=["text", "json", "csv", "xlsx", "html"], default="text"
         )
         parser.add_argument("--output", type=Path, metavar="FILE")
+        parser.add_argument(
+            "--for-publication",
+            action="store_true",
+            help="suppress counts from 1 to the threshold and what would give them away",
+        )
+        parser.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD)
 
     def handle(self, *args: object, **options: object) -> None:
         kind = options["kind"]
@@ -36,6 +43,10 @@ class Command(BaseCommand):
             reports = [build_report(kind, p, options["include_absences"]) for p in periods]
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
+        if options["for_publication"]:
+            if options["threshold"] < 1:
+                raise CommandError("--threshold must be at least 1.")
+            reports = [suppress(report, options["threshold"]) for report in reports]
         self._write(reports, single, output_format, output)
         auditor.record(
             "command line",
@@ -45,7 +56,7 @@ class Command(BaseCommand):
                 "periods": [[p.first.isoformat(), p.last.isoformat()] for p in periods],
                 "include_absences": options["include_absences"],
                 "format": output_format,
-                "for_publication": False,
+                "for_publication": options["for_publication"],
             },
         )
 

@@ -1,0 +1,160 @@
+"""Publication safety: small numbers suppressed so that no child can be singled out.
+
+Primary suppression hides every count from 1 to the threshold (default 5), shown as [c].
+Secondary suppression hides more cells wherever a hidden one could otherwise be worked out:
+
+- **Exact sums** (a total is the sum of its parts, as readers of the definitions know: OLA
+  + host = all; the duration bands and open episodes; the five groups; the concerns; the
+  sources): if exactly one cell of a sum is hidden, the smallest other part is hidden too
+  (or the total, when every part is hidden but one).
+- **Sums with an unpublished remainder** (host = LAC + CP + others; offered = declined +
+  accepted + no response; accepted >= completed >= within a week >= within 72 hours;
+  all = girls + boys + not stated): when every published cell is shown, the remainder
+  can be computed; if it is a small number, the smallest shown part is hidden.
+- **Percentages** of a hidden count are hidden, and so are percentages whose base is
+  hidden (a count and its percentage give the base back).
+- **Statistics of a hidden population** (youngest and mean age, longest duration, longest
+  wait, most common age) are hidden when the count they describe is.
+
+The rules are applied until nothing changes. Zero is never suppressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from harbour.exploitation.models import Concern, Source
+
+from .definitions import base_of
+from .engine import Report, ReportRow
+
+DEFAULT_THRESHOLD = 5
+
+GROUPS = ("ola", "lac", "cp", "cin", "none")
+
+# (total, parts): the parts add up to the total exactly.
+EXACT_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("episodes_total", ("episodes_ola", "episodes_host")),
+    ("individuals_total", ("individuals_ola", "individuals_host")),
+    (
+        "episodes_total",
+        (
+            "duration_under_1_day",
+            "duration_1_to_2_days",
+            "duration_2_to_3_days",
+            "duration_3_days_or_more",
+            "episodes_open",
+        ),
+    ),
+    ("episodes_total", tuple(f"episodes_group_{g}" for g in GROUPS)),
+    ("individuals_total", tuple(f"individuals_group_{g}" for g in GROUPS)),
+    ("referrals_total", tuple(f"referrals_concern_{c.lower()}" for c in Concern.values)),
+    (
+        "referrals_total",
+        (*(f"referrals_source_{c.lower()}" for c in Source.values), "referrals_source_unknown"),
+    ),
+    ("risk_assessments", ("risk_assessments_cse", "risk_assessments_ce")),
+)
+
+# (total, parts): the parts add up to the total with a remainder that is not published.
+SUMS_WITH_REMAINDER: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("episodes_host", ("episodes_host_lac", "episodes_host_cp")),
+    ("individuals_host", ("individuals_host_lac", "individuals_host_cp")),
+    ("rhi_offered", ("rhi_declined", "rhi_accepted")),
+    ("episodes_host", ("rhi_offered",)),
+    ("rhi_accepted", ("rhi_completed",)),
+    ("rhi_completed", ("rhi_within_1_week",)),
+    ("rhi_within_1_week", ("rhi_within_72_hours",)),
+    ("episodes_total", ("episodes_female", "episodes_male")),
+    ("rhi_required_home", ("rhi_completed_home",)),
+    ("rhi_required_lac", ("rhi_completed_lac", "rhi_advice_only_lac")),
+    ("rhi_completed_host", ("rhi_engaged",)),
+    (
+        "notifications_timed_missing",
+        ("notified_within_24_hours_missing", "notified_24_to_72_hours_missing"),
+    ),
+    ("notifications_timed_absent", ("notified_within_24_hours_absent",)),
+    ("mam_requested", ("mam_held",)),
+    ("lac_children", ("lac_children_missing",)),
+    ("referral_children", ("referral_children_new",)),
+    ("individuals_total", ("individuals_repeat",)),
+)
+
+# Statistics that describe the population counted by another row.
+STATISTICS_OF: dict[str, str] = {
+    "duration_max_days": "episodes_total",
+    "age_youngest": "episodes_total",
+    "age_average": "episodes_total",
+    "age_peak": "individuals_total",
+    "rhi_longest_days": "rhi_completed",
+    "rate_episodes_per_10k": "episodes_total",
+    "rate_individuals_per_10k": "individuals_total",
+}
+
+
+def suppress(report: Report, threshold: int = DEFAULT_THRESHOLD) -> Report:
+    """The report for publication: suppressed values and percentages become None, and each
+    row says which of its figures were suppressed."""
+    values = {row.id: row.value for row in report.rows}
+    hidden = _hidden_cells(report.kind, values, threshold)
+    rows = []
+    for row in report.rows:
+        value_hidden = row.id in hidden
+        base = base_of(report.kind, row.id)
+        percent_hidden = row.percent is not None and (value_hidden or base in hidden)
+        rows.append(
+            ReportRow(
+                row.id,
+                row.label,
+                None if value_hidden else row.value,
+                None if percent_hidden else row.percent,
+                value_hidden,
+                percent_hidden,
+            )
+        )
+    return replace(report, rows=tuple(rows), for_publication=True)
+
+
+def _is_small(value: object, threshold: int) -> bool:
+    return isinstance(value, int) and 1 <= value <= threshold
+
+
+def _hidden_cells(kind: str, values: dict, threshold: int) -> set[str]:
+    counts = {row_id for row_id in values if row_id not in STATISTICS_OF}
+    hidden = {row_id for row_id in counts if _is_small(values[row_id], threshold)}
+
+    def relations(table):
+        for total, parts in table:
+            if total in values and all(part in values for part in parts):
+                yield total, parts
+
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in relations(EXACT_SUMS):
+            cells = (total, *parts)
+            unknown = [cell for cell in cells if cell in hidden]
+            if len(unknown) == 1:
+                hidden.add(_another_to_hide(values, cells, hidden, total))
+                changed = True
+        for total, parts in relations(SUMS_WITH_REMAINDER):
+            cells = (total, *parts)
+            if any(cell in hidden for cell in cells):
+                continue
+            remainder = values[total] - sum(values[part] for part in parts)
+            if _is_small(remainder, threshold):
+                hidden.add(_another_to_hide(values, cells, hidden, total))
+                changed = True
+        for statistic, population in STATISTICS_OF.items():
+            if statistic in values and population in hidden and statistic not in hidden:
+                hidden.add(statistic)
+                changed = True
+    return hidden
+
+
+def _another_to_hide(values: dict, cells: tuple[str, ...], hidden: set[str], total: str) -> str:
+    """The smallest shown part that is not zero; else the total."""
+    parts = [cell for cell in cells if cell != total and cell not in hidden and values[cell] != 0]
+    if parts:
+        return min(parts, key=lambda cell: (values[cell], cell))
+    return total
