@@ -30,6 +30,8 @@ def test_a_superuser_can_browse_every_register_table(admin_client):
         "exploitation/riskassessment",
         "exploitation/panellisting",
         "audit/auditevent",
+        "reports/childpopulation",
+        "reports/comparatorrate",
     ]:
         assert admin_client.get(f"/admin/{path}/").status_code == 200, path
 
