@@ -66,7 +66,24 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "harbour.urls"
 
+# The council running this register, shown in every page's header and footer.
+COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "").strip() or "Harbourshire Council (demo)"
+
+# Harbour's pages are Jinja2 (harbour/templates/, see docs/frontend.md); the Django engine
+# stays second for the admin and other packaged templates.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "harbour" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "harbour.jinja2.environment",
+            "autoescape": True,
+            "context_processors": [
+                "harbour.jinja2.harbour",
+            ],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
@@ -121,6 +138,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Compiled GOV.UK Frontend / MOJ Frontend assets, committed (built by frontend/build.sh).
+STATICFILES_DIRS = [BASE_DIR / "harbour" / "static"]
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,49 @@
+"""The Jinja2 environment for Harbour's pages (harbour/templates/), and its context processor.
+
+Django's admin keeps the Django template engine; everything else is Jinja2 with autoescaping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import Environment
+
+SERVICE_NAME = "Harbour"
+
+
+def url(viewname: str, *args: Any, **kwargs: Any) -> str:
+    """`{{ url("home") }}`, `{{ url("child", pk) }}` or `{{ url("child", pk=pk) }}`."""
+    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+def _finalize(value: Any) -> Any:
+    # `{{ none }}` prints nothing rather than "None" (a missing optional value, not data).
+    return "" if value is None else value
+
+
+def environment(**options: Any) -> Environment:
+    # Autoescape is Django's default for Jinja2 too; set here so it cannot be lost by editing
+    # OPTIONS. Text passed to the macros is escaped unless it is markupsafe.Markup.
+    options["autoescape"] = True
+    options.setdefault("trim_blocks", True)
+    options.setdefault("lstrip_blocks", True)
+    options.setdefault("finalize", _finalize)
+    env = Environment(**options)  # noqa: S701 (autoescape is on, above)
+    env.globals.update(
+        {
+            "static": static,
+            "url": url,
+            "service_name": SERVICE_NAME,
+        }
+    )
+    return env
+
+
+def harbour(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: what every page's layout needs from settings."""
+    return {"council_name": settings.COUNCIL_NAME}
