@@ -45,5 +45,17 @@ def environment(**options: Any) -> Environment:
 
 
 def harbour(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: what every page's layout needs from settings."""
-    return {"council_name": settings.COUNCIL_NAME}
+    """Context processor: what every page's layout needs from settings and the user."""
+    user = getattr(request, "user", None)
+    navigation = []
+    if user is not None and user.is_authenticated:
+        navigation.append(
+            {
+                "href": reverse("quarterly"),
+                "text": "Reports",
+                "active": request.path.startswith("/reports/"),
+            }
+        )
+        if user.is_superuser:
+            navigation.append({"href": reverse("admin:index"), "text": "Administration"})
+    return {"council_name": settings.COUNCIL_NAME, "navigation_items": navigation}

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "harbour.meetings",
     "harbour.exploitation",
     "harbour.interchange",
+    "harbour.accounts",
     "harbour.reports",
     "harbour.demo",
 ]
@@ -65,6 +66,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "harbour.urls"
+
+LOGIN_URL = "sign_in"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "sign_in"
 
 # The council running this register, shown in every page's header and footer.
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "").strip() or "Harbourshire Council (demo)"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 
 from harbour import views
 
@@ -11,6 +11,8 @@ def health(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("harbour.accounts.urls")),
+    path("reports/", include("harbour.reports.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]

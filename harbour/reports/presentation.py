@@ -1,0 +1,187 @@
+"""What the annual report page shows beyond the table: charts, each with its figures.
+
+Charts are drawn from report rows (suppressed ones included as [c] and left out of the
+bars), so the published version of a page gives nothing away that its table does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.safestring import SafeString
+
+from harbour.interviews.models import Reason, Risk
+
+from .charts import Series, bar_chart, column_chart
+from .engine import Report, build_report
+from .models import ComparatorRate
+from .periods import Period
+from .suppression import suppress
+
+
+@dataclass(frozen=True)
+class Figure:
+    title: str
+    svg: SafeString
+    head: list[str]
+    rows: list[list[Any]]
+
+
+def _shown(report: Report, row_id: str) -> Any:
+    return report.row(row_id).shown_value
+
+
+def _bar_value(report: Report, row_id: str) -> int | float | None:
+    row = report.row(row_id)
+    return None if row.value_suppressed else row.value
+
+
+def _bars(title: str, report: Report, items: list[tuple[str, str]], unit: str = "") -> Figure:
+    labels = [label for label, _ in items]
+    return Figure(
+        title,
+        bar_chart(title, labels, [_bar_value(report, row_id) for _, row_id in items], unit),
+        ["", "Number", "%"],
+        [
+            [label, _shown(report, row_id), report.row(row_id).shown_percent]
+            for label, row_id in items
+        ],
+    )
+
+
+def annual_figures(report: Report, options: dict[str, Any]) -> list[Figure]:
+    publication = options["for_publication"]
+    absences = options["include_absences"]
+    period = report.period
+    # The same figures as the quarterly table, for the whole period: bands and funnel.
+    whole = build_report("quarterly", period, absences)
+    if publication:
+        whole = suppress(whole)
+    figures = [
+        _trend(period, absences, publication),
+        _bars(
+            "Episodes by where the child lived",
+            report,
+            [
+                ("Missing from home (CP, CIN, not known)", "episodes_group_none"),
+                ("Child protection plan", "episodes_group_cp"),
+                ("Child in need", "episodes_group_cin"),
+                ("Looked after by this authority", "episodes_group_lac"),
+                ("Placed here by another authority", "episodes_group_ola"),
+            ],
+        ),
+        _bars(
+            "How long children were missing",
+            whole,
+            [
+                ("Less than 1 day", "duration_under_1_day"),
+                ("1 to 2 days", "duration_1_to_2_days"),
+                ("2 to 3 days", "duration_2_to_3_days"),
+                ("3 days or more", "duration_3_days_or_more"),
+                ("Still missing", "episodes_open"),
+            ],
+        ),
+        _bars(
+            "Return interviews: from offer to completion (this authority's children)",
+            whole,
+            [
+                ("Episodes", "episodes_host"),
+                ("Interview offered", "rhi_offered"),
+                ("Interview accepted", "rhi_accepted"),
+                ("Interview completed", "rhi_completed"),
+                ("Completed within 72 hours", "rhi_within_72_hours"),
+            ],
+        ),
+        _bars(
+            "Police notifications of missing episodes",
+            report,
+            [
+                ("Notifications with a time received", "notifications_timed_missing"),
+                ("Within 24 hours", "notified_within_24_hours_missing"),
+                ("After 24 and within 72 hours", "notified_24_to_72_hours_missing"),
+            ],
+        ),
+        _bars(
+            "Children who went missing repeatedly",
+            report,
+            [
+                ("Children who went missing", "individuals_total"),
+                ("3 or more times", "individuals_repeat"),
+            ],
+        ),
+        _bars(
+            "Reasons for going missing, from completed interviews",
+            report,
+            [(label, f"reason_{code.lower()}") for code, label in Reason.choices],
+        ),
+        _bars(
+            "Risks identified in completed interviews",
+            report,
+            [(label, f"risk_{code.lower()}") for code, label in Risk.choices],
+        ),
+    ]
+    rates = _rates(report)
+    if rates is not None:
+        figures.append(rates)
+    return figures
+
+
+def _trend(period: Period, absences: bool, publication: bool) -> Figure:
+    """Episodes and children per quarter over the three financial years to this one."""
+    year = period.financial_year_start
+    quarters = [Period.quarter(y, q) for y in (year - 2, year - 1, year) for q in (1, 2, 3, 4)]
+    reports = [build_report("quarterly", quarter, absences) for quarter in quarters]
+    if publication:
+        reports = [suppress(r) for r in reports]
+    labels = [q.label() for q in quarters]
+    episodes = [_bar_value(r, "episodes_total") for r in reports]
+    children = [_bar_value(r, "individuals_total") for r in reports]
+    title = "Missing episodes and children per quarter, last three years"
+    return Figure(
+        title,
+        column_chart(title, labels, [Series("Episodes", episodes), Series("Children", children)]),
+        ["Quarter", "Episodes", "Children"],
+        [
+            [q.label(), _shown(r, "episodes_total"), _shown(r, "individuals_total")]
+            for q, r in zip(quarters, reports, strict=True)
+        ],
+    )
+
+
+def _rates(report: Report) -> Figure | None:
+    ours = (
+        _bar_value(report, "rate_episodes_per_10k"),
+        _bar_value(report, "rate_individuals_per_10k"),
+    )
+    if ours == (None, None):
+        return None
+    comparators = {
+        rate.area: rate
+        for rate in ComparatorRate.objects.filter(financial_year=report.period.financial_year_start)
+    }
+    areas = [("This authority", *ours)]
+    for area, label in ComparatorRate.Area.choices:
+        if area in comparators:
+            rate = comparators[area]
+            areas.append(
+                (
+                    label,
+                    None if rate.episodes_per_10k is None else float(rate.episodes_per_10k),
+                    None if rate.individuals_per_10k is None else float(rate.individuals_per_10k),
+                )
+            )
+    title = "Missing episodes and children per 10,000 children, compared"
+    return Figure(
+        title,
+        column_chart(
+            title,
+            [a[0] for a in areas],
+            [
+                Series("Episodes per 10,000", [a[1] for a in areas]),
+                Series("Children per 10,000", [a[2] for a in areas]),
+            ],
+        ),
+        ["", "Episodes per 10,000", "Children per 10,000"],
+        [list(a) for a in areas],
+    )

@@ -1,0 +1,133 @@
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from openpyxl import load_workbook
+
+from harbour.audit.models import AuditEvent
+
+from .helpers import episode, interview, looked_after_by
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client):
+    user = User.objects.create_user("analyst", password="a-long-enough-password")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def records():
+    for _ in range(7):
+        interview(episode(), "ACCEPTED", reasons=";FRIENDS;")
+    episode(child=looked_after_by("874"))
+
+
+def test_report_pages_need_a_signed_in_user(client):
+    for path in ["/reports/quarterly/", "/reports/annual/", "/reports/quarterly.csv"]:
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/sign-in/")
+
+
+def test_quarterly_page_shows_four_quarters_and_the_previous_year(staff, records):
+    page = staff.get("/reports/quarterly/?year=2019").content.decode()
+    for label in ["2019/20 Q1", "2019/20 Q4", "2018/19 Q1", "2018/19 Q4"]:
+        assert label in page
+    assert "Total number of missing episodes" in page
+    assert "Previous year" in page
+
+
+def test_one_quarter_can_be_chosen(staff, records):
+    page = staff.get("/reports/quarterly/?year=2019&quarter=1").content.decode()
+    assert "2019/20 Q1" in page
+    assert "2019/20 Q2" not in page
+
+
+def test_annual_page_has_charts_each_with_its_figures(staff, records):
+    page = staff.get("/reports/annual/?year=2019").content.decode()
+    charts = page.count('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert charts >= 8
+    assert page.count("Figures for this chart") == charts
+    assert 'role="img"' in page and "<title id=" in page
+
+
+def test_pages_carry_no_inline_script_or_style(staff, records):
+    page = staff.get("/reports/annual/?year=2019").content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page)
+    assert " style=" not in page
+    assert "<style" not in page
+
+
+def test_for_publication_suppresses_small_numbers_on_the_page(staff, records):
+    page = staff.get("/reports/quarterly/?year=2019&quarter=1&for_publication=on").content.decode()
+    assert "[c]" in page
+    assert "For publication" in page
+
+
+def test_csv_download_is_audited_with_the_period_and_publication_flag(staff, records):
+    response = staff.get("/reports/quarterly.csv?year=2019&quarter=1&for_publication=on")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "for-publication" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][:3] == ["episodes_total", "Total number of missing episodes", "8"]
+    event = AuditEvent.objects.get(action="report.download")
+    assert event.details["for_publication"] is True
+    assert event.details["periods"] == [["2019-04-01", "2019-06-30"]]
+    assert event.actor_name == "analyst"
+
+
+def test_xlsx_and_json_downloads(staff, records):
+    response = staff.get("/reports/annual.xlsx?year=2019")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Report", "Notes"]
+    data = json.loads(staff.get("/reports/annual.json?year=2019").content)
+    assert data["report"] == "annual"
+    assert {row["id"]: row["value"] for row in data["rows"]}["reason_friends"] == 7
+
+
+def test_downloads_name_no_child(staff, records):
+    from harbour.children.models import Child
+
+    ids = list(Child.objects.values_list("child_id", flat=True))
+    names = list(Child.objects.values_list("family_name", flat=True))
+    for path in ["/reports/annual.csv?year=2019", "/reports/annual/?year=2019"]:
+        body = staff.get(path).content.decode()
+        assert not any(child_id in body for child_id in ids)
+        assert not any(name and name in body for name in names)
+
+
+def test_bad_options_are_not_found_rather_than_an_error(staff):
+    assert staff.get("/reports/quarterly/?year=abc").status_code == 404
+    assert staff.get("/reports/quarterly/?first=2019-05-01").status_code == 404
+    assert staff.get("/reports/annual.pdf?year=2019").status_code == 404
+
+
+def test_definitions_page_lists_every_row(staff):
+    page = staff.get("/reports/definitions/").content.decode()
+    assert "rhi_within_72_hours" in page and "referrals_source_unknown" in page
+
+
+def test_sign_in_page_and_signing_in_and_out_are_audited(client):
+    User.objects.create_user("coordinator", password="a-long-enough-password")
+    assert "Sign in to Harbour" in client.get("/sign-in/").content.decode()
+    failed = client.post("/sign-in/", {"username": "coordinator", "password": "wrong"})
+    assert "Enter a correct username and password" in failed.content.decode()
+    client.post("/sign-in/", {"username": "coordinator", "password": "a-long-enough-password"})
+    client.post("/sign-out/")
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert actions == ["accounts.sign_in_failed", "accounts.sign_in", "accounts.sign_out"]
+
+
+@pytest.mark.parametrize(
+    ("largest", "step"), [(0, 1), (3, 1), (5, 1), (9, 2), (10, 2), (24, 5), (120, 50), (1951, 500)]
+)
+def test_chart_axes_step_in_round_numbers(largest, step):
+    from harbour.reports.charts import _tick_step
+
+    assert _tick_step(largest) == step

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("quarterly/", views.quarterly, name="quarterly"),
+    path("annual/", views.annual, name="annual"),
+    path("definitions/", views.definitions, name="report_definitions"),
+    path("<str:kind>.<str:extension>", views.download, name="report_download"),
+]

@@ -1,0 +1,150 @@
+"""Report pages and downloads. Aggregate figures only: no names or identifiers."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from harbour.audit import services as auditor
+
+from . import formats, presentation
+from .engine import Report, build_report
+from .forms import ReportOptionsForm
+from .periods import Period, fy_label
+from .suppression import suppress
+
+DOWNLOADS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "json": ("application/json", "json"),
+    "html": ("text/html; charset=utf-8", "html"),
+}
+
+
+def _reports(kind: str, form: ReportOptionsForm, periods: list[Period]) -> list[Report]:
+    options = form.cleaned_data
+    reports = [build_report(kind, period, options["include_absences"]) for period in periods]
+    if options["for_publication"]:
+        reports = [suppress(report) for report in reports]
+    return reports
+
+
+def _options_form(request: HttpRequest) -> ReportOptionsForm:
+    form = ReportOptionsForm(request.GET)
+    if not form.is_valid():
+        raise Http404("Those report options are not valid.")
+    return form
+
+
+@require_GET
+@login_required
+def quarterly(request: HttpRequest) -> HttpResponse:
+    form = _options_form(request)
+    periods = form.periods("quarterly")
+    reports = _reports("quarterly", form, periods)
+    previous: list[Report] = []
+    if len(periods) == 4:
+        year = form.cleaned_data["year"]
+        previous = _reports("quarterly", form, form_periods_for(year - 1))
+    context = {
+        "kind": "quarterly",
+        "form": form,
+        "reports": reports,
+        "previous": previous,
+        "title": _title("Quarterly report", form, periods),
+        "query": request.GET.urlencode(),
+        "years": _year_choices(),
+    }
+    return render(request, "reports/quarterly.html", context)
+
+
+def form_periods_for(year: int) -> list[Period]:
+    return [Period.quarter(year, quarter) for quarter in (1, 2, 3, 4)]
+
+
+@require_GET
+@login_required
+def annual(request: HttpRequest) -> HttpResponse:
+    form = _options_form(request)
+    periods = form.periods("annual")
+    (report,) = _reports("annual", form, periods)
+    context = {
+        "kind": "annual",
+        "form": form,
+        "report": report,
+        "title": _title("Annual report", form, periods),
+        "query": request.GET.urlencode(),
+        "years": _year_choices(),
+        "figures": presentation.annual_figures(report, form.cleaned_data),
+    }
+    return render(request, "reports/annual.html", context)
+
+
+@require_GET
+@login_required
+def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
+    if kind not in ("quarterly", "annual") or extension not in DOWNLOADS:
+        raise Http404
+    form = _options_form(request)
+    periods = form.periods(kind)
+    reports = _reports(kind, form, periods)
+    content_type, suffix = DOWNLOADS[extension]
+    if extension == "xlsx":
+        buffer = io.BytesIO()
+        formats.write_xlsx(reports, buffer)
+        body: bytes | str = buffer.getvalue()
+    elif extension == "json":
+        body = formats.as_json(reports, single=len(reports) == 1)
+    elif extension == "csv":
+        body = formats.as_csv(reports)
+    else:
+        body = formats.as_html(reports)
+    auditor.record(
+        request.user,
+        "report.download",
+        details={
+            "report": kind,
+            "periods": [[p.first.isoformat(), p.last.isoformat()] for p in periods],
+            "include_absences": form.cleaned_data["include_absences"],
+            "for_publication": form.cleaned_data["for_publication"],
+            "format": extension,
+        },
+    )
+    name = f"harbour-{kind}-{periods[0].first}-{periods[-1].last}"
+    if form.cleaned_data["for_publication"]:
+        name += "-for-publication"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+    return response
+
+
+def _title(name: str, form: ReportOptionsForm, periods: list[Period]) -> str:
+    if len(periods) == 4:
+        return f"{name}, {fy_label(form.cleaned_data['year'])}"
+    return f"{name}, {periods[0].label()}"
+
+
+def _year_choices() -> list[tuple[int, str]]:
+    from .forms import default_year
+
+    last = default_year() + 1
+    return [(year, fy_label(year)) for year in range(last, last - 12, -1)]
+
+
+@require_GET
+@login_required
+def definitions(request: HttpRequest) -> HttpResponse:
+    from .definitions import ANNUAL, COMMON_TERMS, NOTES, QUARTERLY
+
+    labels = {row.id: row.label for row in (*QUARTERLY, *ANNUAL)}
+    context = {
+        "common_terms": COMMON_TERMS,
+        "notes": NOTES,
+        "labels": labels,
+        "reports": [("Quarterly report", QUARTERLY), ("Annual report", ANNUAL)],
+    }
+    return render(request, "reports/definitions.html", context)
