@@ -49,7 +49,7 @@ def bar_chart(
     title: str, labels: Sequence[str], values: Sequence[int | float | None], unit: str = ""
 ) -> SafeString:
     """Horizontal bars, one per label, each with its value written at its end."""
-    row_height, label_width, width = 34, 260, 720
+    row_height, label_width, width = 34, 300, 760
     plot = width - label_width - 80
     top = max([v for v in values if v is not None] or [0]) or 1
     body = []

@@ -32,6 +32,10 @@ def _shown(report: Report, row_id: str) -> Any:
     return report.row(row_id).shown_value
 
 
+def _percent_text(share: str | int | None) -> str | None:
+    return f"{share}%" if isinstance(share, int) else share
+
+
 def _bar_value(report: Report, row_id: str) -> int | float | None:
     row = report.row(row_id)
     return None if row.value_suppressed else row.value
@@ -44,7 +48,7 @@ def _bars(title: str, report: Report, items: list[tuple[str, str]], unit: str = 
         bar_chart(title, labels, [_bar_value(report, row_id) for _, row_id in items], unit),
         ["", "Number", "%"],
         [
-            [label, _shown(report, row_id), report.row(row_id).shown_percent]
+            [label, _shown(report, row_id), _percent_text(report.row(row_id).shown_percent)]
             for label, row_id in items
         ],
     )
@@ -64,7 +68,7 @@ def annual_figures(report: Report, options: dict[str, Any]) -> list[Figure]:
             "Episodes by where the child lived",
             report,
             [
-                ("Missing from home (CP, CIN, not known)", "episodes_group_none"),
+                ("Not known to social care", "episodes_group_none"),
                 ("Child protection plan", "episodes_group_cp"),
                 ("Child in need", "episodes_group_cin"),
                 ("Looked after by this authority", "episodes_group_lac"),
@@ -185,3 +189,36 @@ def _rates(report: Report) -> Figure | None:
         ["", "Episodes per 10,000", "Children per 10,000"],
         [list(a) for a in areas],
     )
+
+
+def quarterly_figures(reports: list[Report]) -> list[Figure]:
+    """For the quarterly pack: episodes and children, and interviews, quarter by quarter."""
+    labels = [report.period.label() for report in reports]
+    figures = []
+    for title, rows in (
+        (
+            "Missing episodes and children per quarter",
+            [("Episodes", "episodes_total"), ("Children", "individuals_total")],
+        ),
+        (
+            "Return interviews per quarter (this authority's children)",
+            [
+                ("Accepted", "rhi_accepted"),
+                ("Completed", "rhi_completed"),
+                ("Within 72 hours", "rhi_within_72_hours"),
+            ],
+        ),
+    ):
+        series = [Series(name, [_bar_value(r, row_id) for r in reports]) for name, row_id in rows]
+        figures.append(
+            Figure(
+                title,
+                column_chart(title, labels, series),
+                ["Quarter", *(name for name, _ in rows)],
+                [
+                    [label, *(_shown(r, row_id) for _, row_id in rows)]
+                    for label, r in zip(labels, reports, strict=True)
+                ],
+            )
+        )
+    return figures

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from harbour.audit import services as auditor
 
-from . import formats, presentation
+from . import formats, pack, presentation
 from .engine import Report, build_report
 from .forms import ReportOptionsForm
 from .periods import Period, fy_label
@@ -22,6 +23,11 @@ DOWNLOADS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "json": ("application/json", "json"),
     "html": ("text/html; charset=utf-8", "html"),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    "pdf": ("application/pdf", "pdf"),
 }
 
 
@@ -101,8 +107,16 @@ def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
         body = formats.as_json(reports, single=len(reports) == 1)
     elif extension == "csv":
         body = formats.as_csv(reports)
-    else:
+    elif extension == "html":
         body = formats.as_html(reports)
+    else:
+        figures = (
+            presentation.annual_figures(reports[0], form.cleaned_data)
+            if kind == "annual"
+            else presentation.quarterly_figures(reports)
+        )
+        make = pack.pack_docx if extension == "docx" else pack.pack_pdf
+        body = make(reports, figures, settings.COUNCIL_NAME)
     auditor.record(
         request.user,
         "report.download",

@@ -105,7 +105,7 @@ def test_downloads_name_no_child(staff, records):
 def test_bad_options_are_not_found_rather_than_an_error(staff):
     assert staff.get("/reports/quarterly/?year=abc").status_code == 404
     assert staff.get("/reports/quarterly/?first=2019-05-01").status_code == 404
-    assert staff.get("/reports/annual.pdf?year=2019").status_code == 404
+    assert staff.get("/reports/annual.odt?year=2019").status_code == 404
 
 
 def test_definitions_page_lists_every_row(staff):
@@ -131,3 +131,17 @@ def test_chart_axes_step_in_round_numbers(largest, step):
     from harbour.reports.charts import _tick_step
 
     assert _tick_step(largest) == step
+
+
+def test_committee_pack_as_pdf_and_word(staff, records):
+    import docx
+
+    pdf = staff.get("/reports/annual.pdf?year=2019&for_publication=on")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    word = staff.get("/reports/quarterly.docx?year=2019")
+    document = docx.Document(io.BytesIO(word.content))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "Quarterly return interview performance" in text
+    assert len(document.inline_shapes) == 2  # the two charts
+    assert AuditEvent.objects.filter(action="report.download").count() == 2
