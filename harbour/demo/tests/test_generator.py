@@ -175,6 +175,11 @@ def test_demo_data_imports_a_small_authority(settings, capsys: pytest.CaptureFix
     call_command("demo_data", episodes=200, seed=3)
     assert Episode.objects.count() == 200
     assert "episodes.csv: 200 rows" in capsys.readouterr().out
+    # Rates need a population: one per financial year of the demo, and comparators.
+    from harbour.reports.models import ChildPopulation, ComparatorRate
+
+    assert ChildPopulation.objects.count() == 4
+    assert ComparatorRate.objects.count() == 8
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 import datetime as dt
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -7,8 +8,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from harbour.children.models import Child
-from harbour.demo.generator import write_demo_folder
+from harbour.demo.generator import period_start, write_demo_folder
 from harbour.interchange.importer import import_folder
+from harbour.reports.models import ChildPopulation, ComparatorRate
+from harbour.reports.services import save_child_population, save_comparator_rate
 
 
 class Command(BaseCommand):
@@ -89,4 +92,28 @@ class Command(BaseCommand):
             count = result.counts.get(name)
             created = f" ({count.created:,} new)" if count is not None else ""
             self.stdout.write(f"  {name}: {rows:,} rows{created}")
+        self._reference_data(period_start(last_day, episodes).year, last_day.year)
         self.stdout.write(self.style.SUCCESS("Demo data imported."))
+
+    def _reference_data(self, first_year: int, last_year: int) -> None:
+        """An invented child population and comparator rates, so the rates show."""
+        for year in range(first_year, last_year + 1):
+            if not ChildPopulation.objects.filter(financial_year=year).exists():
+                population = 58_000 + 350 * (year - first_year)
+                save_child_population(
+                    "demo_data", ChildPopulation(financial_year=year, population=population)
+                )
+            for area, episodes, children in (
+                (ComparatorRate.Area.ENGLAND, "14.8", "5.9"),
+                (ComparatorRate.Area.STATISTICAL_NEIGHBOURS, "16.2", "6.4"),
+            ):
+                if not ComparatorRate.objects.filter(financial_year=year, area=area).exists():
+                    save_comparator_rate(
+                        "demo_data",
+                        ComparatorRate(
+                            financial_year=year,
+                            area=area,
+                            episodes_per_10k=Decimal(episodes),
+                            individuals_per_10k=Decimal(children),
+                        ),
+                    )
