@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rules",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "harbour.audit",
     "harbour.children",
     "harbour.missing",
@@ -66,6 +70,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "harbour.urls"
+
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LOGIN_URL = "sign_in"
 LOGIN_REDIRECT_URL = "home"

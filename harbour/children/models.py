@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -51,6 +52,13 @@ class Child(Record):
 
     # Stored derived fact (depends only on this row): date of birth as YYYYMMDD.
     birth_ymd = models.IntegerField(editable=False)
+
+    # A restricted record (a relative of staff, a high-profile case) is seen only by the
+    # people on its access list; everyone else sees only that it exists.
+    restricted = models.BooleanField(default=False)
+    access_list = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="restricted_children_allowed"
+    )
 
     class Meta:
         verbose_name_plural = "children"

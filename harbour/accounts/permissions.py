@@ -1,0 +1,106 @@
+"""The one permission layer: who may see and do what (docs/roles.md).
+
+Views ask Django's `user.has_perm(...)` (backed by the `rules` predicates below), and
+list pages take their records from the scoped querysets here, so that no view decides
+access on its own. Superusers get no casework access from being superusers: every rule
+here is about roles, and restricted records stay hidden from everyone not on their list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Role, RoleAssignment
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def roles_of(user: User) -> frozenset[str]:
+    """The user's roles, read once per request and kept on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_harbour_roles", None)
+    if cached is None:
+        cached = frozenset(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        user._harbour_roles = cached
+    return cached
+
+
+def _has_role(role: str) -> rules.Predicate:
+    @rules.predicate(name=f"is_{role.lower()}")
+    def predicate(user: User, obj: Any = None) -> bool:
+        return role in roles_of(user)
+
+    return predicate
+
+
+is_coordinator = _has_role(Role.COORDINATOR)
+is_rhi_worker = _has_role(Role.RHI_WORKER)
+is_social_worker = _has_role(Role.SOCIAL_WORKER)
+is_exploitation_lead = _has_role(Role.EXPLOITATION_LEAD)
+is_analyst = _has_role(Role.ANALYST)
+is_auditor = _has_role(Role.AUDITOR)
+is_administrator = _has_role(Role.ADMINISTRATOR)
+
+# Roles that work with named children.
+is_caseworker = is_coordinator | is_social_worker | is_exploitation_lead | is_rhi_worker
+
+
+@rules.predicate
+def may_see_restricted(user: User, child: Any) -> bool:
+    """A restricted child is seen only by the people on its access list."""
+    if child is None or not getattr(child, "restricted", False):
+        return True
+    return child.access_list.filter(pk=user.pk).exists()
+
+
+@rules.predicate
+def allocated_to_user(user: User, child: Any) -> bool:
+    """Return interview workers see the children allocated to them or their organisation."""
+    if child is None:
+        return True
+    return visible_children(user).filter(pk=child.pk).exists()
+
+
+# Permission names follow Django's "app.action" form.
+rules.add_perm("reports.view_reports", is_analyst | is_coordinator | is_exploitation_lead)
+rules.add_perm("reports.manage_reference_data", is_administrator)
+rules.add_perm("audit.view_trail", is_auditor)
+rules.add_perm("accounts.manage_users", is_administrator)
+rules.add_perm("children.view_register", is_caseworker)
+rules.add_perm(
+    "children.view_child",
+    (is_coordinator | is_social_worker | is_exploitation_lead | (is_rhi_worker & allocated_to_user))
+    & may_see_restricted,
+)
+rules.add_perm(
+    "children.export_subject_access", (is_coordinator | is_administrator) & may_see_restricted
+)
+rules.add_perm("children.manage_access_list", is_administrator)
+
+
+def visible_children(user: User) -> QuerySet:
+    """The children whose records the user may open."""
+    from harbour.children.models import Child
+
+    roles = roles_of(user)
+    children = Child.objects.all()
+    broad = {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.EXPLOITATION_LEAD}
+    if roles & broad:
+        scoped = children
+    elif Role.RHI_WORKER in roles:
+        scoped = children.filter(_allocated_filter(user))
+    else:
+        return children.none()
+    on_list = Child.access_list.through.objects.filter(child=OuterRef("pk"), user=user)
+    return scoped.filter(Q(restricted=False) | Exists(on_list))
+
+
+def _allocated_filter(user: User) -> Q:
+    """Children with an episode allocated to the worker or their organisation. Allocations
+    arrive with the casework screens; until then a worker sees no child."""
+    return Q(pk__in=[])
