@@ -55,7 +55,7 @@ class Child(Record):
 
     # A restricted record (a relative of staff, a high-profile case) is seen only by the
     # people on its access list; everyone else sees only that it exists.
-    restricted = models.BooleanField(default=False)
+    restricted = models.BooleanField(default=False, db_default=False)
     access_list = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="restricted_children_allowed"
     )
