@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "harbour.accounts.middleware.SignOutEverywhereMiddleware",
+    "harbour.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -75,6 +78,24 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+
+# Sign-in protection (docs/roles.md, docs/security.md).
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# Two factors for every account, unless DEBUG is on (the local demo), which says so.
+HARBOUR_REQUIRE_TWO_FACTOR = env_flag("HARBOUR_REQUIRE_TWO_FACTOR", default=not DEBUG)
+HARBOUR_LOCKOUT_ATTEMPTS = env_int("HARBOUR_LOCKOUT_ATTEMPTS", 5)
+HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS = env_int("HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS", 20)
+HARBOUR_LOCKOUT_MINUTES = env_int("HARBOUR_LOCKOUT_MINUTES", 15)
+# Idle timeout: a session ends after this long without a request.
+SESSION_COOKIE_AGE = 60 * env_int("HARBOUR_IDLE_MINUTES", 30)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+OTP_TOTP_ISSUER = "Harbour"
 
 LOGIN_URL = "sign_in"
 LOGIN_REDIRECT_URL = "home"

@@ -9,3 +9,6 @@ from harbour.settings import *  # noqa: F403
 
 # Fast hashing: the suite creates many users and hashes are not what it tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Most tests sign in with force_login; the sign-in tests turn two factors on themselves.
+HARBOUR_REQUIRE_TWO_FACTOR = False

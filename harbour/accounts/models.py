@@ -49,3 +49,39 @@ class StaffProfile(Record):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+
+class FailedSignIn(models.Model):
+    """One failed attempt, kept briefly to decide lock-outs (not an audit record: those
+    are in the audit trail)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Lockout(models.Model):
+    """Signing in refused for an account or from an address until a set time, or until an
+    administrator unlocks it."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "ACCOUNT", "Account"
+        ADDRESS = "ADDRESS", "Address"
+
+    kind = models.CharField(max_length=7, choices=Kind)
+    key = models.CharField(max_length=150, help_text="The username or the IP address.")
+    locked_at = models.DateTimeField()
+    until = models.DateTimeField()
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key", "until"], name="lockout_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key} until {self.until:%Y-%m-%d %H:%M}"

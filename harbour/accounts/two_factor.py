@@ -1,0 +1,64 @@
+"""Second factor: TOTP authenticator apps (django-otp), with single-use recovery codes."""
+
+from __future__ import annotations
+
+import base64
+
+import segno
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from harbour.audit import services as auditor
+
+RECOVERY_CODES = 10
+
+
+def required_for(user: AbstractBaseUser) -> bool:
+    """Two factors are required for everyone unless turned off (the local demo); anyone
+    who has set up an authenticator is always asked for it."""
+    return settings.HARBOUR_REQUIRE_TWO_FACTOR or has_authenticator(user)
+
+
+def has_authenticator(user: AbstractBaseUser) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_device(user: AbstractBaseUser) -> TOTPDevice:
+    """The unconfirmed authenticator being set up (made on first need)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def secret_for_typing(device: TOTPDevice) -> str:
+    """The key in base32, in groups of four, for apps without a camera."""
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def qr_code_data_uri(device: TOTPDevice) -> str:
+    """The otpauth:// link as a QR code, an SVG data URI (shown with <img>, no inline style)."""
+    return segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
+
+
+@transaction.atomic
+def confirm(user: AbstractBaseUser, device: TOTPDevice) -> list[str]:
+    """Confirm the new authenticator and issue fresh recovery codes (returned once)."""
+    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    recovery, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes")
+    recovery.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    for code in codes:
+        recovery.token_set.create(token=code)
+    auditor.record(user, "accounts.two_factor_enrolled")
+    return codes
+
+
+def recovery_codes_left(user: AbstractBaseUser) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
