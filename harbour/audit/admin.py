@@ -6,11 +6,13 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Read only: audit events are never changed or deleted."""
+    """Read only: audit events are never changed or deleted (the auditors' pages are at
+    /audit/)."""
 
-    list_display = ["occurred_at", "actor_name", "action", "object_type", "object_id"]
+    list_display = ["sequence", "occurred_at", "actor_name", "action", "object_type", "object_id"]
     list_filter = ["action"]
     search_fields = ["actor_name", "object_id"]
+    ordering = ["-sequence"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

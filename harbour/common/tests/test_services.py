@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from harbour.audit.models import AuditEvent
+from harbour.audit.services import unseal
 from harbour.children.models import Child
 from harbour.children.services import delete_child, save_child
 from harbour.common.time import LONDON
@@ -23,7 +24,10 @@ def test_saving_a_new_record_sets_derived_fields_and_audits_its_values():
     assert Child.objects.get().birth_ymd == 20060304
     event = AuditEvent.objects.get()
     assert (event.action, event.actor_name) == ("children.child.create", "tester")
-    assert event.details["changes"]["sex"] == [None, "F"]
+    # Values about a child are sealed with the child's key; the plain details name fields.
+    assert unseal(event)["changes"]["sex"] == [None, "F"]
+    assert "sex" in event.details["fields"]
+    assert event.child_pks == [Child.objects.get().pk]
 
 
 def test_changing_a_record_audits_old_and_new_values_of_changed_fields_only():
@@ -33,7 +37,8 @@ def test_changing_a_record_audits_old_and_new_values_of_changed_fields_only():
     save_child("tester", child)
 
     event = AuditEvent.objects.get(action="children.child.change")
-    assert event.details["changes"] == {"given_name": ["Ada", "Adah"]}
+    assert unseal(event)["changes"] == {"given_name": ["Ada", "Adah"]}
+    assert event.details == {"fields": ["given_name"]}
 
 
 def test_an_invalid_record_is_refused_and_nothing_is_written():
@@ -73,4 +78,4 @@ def test_deleting_a_record_audits_what_it_held():
     delete_child("tester", child)
 
     event = AuditEvent.objects.get(action="children.child.delete")
-    assert event.details["values"]["child_id"] == "C7"
+    assert unseal(event)["values"]["child_id"] == "C7"

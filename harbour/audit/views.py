@@ -1,0 +1,356 @@
+"""The auditors' pages: the trail with filters, who looked at a child, what a user looked
+at, and the same as CSV. Auditors only (audit.view_trail); every page view and download is
+itself audited, with the children it showed."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from harbour.accounts.permissions import permission_required
+from harbour.children.models import Child
+from harbour.reports.formats import safe_cell
+
+from . import services as auditor
+from .forms import TrailFilterForm
+from .models import AuditEvent, AuditSubject
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 1000
+
+View = Callable[..., HttpResponse]
+
+
+def auditors_only(view: View) -> View:
+    """Anonymous visitors go to the sign-in page; signed-in users without the permission
+    get 403."""
+    return require_GET(permission_required("audit.view_trail")(view))
+
+
+@dataclass
+class ChildLabel:
+    pk: int
+    person_id: str = ""  # empty once erased
+    restricted: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.person_id or f"erased child #{self.pk}"
+
+
+@dataclass
+class Row:
+    event: AuditEvent
+    children: list[ChildLabel] = field(default_factory=list)
+    # The sealed values: shown, withheld (restricted record), unreadable (erased) or none.
+    values: Any = None
+    values_state: str = "none"
+
+    @property
+    def when(self) -> str:
+        local = timezone.localtime(self.event.occurred_at)
+        return f"{local.day} {local:%B %Y %H:%M:%S}"
+
+    @property
+    def record(self) -> str:
+        event = self.event
+        return f"{event.object_type} {event.object_id}".strip()
+
+    @property
+    def value_lines(self) -> list[str]:
+        return _value_lines(self.values) if self.values_state == "shown" else []
+
+    @property
+    def details_text(self) -> str:
+        return _compact(self.event.details) if self.event.details else ""
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _text(value: Any) -> str:
+    return "(empty)" if value in (None, "") else str(value)
+
+
+def _value_lines(values: Any) -> list[str]:
+    """{"changes": {field: [old, new]}} as "field: old → new"; {"values": {...}} as
+    "field: value"; anything else as JSON."""
+    if not isinstance(values, dict):
+        return [_compact(values)]
+    lines = []
+    for key, content in values.items():
+        if key == "changes" and isinstance(content, dict):
+            lines += [
+                f"{name}: {_text(pair[0])} → {_text(pair[1])}"
+                if isinstance(pair, list) and len(pair) == 2
+                else f"{name}: {_compact(pair)}"
+                for name, pair in content.items()
+            ]
+        elif key == "values" and isinstance(content, dict):
+            lines += [f"{name}: {_text(value)}" for name, value in content.items()]
+        else:
+            lines.append(f"{key}: {_compact(content)}")
+    return lines
+
+
+def _rows(events: Iterable[AuditEvent], user: Any) -> list[Row]:
+    """The events with their children's person ids and, where they can be read and the
+    user may see them, their sealed values. A few queries, however many events."""
+    events = list(events)
+    subjects: dict[int, list[int]] = defaultdict(list)
+    for event_id, child_pk in AuditSubject.objects.filter(event__in=events).values_list(
+        "event_id", "child_pk"
+    ):
+        subjects[event_id].append(child_pk)
+    child_pks = {pk for pks in subjects.values() for pk in pks}
+    known = {
+        pk: ChildLabel(pk, person_id, restricted)
+        for pk, person_id, restricted in Child.objects.filter(pk__in=child_pks).values_list(
+            "pk", "child_id", "restricted"
+        )
+    }
+    allowed = set(
+        Child.access_list.through.objects.filter(
+            child_id__in=[pk for pk, label in known.items() if label.restricted], user_id=user.pk
+        ).values_list("child_id", flat=True)
+    )
+    readable = auditor.unsealed(events)
+    rows = []
+    for event in events:
+        row = Row(event, [known.get(pk, ChildLabel(pk)) for pk in sorted(subjects[event.pk])])
+        if event.sealed:
+            label = known.get(event.sealed_for)
+            if event.pk not in readable:
+                row.values_state = "unreadable"
+            elif label is not None and label.restricted and label.pk not in allowed:
+                row.values_state = "withheld"
+            else:
+                row.values, row.values_state = readable[event.pk], "shown"
+        rows.append(row)
+    return rows
+
+
+def _person_id_pks(form: TrailFilterForm) -> list[int] | None:
+    person_id = form.cleaned_data.get("person_id") if form.is_valid() else ""
+    if not person_id:
+        return None
+    return list(Child.objects.filter(child_id=person_id).values_list("pk", flat=True))
+
+
+def _trail(
+    request: HttpRequest,
+    *,
+    kind: str,
+    title: str,
+    fixed: dict[str, int] | None = None,
+    subject: str = "",
+) -> HttpResponse:
+    fixed = fixed or {}
+    query = request.GET.copy()
+    for name, value in fixed.items():
+        query[name] = str(value)
+    form = TrailFilterForm(query)
+    form.is_valid()
+    person_id_pks = _person_id_pks(form)
+    events = form.events(person_id_pks)
+    paginator = Paginator(events, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = _rows(page.object_list, request.user)
+    shown = {label.pk for row in rows for label in row.children} | set(person_id_pks or [])
+    if "child" in fixed:
+        shown.add(fixed["child"])
+    auditor.record(
+        request.user,
+        "audit.view",
+        children=shown,
+        details={
+            "page": kind,
+            "filters": form.audited_filters(),
+            "page_number": page.number,
+            "events_shown": len(rows),
+        },
+    )
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    links = _page_links(page, filters.urlencode())
+    context = {
+        "kind": kind,
+        "title": title,
+        "subject": subject,
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "pages": links,
+        "previous_href": _href(filters.urlencode(), page.number - 1) if page.has_previous() else "",
+        "next_href": _href(filters.urlencode(), page.number + 1) if page.has_next() else "",
+        "filter_query": _export_query(filters, fixed),
+        "error_list": _error_list(form),
+        "fixed": fixed,
+        "has_errors": bool(form.errors),
+    }
+    return render(request, "audit/trail.html", context, status=200)
+
+
+def _href(query: str, number: int) -> str:
+    return f"?{query}&page={number}" if query else f"?page={number}"
+
+
+def _export_query(filters: Any, fixed: dict[str, int]) -> str:
+    query = filters.copy()
+    for name, value in fixed.items():
+        query[name] = str(value)
+    return query.urlencode()
+
+
+def _error_list(form: TrailFilterForm) -> list[dict[str, str]]:
+    return [
+        {"text": errors[0], "href": f"#{name}"}
+        for name, errors in form.errors.items()
+        if name in form.fields
+    ]
+
+
+def _page_links(page: Page, query: str) -> list[dict[str, Any]]:
+    """GOV.UK pagination items: first, last, the current page and its neighbours, with
+    ellipses between."""
+    count = page.paginator.num_pages
+    numbers = sorted(
+        {1, count, page.number - 1, page.number, page.number + 1} & set(range(1, count + 1))
+    )
+    items: list[dict[str, Any]] = []
+    previous = 0
+    for number in numbers:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append(
+            {
+                "number": number,
+                "href": _href(query, number),
+                "current": number == page.number,
+            }
+        )
+        previous = number
+    return items
+
+
+@auditors_only
+def trail(request: HttpRequest) -> HttpResponse:
+    return _trail(request, kind="trail", title="Audit trail")
+
+
+@auditors_only
+def child_trail(request: HttpRequest, child_pk: int) -> HttpResponse:
+    pk = child_pk
+    child = Child.objects.filter(pk=pk).values_list("child_id", flat=True).first()
+    subject = f"Person id {child}" if child else f"Erased child #{pk}"
+    return _trail(
+        request,
+        kind="child",
+        title="Who looked at this child",
+        fixed={"child": pk},
+        subject=subject,
+    )
+
+
+@auditors_only
+def user_trail(request: HttpRequest, user_pk: int) -> HttpResponse:
+    pk = user_pk
+    user = get_object_or_404(get_user_model(), pk=pk)
+    return _trail(
+        request,
+        kind="user",
+        title="What this user looked at",
+        fixed={"actor": pk},
+        subject=f"User {user.get_username()}",
+    )
+
+
+# CSV -----------------------------------------------------------------------------------
+
+CSV_HEADER = [
+    "sequence",
+    "when (UK time)",
+    "user",
+    "action",
+    "record",
+    "children",
+    "details",
+    "values",
+]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(events: Any, user: Any) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    after = None
+    while True:
+        chunk = events if after is None else events.filter(sequence__lt=after)
+        batch = list(chunk[:EXPORT_CHUNK])
+        if not batch:
+            return
+        for row in _rows(batch, user):
+            values = {
+                "shown": _compact(row.values),
+                "withheld": "withheld: restricted record",
+                "unreadable": "unreadable: the child was erased",
+            }.get(row.values_state, "")
+            line = [
+                row.event.sequence,
+                timezone.localtime(row.event.occurred_at).isoformat(timespec="seconds"),
+                row.event.actor_name,
+                row.event.action,
+                row.record,
+                "; ".join(label.text for label in row.children),
+                row.details_text,
+                values,
+            ]
+            yield writer.writerow([safe_cell(cell) for cell in line])
+        after = batch[-1].sequence
+
+
+@auditors_only
+def export_csv(request: HttpRequest) -> HttpResponse:
+    form = TrailFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            "Those filters are not valid.", status=400, content_type="text/plain; charset=utf-8"
+        )
+    person_id_pks = _person_id_pks(form)
+    events = form.events(person_id_pks)
+    # The trail as it stands now, without this download's own event.
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    events = events.filter(sequence__lte=last or 0)
+    children = set(
+        AuditSubject.objects.filter(event__in=events.order_by().values("pk"))
+        .values_list("child_pk", flat=True)
+        .distinct()
+    ) | set(person_id_pks or [])
+    auditor.record(
+        request.user,
+        "audit.export",
+        children=children,
+        details={"filters": form.audited_filters(), "format": "csv", "events": events.count()},
+    )
+    response = StreamingHttpResponse(
+        _csv_lines(events, request.user), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="harbour-audit-{stamp}.csv"'
+    return response
