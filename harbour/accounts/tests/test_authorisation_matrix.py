@@ -1,0 +1,230 @@
+"""Every URL of the project, as every role and as an anonymous visitor, against the
+machine-readable matrix in docs/roles.md. A URL missing from the matrix fails."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from harbour.accounts.models import Role, RoleAssignment
+from harbour.common.tests.factories import ChildFactory
+
+pytestmark = pytest.mark.django_db
+
+MATRIX = Path(settings.BASE_DIR) / "docs" / "roles.md"
+PLAYERS = ["anonymous", *Role.values]
+
+
+def read_matrix() -> dict[str, dict[str, str]]:
+    text = MATRIX.read_text(encoding="utf-8")
+    table = text.split("<!-- authorisation-matrix:start -->")[1].split(
+        "<!-- authorisation-matrix:end -->"
+    )[0]
+    lines = [line.strip() for line in table.strip().splitlines()]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header == ["url", *PLAYERS], "the matrix header must list every role"
+    rows = {}
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        rows[cells[0]] = dict(zip(PLAYERS, cells[1:], strict=True))
+    return rows
+
+
+def every_url() -> list[tuple[str, str]]:
+    """(name as in the matrix, route) for every pattern; unnamed patterns by their route."""
+    found = []
+
+    def walk(patterns, prefix: str, namespace: str | None) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or namespace
+                if namespace and pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}"
+                walk(pattern.url_patterns, route, inner)
+            elif isinstance(pattern, URLPattern):
+                name = pattern.name or route
+                found.append((f"{namespace}:{name}" if namespace else name, route))
+
+    walk(get_resolver().url_patterns, "", None)
+    return found
+
+
+def matrix_row(matrix: dict, name: str) -> dict[str, str] | None:
+    if name in matrix:
+        return matrix[name]
+    if ":" in name:
+        return matrix.get(name.split(":")[0] + ":*")
+    return None
+
+
+SAMPLES = {"kind": "quarterly", "extension": "csv", "app_label": "children"}
+
+
+def sample_path(route: str, objects: dict[str, int]) -> str:
+    """A concrete path for a route, with sample values for its parameters."""
+
+    def value(name: str, converter: str | None = None) -> str:
+        if name in SAMPLES:
+            return SAMPLES[name]
+        if name in objects:
+            return str(objects[name])
+        return "1" if converter in ("int", None) or name.endswith("id") else "x"
+
+    path = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: value(m.group(2), m.group(1)), route)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m.group(1)), path)
+    return "/" + path.lstrip("^").rstrip("$").replace("\\", "")
+
+
+def outcome(response, anonymous: bool) -> str:
+    status = response.status_code
+    if status == 405:
+        return "405"
+    if status == 403:
+        return "deny"
+    if status in (301, 302):
+        location = urlsplit(response["Location"]).path
+        if location in ("/sign-in/", "/admin/login/"):
+            return "sign-in" if anonymous else "deny"
+        return "allow"
+    return "allow" if status < 400 else f"status {status}"
+
+
+def test_every_url_is_in_the_matrix():
+    matrix = read_matrix()
+    missing = [name for name, _ in every_url() if matrix_row(matrix, name) is None]
+    assert missing == [], f"add these URLs to the matrix in docs/roles.md: {missing}"
+
+
+def test_every_url_answers_each_role_as_the_matrix_says():
+    matrix = read_matrix()
+    child = ChildFactory()
+    clients = {"anonymous": Client()}
+    users = {}
+    for role in Role.values:
+        user = get_user_model().objects.create_user(f"as-{role.lower()}")
+        RoleAssignment.objects.create(user=user, role=role)
+        client = Client()
+        client.force_login(user)
+        clients[role] = client
+        users[role] = user
+    objects = {"pk": child.pk, "child_pk": child.pk, "user_pk": users["ANALYST"].pk}
+    wrong = []
+    for name, route in every_url():
+        path = sample_path(route, objects)
+        expected = matrix_row(matrix, name)
+        if expected is None:
+            continue  # reported by test_every_url_is_in_the_matrix
+        for player in PLAYERS:
+            got = outcome(clients[player].get(path), anonymous=player == "anonymous")
+            if got != expected[player]:
+                wrong.append(f"{name} {path} as {player}: expected {expected[player]}, got {got}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_an_anonymous_visitor_reaches_only_sign_in_and_the_health_check():
+    matrix = read_matrix()
+    reachable = sorted(name for name, row in matrix.items() if row["anonymous"] == "allow")
+    # Signing out needs no account; setting a password needs the one-time link's token.
+    assert set(reachable) <= {
+        "health",
+        "sign_in",
+        "admin:logout",
+        "staff_set_password",
+        "staff_set_password_done",
+    }
+
+
+def test_an_analyst_never_receives_a_name_or_identifier():
+    from harbour.common.tests.factories import EpisodeFactory, ReturnInterviewFactory
+
+    children = [
+        ChildFactory(child_id=f"PERSON-{n}", given_name=f"Givenname{n}", family_name=f"Surname{n}")
+        for n in range(3)
+    ]
+    for child in children:
+        ReturnInterviewFactory(episode=EpisodeFactory(child=child, episode_id=f"POLICE-{child.pk}"))
+    analyst = get_user_model().objects.create_user("an-analyst")
+    RoleAssignment.objects.create(user=analyst, role="ANALYST")
+    client = Client()
+    client.force_login(analyst)
+    matrix = read_matrix()
+    paths = [
+        sample_path(route, {"pk": children[0].pk})
+        for name, route in every_url()
+        if (matrix_row(matrix, name) or {}).get("ANALYST") == "allow"
+    ]
+    paths += [
+        f"/reports/{kind}.{extension}?year=2019"
+        for kind in ("quarterly", "annual")
+        for extension in ("csv", "xlsx", "json", "html", "pdf", "docx")
+    ]
+    secrets = [
+        text
+        for child in children
+        for text in (child.child_id, child.given_name, child.family_name, f"POLICE-{child.pk}")
+    ]
+    for path in paths:
+        body = readable_text(client.get(path).content)
+        leaked = [secret for secret in secrets if secret in body]
+        assert leaked == [], f"{path} gave an analyst {leaked}"
+
+
+def readable_text(content: bytes) -> str:
+    """The text a person would find in a download: Office files are ZIPs of XML, and a PDF's
+    text is compressed, so both are opened first."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    if content.startswith(b"%PDF"):
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+            )
+    return content.decode("utf-8", "replace")
+
+
+def test_the_leak_check_reads_inside_compressed_downloads():
+    from harbour.reports.engine import build_report
+    from harbour.reports.pack import pack_docx, pack_pdf
+    from harbour.reports.periods import Period
+
+    report = build_report("quarterly", Period.quarter(2019, 1))
+    assert "Total number of missing episodes" in readable_text(
+        pack_pdf([report], [], "Secret Council")
+    )
+    assert "Secret Council" in readable_text(pack_docx([report], [], "Secret Council"))
+
+
+def test_a_superuser_without_roles_gets_nothing_that_roles_control():
+    """Django's has_perm says yes to every superuser; Harbour's layer must not."""
+    matrix = read_matrix()
+    child = ChildFactory()
+    superuser = get_user_model().objects.create_superuser("root", password="x" * 20)
+    client = Client()
+    client.force_login(superuser)
+    wrong = []
+    for name, route in every_url():
+        row = matrix_row(matrix, name)
+        if name.startswith("admin:") or row is None or "deny" not in row.values():
+            continue
+        got = outcome(
+            client.get(
+                sample_path(route, {"pk": child.pk, "child_pk": child.pk, "user_pk": superuser.pk})
+            ),
+            anonymous=False,
+        )
+        if got != "deny":
+            wrong.append(f"{name}: {got}")
+    assert wrong == []
