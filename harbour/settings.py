@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "harbour.security.SecurityHeadersMiddleware",  # Security: CSP, no-store (docs/security.md)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,6 +97,11 @@ SESSION_COOKIE_AGE = 60 * env_int("HARBOUR_IDLE_MINUTES", 30)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 OTP_TOTP_ISSUER = "Harbour"
+
+# Retention (docs/audit.md): a child's records are erased this many years after their
+# 18th birthday; longer for children who were ever looked after.
+RETENTION_YEARS_AFTER_18 = env_int("RETENTION_YEARS_AFTER_18", 7)
+RETENTION_YEARS_AFTER_18_LOOKED_AFTER = env_int("RETENTION_YEARS_AFTER_18_LOOKED_AFTER", 25)
 
 LOGIN_URL = "sign_in"
 LOGIN_REDIRECT_URL = "home"
@@ -176,9 +182,78 @@ STATIC_ROOT = VAR_DIR / "static"
 # Compiled GOV.UK Frontend / MOJ Frontend assets, committed (built by frontend/build.sh).
 STATICFILES_DIRS = [BASE_DIR / "harbour" / "static"]
 
+# =========================================================================================
+# Security (docs/security.md). Secure by default: `check --deploy --fail-level WARNING` passes
+# with only DEBUG=0, SECRET_KEY and ALLOWED_HOSTS set, and nothing is silenced.
+# =========================================================================================
+
+# Plain HTTP, for a local machine only: no HTTPS redirect, no Secure cookies, no HSTS.
+# HARBOUR_ALLOW_HTTP=1 turns it on; it is on by default when DEBUG is on (`make run`), and
+# HARBOUR_ALLOW_HTTP=0 turns it off even then.
+HARBOUR_ALLOW_HTTP = env_flag("HARBOUR_ALLOW_HTTP", default=DEBUG)
+
+SECURE_SSL_REDIRECT = not HARBOUR_ALLOW_HTTP
+# The health check answers over plain HTTP too (it says "ok" and nothing else), so that a
+# load balancer can probe the gunicorn port directly.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SESSION_COOKIE_SECURE = not HARBOUR_ALLOW_HTTP
+CSRF_COOKIE_SECURE = not HARBOUR_ALLOW_HTTP
+
+# HSTS for a year, for this host and any host below it. `preload` on a council subdomain
+# (harbour.example.gov.uk) commits nothing: preload lists take only a registrable domain
+# whose own header asks for it. On a registrable domain of its own, set HARBOUR_HSTS_PRELOAD=0
+# unless the council means to preload the whole domain (docs/security.md).
+SECURE_HSTS_SECONDS = 0 if HARBOUR_ALLOW_HTTP else 365 * 24 * 60 * 60
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_flag("HARBOUR_HSTS_PRELOAD", default=True)
+
+# Behind the council's TLS-terminating proxy: trust its X-Forwarded-Proto. Only when the
+# proxy sets that header on every request (overwriting the client's).
+if env_flag("HARBOUR_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "harbour.security.csrf_failure"
+
+# Everything to the console, through a filter that drops query strings, request bodies and
+# (unless DEBUG) exception messages. Django's mail_admins handler is left out on purpose:
+# its emails carry the whole request (parameters, body, cookies).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact_personal_data": {
+            "()": "harbour.security.RedactPersonalData",
+            "withhold_exception_messages": not DEBUG,
+        },
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # No handler of its own (Django's default has mail_admins): to the root's console.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
+# ======================================================================== end of Security

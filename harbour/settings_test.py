@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "harbour-test-key-not-secret")
 os.environ.setdefault("LOCAL_AUTHORITY_CODE", "343")
+# The test client speaks plain HTTP; the security tests turn HTTPS rules on themselves.
+os.environ.setdefault("HARBOUR_ALLOW_HTTP", "1")
 
 from harbour.settings import *  # noqa: F403
 

@@ -13,6 +13,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("harbour.accounts.urls")),
     path("reports/", include("harbour.reports.urls")),
+    path("audit/", include("harbour.audit.urls")),
+    path("children/", include("harbour.children.urls")),
+    path("staff/", include("harbour.accounts.staff_urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]
+
+# Error pages that never echo the address, its parameters or the exception (harbour/security.py).
+handler400 = "harbour.security.bad_request"
+handler403 = "harbour.security.permission_denied"
+handler404 = "harbour.security.page_not_found"
+handler500 = "harbour.security.server_error"

@@ -8,6 +8,7 @@ from .models import Child, LegalStatus
 
 @admin.register(Child)
 class ChildAdmin(ServiceModelAdmin):
+    child_path = ""
     save_service = services.save_child
     delete_service = services.delete_child
     list_display = ["child_id", "given_name", "family_name", "date_of_birth", "sex"]
@@ -17,6 +18,7 @@ class ChildAdmin(ServiceModelAdmin):
 
 @admin.register(LegalStatus)
 class LegalStatusAdmin(ServiceModelAdmin):
+    child_path = "child"
     save_service = services.save_legal_status
     delete_service = services.delete_legal_status
     list_display = ["child", "status", "start_date", "end_date", "responsible_la", "placement"]

@@ -8,6 +8,7 @@ from .models import ReturnInterview
 
 @admin.register(ReturnInterview)
 class ReturnInterviewAdmin(ServiceModelAdmin):
+    child_path = "episode__child"
     save_service = services.save_return_interview
     delete_service = services.delete_return_interview
     list_display = ["episode", "outcome", "offered_at", "completed_at", "method"]

@@ -8,6 +8,7 @@ from .models import Meeting
 
 @admin.register(Meeting)
 class MeetingAdmin(ServiceModelAdmin):
+    child_path = "child"
     save_service = services.save_meeting
     delete_service = services.delete_meeting
     list_display = ["meeting_id", "child", "kind", "trigger", "concern", "requested_on", "held_on"]

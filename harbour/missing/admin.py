@@ -8,6 +8,7 @@ from .models import Episode
 
 @admin.register(Episode)
 class EpisodeAdmin(ServiceModelAdmin):
+    child_path = "child"
     save_service = services.save_episode
     delete_service = services.delete_episode
     list_display = ["episode_id", "child", "category", "started_at", "ended_at", "risk_level"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from harbour.accounts.permissions import permission_required
 from harbour.audit import services as auditor
 
 from . import formats, pack, presentation
@@ -47,7 +47,7 @@ def _options_form(request: HttpRequest) -> ReportOptionsForm:
 
 
 @require_GET
-@login_required
+@permission_required("reports.view_reports")
 def quarterly(request: HttpRequest) -> HttpResponse:
     form = _options_form(request)
     periods = form.periods("quarterly")
@@ -73,7 +73,7 @@ def form_periods_for(year: int) -> list[Period]:
 
 
 @require_GET
-@login_required
+@permission_required("reports.view_reports")
 def annual(request: HttpRequest) -> HttpResponse:
     form = _options_form(request)
     periods = form.periods("annual")
@@ -91,7 +91,7 @@ def annual(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@permission_required("reports.view_reports")
 def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
     if kind not in ("quarterly", "annual") or extension not in DOWNLOADS:
         raise Http404
@@ -150,7 +150,7 @@ def _year_choices() -> list[tuple[int, str]]:
 
 
 @require_GET
-@login_required
+@permission_required("reports.view_reports")
 def definitions(request: HttpRequest) -> HttpResponse:
     from .definitions import ANNUAL, COMMON_TERMS, NOTES, QUARTERLY
 

@@ -14,8 +14,9 @@ STATIC = Path(settings.BASE_DIR) / "harbour" / "static" / "harbour"
 
 
 @pytest.fixture
-def home(client: Client, settings) -> str:
+def home(client: Client, settings, django_user_model, db) -> str:
     settings.COUNCIL_NAME = "Test Borough Council"
+    client.force_login(django_user_model.objects.create_user("reader"))
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
@@ -65,12 +66,14 @@ def test_home_page_has_the_gov_uk_page_structure(home: str) -> None:
 
 def test_text_in_the_layout_is_escaped(client: Client, settings) -> None:
     settings.COUNCIL_NAME = "<b>Borough</b>"
-    body = client.get(reverse("home")).content.decode()
+    body = client.get(reverse("sign_in")).content.decode()
     assert "<b>Borough</b>" not in body
     assert "&lt;b&gt;Borough&lt;/b&gt;" in body
 
 
-def test_home_page_refuses_post(client: Client) -> None:
+@pytest.mark.django_db
+def test_home_page_refuses_post(client: Client, django_user_model) -> None:
+    client.force_login(django_user_model.objects.create_user("reader"))
     assert client.post(reverse("home")).status_code == 405
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from openpyxl import load_workbook
 
+from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 
 from .helpers import episode, interview, looked_after_by
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff(client):
     user = User.objects.create_user("analyst", password="a-long-enough-password")
+    RoleAssignment.objects.create(user=user, role="ANALYST")
     client.force_login(user)
     return client
 
@@ -26,6 +28,11 @@ def records():
     for _ in range(7):
         interview(episode(), "ACCEPTED", reasons=";FRIENDS;")
     episode(child=looked_after_by("874"))
+
+
+def test_reports_are_refused_to_staff_without_a_reporting_role(client):
+    client.force_login(User.objects.create_user("worker", password="a-long-enough-password"))
+    assert client.get("/reports/quarterly/").status_code == 403
 
 
 def test_report_pages_need_a_signed_in_user(client):
