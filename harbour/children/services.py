@@ -1,6 +1,10 @@
 """Writes to children records. Every change goes through these functions."""
 
-from harbour.audit.services import Actor
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from harbour.audit.services import Actor, record
 from harbour.common.services import delete_record, save_record
 
 from .models import Child, LegalStatus
@@ -22,3 +26,41 @@ def save_legal_status(actor: Actor, legal_status: LegalStatus) -> LegalStatus:
 
 def delete_legal_status(actor: Actor, legal_status: LegalStatus) -> None:
     delete_record(actor, legal_status)
+
+
+@transaction.atomic
+def set_restricted(actor: Actor, child: Child, restricted: bool) -> None:
+    """Restrict a child's record to its access list, or open it again."""
+    if child.restricted == restricted:
+        return
+    child.restricted = restricted
+    child.save(update_fields=["restricted"])
+    record(actor, "children.restriction_changed", obj=child, details={"restricted": restricted})
+
+
+@transaction.atomic
+def grant_access(actor: Actor, child: Child, user: AbstractBaseUser) -> None:
+    if not user.is_active:
+        raise ValidationError("Only an active member of staff can be given access.")
+    if child.access_list.filter(pk=user.pk).exists():
+        raise ValidationError(f"{user.get_username()} is already on the access list.")
+    child.access_list.add(user)
+    record(
+        actor,
+        "children.access_granted",
+        obj=child,
+        details={"user": user.get_username(), "user_id": user.pk},
+    )
+
+
+@transaction.atomic
+def revoke_access(actor: Actor, child: Child, user: AbstractBaseUser) -> None:
+    if not child.access_list.filter(pk=user.pk).exists():
+        raise ValidationError(f"{user.get_username()} is not on the access list.")
+    child.access_list.remove(user)
+    record(
+        actor,
+        "children.access_revoked",
+        obj=child,
+        details={"user": user.get_username(), "user_id": user.pk},
+    )

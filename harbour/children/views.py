@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from harbour.accounts.permissions import allowed
+from harbour.accounts.permissions import allowed, permission_required
 from harbour.audit import services as auditor
 
-from . import subject_access
+from . import services, subject_access
 from .models import Child
 
 
@@ -38,3 +39,39 @@ def subject_access_view(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="subject-access-{child.pk}.zip"'
     return response
+
+
+@permission_required("children.manage_access_list")
+@require_http_methods(["GET", "POST"])
+def access_list_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator restricts a record and keeps its access list, without seeing the
+    record itself: the page shows only the person id."""
+    child = get_object_or_404(Child, pk=pk)
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("restrict", "open"):
+                services.set_restricted(request.user, child, action == "restrict")
+            elif action in ("grant", "revoke"):
+                user = (
+                    get_user_model()
+                    .objects.filter(username__iexact=request.POST.get("username", "").strip())
+                    .first()
+                )
+                if user is None:
+                    raise ValidationError("Enter the username of a member of staff.")
+                change = services.grant_access if action == "grant" else services.revoke_access
+                change(request.user, child, user)
+            else:
+                raise ValidationError("Choose what to do.")
+            return redirect("child_access_list", pk=child.pk)
+        except ValidationError as problem:
+            error = problem.messages[0]
+    context = {
+        "child": child,
+        "people": child.access_list.order_by("username"),
+        "error": error,
+        "has_errors": bool(error),
+    }
+    return render(request, "children/access_list.html", context, status=400 if error else 200)

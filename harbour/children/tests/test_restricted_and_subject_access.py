@@ -95,3 +95,30 @@ def test_admin_pages_are_audited_with_the_children_they_show(admin_client, child
     viewed = AuditEvent.objects.get(action="admin.view")
     assert list(listed.subjects.values_list("child_pk", flat=True)) == [child.pk]
     assert list(viewed.subjects.values_list("child_pk", flat=True)) == [child.pk]
+
+
+def test_an_administrator_restricts_a_record_and_keeps_its_access_list(client, child):
+    staff(client, "ADMINISTRATOR")
+    worker = User.objects.create_user("worker")
+    page = client.get(f"/children/{child.pk}/access-list/").content.decode()
+    assert child.child_id in page and "Ada" not in page  # the person id only
+
+    client.post(f"/children/{child.pk}/access-list/", {"action": "restrict"})
+    client.post(f"/children/{child.pk}/access-list/", {"action": "grant", "username": "worker"})
+    refused = client.post(
+        f"/children/{child.pk}/access-list/", {"action": "grant", "username": "nobody"}
+    )
+
+    child.refresh_from_db()
+    assert child.restricted and list(child.access_list.all()) == [worker]
+    assert refused.status_code == 400 and "Enter the username" in refused.content.decode()
+    client.post(f"/children/{child.pk}/access-list/", {"action": "revoke", "username": "worker"})
+    assert child.access_list.count() == 0
+    assert list(
+        AuditEvent.objects.filter(action__startswith="children.").values_list("action", flat=True)
+    )[-3:] == ["children.restriction_changed", "children.access_granted", "children.access_revoked"]
+
+
+def test_only_administrators_keep_access_lists(client, child):
+    staff(client, "COORDINATOR")
+    assert client.get(f"/children/{child.pk}/access-list/").status_code == 403
