@@ -87,6 +87,17 @@ rules.add_perm(
     "children.export_subject_access", (is_coordinator | is_administrator) & may_see_restricted
 )
 rules.add_perm("children.manage_access_list", is_administrator)
+# Casework (the daily screens).
+rules.add_perm("missing.manage_episodes", is_coordinator)
+rules.add_perm("interviews.view_worklist", is_coordinator | is_rhi_worker)
+rules.add_perm("interviews.allocate", is_coordinator)
+rules.add_perm(
+    "interviews.record_interview",
+    (is_coordinator | (is_rhi_worker & allocated_to_user)) & may_see_restricted,
+)
+rules.add_perm("meetings.manage_meetings", is_coordinator | is_exploitation_lead)
+rules.add_perm("ola.manage_notifications", is_coordinator)
+rules.add_perm("casework.view_dashboard", is_coordinator | is_social_worker | is_exploitation_lead)
 
 
 def visible_children(user: User) -> QuerySet:
