@@ -63,6 +63,10 @@ class Episode(Record):
     notified_epoch = models.BigIntegerField(null=True, editable=False)
     ended_epoch = models.BigIntegerField(null=True, editable=False)
 
+    # Incremented by every change made through the casework services, so that a form
+    # loaded before someone else's change is refused rather than overwriting it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
     objects = EpisodeQuerySet.as_manager()
 
     class Meta:
@@ -129,3 +133,18 @@ class Episode(Record):
             "notified_epoch": epoch_seconds(values["notified_at"]),
             "ended_epoch": epoch_seconds(values["ended_at"]),
         }
+
+
+class NotificationReference(models.Model):
+    """Every police reference received for an episode: its first (also kept as the
+    episode's `episode_id`) and each repeat notification merged into it."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="references")
+    reference = models.CharField("police reference", max_length=64, unique=True)
+    received_at = models.DateTimeField("notification received")
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.reference

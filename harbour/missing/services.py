@@ -1,9 +1,63 @@
-"""Writes to missing records. Every change goes through these functions."""
+"""Writes to missing records. Every change goes through these functions.
 
+The casework functions (record_notification, mark_found, amend_episode) are validated,
+atomic and audited with one event each, naming the child; the old and new values are
+sealed with the child's key. Changes to an existing episode carry the `version` the
+person's form was loaded with: a stale one raises ConflictError and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from harbour.audit import services as auditor
 from harbour.audit.services import Actor
+from harbour.children.models import Child
 from harbour.common.services import delete_record, save_record
+from harbour.common.time import epoch_seconds
 
-from .models import Episode
+from .models import Episode, NotificationReference
+
+AMENDABLE = (
+    "category",
+    "started_at",
+    "reported_at",
+    "notified_at",
+    "ended_at",
+    "risk_level",
+    "found_location",
+)
+
+
+class ConflictError(Exception):
+    """Someone else changed the record after the form was loaded."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "Someone else changed this episode after you opened this page, so your "
+            "changes have not been saved. Check the episode as it is now, then make your "
+            "changes again."
+        )
+
+
+@dataclass
+class NotificationResult:
+    episode: Episode
+    # True when the notification was added to the child's episode that was already open.
+    merged: bool
+    # Other episodes of the same child whose time missing overlaps this one's.
+    overlapping: list[Episode] = field(default_factory=list)
+    # True when this police reference had already been recorded (nothing was changed).
+    repeated: bool = False
 
 
 def save_episode(actor: Actor, episode: Episode) -> Episode:
@@ -13,3 +67,226 @@ def save_episode(actor: Actor, episode: Episode) -> Episode:
 
 def delete_episode(actor: Actor, episode: Episode) -> None:
     delete_record(actor, episode)
+
+
+# Reads the services need (and the pages use).
+
+
+def with_overlap(episodes: QuerySet) -> QuerySet:
+    """Annotate `overlaps` (bool): the episode overlaps another episode of its child."""
+    now = epoch_seconds(timezone.now())
+    others = Episode.objects.filter(child=OuterRef("child")).exclude(pk=OuterRef("pk"))
+    others = others.filter(
+        Q(ended_epoch__isnull=True) | Q(ended_epoch__gt=OuterRef("started_epoch"))
+    )
+    # The outer episode ends when found, or now while open.
+    ended = others.filter(started_epoch__lt=OuterRef("ended_epoch"))
+    still_open = others.filter(started_epoch__lt=now)
+    return episodes.annotate(
+        overlaps=Exists(ended) | (Q(ended_epoch__isnull=True) & Exists(still_open))
+    )
+
+
+def overlapping_episodes(episode: Episode) -> list[Episode]:
+    """The child's other episodes whose [last seen, found or now] overlaps this one's."""
+    end = episode.ended_epoch if episode.ended_epoch is not None else epoch_seconds(timezone.now())
+    return list(
+        Episode.objects.filter(child_id=episode.child_id)
+        .exclude(pk=episode.pk)
+        .filter(Q(ended_epoch__isnull=True) | Q(ended_epoch__gt=episode.started_epoch))
+        .filter(started_epoch__lt=end)
+        .order_by("started_at")
+    )
+
+
+def episode_for_reference(reference: str) -> Episode | None:
+    """The episode a police reference was received for, if any."""
+    return (
+        Episode.objects.filter(
+            Q(episode_id=reference)
+            | Q(pk__in=NotificationReference.objects.filter(reference=reference).values("episode"))
+        )
+        .select_related("child")
+        .first()
+    )
+
+
+# Writes.
+
+
+def _save(
+    actor: Actor,
+    episode: Episode,
+    action: str,
+    before: dict[str, Any],
+    extra_sealed: dict[str, Any] | None = None,
+    extra_details: dict[str, Any] | None = None,
+) -> None:
+    """Derive, validate, save and write the one audit event (inside the caller's atomic)."""
+    episode.refresh_derived()
+    episode.full_clean()
+    episode.save()
+    changed = auditor.changes(before, auditor.field_values(episode))
+    auditor.record(
+        actor,
+        action,
+        obj=episode,
+        children=[episode.child_id],
+        details={"fields": sorted(changed), **(extra_details or {})},
+        sealed={"changes": changed, **(extra_sealed or {})},
+    )
+
+
+def _locked(episode: Episode, version: int) -> Episode:
+    current = Episode.objects.select_for_update().select_related("child").get(pk=episode.pk)
+    if current.version != version:
+        raise ConflictError()
+    return current
+
+
+def record_notification(
+    actor: Actor,
+    *,
+    child: Child,
+    police_reference: str,
+    category: str,
+    started_at: dt.datetime,
+    reported_at: dt.datetime | None = None,
+    notified_at: dt.datetime | None = None,
+    risk_level: str = "",
+) -> NotificationResult:
+    """Record a police notification for a child (already matched or just created).
+
+    - The reference is already known: the same episode is returned, unchanged
+      (re-recording is idempotent); a reference known for another child is refused.
+    - The child has an open episode: the notification is merged into it (its reference
+      added, the earliest last-seen time kept, a risk grade filled in or updated).
+    - Otherwise a new episode is created with this reference as its episode id.
+    The result lists the child's other episodes that overlap the episode.
+    """
+    reference = (police_reference or "").strip()
+    if not reference:
+        raise ValidationError({"police_reference": "Enter the police reference."})
+    with transaction.atomic():
+        known = episode_for_reference(reference)
+        if known is not None:
+            if known.child_id != child.pk:
+                raise ValidationError(
+                    {
+                        "police_reference": f"Police reference {reference} is already recorded "
+                        "for a different child. Check the reference."
+                    }
+                )
+            return NotificationResult(
+                episode=known,
+                merged=False,
+                overlapping=overlapping_episodes(known),
+                repeated=True,
+            )
+        received = notified_at or timezone.now()
+        open_episode = (
+            Episode.objects.select_for_update()
+            .filter(child=child, ended_at__isnull=True)
+            .order_by("started_at")
+            .first()
+        )
+        if open_episode is not None:
+            episode = open_episode
+            before = auditor.field_values(episode)
+            if started_at < episode.started_at:
+                episode.started_at = started_at
+            if reported_at and (episode.reported_at is None or reported_at < episode.reported_at):
+                episode.reported_at = reported_at
+            if notified_at and episode.notified_at is None:
+                episode.notified_at = notified_at
+            if risk_level:
+                episode.risk_level = risk_level
+            episode.version += 1
+            action, merged = "missing.notification_merged", True
+        else:
+            episode = Episode(
+                episode_id=reference,
+                child=child,
+                category=category,
+                started_at=started_at,
+                reported_at=reported_at,
+                notified_at=notified_at,
+                risk_level=risk_level or "",
+            )
+            before, action, merged = {}, "missing.notification_recorded", False
+        _save(actor, episode, action, before, extra_sealed={"reference": reference})
+        NotificationReference.objects.create(
+            episode=episode, reference=reference, received_at=received
+        )
+        return NotificationResult(
+            episode=episode, merged=merged, overlapping=overlapping_episodes(episode)
+        )
+
+
+def mark_found(
+    actor: Actor,
+    episode: Episode,
+    *,
+    ended_at: dt.datetime,
+    found_location: str = "",
+    version: int,
+) -> Episode:
+    """The child was found or returned at `ended_at`: closes the episode and starts the
+    return interview clock (due 72 hours later)."""
+    with transaction.atomic():
+        current = _locked(episode, version)
+        if current.ended_at is not None:
+            raise ValidationError(
+                {
+                    "ended_at": "This episode is already closed. Amend it to change when the "
+                    "child was found."
+                }
+            )
+        if ended_at < current.started_at:
+            raise ValidationError(
+                {"ended_at": "The time found must be after the time the child was last seen."}
+            )
+        before = auditor.field_values(current)
+        current.ended_at = ended_at
+        current.found_location = (found_location or "").strip()
+        current.version += 1
+        _save(actor, current, "missing.episode_found", before)
+    return current
+
+
+def amend_episode(
+    actor: Actor,
+    episode: Episode,
+    *,
+    changes: Mapping[str, Any],
+    reason: str,
+    version: int,
+) -> Episode:
+    """Change an episode's details (AMENDABLE fields) for a stated reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter the reason for the change."})
+    unknown = sorted(set(changes) - set(AMENDABLE))
+    if unknown:
+        raise ValueError(f"These fields cannot be amended: {', '.join(unknown)}")
+    with transaction.atomic():
+        current = _locked(episode, version)
+        before = auditor.field_values(current)
+        for name, value in changes.items():
+            setattr(
+                current,
+                name,
+                "" if value is None and name in ("risk_level", "found_location") else value,
+            )
+        if auditor.changes(before, auditor.field_values(current)) == {}:
+            raise ValidationError("Nothing has changed: change at least one detail, or cancel.")
+        current.version += 1
+        _save(
+            actor,
+            current,
+            "missing.episode_amended",
+            before,
+            extra_sealed={"reason": reason},
+            extra_details={"reason_given": True},
+        )
+    return current

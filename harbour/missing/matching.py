@@ -1,0 +1,295 @@
+"""Matching a police notification to a child on the register.
+
+    find_candidates(police_reference=..., child_id=..., given_name=..., family_name=...,
+                    date_of_birth=...) -> [Candidate(child, score, reasons), ...]
+
+Best first. An exact police reference (one already received for an episode) or an exact
+person id is certain: score 100, and no other candidates are looked for. Otherwise the
+candidates are children whose names match after allowing for the usual differences
+between what the police write down and what the register holds, and whose date of birth
+is the same, has day and month swapped, or was not given. Each candidate comes with the
+reasons it matched, in plain English, for the coordinator to confirm.
+
+How names are compared (`normalise`): accents are removed (NFKD, combining marks
+dropped), case is ignored, and hyphens, apostrophes and runs of spaces become one space,
+so "Zoë Smith-Jones" and "zoe smith jones" are the same. Then, for each of the given and
+family names: the same; within one insertion, deletion, substitution or transposition of
+adjacent letters (Damerau-Levenshtein, optimal string alignment); one name's words all
+among the other's (a double-barrelled or double given name given only in part); or, for
+given names, a known nickname (NICKNAMES). Both names must match, directly or with given
+and family names swapped.
+
+How the search is narrowed in SQL before any of that (so that Python never scans every
+child): a child is fetched only if its date of birth is the one given or that date with
+day and month swapped, or its family name (or, for swapped names, its given name) starts
+with the same letter as the family name given, or contains one of the family name's
+words. Accents in the first letter are tried with and without the accent. A child whose
+date of birth differs and whose name has its first letter mistyped is therefore not
+proposed: the coordinator can still enter the person id. The register's children table
+is small (thousands of rows) and the fetch reads only the columns needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from harbour.children.models import Child
+from harbour.common.time import ymd
+
+CERTAIN = 100
+
+# Common English given names and the short forms the police often record instead.
+# (formal name, nickname); looked up in both directions.
+NICKNAME_PAIRS = [
+    ("alexander", "alex"),
+    ("alexandra", "alex"),
+    ("alexandra", "sasha"),
+    ("alfred", "alfie"),
+    ("andrew", "andy"),
+    ("anthony", "tony"),
+    ("benjamin", "ben"),
+    ("catherine", "kate"),
+    ("katherine", "kate"),
+    ("katherine", "katie"),
+    ("charles", "charlie"),
+    ("charlotte", "lottie"),
+    ("christopher", "chris"),
+    ("daniel", "danny"),
+    ("daniel", "dan"),
+    ("edward", "ed"),
+    ("edward", "eddie"),
+    ("elizabeth", "liz"),
+    ("elizabeth", "beth"),
+    ("elizabeth", "lizzie"),
+    ("frederick", "freddie"),
+    ("henry", "harry"),
+    ("isabella", "bella"),
+    ("isabelle", "izzy"),
+    ("jacob", "jake"),
+    ("james", "jim"),
+    ("james", "jamie"),
+    ("jennifer", "jenny"),
+    ("jessica", "jess"),
+    ("john", "jack"),
+    ("jonathan", "jon"),
+    ("joseph", "joe"),
+    ("joshua", "josh"),
+    ("margaret", "maggie"),
+    ("matthew", "matt"),
+    ("michael", "mike"),
+    ("michael", "mikey"),
+    ("nathaniel", "nathan"),
+    ("nicholas", "nick"),
+    ("oliver", "ollie"),
+    ("rebecca", "becky"),
+    ("richard", "rich"),
+    ("robert", "rob"),
+    ("robert", "bob"),
+    ("samuel", "sam"),
+    ("samantha", "sam"),
+    ("stephen", "steve"),
+    ("theodore", "theo"),
+    ("thomas", "tom"),
+    ("thomas", "tommy"),
+    ("victoria", "vicky"),
+    ("william", "will"),
+    ("william", "billy"),
+    ("zachary", "zach"),
+]
+NICKNAMES: dict[str, set[str]] = {}
+for _formal, _nickname in NICKNAME_PAIRS:
+    NICKNAMES.setdefault(_formal, set()).add(_nickname)
+    NICKNAMES.setdefault(_nickname, set()).add(_formal)
+
+# Points for how one name part matched, and for the date of birth. The most a fuzzy match
+# can score is 39 + 39 + 20 = 98: only an exact reference or person id is certain.
+EXACT, ACCENTS, PART, NICKNAME, ONE_LETTER = 39, 37, 30, 30, 28
+SAME_BIRTH, SWAPPED_BIRTH, NO_BIRTH = 20, 12, 0
+SWAPPED_NAMES_PENALTY = 4
+
+
+@dataclass
+class Candidate:
+    child: Child
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def normalise(name: str) -> str:
+    """Accents dropped, lower case, hyphens/apostrophes/spaces as single spaces."""
+    text = strip_accents(name or "").lower()
+    text = re.sub("[-\u2010\u2011\u2013\u2014'\u2019.]", " ", text)
+    return " ".join(text.split())
+
+
+def damerau_levenshtein(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, transpose adjacent) from a to b (optimal string
+    alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def swapped_day_month(day: dt.date | None) -> dt.date | None:
+    """The date with day and month exchanged, if that is a different real date."""
+    if day is None or day.day > 12 or day.day == day.month:
+        return None
+    try:
+        return day.replace(month=day.day, day=day.month)
+    except ValueError:
+        return None
+
+
+def compare_name(given: str, stored: str, *, kind: str, nicknames: bool) -> tuple[int, str] | None:
+    """(points, reason) for how a name given in a notification matches a stored one."""
+    a, b = normalise(given), normalise(stored)
+    if not a or not b:
+        return None
+    if a == b:
+        if given.strip().lower() == stored.strip().lower():
+            return EXACT, f"Same {kind} name"
+        if strip_accents(given).lower().strip() == strip_accents(stored).lower().strip():
+            return ACCENTS, f"{given.strip()} matches {stored} (accents)"
+        return EXACT, f"Same {kind} name ({given.strip()} / {stored})"
+    if damerau_levenshtein(a, b) <= 1:
+        return (
+            ONE_LETTER,
+            f"{kind.capitalize()} name differs by one letter ({given.strip()} / {stored})",
+        )
+    if nicknames and (b in NICKNAMES.get(a, ()) or a in NICKNAMES.get(b, ())):
+        return NICKNAME, f"Known nickname: {given.strip()} for {stored}"
+    words_a, words_b = set(a.split()), set(b.split())
+    if words_a <= words_b or words_b <= words_a:
+        label = "Double-barrelled" if kind == "family" else "Double"
+        return PART, f"{label} {kind} name: {given.strip()} matches {stored}"
+    return None
+
+
+def _names(given: str, family: str, child: Child) -> tuple[int, list[str]] | None:
+    direct = (
+        compare_name(given, child.given_name, kind="given", nicknames=True),
+        compare_name(family, child.family_name, kind="family", nicknames=False),
+    )
+    swapped = (
+        compare_name(family, child.given_name, kind="given", nicknames=True),
+        compare_name(given, child.family_name, kind="family", nicknames=False),
+    )
+    options = []
+    if all(direct):
+        options.append((direct[0][0] + direct[1][0], [direct[1][1], direct[0][1]]))
+    if all(swapped):
+        points = swapped[0][0] + swapped[1][0] - SWAPPED_NAMES_PENALTY
+        reasons = ["Given and family names swapped", swapped[1][1], swapped[0][1]]
+        options.append((points, reasons))
+    return max(options, key=lambda option: option[0]) if options else None
+
+
+def _birth(given: dt.date | None, stored: dt.date) -> tuple[int, str] | None:
+    if given is None:
+        return NO_BIRTH, "No date of birth in the notification"
+    if given == stored:
+        return SAME_BIRTH, "Same date of birth"
+    if swapped_day_month(given) == stored:
+        return SWAPPED_BIRTH, "Day and month swapped in the date of birth"
+    return None
+
+
+def _initials(name: str) -> set[str]:
+    name = (name or "").strip()
+    if not name:
+        return set()
+    first = name[0]
+    return {first.lower(), strip_accents(first).lower()} - {""}
+
+
+def _narrowed(children: QuerySet, given: str, family: str, born: dt.date | None) -> QuerySet:
+    wanted = Q(pk__in=[])
+    if born is not None:
+        births = [ymd(born)]
+        if (swapped := swapped_day_month(born)) is not None:
+            births.append(ymd(swapped))
+        wanted |= Q(birth_ymd__in=births)
+    for letter in _initials(family):
+        wanted |= Q(family_name__istartswith=letter) | Q(given_name__istartswith=letter)
+    for word in normalise(family).split():
+        if len(word) >= 3:
+            wanted |= Q(family_name__icontains=word)
+    return children.filter(wanted).only(
+        "pk", "child_id", "given_name", "family_name", "date_of_birth", "restricted"
+    )
+
+
+def find_candidates(
+    *,
+    police_reference: str = "",
+    child_id: str = "",
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth: dt.date | None = None,
+    children: QuerySet | None = None,
+) -> list[Candidate]:
+    """The children a notification may be about, best first (see the module docstring).
+
+    children: the children to look among (e.g. `visible_children(user)`); all by default.
+    """
+    from .models import Episode, NotificationReference
+
+    children = Child.objects.all() if children is None else children
+    reference = (police_reference or "").strip()
+    if reference:
+        episode = (
+            Episode.objects.filter(
+                Q(episode_id=reference)
+                | Q(
+                    pk__in=NotificationReference.objects.filter(reference=reference).values(
+                        "episode"
+                    )
+                )
+            )
+            .filter(child__in=children)
+            .select_related("child")
+            .first()
+        )
+        if episode is not None:
+            return [
+                Candidate(
+                    episode.child,
+                    CERTAIN,
+                    [f"Police reference {reference} is already recorded for this child"],
+                )
+            ]
+    person_id = (child_id or "").strip()
+    if person_id:
+        child = children.filter(child_id__iexact=person_id).first()
+        if child is not None:
+            return [Candidate(child, CERTAIN, ["Same person id"])]
+
+    given, family = (given_name or "").strip(), (family_name or "").strip()
+    if not (given and family):
+        return []
+    found = []
+    for child in _narrowed(children, given, family, date_of_birth):
+        names = _names(given, family, child)
+        birth = _birth(date_of_birth, child.date_of_birth)
+        if names is None or birth is None:
+            continue
+        points, reasons = names
+        found.append(Candidate(child, points + birth[0], [birth[1], *reasons]))
+    found.sort(key=lambda candidate: (-candidate.score, candidate.child.child_id))
+    return found

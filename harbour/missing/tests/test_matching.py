@@ -1,0 +1,191 @@
+"""Matching a police notification to a child: certain matches first, then likely ones,
+ranked, each with the reasons it matched."""
+
+import datetime as dt
+
+import pytest
+
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory
+from harbour.missing.matching import damerau_levenshtein, find_candidates, normalise
+from harbour.missing.services import record_notification
+
+pytestmark = pytest.mark.django_db
+
+BORN = dt.date(2007, 3, 9)
+
+
+def match(given="Alfred", family="Smith", born=BORN, **kwargs):
+    return find_candidates(
+        police_reference=kwargs.get("police_reference", ""),
+        child_id=kwargs.get("child_id", ""),
+        given_name=given,
+        family_name=family,
+        date_of_birth=born,
+    )
+
+
+@pytest.fixture
+def alfred():
+    return ChildFactory(
+        child_id="P-1", given_name="Alfred", family_name="Smith", date_of_birth=BORN
+    )
+
+
+def test_names_are_compared_without_accents_case_or_hyphens():
+    assert normalise("  Zoë  Smith-Jones ") == "zoe smith jones"
+    assert damerau_levenshtein("smtih", "smith") == 1
+    assert damerau_levenshtein("smth", "smith") == 1
+    assert damerau_levenshtein("smyth", "smith") == 1
+    assert damerau_levenshtein("smiths", "smith") == 1
+    assert damerau_levenshtein("jones", "smith") == 5
+
+
+def test_a_known_police_reference_is_certain(alfred):
+    EpisodeFactory(child=alfred, episode_id="NWP-1")
+    (candidate,) = match("Someone", "Else", None, police_reference="NWP-1")
+    assert candidate.child == alfred
+    assert candidate.score == 100
+    assert "already recorded" in candidate.reasons[0]
+
+
+def test_a_reference_merged_into_an_episode_is_certain_too(alfred):
+    result = record_notification(
+        "test",
+        child=alfred,
+        police_reference="NWP-1",
+        category="MISSING",
+        started_at=dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC),
+    )
+    record_notification(
+        "test",
+        child=alfred,
+        police_reference="NWP-2",
+        category="MISSING",
+        started_at=dt.datetime(2024, 1, 1, 13, tzinfo=dt.UTC),
+    )
+    assert result.episode.references.count() == 2
+    (candidate,) = match("X", "Y", None, police_reference="NWP-2")
+    assert candidate.child == alfred and candidate.score == 100
+
+
+def test_an_exact_person_id_is_certain(alfred):
+    (candidate,) = match("Nobody", "Known", None, child_id="p-1")
+    assert (candidate.child, candidate.score, candidate.reasons) == (
+        alfred,
+        100,
+        ["Same person id"],
+    )
+
+
+def test_the_same_name_and_date_of_birth_match_best_short_of_certain(alfred):
+    (candidate,) = match()
+    assert candidate.child == alfred
+    assert 90 <= candidate.score < 100
+    assert candidate.reasons == ["Same date of birth", "Same family name", "Same given name"]
+
+
+def test_a_transposed_letter_in_the_family_name_matches(alfred):
+    (candidate,) = match(family="Smtih")
+    assert "Family name differs by one letter (Smtih / Smith)" in candidate.reasons
+
+
+def test_a_missing_letter_in_the_given_name_matches(alfred):
+    (candidate,) = match(given="Alfrd")
+    assert "Given name differs by one letter (Alfrd / Alfred)" in candidate.reasons
+
+
+def test_given_and_family_names_swapped_match(alfred):
+    (candidate,) = match(given="Smith", family="Alfred")
+    assert candidate.reasons[:2] == ["Same date of birth", "Given and family names swapped"]
+
+
+def test_a_double_barrelled_family_name_given_in_part_matches():
+    child = ChildFactory(given_name="Amy", family_name="Smith-Jones", date_of_birth=BORN)
+    (candidate,) = match(given="Amy", family="Jones")
+    assert candidate.child == child
+    assert "Double-barrelled family name: Jones matches Smith-Jones" in candidate.reasons
+
+
+def test_a_hyphen_given_as_a_space_is_the_same_name():
+    child = ChildFactory(given_name="Amy", family_name="Smith-Jones", date_of_birth=BORN)
+    (candidate,) = match(given="Amy", family="Smith Jones")
+    assert candidate.child == child
+    assert "Same family name (Smith Jones / Smith-Jones)" in candidate.reasons
+
+
+def test_accents_are_ignored():
+    child = ChildFactory(given_name="Zoë", family_name="Brook", date_of_birth=BORN)
+    (candidate,) = match(given="Zoe", family="Brook")
+    assert candidate.child == child
+    assert "Zoe matches Zoë (accents)" in candidate.reasons
+
+
+def test_a_known_nickname_matches(alfred):
+    (candidate,) = match(given="Alfie")
+    assert "Known nickname: Alfie for Alfred" in candidate.reasons
+
+
+def test_a_missing_date_of_birth_still_matches_on_names(alfred):
+    (candidate,) = match(born=None)
+    assert candidate.child == alfred
+    assert "No date of birth in the notification" in candidate.reasons
+    assert candidate.score < match()[0].score
+
+
+def test_day_and_month_swapped_in_the_date_of_birth_matches(alfred):
+    (candidate,) = match(born=dt.date(2007, 9, 3))
+    assert "Day and month swapped in the date of birth" in candidate.reasons
+
+
+def test_a_different_date_of_birth_does_not_match(alfred):
+    assert match(born=dt.date(2008, 3, 9)) == []
+
+
+def test_a_sibling_with_another_given_name_does_not_match(alfred):
+    assert match(given="Bethany") == []
+
+
+def test_no_one_matches_a_stranger(alfred):
+    assert match(given="Quentin", family="Zebedee", born=dt.date(2010, 1, 1)) == []
+
+
+def test_several_candidates_are_ranked_best_first():
+    exact = ChildFactory(
+        child_id="P-2", given_name="Alfred", family_name="Smith", date_of_birth=BORN
+    )
+    nickname = ChildFactory(
+        child_id="P-1", given_name="Alfie", family_name="Smyth", date_of_birth=dt.date(2007, 9, 3)
+    )
+    candidates = match()
+    assert [candidate.child for candidate in candidates] == [exact, nickname]
+    assert candidates[0].score > candidates[1].score
+    assert candidates[1].reasons == [
+        "Day and month swapped in the date of birth",
+        "Family name differs by one letter (Smith / Smyth)",
+        "Known nickname: Alfred for Alfie",
+    ]
+
+
+def test_candidates_are_found_among_the_children_given(alfred):
+    from harbour.children.models import Child
+
+    assert (
+        find_candidates(
+            given_name="Alfred",
+            family_name="Smith",
+            date_of_birth=BORN,
+            children=Child.objects.exclude(pk=alfred.pk),
+        )
+        == []
+    )
+
+
+def test_the_search_is_narrowed_in_the_database(django_assert_max_num_queries):
+    ChildFactory.create_batch(20, family_name="Unrelated", date_of_birth=dt.date(2001, 1, 1))
+    alfred = ChildFactory(given_name="Alfred", family_name="Smith", date_of_birth=BORN)
+    from harbour.missing import matching
+
+    fetched = list(matching._narrowed(matching.Child.objects.all(), "Alfred", "Smith", BORN))
+    assert fetched == [alfred]
+    with django_assert_max_num_queries(3):
+        match()

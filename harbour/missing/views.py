@@ -1,0 +1,359 @@
+"""Episode pages for missing coordinators: open episodes, recording a police notification
+(matching it to a child), an episode, marking a child found, amending an episode.
+
+Views are thin: forms read what was typed, harbour.missing.matching proposes children,
+harbour.missing.services writes. Every page that shows a child writes one audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import ExpressionWrapper, F, IntegerField, Value
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from harbour.accounts.permissions import allowed, permission_required, visible_children
+from harbour.audit import services as auditor
+from harbour.children.models import Child, Sex
+from harbour.children.services import save_child
+from harbour.children.views import refuse_restricted
+from harbour.common.time import HOUR, LONDON, epoch_seconds
+
+from . import services
+from .forms import AmendForm, FoundForm, NotificationForm, datetime_initial
+from .matching import find_candidates
+from .models import Category, Episode, RiskLevel
+from .queries import RHI_DUE_SECONDS
+
+PERMISSION = "missing.manage_episodes"
+RISK_TAGS = {
+    RiskLevel.HIGH: "govuk-tag--red",
+    RiskLevel.MEDIUM: "govuk-tag--orange",
+    RiskLevel.LOW: "govuk-tag--yellow",
+    RiskLevel.NO_APPARENT_RISK: "govuk-tag--green",
+}
+SORTS = {"longest": "started_epoch", "shortest": "-started_epoch"}
+
+
+def uk_time(instant: dt.datetime | None) -> str:
+    """An instant as UK local time: "1 May 2019 at 7:05pm (BST)"."""
+    if instant is None:
+        return ""
+    local = instant.astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    half = "am" if local.hour < 12 else "pm"
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{half} ({local:%Z})"
+
+
+def risk_tag(level: str) -> dict[str, str]:
+    if not level:
+        return {"text": "Not graded", "classes": "govuk-tag--grey"}
+    return {"text": RiskLevel(level).label, "classes": RISK_TAGS[level]}
+
+
+def _common(**context: Any) -> dict[str, Any]:
+    return {
+        "category_choices": Category.choices,
+        "risk_choices": RiskLevel.choices,
+        "sex_choices": Sex.choices,
+        **context,
+    }
+
+
+def _episode_or_refusal(request: HttpRequest, pk: int) -> Episode | HttpResponse:
+    episode = get_object_or_404(Episode.objects.select_related("child"), pk=pk)
+    if not allowed(request.user, "children.view_child", episode.child):
+        return refuse_restricted(request, episode.child)
+    return episode
+
+
+@require_safe
+@permission_required(PERMISSION)
+def episode_list(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", "longest")
+    if sort not in SORTS:
+        sort = "longest"
+    now = epoch_seconds(timezone.now())
+    episodes = list(
+        services.with_overlap(
+            Episode.objects.open().filter(child__in=visible_children(request.user))
+        )
+        .select_related("child")
+        .annotate(
+            hours_missing=ExpressionWrapper(
+                (Value(now) - F("started_epoch")) / Value(HOUR), output_field=IntegerField()
+            )
+        )
+        .order_by(SORTS[sort], "pk")
+    )
+    rows = [
+        {
+            "episode": episode,
+            "last_seen": uk_time(episode.started_at),
+            "risk": risk_tag(episode.risk_level),
+        }
+        for episode in episodes
+    ]
+    auditor.record(
+        request.user,
+        "missing.episodes_viewed",
+        children=[episode.child_id for episode in episodes],
+        details={"count": len(episodes)},
+    )
+    return render(request, "missing/list.html", {"rows": rows, "sort": sort})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def notification_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(
+            request, "missing/new.html", _common(form=NotificationForm(), has_errors=False)
+        )
+    form = NotificationForm(request.POST)
+    if not form.is_valid():
+        return render(request, "missing/new.html", _common(form=form, has_errors=True), status=400)
+    if request.POST.get("step") == "edit":
+        return render(request, "missing/new.html", _common(form=form, has_errors=False))
+    data = form.cleaned_data
+    candidates = find_candidates(
+        police_reference=data["police_reference"],
+        child_id=data["child_id"],
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data["birth"],
+        children=visible_children(request.user),
+    )
+    choice = request.POST.get("choice", "")
+    choice_error = ""
+    if request.POST.get("step") == "choose":
+        by_pk = {str(candidate.child.pk): candidate.child for candidate in candidates}
+        if choice in by_pk or choice == "new":
+            try:
+                child = by_pk.get(choice) or _new_child(request, form)
+                if child is not None:
+                    result = services.record_notification(
+                        request.user,
+                        child=child,
+                        police_reference=data["police_reference"],
+                        category=data["category"],
+                        started_at=data["started"],
+                        reported_at=data["reported"],
+                        notified_at=data["notified"],
+                        risk_level=data["risk_level"],
+                    )
+                    return redirect(_recorded_url(result))
+            except ValidationError as problem:
+                choice_error = " ".join(problem.messages)
+        else:
+            choice_error = "Select the child this notification is about, or create a new child"
+    auditor.record(
+        request.user,
+        "missing.candidates_viewed",
+        children=[candidate.child.pk for candidate in candidates],
+        details={"count": len(candidates)},
+    )
+    if not choice and candidates and candidates[0].score == 100:
+        choice = str(candidates[0].child.pk)
+    context = _common(
+        form=form,
+        candidates=candidates,
+        choice=choice,
+        choice_error=choice_error,
+        has_errors=bool(choice_error),
+        started=uk_time(data["started"]),
+        birth=f"{data['birth']:%-d %B %Y}" if data["birth"] else "Not given",
+    )
+    return render(request, "missing/choose.html", context, status=400 if choice_error else 200)
+
+
+def _new_child(request: HttpRequest, form: NotificationForm) -> Child | None:
+    data = form.cleaned_data
+    problems = []
+    if not data["child_id"]:
+        problems.append("Enter the child's person id (on the first page) to create a new child")
+    if data["birth"] is None:
+        problems.append("Enter the child's date of birth (on the first page) to create a new child")
+    if problems:
+        raise ValidationError(problems)
+    child = Child(
+        child_id=data["child_id"],
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data["birth"],
+        sex=data["sex"] or Sex.UNKNOWN,
+    )
+    try:
+        return save_child(request.user, child)
+    except ValidationError as problem:
+        if "child_id" in getattr(problem, "error_dict", {}):
+            raise ValidationError(
+                f"A child with the person id {data['child_id']} is already on the register, "
+                "or the id is not valid: use that child or check the id"
+            ) from None
+        raise
+
+
+def _recorded_url(result: services.NotificationResult) -> str:
+    from django.urls import reverse
+
+    outcome = "repeated" if result.repeated else "merged" if result.merged else "created"
+    return f"{reverse('episode_detail', args=[result.episode.pk])}?recorded={outcome}"
+
+
+@require_safe
+@permission_required(PERMISSION)
+def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = _episode_or_refusal(request, pk)
+    if isinstance(episode, HttpResponse):
+        return episode
+    overlapping = services.overlapping_episodes(episode)
+    references = list(episode.references.all())
+    auditor.record(request.user, "missing.episode_viewed", obj=episode, children=[episode.child])
+    rhi_due = episode.ended_at + dt.timedelta(seconds=RHI_DUE_SECONDS) if episode.ended_at else None
+    context = {
+        "episode": episode,
+        "child": episode.child,
+        "references": [(ref.reference, uk_time(ref.received_at)) for ref in references],
+        "overlapping": [
+            (other, uk_time(other.started_at), uk_time(other.ended_at)) for other in overlapping
+        ],
+        "risk": risk_tag(episode.risk_level),
+        "times": {
+            name: uk_time(getattr(episode, name))
+            for name in ("started_at", "reported_at", "notified_at", "ended_at")
+        },
+        "rhi_due": uk_time(rhi_due),
+        "recorded": request.GET.get("recorded", ""),
+        "changed": request.GET.get("changed", ""),
+    }
+    return render(request, "missing/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def episode_found(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = _episode_or_refusal(request, pk)
+    if isinstance(episode, HttpResponse):
+        return episode
+    if not episode.is_open:
+        return redirect("episode_amend", pk=episode.pk)
+    conflict = ""
+    if request.method == "POST":
+        form = FoundForm(request.POST)
+        if form.is_valid():
+            try:
+                services.mark_found(
+                    request.user,
+                    episode,
+                    ended_at=form.cleaned_data["ended"],
+                    found_location=form.cleaned_data["found_location"],
+                    version=form.cleaned_data["version"],
+                )
+                return redirect(f"{_detail_url(episode)}?changed=found")
+            except services.ConflictError as problem:
+                conflict = str(problem)
+                episode.refresh_from_db()
+            except ValidationError as problem:
+                _add_service_errors(form, problem, {"ended_at": "ended_day"})
+    else:
+        form = FoundForm(initial={"version": episode.version})
+    auditor.record(request.user, "missing.episode_viewed", obj=episode, children=[episode.child])
+    context = {
+        "form": form,
+        "episode": episode,
+        "child": episode.child,
+        "last_seen": uk_time(episode.started_at),
+        "conflict": conflict,
+        "version": episode.version,
+        "has_errors": bool(form.errors or conflict),
+    }
+    return render(
+        request, "missing/found.html", context, status=400 if context["has_errors"] else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def episode_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = _episode_or_refusal(request, pk)
+    if isinstance(episode, HttpResponse):
+        return episode
+    conflict = ""
+    if request.method == "POST":
+        form = AmendForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            changes = {
+                "category": data["category"],
+                "risk_level": data["risk_level"],
+                "started_at": data["started"],
+                "found_location": data["found_location"],
+            }
+            if not episode.is_open or data["ended"] is not None:
+                changes["ended_at"] = data["ended"]
+            try:
+                services.amend_episode(
+                    request.user,
+                    episode,
+                    changes=changes,
+                    reason=data["reason"],
+                    version=data["version"],
+                )
+                return redirect(f"{_detail_url(episode)}?changed=amended")
+            except services.ConflictError as problem:
+                conflict = str(problem)
+                episode.refresh_from_db()
+            except ValidationError as problem:
+                _add_service_errors(
+                    form, problem, {"started_at": "started_day", "ended_at": "ended_day"}
+                )
+    else:
+        form = AmendForm(
+            initial={
+                "category": episode.category,
+                "risk_level": episode.risk_level,
+                "found_location": episode.found_location,
+                "version": episode.version,
+                **datetime_initial("started", episode.started_at),
+                **datetime_initial("ended", episode.ended_at),
+            }
+        )
+    auditor.record(request.user, "missing.episode_viewed", obj=episode, children=[episode.child])
+    context = _common(
+        form=form,
+        episode=episode,
+        child=episode.child,
+        conflict=conflict,
+        version=episode.version,
+        current={
+            "category": episode.get_category_display(),
+            "risk": risk_tag(episode.risk_level)["text"],
+            "started": uk_time(episode.started_at),
+            "ended": uk_time(episode.ended_at) or "Not found yet",
+            "found_location": episode.found_location,
+        },
+        has_errors=bool(form.errors or conflict),
+    )
+    return render(
+        request, "missing/amend.html", context, status=400 if context["has_errors"] else 200
+    )
+
+
+def _detail_url(episode: Episode) -> str:
+    from django.urls import reverse
+
+    return reverse("episode_detail", args=[episode.pk])
+
+
+def _add_service_errors(form: Any, problem: ValidationError, fields: dict[str, str]) -> None:
+    if hasattr(problem, "error_dict"):
+        for name, errors in problem.message_dict.items():
+            target = fields.get(name, name)
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, problem.messages)
