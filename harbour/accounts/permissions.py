@@ -118,9 +118,18 @@ def visible_children(user: User) -> QuerySet:
 
 
 def _allocated_filter(user: User) -> Q:
-    """Children with an episode allocated to the worker or their organisation. Allocations
-    arrive with the casework screens; until then a worker sees no child."""
-    return Q(pk__in=[])
+    """Children with an episode allocated to the worker, or to their organisation
+    (StaffProfile.organisation) when they have one. One EXISTS subquery: no extra query."""
+    from harbour.accounts.models import StaffProfile
+    from harbour.interviews.models import Allocation
+
+    organisation = (
+        StaffProfile.objects.filter(user=user.pk).exclude(organisation="").values("organisation")
+    )
+    allocated = Allocation.objects.filter(episode__child=OuterRef("pk")).filter(
+        Q(worker=user.pk) | Q(organisation__in=organisation)
+    )
+    return Q(Exists(allocated))
 
 
 def allowed(user: User, permission: str, obj: Any = None) -> bool:

@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -74,6 +75,19 @@ class ReturnInterview(Record):
     # Code lists stored as ";CODE;CODE;" (see harbour.common.codes).
     reasons = models.CharField(max_length=300, blank=True)
     risks = models.CharField(max_length=300, blank=True)
+    # Recorded on the casework screens (the interchange file does not carry them). The
+    # child's own account is personal data: its audit values are sealed like every value
+    # of a child's record (harbour/common/services.py).
+    not_required_reason = models.TextField(
+        "why an interview is not required", blank=True, default="", db_default=""
+    )
+    child_account = models.TextField(
+        "the child's own account", blank=True, default="", db_default=""
+    )
+    onward_actions = models.TextField(blank=True, default="", db_default="")
+    # Raised by each save through the services: a form carries the number it was loaded
+    # with, and a save from a stale form is refused (harbour/interviews/services.py).
+    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     # Stored derived fact: the completion instant as epoch seconds.
     completed_epoch = models.BigIntegerField(null=True, editable=False)
@@ -127,3 +141,42 @@ class ReturnInterview(Record):
     @classmethod
     def derive(cls, values: Mapping[str, Any]) -> dict[str, Any]:
         return {"completed_epoch": epoch_seconds(values["completed_at"])}
+
+
+class Allocation(Record):
+    """Who is to hold an episode's return interview: a worker, a provider organisation, or
+    both. Return interview workers see the children allocated to them or to their
+    organisation (StaffProfile.organisation)."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="allocation")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interview_allocations",
+    )
+    organisation = models.CharField(max_length=200, blank=True)
+    allocated_at = models.DateTimeField()
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation"], name="allocation_organisation"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(worker__isnull=False) | ~Q(organisation=""),
+                name="allocation_to_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Allocation of {self.episode_id}"

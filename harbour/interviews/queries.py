@@ -1,0 +1,160 @@
+"""The return interview worklist, as one annotated queryset (docs/casework.md).
+
+Every row is an ended episode. The due instant is found + 72 elapsed hours
+(`rhi_due_epoch`), and the seconds left (negative: overdue) are integer arithmetic on
+epoch seconds against `now`, passed in as a parameter: the same SQL on SQLite and
+PostgreSQL, no per-row Python. The group and the status are query expressions too, so
+filters and counts happen in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from harbour.children.models import LegalStatus
+from harbour.common.time import epoch_seconds
+from harbour.missing.models import Episode
+from harbour.missing.queries import (
+    RHI_DUE_SECONDS,
+    own_authority_code,
+    rhi_due_epoch,
+    status_in_force,
+)
+
+from .models import Outcome
+
+
+class WorklistStatus(models.TextChoices):
+    """Where an episode's return interview stands; the first that applies, in this order."""
+
+    COMPLETED = "COMPLETED", "Completed"
+    NOT_REQUIRED = "NOT_REQUIRED", "Not required"
+    DECLINED = "DECLINED", "Declined"
+    NOTIFY = "NOTIFY", "Notify the placing authority"
+    OVERDUE = "OVERDUE", "Overdue"
+    OFFERED = "OFFERED", "Offered"
+    ALLOCATED = "ALLOCATED", "Allocated"
+    TO_ALLOCATE = "TO_ALLOCATE", "To allocate"
+
+
+# Nothing more to do on the worklist.
+CLOSED = (WorklistStatus.COMPLETED, WorklistStatus.NOT_REQUIRED, WorklistStatus.DECLINED)
+# Still to do: the worklist's default view.
+TO_DO = tuple(status for status in WorklistStatus if status not in CLOSED)
+
+
+class GroupFilter(models.TextChoices):
+    """The worklist's groups: the episode's group at its start, in three."""
+
+    HOME = "HOME", "Missing from home"
+    LAC = "LAC", "Looked after by this authority"
+    OLA = "OLA", "Looked after by another authority"
+
+
+GROUPS_IN_FILTER = {
+    GroupFilter.HOME: ("CP", "CIN", "NONE"),
+    GroupFilter.LAC: ("LAC",),
+    GroupFilter.OLA: ("OLA",),
+}
+
+
+def _completed() -> Q:
+    return Q(
+        return_interview__outcome=Outcome.ACCEPTED, return_interview__completed_at__isnull=False
+    )
+
+
+def status_expression(now_epoch: int) -> Case:
+    """The worklist status (WorklistStatus), given `group` is annotated already.
+
+    Overdue: the due instant has passed (now > found + 72 h, strictly: exactly 72 hours is
+    on time) and the interview is neither completed, declined nor recorded as not
+    required. An offer with no response, an accepted interview not yet held, and a record
+    of "not offered" do not stop the clock.
+    """
+    ri = "return_interview__outcome"
+    return Case(
+        When(_completed(), then=Value(WorklistStatus.COMPLETED.value)),
+        When(Q(**{ri: Outcome.NOT_REQUIRED}), then=Value(WorklistStatus.NOT_REQUIRED.value)),
+        When(Q(**{ri: Outcome.DECLINED}), then=Value(WorklistStatus.DECLINED.value)),
+        When(group="OLA", then=Value(WorklistStatus.NOTIFY.value)),
+        When(ended_epoch__lt=now_epoch - RHI_DUE_SECONDS, then=Value(WorklistStatus.OVERDUE.value)),
+        When(
+            Q(**{f"{ri}__in": [Outcome.NO_RESPONSE, Outcome.ACCEPTED]}),
+            then=Value(WorklistStatus.OFFERED.value),
+        ),
+        When(allocation__isnull=False, then=Value(WorklistStatus.ALLOCATED.value)),
+        default=Value(WorklistStatus.TO_ALLOCATE.value),
+        output_field=models.CharField(),
+    )
+
+
+def placing_authority() -> Subquery:
+    """The responsible authority of the episode's child's looked-after status in force on
+    the day the episode started, when it is another authority (the OLA rows)."""
+    return Subquery(
+        LegalStatus.objects.filter(status_in_force("LAC", OuterRef("started_on")))
+        .exclude(responsible_la__in=["", own_authority_code()])
+        .order_by("-start_date")
+        .values("responsible_la")[:1],
+        output_field=models.CharField(),
+    )
+
+
+def worklist(children: QuerySet, now: dt.datetime) -> QuerySet:
+    """Every ended episode of these children, with its return interview's due instant,
+    seconds left (negative when overdue), group, status and, for OLA rows, the placing
+    authority. Ordered most urgent first (earliest due)."""
+    now_epoch = epoch_seconds(now)
+    big = models.BigIntegerField()
+    return (
+        Episode.objects.closed()
+        .filter(child__in=children)
+        .with_group()
+        .annotate(
+            due_epoch=rhi_due_epoch(),
+            seconds_left=ExpressionWrapper(rhi_due_epoch() - Value(now_epoch), output_field=big),
+            interview_seconds=ExpressionWrapper(
+                F("return_interview__completed_epoch") - F("ended_epoch"), output_field=big
+            ),
+            placing_authority=placing_authority(),
+        )
+        .annotate(status=status_expression(now_epoch))
+        .select_related("child", "return_interview", "allocation", "allocation__worker")
+        .order_by("due_epoch", "pk")
+    )
+
+
+def filtered(
+    rows: QuerySet,
+    *,
+    worker: int | None = None,
+    organisation: str = "",
+    group: str = "",
+    status: str = "",
+) -> QuerySet:
+    """The worklist's filters. status: a WorklistStatus, "ALL", or "" for still to do."""
+    if worker:
+        rows = rows.filter(allocation__worker=worker)
+    if organisation:
+        rows = rows.filter(allocation__organisation=organisation)
+    if group:
+        rows = rows.filter(group__in=GROUPS_IN_FILTER[group])
+    if status == "ALL":
+        return rows
+    if status:
+        return rows.filter(status=status)
+    return rows.filter(status__in=[status.value for status in TO_DO])
