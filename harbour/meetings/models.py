@@ -2,7 +2,9 @@ from django.db import models
 from django.db.models import Q
 
 from harbour.children.models import Child
+from harbour.common.codes import stored_codes
 from harbour.common.models import Record
+from harbour.missing.models import Episode
 
 
 class MeetingKind(models.TextChoices):
@@ -14,6 +16,18 @@ class Trigger(models.TextChoices):
     LONG_MISSING = "LONG_MISSING", "Missing more than 72 hours"
     REPEAT_MISSING = "REPEAT_MISSING", "Third episode within 90 days"
     PROFESSIONAL_JUDGEMENT = "PROFESSIONAL_JUDGEMENT", "Professional judgement"
+
+
+class Agency(models.TextChoices):
+    """The agencies at a meeting (stored as `;CODE;CODE;`, harbour.common.codes)."""
+
+    POLICE = "POLICE", "Police"
+    SOCIAL_CARE = "SOCIAL_CARE", "Social care"
+    HEALTH = "HEALTH", "Health"
+    EDUCATION = "EDUCATION", "Education"
+    YOUTH_JUSTICE = "YOUTH_JUSTICE", "Youth justice"
+    VOLUNTARY = "VOLUNTARY", "Voluntary sector"
+    OTHER = "OTHER", "Other"
 
 
 class StrategyConcern(models.TextChoices):
@@ -29,6 +43,14 @@ class Meeting(Record):
     concern = models.CharField(max_length=3, choices=StrategyConcern, blank=True)
     requested_on = models.DateField()
     held_on = models.DateField(null=True, blank=True)
+    # Agencies present, as ";POLICE;HEALTH;" (Agency codes).
+    attendees = models.CharField(
+        "attendees' agencies", max_length=200, blank=True, default="", db_default=""
+    )
+    outcome = models.TextField(blank=True, default="", db_default="")
+    # Incremented by every change made through the meetings services, so that a form loaded
+    # before someone else's change is refused rather than overwriting it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         indexes = [
@@ -57,3 +79,96 @@ class Meeting(Record):
 
     def __str__(self) -> str:
         return self.meeting_id
+
+    @property
+    def attendee_codes(self) -> list[str]:
+        return stored_codes(self.attendees)
+
+    @property
+    def attendee_labels(self) -> list[str]:
+        return [Agency(code).label for code in self.attendee_codes if code in Agency.values]
+
+
+class MeetingAction(models.Model):
+    """An action agreed at a meeting, with the person or agency who owns it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.CharField(max_length=200, help_text="A person or an agency.")
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Action {self.pk} of {self.meeting_id}"
+
+
+class TaskTrigger(models.TextChoices):
+    """The triggers that raise a meeting task automatically (a subset of Trigger)."""
+
+    LONG_MISSING = Trigger.LONG_MISSING.value, "Missing more than 72 hours"
+    REPEAT_MISSING = Trigger.REPEAT_MISSING.value, "Third missing episode within 90 days"
+
+
+class MeetingTask(models.Model):
+    """The task "a multi-agency meeting is required" for a child, raised by triggers.py.
+
+    Open (closed_at is null) until the meeting it is linked to is held. A later trigger for
+    the same child joins the open task (its episodes are added) instead of raising another.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="meeting_tasks")
+    trigger = models.CharField(max_length=14, choices=TaskTrigger)
+    # When the threshold was crossed (long: last seen + the limit; repeat: the start of the
+    # episode that made the count), when the task was raised, and when the meeting is due.
+    triggered_at = models.DateTimeField()
+    raised_at = models.DateTimeField()
+    due_on = models.DateField()
+    episodes = models.ManyToManyField(Episode, through="TaskEpisode", related_name="meeting_tasks")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["due_on"], condition=Q(closed_at__isnull=True), name="meeting_task_open"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(trigger__in=TaskTrigger.values), name="meeting_task_trigger_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Meeting task {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class TaskEpisode(models.Model):
+    """An episode that raised (or joined) a task, and under which trigger. What makes the
+    triggers idempotent: an episode already linked under a trigger does not raise it again."""
+
+    task = models.ForeignKey(MeetingTask, on_delete=models.CASCADE, related_name="links")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="task_links")
+    trigger = models.CharField(max_length=14, choices=TaskTrigger)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "episode", "trigger"], name="task_episode_trigger_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["episode", "trigger"], name="task_episode_by_episode")]
+
+    def __str__(self) -> str:
+        return f"{self.episode_id} in task {self.task_id}"

@@ -1,15 +1,294 @@
-"""Writes to meetings records. Every change goes through these functions."""
+"""Writes to meetings records. Every change goes through these functions: validated, atomic,
+and audited with one event naming the child. Changes to a record someone may have changed
+since the form was loaded carry the version the form was loaded with; a stale one is refused
+with Conflict and nothing is written."""
 
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from harbour.audit import services as auditor
 from harbour.audit.services import Actor
+from harbour.children.models import Child
+from harbour.common.codes import store_codes
 from harbour.common.services import delete_record, save_record
+from harbour.common.time import UTC, local_date
 
-from .models import Meeting
+from .models import Agency, Meeting, MeetingAction, MeetingKind, MeetingTask, TaskEpisode
+
+if TYPE_CHECKING:
+    from .triggers import Found
+
+
+class Conflict(ValidationError):
+    """The record changed since the form was loaded."""
+
+    def __init__(self, what: str = "record") -> None:
+        super().__init__(
+            f"Someone else changed this {what} while you were working on it. "
+            "Check what it says now, then make your change again."
+        )
 
 
 def save_meeting(actor: Actor, meeting: Meeting) -> Meeting:
-    """Create or change a meeting: validated, atomic, audited."""
+    """Create or change a meeting (the admin): validated, atomic, audited. A change moves the
+    version on, so that a meeting page loaded before it is refused."""
+    if meeting.pk is not None:
+        meeting.version += 1
     return save_record(actor, meeting)
 
 
 def delete_meeting(actor: Actor, meeting: Meeting) -> None:
     delete_record(actor, meeting)
+
+
+def _locked(model, pk: int, version: int, what: str):
+    current = model._default_manager.select_for_update().get(pk=pk)
+    if current.version != version:
+        raise Conflict(what)
+    return current
+
+
+def _today() -> dt.date:
+    return local_date(timezone.now())
+
+
+def _not_in_future(day: dt.date | None, field: str) -> None:
+    if day is not None and day > _today():
+        raise ValidationError({field: "The date must be today or in the past."})
+
+
+# ---------------------------------------------------------------------------- triggers
+
+
+def _planned_meeting(child_pk: int) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            child_id=child_pk, kind=MeetingKind.MISSING_MAM, held_on__isnull=True
+        )
+        .order_by("requested_on", "pk")
+        .first()
+    )
+
+
+def record_triggers(
+    actor: Actor, child_pk: int, found: Sequence[Found], now: dt.datetime
+) -> list[MeetingTask]:
+    """Record one child's triggers (from harbour/meetings/triggers.py), oldest first.
+
+    A trigger whose episodes are all already linked under it is skipped. Otherwise it joins
+    the child's open task (its episodes are added) or, with no open task, raises a task,
+    linked to the child's planned missing meeting if there is one. One audit event per
+    trigger recorded. Returns the tasks raised or joined.
+    """
+    changed: dict[int, MeetingTask] = {}
+    with transaction.atomic():
+        # One writer per child at a time: the cron and a page evaluating together must not
+        # both raise a task.
+        Child.objects.select_for_update().filter(pk=child_pk).values_list("pk").first()
+        linked = set(
+            TaskEpisode.objects.filter(episode__child_id=child_pk).values_list(
+                "episode_id", "trigger"
+            )
+        )
+        task = (
+            MeetingTask.objects.filter(child_id=child_pk, closed_at__isnull=True)
+            .order_by("raised_at", "pk")
+            .first()
+        )
+        for trigger in found:
+            new = [pk for pk in trigger.episode_pks if (pk, trigger.trigger) not in linked]
+            if not new:
+                continue
+            if task is None:
+                task = _raise(actor, child_pk, trigger, new, now)
+            else:
+                _join(actor, task, trigger, new)
+            linked.update((pk, trigger.trigger) for pk in new)
+            changed[task.pk] = task
+    return list(changed.values())
+
+
+def _raise(
+    actor: Actor, child_pk: int, trigger: Found, episode_pks: list[int], now: dt.datetime
+) -> MeetingTask:
+    triggered_at = dt.datetime.fromtimestamp(trigger.triggered_epoch, tz=UTC)
+    meeting = _planned_meeting(child_pk)
+    task = MeetingTask.objects.create(
+        child_id=child_pk,
+        trigger=trigger.trigger,
+        triggered_at=triggered_at,
+        raised_at=now,
+        due_on=local_date(triggered_at) + dt.timedelta(days=settings.HARBOUR_MEETING_DUE_DAYS),
+        meeting=meeting,
+    )
+    _link(task, trigger.trigger, episode_pks)
+    auditor.record(
+        actor,
+        "meetings.task_raised",
+        obj=task,
+        children=[child_pk],
+        details={
+            "trigger": trigger.trigger,
+            "episodes": episode_pks,
+            "meeting": meeting.pk if meeting else None,
+            "due_on": task.due_on.isoformat(),
+        },
+    )
+    return task
+
+
+def _join(actor: Actor, task: MeetingTask, trigger: Found, episode_pks: list[int]) -> None:
+    _link(task, trigger.trigger, episode_pks)
+    auditor.record(
+        actor,
+        "meetings.task_joined",
+        obj=task,
+        children=[task.child_id],
+        details={"trigger": trigger.trigger, "episodes": episode_pks},
+    )
+
+
+def _link(task: MeetingTask, trigger: str, episode_pks: Iterable[int]) -> None:
+    TaskEpisode.objects.bulk_create(
+        [TaskEpisode(task=task, episode_id=pk, trigger=trigger) for pk in episode_pks]
+    )
+
+
+# ---------------------------------------------------------------------------- meetings
+
+
+def meeting_id_for(task: MeetingTask) -> str:
+    """Harbour's own id for the meeting requested for a task (imported meetings keep the id
+    they came with). One meeting per task, so no two requests race for an id."""
+    return f"HB-MAM-{task.pk:06d}"
+
+
+def request_meeting(
+    actor: Actor, task: MeetingTask, *, requested_on: dt.date, version: int
+) -> Meeting:
+    """Request the multi-agency missing meeting a task needs. If the child already has a
+    planned (requested, not held) missing meeting, the task joins it instead."""
+    _not_in_future(requested_on, "requested_on")
+    with transaction.atomic():
+        current = _locked(MeetingTask, task.pk, version, "task")
+        if current.closed_at is not None or current.meeting_id is not None:
+            raise ValidationError("A meeting has already been requested for this task.")
+        meeting = _planned_meeting(current.child_id)
+        joined = meeting is not None
+        if meeting is None:
+            meeting = Meeting(
+                meeting_id=meeting_id_for(current),
+                child_id=current.child_id,
+                kind=MeetingKind.MISSING_MAM,
+                trigger=current.trigger,
+                requested_on=requested_on,
+            )
+            meeting.full_clean()
+            meeting.save()
+        current.meeting = meeting
+        current.version += 1
+        current.save(update_fields=["meeting", "version"])
+        auditor.record(
+            actor,
+            "meetings.meeting_requested",
+            obj=meeting,
+            children=[current.child_id],
+            details={"task": current.pk, "joined_planned_meeting": joined},
+            sealed={"requested_on": meeting.requested_on.isoformat()},
+        )
+    return meeting
+
+
+def record_held(
+    actor: Actor,
+    meeting: Meeting,
+    *,
+    held_on: dt.date,
+    attendees: Iterable[str],
+    outcome: str,
+    version: int,
+) -> Meeting:
+    """Record that a meeting was held: when, which agencies attended, and the outcome. Closes
+    the tasks the meeting was for."""
+    attendees = [code for code in Agency.values if code in set(attendees)]
+    _not_in_future(held_on, "held_on")
+    with transaction.atomic():
+        current = _locked(Meeting, meeting.pk, version, "meeting")
+        before = auditor.field_values(current)
+        current.held_on = held_on
+        current.attendees = store_codes(attendees)
+        current.outcome = outcome.strip()
+        current.full_clean()
+        current.version += 1
+        current.save()
+        closed = list(
+            MeetingTask.objects.filter(meeting=current, closed_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        MeetingTask.objects.filter(pk__in=closed).update(
+            closed_at=timezone.now(), version=F("version") + 1
+        )
+        changes = auditor.changes(before, auditor.field_values(current))
+        auditor.record(
+            actor,
+            "meetings.meeting_held",
+            obj=current,
+            children=[current.child_id],
+            details={"fields": sorted(changes), "tasks_closed": closed},
+            sealed={"changes": changes},
+        )
+    return current
+
+
+def add_action(
+    actor: Actor, meeting: Meeting, *, description: str, owner: str, due_on: dt.date | None
+) -> MeetingAction:
+    """Add an action agreed at a meeting, with its owner (a person or an agency)."""
+    with transaction.atomic():
+        action = MeetingAction(
+            meeting=meeting, description=description.strip(), owner=owner.strip(), due_on=due_on
+        )
+        action.full_clean()
+        action.save()
+        auditor.record(
+            actor,
+            "meetings.action_added",
+            obj=action,
+            children=[meeting.child_id],
+            details={"meeting": meeting.pk},
+            sealed={"values": auditor.field_values(action)},
+        )
+    return action
+
+
+def complete_action(
+    actor: Actor, action: MeetingAction, *, done_on: dt.date, version: int
+) -> MeetingAction:
+    """Mark an action done."""
+    _not_in_future(done_on, "done_on")
+    with transaction.atomic():
+        current = _locked(MeetingAction, action.pk, version, "action")
+        if current.done_on is not None:
+            raise ValidationError("This action is already done.")
+        current.done_on = done_on
+        current.version += 1
+        current.save(update_fields=["done_on", "version"])
+        auditor.record(
+            actor,
+            "meetings.action_done",
+            obj=current,
+            children=[current.meeting.child_id],
+            details={"meeting": current.meeting_id},
+            sealed={"done_on": done_on.isoformat()},
+        )
+    return current

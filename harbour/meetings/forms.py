@@ -1,0 +1,123 @@
+"""Forms for the meetings pages. Dates are entered as day, month and year (GOV.UK pattern);
+each form that changes an existing record carries the version it was loaded with."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from .models import Agency
+
+
+class DateFieldsForm(forms.Form):
+    """A form with GOV.UK date inputs: for each name in `dates`, fields `<name>-day`,
+    `<name>-month` and `<name>-year`, cleaned into cleaned_data[name]."""
+
+    # name -> (what the date is, in "Enter the date ..." messages; required)
+    dates: dict[str, tuple[str, bool]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.dates:
+            for part in ("day", "month", "year"):
+                self.fields[f"{name}-{part}"] = forms.CharField(required=False, max_length=4)
+
+    def date_parts(self, name: str) -> dict[str, str]:
+        return {part: self[f"{name}-{part}"].value() or "" for part in ("day", "month", "year")}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name, (what, required) in self.dates.items():
+            parts = {
+                part: (cleaned.get(f"{name}-{part}") or "").strip()
+                for part in ("day", "month", "year")
+            }
+            cleaned[name] = None
+            if not any(parts.values()):
+                if required:
+                    self._date_error(name, f"Enter {what}")
+                continue
+            missing = [part for part, value in parts.items() if not value]
+            if missing:
+                self._date_error(name, f"{what[0].upper()}{what[1:]} must include a {missing[0]}")
+                continue
+            try:
+                day = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+            except ValueError:
+                self._date_error(name, f"{what[0].upper()}{what[1:]} must be a real date")
+                continue
+            if len(parts["year"]) != 4:
+                self._date_error(name, "Year must include 4 numbers")
+                continue
+            cleaned[name] = day
+        return cleaned
+
+    def _date_error(self, name: str, message: str) -> None:
+        self.date_errors[name] = message
+
+    @property
+    def date_errors(self) -> dict[str, str]:
+        if not hasattr(self, "_date_errors"):
+            self._date_errors: dict[str, str] = {}
+        return self._date_errors
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and not self.date_errors
+
+    def error_list(self) -> list[dict[str, str]]:
+        """The error summary's items, each linking to its field (a date to its first box)."""
+        items = [{"text": error} for error in self.non_field_errors()]
+        for name in self.fields:
+            if name in self.errors and name != "version":
+                items.append({"text": self.errors[name][0], "href": f"#{name}"})
+        for name, message in self.date_errors.items():
+            items.append({"text": message, "href": f"#{name}-day"})
+        return items
+
+    def refuse(self, error: Any) -> None:
+        """A service's refusal, against the field it is about where there is one."""
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                if name in self.dates:
+                    self._date_error(name, errors[0].messages[0] if errors else str(errors))
+                else:
+                    self.add_error(name if name in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class RequestMeetingForm(DateFieldsForm):
+    dates = {"requested_on": ("the date the meeting was requested", True)}
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class HeldForm(DateFieldsForm):
+    dates = {"held_on": ("the date the meeting was held", True)}
+    attendees = forms.MultipleChoiceField(
+        choices=Agency.choices,
+        error_messages={"required": "Select the agencies that attended the meeting"},
+    )
+    outcome = forms.CharField(
+        max_length=10000,
+        error_messages={"required": "Enter the outcome of the meeting"},
+        widget=forms.Textarea,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ActionForm(DateFieldsForm):
+    dates = {"due_on": ("the date the action is due", False)}
+    description = forms.CharField(
+        max_length=2000, error_messages={"required": "Enter what is to be done"}
+    )
+    owner = forms.CharField(
+        max_length=200,
+        error_messages={"required": "Enter who owns the action: a person or an agency"},
+    )
+
+
+class DoneForm(forms.Form):
+    action = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)

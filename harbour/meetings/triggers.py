@@ -1,0 +1,204 @@
+"""When a child needs a multi-agency missing meeting (docs/casework.md, "Multi-agency meetings").
+
+Two triggers, both about MISSING episodes only (absences never count; a child looked after
+by another authority counts like any other):
+
+- long: an episode that lasted strictly more than HARBOUR_LONG_MISSING_HOURS (72) from last
+  seen to found, or is still open and `now` is strictly more than that after last seen;
+- repeat: HARBOUR_REPEAT_MISSING_COUNT (3) consecutive episodes of the child, in order of
+  last seen, the last starting no more than HARBOUR_REPEAT_MISSING_HOURS (2,160 = 90 days)
+  after the first (exactly 2,160 hours is a trigger).
+
+Both are found in SQL on the stored epoch columns: a filter for long episodes, and a window
+function (LEAD over the child's MISSING episodes ordered by start) for repeats, whatever the
+number of children. What is found is handed to services.record_triggers, which raises a task
+or joins the child's open task or planned meeting, and skips what is already recorded, so
+that evaluating twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models.functions import Lead
+from django.utils import timezone
+
+from harbour.audit.services import Actor
+from harbour.children.models import Child
+from harbour.common.time import DAY, HOUR, epoch_seconds
+from harbour.missing.models import Category, Episode
+
+from .models import MeetingTask, TaskEpisode, TaskTrigger
+
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Found:
+    """One trigger: the child, which trigger, the episodes that make it, and the instant
+    (epoch seconds) the threshold was crossed."""
+
+    child_pk: int
+    trigger: str
+    episode_pks: tuple[int, ...]
+    triggered_epoch: int
+
+
+def long_missing_seconds() -> int:
+    return settings.HARBOUR_LONG_MISSING_HOURS * HOUR
+
+
+def repeat_missing_seconds() -> int:
+    return settings.HARBOUR_REPEAT_MISSING_HOURS * HOUR
+
+
+def repeat_missing_count() -> int:
+    count = settings.HARBOUR_REPEAT_MISSING_COUNT
+    if count < 2:
+        raise ImproperlyConfigured("HARBOUR_REPEAT_MISSING_COUNT must be at least 2.")
+    return count
+
+
+def trigger_words(trigger: str) -> str:
+    """The trigger in words, with the thresholds in force."""
+    if trigger == TaskTrigger.LONG_MISSING:
+        return f"Missing more than {settings.HARBOUR_LONG_MISSING_HOURS} hours"
+    if trigger == TaskTrigger.REPEAT_MISSING:
+        hours = settings.HARBOUR_REPEAT_MISSING_HOURS
+        span = f"{hours // 24} days" if hours % 24 == 0 else f"{hours} hours"
+        return f"{_ordinal(repeat_missing_count())} missing episode within {span}"
+    return trigger
+
+
+def _ordinal(number: int) -> str:
+    words = {2: "Second", 3: "Third", 4: "Fourth", 5: "Fifth", 6: "Sixth"}
+    return words.get(number, f"{number}th")
+
+
+def _lookback_epoch(now_epoch: int) -> int | None:
+    days = settings.HARBOUR_MEETING_LOOKBACK_DAYS
+    return now_epoch - days * DAY if days > 0 else None
+
+
+def _missing(child_pks: Iterable[int] | None):
+    episodes = Episode.objects.filter(category=Category.MISSING)
+    if child_pks is not None:
+        episodes = episodes.filter(child_id__in=list(child_pks))
+    return episodes
+
+
+def find_long(child_pks: Iterable[int] | None, now_epoch: int) -> list[Found]:
+    """Long episodes not yet linked to a task under the long trigger. One query."""
+    limit = long_missing_seconds()
+    linked = TaskEpisode.objects.filter(episode=OuterRef("pk"), trigger=TaskTrigger.LONG_MISSING)
+    episodes = (
+        _missing(child_pks)
+        .filter(
+            Q(ended_epoch__gt=F("started_epoch") + limit)
+            | Q(ended_epoch__isnull=True, started_epoch__lt=now_epoch - limit)
+        )
+        .exclude(Exists(linked))
+    )
+    if (since := _lookback_epoch(now_epoch)) is not None:
+        episodes = episodes.filter(started_epoch__gte=since - limit)
+    rows = episodes.order_by("child_id", "started_epoch", "pk").values_list(
+        "child_id", "pk", "started_epoch"
+    )
+    return [
+        Found(child_pk, TaskTrigger.LONG_MISSING, (pk,), started + limit)
+        for child_pk, pk, started in rows
+    ]
+
+
+def find_repeats(child_pks: Iterable[int] | None, now_epoch: int) -> list[Found]:
+    """Windows of `count` consecutive MISSING episodes of a child, the last starting no more
+    than the limit after the first, with at least one episode not yet linked to a task under
+    the repeat trigger. Two queries (the windows, then the links of the children found)."""
+    count = repeat_missing_count()
+    limit = repeat_missing_seconds()
+    order = [F("started_epoch").asc(), F("pk").asc()]
+
+    def lead(field: str, offset: int) -> Window:
+        return Window(Lead(field, offset=offset), partition_by=[F("child_id")], order_by=order)
+
+    later = {f"pk_{k}": lead("pk", k) for k in range(1, count)}
+    windows = (
+        _missing(child_pks)
+        .annotate(last_start=lead("started_epoch", count - 1), **later)
+        .filter(last_start__isnull=False, last_start__lte=F("started_epoch") + limit)
+    )
+    if (since := _lookback_epoch(now_epoch)) is not None:
+        windows = windows.filter(last_start__gte=since)
+    rows = list(
+        windows.order_by("child_id", "started_epoch", "pk").values_list(
+            "child_id", "pk", *later, "last_start"
+        )
+    )
+    if not rows:
+        return []
+    linked = set(
+        TaskEpisode.objects.filter(
+            trigger=TaskTrigger.REPEAT_MISSING,
+            episode__child_id__in={row[0] for row in rows},
+        ).values_list("episode_id", flat=True)
+    )
+    found = []
+    for child_pk, *pks, last_start in rows:
+        if not linked.issuperset(pks):
+            found.append(Found(child_pk, TaskTrigger.REPEAT_MISSING, tuple(pks), last_start))
+    return found
+
+
+def _evaluate(actor: Actor, child_pks: list[int] | None, now: dt.datetime) -> list[MeetingTask]:
+    from . import services
+
+    now_epoch = epoch_seconds(now)
+    by_child: dict[int, list[Found]] = defaultdict(list)
+    for found in find_long(child_pks, now_epoch) + find_repeats(child_pks, now_epoch):
+        by_child[found.child_pk].append(found)
+    tasks: list[MeetingTask] = []
+    for child_pk in sorted(by_child):
+        found = sorted(by_child[child_pk], key=lambda f: (f.triggered_epoch, f.trigger))
+        tasks += services.record_triggers(actor, child_pk, found, now)
+    return tasks
+
+
+def evaluate(actor: Actor, child: Child, now: dt.datetime | None = None) -> list[MeetingTask]:
+    """Raise (or join) meeting tasks for one child's triggers. Returns the tasks raised or
+    joined now; an empty list when there was nothing new."""
+    return _evaluate(actor, [child.pk], now or timezone.now())
+
+
+def _child_batches(batch_size: int) -> Iterator[list[int]]:
+    """Children with any MISSING episode, in batches of their internal ids (keyset paging:
+    one query per batch)."""
+    has_missing = Episode.objects.filter(child=OuterRef("pk"), category=Category.MISSING)
+    last = 0
+    while True:
+        batch = list(
+            Child.objects.filter(Exists(has_missing), pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]
+
+
+def evaluate_all(
+    actor: Actor, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE
+) -> list[MeetingTask]:
+    """Every child's triggers, a batch of children at a time: four queries per batch to
+    find what is new, then the writes for each child with something new."""
+    now = now or timezone.now()
+    tasks: list[MeetingTask] = []
+    for batch in _child_batches(batch_size):
+        tasks += _evaluate(actor, batch, now)
+    return tasks

@@ -1,0 +1,349 @@
+"""Multi-agency missing meetings: the tasks needing a meeting, a task, a meeting.
+
+Every page needs meetings.manage_meetings; a task or meeting page also needs the child
+(children.view_child), and a restricted child's page shows only that it exists. Every page
+writes one audit event naming the children it shows. Writes go through services.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from harbour.accounts.permissions import allowed, permission_required, visible_children
+from harbour.audit import services as auditor
+from harbour.children.models import Child
+from harbour.children.views import refuse_restricted
+from harbour.common.time import HOUR, local_date
+
+from . import services
+from .forms import ActionForm, DoneForm, HeldForm, RequestMeetingForm
+from .models import (
+    Agency,
+    Meeting,
+    MeetingAction,
+    MeetingKind,
+    MeetingTask,
+    TaskEpisode,
+    TaskTrigger,
+)
+from .triggers import trigger_words
+
+PERMISSION = "meetings.manage_meetings"
+
+
+def day_text(day: dt.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def when_text(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y at %H:%M}"
+
+
+def _child_refusal(request: HttpRequest, child: Child) -> HttpResponse | None:
+    """None if the user may see the child; else the restricted page, or 403."""
+    if allowed(request.user, "children.view_child", child):
+        return None
+    if child.restricted and not child.access_list.filter(pk=request.user.pk).exists():
+        return refuse_restricted(request, child)
+    raise PermissionDenied
+
+
+def _messages(request: HttpRequest) -> list[Any]:
+    return list(messages.get_messages(request))
+
+
+@require_GET
+@permission_required(PERMISSION)
+def meetings_list(request: HttpRequest) -> HttpResponse:
+    visible = visible_children(request.user)
+    today = local_date(timezone.now())
+    tasks = list(
+        MeetingTask.objects.filter(closed_at__isnull=True, meeting__isnull=True, child__in=visible)
+        .select_related("child")
+        .annotate(episode_count=Count("links__episode", distinct=True))
+        .order_by("due_on", "pk")
+    )
+    meetings = list(
+        Meeting.objects.filter(
+            kind=MeetingKind.MISSING_MAM, held_on__isnull=True, child__in=visible
+        )
+        .select_related("child")
+        .order_by("requested_on", "pk")
+    )
+    task_rows = [
+        {
+            "task": task,
+            "child": task.child,
+            "trigger": trigger_words(task.trigger),
+            "episodes": task.episode_count,
+            "raised": when_text(task.raised_at),
+            "due": day_text(task.due_on),
+            "overdue": task.due_on < today,
+        }
+        for task in tasks
+    ]
+    meeting_rows = [
+        {
+            "meeting": meeting,
+            "child": meeting.child,
+            "trigger": trigger_words(meeting.trigger) if meeting.trigger else "",
+            "requested": day_text(meeting.requested_on),
+        }
+        for meeting in meetings
+    ]
+    shown = {task.child_id for task in tasks} | {meeting.child_id for meeting in meetings}
+    auditor.record(
+        request.user,
+        "meetings.worklist_viewed",
+        children=sorted(shown),
+        details={"tasks": len(tasks), "meetings": len(meetings)},
+    )
+    context = {
+        "task_rows": task_rows,
+        "meeting_rows": meeting_rows,
+        "config": {
+            "long_hours": settings.HARBOUR_LONG_MISSING_HOURS,
+            "repeat_words": trigger_words(TaskTrigger.REPEAT_MISSING).lower(),
+        },
+    }
+    return render(request, "meetings/index.html", context)
+
+
+def _episode_rows(task: MeetingTask) -> list[dict[str, Any]]:
+    by_episode: dict[int, dict[str, Any]] = {}
+    links = (
+        TaskEpisode.objects.filter(task=task)
+        .select_related("episode")
+        .order_by("episode__started_epoch", "episode__pk", "trigger")
+    )
+    for link in links:
+        episode = link.episode
+        row = by_episode.setdefault(
+            episode.pk,
+            {
+                "episode": episode,
+                "last_seen": when_text(episode.started_at),
+                "found": when_text(episode.ended_at) if episode.ended_at else "Still missing",
+                "hours": (
+                    (episode.ended_epoch - episode.started_epoch) // HOUR
+                    if episode.ended_epoch is not None
+                    else None
+                ),
+                "triggers": [],
+            },
+        )
+        row["triggers"].append(trigger_words(link.trigger))
+    return list(by_episode.values())
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(MeetingTask.objects.select_related("child", "meeting"), pk=pk)
+    if (refused := _child_refusal(request, task.child)) is not None:
+        return refused
+    form = RequestMeetingForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": task.version},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                meeting = services.request_meeting(
+                    request.user,
+                    task,
+                    requested_on=form.cleaned_data["requested_on"],
+                    version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                form.refuse(error)
+                task.refresh_from_db()
+                form.data = form.data.copy()
+                form.data["version"] = str(task.version)
+            else:
+                messages.success(request, "The meeting has been requested.")
+                return redirect("meetings_meeting", pk=meeting.pk)
+        status = 400
+    elif not form.is_bound:
+        today = local_date(timezone.now())
+        form = RequestMeetingForm(
+            initial={
+                "version": task.version,
+                "requested_on-day": today.day,
+                "requested_on-month": today.month,
+                "requested_on-year": today.year,
+            }
+        )
+    auditor.record(request.user, "meetings.task_viewed", obj=task, children=[task.child_id])
+    context = {
+        "task": task,
+        "child": task.child,
+        "trigger": trigger_words(task.trigger),
+        "triggered": when_text(task.triggered_at),
+        "raised": when_text(task.raised_at),
+        "due": day_text(task.due_on),
+        "overdue": task.is_open and task.due_on < local_date(timezone.now()),
+        "closed": when_text(task.closed_at),
+        "episode_rows": _episode_rows(task),
+        "form": form,
+        "errors": form.error_list() if form.is_bound else [],
+        "messages": _messages(request),
+    }
+    return render(request, "meetings/task.html", context, status=status)
+
+
+def _held_initial(meeting: Meeting) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "version": meeting.version,
+        "attendees": meeting.attendee_codes,
+        "outcome": meeting.outcome,
+    }
+    if meeting.held_on:
+        initial.update(
+            {
+                "held_on-day": meeting.held_on.day,
+                "held_on-month": meeting.held_on.month,
+                "held_on-year": meeting.held_on.year,
+            }
+        )
+    return initial
+
+
+def _handle_meeting_post(
+    request: HttpRequest, meeting: Meeting
+) -> tuple[HttpResponse | None, HeldForm | None, ActionForm | None, str | None]:
+    """Returns (redirect on success, else None; the bound form that failed; a problem with
+    an action's button)."""
+    which = request.POST.get("form")
+    if which == "held":
+        form = HeldForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_held(
+                    request.user,
+                    meeting,
+                    held_on=form.cleaned_data["held_on"],
+                    attendees=form.cleaned_data["attendees"],
+                    outcome=form.cleaned_data["outcome"],
+                    version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                form.refuse(error)
+                meeting.refresh_from_db()
+                form.data = form.data.copy()
+                form.data["version"] = str(meeting.version)
+            else:
+                messages.success(request, "The meeting has been recorded as held.")
+                return redirect("meetings_meeting", pk=meeting.pk), None, None, None
+        return None, form, None, None
+    if which == "action":
+        form = ActionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_action(
+                    request.user,
+                    meeting,
+                    description=form.cleaned_data["description"],
+                    owner=form.cleaned_data["owner"],
+                    due_on=form.cleaned_data["due_on"],
+                )
+            except ValidationError as error:
+                form.refuse(error)
+            else:
+                messages.success(request, "The action has been added.")
+                return redirect("meetings_meeting", pk=meeting.pk), None, None, None
+        return None, None, form, None
+    if which == "done":
+        done = DoneForm(request.POST)
+        action = None
+        if done.is_valid():
+            action = meeting.actions.filter(pk=done.cleaned_data["action"]).first()
+        if action is None:
+            return None, None, None, "Choose an action of this meeting to mark as done."
+        try:
+            services.complete_action(
+                request.user,
+                action,
+                done_on=local_date(timezone.now()),
+                version=done.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            return None, None, None, error.messages[0]
+        messages.success(request, "The action has been marked as done.")
+        return redirect("meetings_meeting", pk=meeting.pk), None, None, None
+    return None, None, None, "Choose what to do."
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("child").prefetch_related(
+            Prefetch("actions", queryset=MeetingAction.objects.order_by("pk"))
+        ),
+        pk=pk,
+    )
+    if (refused := _child_refusal(request, meeting.child)) is not None:
+        return refused
+    held_form = action_form = None
+    action_error = None
+    if request.method == "POST":
+        done, held_form, action_form, action_error = _handle_meeting_post(request, meeting)
+        if done is not None:
+            return done
+        meeting = get_object_or_404(
+            Meeting.objects.select_related("child").prefetch_related("actions"), pk=pk
+        )
+    failed = held_form or action_form
+    errors = failed.error_list() if failed else []
+    if action_error:
+        errors.append({"text": action_error, "href": "#actions"})
+    held_form = held_form or HeldForm(initial=_held_initial(meeting))
+    action_form = action_form or ActionForm()
+    tasks = list(
+        meeting.tasks.order_by("raised_at", "pk").annotate(
+            episode_count=Count("links__episode", distinct=True)
+        )
+    )
+    auditor.record(
+        request.user, "meetings.meeting_viewed", obj=meeting, children=[meeting.child_id]
+    )
+    context = {
+        "meeting": meeting,
+        "child": meeting.child,
+        "kind": meeting.get_kind_display(),
+        "trigger": trigger_words(meeting.trigger) if meeting.trigger else "",
+        "requested": day_text(meeting.requested_on),
+        "held": day_text(meeting.held_on),
+        "attendees": meeting.attendee_labels,
+        "actions": [
+            {"action": action, "due": day_text(action.due_on), "done": day_text(action.done_on)}
+            for action in meeting.actions.all()
+        ],
+        "tasks": [
+            {"task": task, "trigger": trigger_words(task.trigger), "episodes": task.episode_count}
+            for task in tasks
+        ],
+        "held_form": held_form,
+        "action_form": action_form,
+        "agency_choices": Agency.choices,
+        "selected_agencies": held_form["attendees"].value() or [],
+        "errors": errors,
+        "action_error": action_error,
+        "messages": _messages(request),
+    }
+    return render(request, "meetings/meeting.html", context, status=400 if errors else 200)
