@@ -53,6 +53,14 @@ def harbour(request: HttpRequest) -> dict[str, Any]:
     navigation = []
     if user is not None and user.is_authenticated:
         for permission, name, text, prefix in (
+            ("missing.manage_episodes", "episode_list", "Episodes", "/episodes/"),
+            (
+                "interviews.view_worklist",
+                "interviews_worklist",
+                "Return interviews",
+                "/interviews/",
+            ),
+            ("meetings.manage_meetings", "meetings_list", "Meetings", "/meetings/"),
             ("reports.view_reports", "quarterly", "Reports", "/reports/"),
             ("accounts.manage_users", "staff_list", "Staff", "/staff/"),
             ("audit.view_trail", "audit_trail", "Audit trail", "/audit/"),

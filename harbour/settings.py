@@ -257,3 +257,16 @@ LOGGING = {
     },
 }
 # ======================================================================== end of Security
+
+# Multi-agency missing meetings (docs/casework.md, "Multi-agency meetings"): a meeting task is
+# raised when a MISSING episode lasts strictly more than HARBOUR_LONG_MISSING_HOURS, or when
+# the child's HARBOUR_REPEAT_MISSING_COUNT-th MISSING episode starts no more than
+# HARBOUR_REPEAT_MISSING_HOURS after the first of them. The meeting is due
+# HARBOUR_MEETING_DUE_DAYS calendar days after the (Europe/London) day of the trigger.
+# HARBOUR_MEETING_LOOKBACK_DAYS > 0 ignores triggers older than that many days (0: none
+# ignored), so that a first run over years of history need not raise a task for each.
+HARBOUR_LONG_MISSING_HOURS = env_int("HARBOUR_LONG_MISSING_HOURS", 72)
+HARBOUR_REPEAT_MISSING_COUNT = env_int("HARBOUR_REPEAT_MISSING_COUNT", 3)
+HARBOUR_REPEAT_MISSING_HOURS = env_int("HARBOUR_REPEAT_MISSING_HOURS", 2160)
+HARBOUR_MEETING_DUE_DAYS = env_int("HARBOUR_MEETING_DUE_DAYS", 7)
+HARBOUR_MEETING_LOOKBACK_DAYS = env_int("HARBOUR_MEETING_LOOKBACK_DAYS", 0)

@@ -16,6 +16,9 @@ urlpatterns = [
     path("audit/", include("harbour.audit.urls")),
     path("children/", include("harbour.children.urls")),
     path("staff/", include("harbour.accounts.staff_urls")),
+    path("meetings/", include("harbour.meetings.urls")),
+    path("episodes/", include("harbour.missing.urls")),
+    path("interviews/", include("harbour.interviews.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]

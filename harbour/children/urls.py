@@ -1,8 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import child_views, views
 
 urlpatterns = [
+    path("<int:pk>/", child_views.child_view, name="child"),
+    path("<int:pk>/print/", child_views.child_print_view, name="child_print"),
     path("<int:pk>/subject-access/", views.subject_access_view, name="subject_access"),
     path("<int:pk>/access-list/", views.access_list_view, name="child_access_list"),
 ]

@@ -1,0 +1,184 @@
+"""The child's page: who the child is today, their flags and their chronology."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from harbour.accounts.permissions import allowed, permission_required
+from harbour.audit import services as auditor
+from harbour.common.time import local_date, ymd
+
+from .chronology import KINDS, child_flags, chronology, flag_annotations
+from .models import Child, LegalStatus
+from .views import refuse_restricted
+
+
+@dataclass
+class DateField:
+    name: str  # "from" or "to"
+    label: str
+    day: str = ""
+    month: str = ""
+    year: str = ""
+    value: dt.date | None = None
+    error: str = ""
+
+
+@dataclass
+class TimelineFilter:
+    kinds: list[str]
+    first: DateField
+    last: DateField
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (message, href)
+
+    @property
+    def query(self) -> str:
+        """The filter as a query string (for the printable version's link)."""
+        params = QueryDict(mutable=True)
+        if set(self.kinds) != set(KINDS):
+            params.setlist("kind", self.kinds)
+        for date in (self.first, self.last):
+            if date.value:
+                params[f"{date.name}-day"] = str(date.value.day)
+                params[f"{date.name}-month"] = str(date.value.month)
+                params[f"{date.name}-year"] = str(date.value.year)
+        return params.urlencode()
+
+
+def _date(params: QueryDict, name: str, label: str) -> DateField:
+    date = DateField(
+        name,
+        label,
+        *(params.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")),
+    )
+    parts = (date.day, date.month, date.year)
+    if not any(parts):
+        return date
+    if not all(parts):
+        date.error = f"{label} must include a day, month and year"
+        return date
+    try:
+        if len(date.year) != 4:
+            raise ValueError
+        date.value = dt.date(int(date.year), int(date.month), int(date.day))
+    except ValueError:
+        date.error = f"{label} must be a real date, for example 27 3 2024"
+    return date
+
+
+def _filter(params: QueryDict) -> TimelineFilter:
+    asked = params.getlist("kind")
+    kinds = [kind for kind in KINDS if kind in asked] or list(KINDS)
+    first = _date(params, "from", "Date from")
+    last = _date(params, "to", "Date to")
+    timeline = TimelineFilter(kinds, first, last)
+    for date in (first, last):
+        if date.error:
+            timeline.errors.append((date.error, f"#{date.name}-day"))
+    if first.value and last.value and first.value > last.value:
+        last.error = "Date to must be the same as or after date from"
+        timeline.errors.append((last.error, "#to-day"))
+        first.value = last.value = None  # neither end applies until the period makes sense
+    return timeline
+
+
+def legal_statuses_today(child: Child, today: dt.date) -> list[dict[str, str]]:
+    """The legal statuses in force on today's local date, with the responsible authority
+    for a looked-after child."""
+    own = settings.LOCAL_AUTHORITY_CODE
+    statuses = LegalStatus.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today), child=child, start_date__lte=today
+    ).order_by("status", "start_date")
+    shown = []
+    for status in statuses:
+        authority = ""
+        if status.status == "LAC":
+            if status.responsible_la in ("", own):
+                authority = "this authority" + (f" ({own})" if own else "")
+            else:
+                authority = f"another authority ({status.responsible_la})"
+        shown.append(
+            {
+                "code": status.status,
+                "label": status.get_status_display(),
+                "since": status.start_date,
+                "authority": authority,
+                "placement": status.get_placement_display() if status.placement else "",
+            }
+        )
+    return shown
+
+
+def _child_context(request: HttpRequest, pk: int) -> dict[str, Any] | HttpResponse:
+    """Everything the page and its printable version show, or the refusal."""
+    from django.utils import timezone
+
+    today = local_date(timezone.now())
+    child = get_object_or_404(Child.objects.annotate(**flag_annotations(today)), pk=pk)
+    if child.restricted and not child.access_list.filter(pk=request.user.pk).exists():
+        return refuse_restricted(request, child)
+    if not allowed(request.user, "children.view_child", child):
+        raise PermissionDenied
+    timeline = _filter(request.GET)
+    entries = chronology(
+        child, kinds=timeline.kinds, first=timeline.first.value, last=timeline.last.value
+    )
+    return {
+        "child": child,
+        "today": today,
+        "age": (ymd(today) - child.birth_ymd) // 10000,
+        "statuses": legal_statuses_today(child, today),
+        "flags": child_flags(child),
+        "entries": entries,
+        "timeline": timeline,
+        "kind_choices": [(kind, label) for kind, (label, _) in KINDS.items()],
+        "kind_labels": {kind: label for kind, (label, _) in KINDS.items()},
+        "has_errors": bool(timeline.errors),
+        "timeline_errors": [{"text": text, "href": href} for text, href in timeline.errors],
+        "may_export": allowed(request.user, "children.export_subject_access", child),
+        "may_manage_access": allowed(request.user, "children.manage_access_list", child),
+    }
+
+
+def _audit(request: HttpRequest, action: str, context: dict[str, Any]) -> None:
+    timeline: TimelineFilter = context["timeline"]
+    auditor.record(
+        request.user,
+        action,
+        obj=context["child"],
+        details={
+            "kinds": timeline.kinds,
+            "from": timeline.first.value.isoformat() if timeline.first.value else None,
+            "to": timeline.last.value.isoformat() if timeline.last.value else None,
+            "entries": len(context["entries"]),
+        },
+    )
+
+
+@require_safe
+@permission_required("children.view_child")
+def child_view(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _child_context(request, pk)
+    if isinstance(context, HttpResponse):
+        return context
+    _audit(request, "children.child_viewed", context)
+    return render(request, "children/child.html", context)
+
+
+@require_safe
+@permission_required("children.view_child")
+def child_print_view(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _child_context(request, pk)
+    if isinstance(context, HttpResponse):
+        return context
+    _audit(request, "children.child_printed", context)
+    return render(request, "children/child_print.html", context)

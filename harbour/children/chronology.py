@@ -1,0 +1,398 @@
+"""A child's chronology and flags: everything that happened to them, newest first.
+
+    chronology(child)                                   every kind, all time
+    chronology(child, kinds={"episodes"}, first=d1, last=d2)
+
+Each kind of entry is one small function here, registered in KINDS: it runs ONE query for
+the child (filtered to the period in SQL) and turns the rows into Entry values. To add a
+kind (say OLA notifications), write `_notifications(child, first, last)` and add a row to
+KINDS; the page's filter picks it up from there.
+
+The period is of Europe/London calendar dates, both ends inclusive. An entry with an
+instant is in the period when the instant's local date is; an entry with only a date
+(a meeting, a referral) when that date is.
+
+Flags (`flag_annotations`) are query expressions on children, so the child page and the
+dashboard compute them the same way, in SQL, for one child or for a list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from harbour.common.time import LONDON, local_date
+
+from .models import Child
+
+FREQUENTLY_MISSING_EPISODES = 3
+FREQUENTLY_MISSING_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing that happened: `when` is an instant (aware datetime) or a date."""
+
+    when: dt.datetime | dt.date
+    kind: str
+    title: str
+    detail: str = ""
+    link: str = ""
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.when, dt.datetime)
+
+    @property
+    def day(self) -> dt.date:
+        """The Europe/London date of the entry."""
+        return local_date(self.when) if isinstance(self.when, dt.datetime) else self.when
+
+    @property
+    def local_when(self) -> dt.datetime | dt.date:
+        """For display: an instant in Europe/London, or the date."""
+        return self.when.astimezone(LONDON) if isinstance(self.when, dt.datetime) else self.when
+
+    @property
+    def date_text(self) -> str:
+        """ "1 May 2019", or "1 May 2019 at 7:00pm" for an instant (Europe/London)."""
+        text = long_date(self.day)
+        if isinstance(self.when, dt.datetime):
+            text += f" at {time_text(self.when)}"
+        return text
+
+    @property
+    def iso(self) -> str:
+        return self.local_when.isoformat()
+
+    def sort_key(self) -> tuple[dt.date, int, float]:
+        # Newest first once reversed; on one day, timed entries come before dated ones.
+        timestamp = self.when.timestamp() if isinstance(self.when, dt.datetime) else 0.0
+        return (self.day, 1 if self.has_time else 0, timestamp)
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def time_text(instant: dt.datetime) -> str:
+    """GOV.UK style: 7:05pm, 12am (midnight), 12pm (midday), in Europe/London."""
+    local = instant.astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}:{local.minute:02d}{suffix}" if local.minute else f"{hour}{suffix}"
+
+
+def _instant_bounds(first: dt.date | None, last: dt.date | None) -> tuple[Any, Any]:
+    """[start, end) instants covering the local dates first..last."""
+    start = dt.datetime.combine(first, dt.time(), tzinfo=LONDON) if first else None
+    end = (
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=LONDON) if last else None
+    )
+    return start, end
+
+
+def _instant_in(field: str, first: dt.date | None, last: dt.date | None) -> Q:
+    start, end = _instant_bounds(first, last)
+    q = Q(**{f"{field}__isnull": False})
+    if start:
+        q &= Q(**{f"{field}__gte": start})
+    if end:
+        q &= Q(**{f"{field}__lt": end})
+    return q
+
+
+def _date_in(field: str, first: dt.date | None, last: dt.date | None) -> Q:
+    q = Q(**{f"{field}__isnull": False})
+    if first:
+        q &= Q(**{f"{field}__gte": first})
+    if last:
+        q &= Q(**{f"{field}__lte": last})
+    return q
+
+
+def _hours(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours} hours {rest // 60} minutes" if rest else f"{hours} hours"
+
+
+# One function per kind: (child, first, last) -> entries. One query each.
+
+
+def _episodes(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+    from harbour.missing.models import Episode
+
+    rows = Episode.objects.filter(child=child).filter(
+        _instant_in("started_at", first, last) | _instant_in("ended_at", first, last)
+    )
+    start, end = _instant_bounds(first, last)
+
+    def within(instant: dt.datetime) -> bool:
+        return (start is None or instant >= start) and (end is None or instant < end)
+
+    for episode in rows:
+        category = episode.get_category_display().lower()
+        if within(episode.started_at):
+            detail = f"Police reference {episode.episode_id}"
+            if episode.risk_level:
+                detail += f". Risk: {episode.get_risk_level_display().lower()}"
+            title = "Went missing" if episode.category == "MISSING" else "Absent"
+            yield Entry(episode.started_at, "episodes", title, detail)
+        if episode.ended_at is not None and within(episode.ended_at):
+            detail = f"After {_hours(episode.ended_epoch - episode.started_epoch)} {category}"
+            if episode.found_location:
+                detail += f". Found at {episode.found_location}"
+            yield Entry(episode.ended_at, "episodes", "Found or returned", detail)
+
+
+def _interviews(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+    from harbour.interviews.models import Outcome, ReturnInterview
+
+    no_offer = (Outcome.NOT_REQUIRED, Outcome.NOT_OFFERED)
+    rows = (
+        ReturnInterview.objects.filter(episode__child=child)
+        .filter(
+            _instant_in("offered_at", first, last)
+            | _instant_in("completed_at", first, last)
+            | (Q(outcome__in=no_offer) & _instant_in("episode__ended_at", first, last))
+        )
+        .select_related("episode")
+    )
+    start, end = _instant_bounds(first, last)
+
+    def within(instant: dt.datetime | None) -> bool:
+        return (
+            instant is not None
+            and (start is None or instant >= start)
+            and (end is None or instant < end)
+        )
+
+    for rhi in rows:
+        episode = rhi.episode.episode_id
+        outcome = rhi.get_outcome_display()
+        if rhi.outcome in no_offer and within(rhi.episode.ended_at):
+            yield Entry(
+                rhi.episode.ended_at,
+                "interviews",
+                f"Return interview {outcome.lower()}",
+                f"For episode {episode}",
+            )
+        if within(rhi.offered_at):
+            yield Entry(
+                rhi.offered_at,
+                "interviews",
+                "Return interview offered",
+                f"For episode {episode}. Outcome: {outcome.lower()}",
+            )
+        if within(rhi.completed_at):
+            how = ", ".join(
+                part for part in (rhi.get_method_display().lower(), rhi.provider) if part
+            )
+            yield Entry(
+                rhi.completed_at,
+                "interviews",
+                "Return interview completed",
+                f"For episode {episode}" + (f". {how[0].upper()}{how[1:]}" if how else ""),
+            )
+
+
+def _meetings(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+    from harbour.meetings.models import Meeting
+
+    rows = Meeting.objects.filter(child=child).filter(
+        _date_in("requested_on", first, last) | _date_in("held_on", first, last)
+    )
+    for meeting in rows:
+        kind = meeting.get_kind_display()
+        why = meeting.get_trigger_display() or meeting.get_concern_display()
+        detail = f"{meeting.meeting_id}" + (f". {why}" if why else "")
+        if (first is None or meeting.requested_on >= first) and (
+            last is None or meeting.requested_on <= last
+        ):
+            yield Entry(meeting.requested_on, "meetings", f"{kind} requested", detail)
+        if meeting.held_on and (
+            (first is None or meeting.held_on >= first)
+            and (last is None or meeting.held_on <= last)
+        ):
+            yield Entry(meeting.held_on, "meetings", f"{kind} held", detail)
+
+
+def _referrals(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+    from harbour.exploitation.models import Referral
+
+    for referral in Referral.objects.filter(child=child).filter(
+        _date_in("received_on", first, last)
+    ):
+        detail = referral.get_concern_display()
+        if referral.source:
+            detail += f". From {referral.get_source_display().lower()}"
+        yield Entry(referral.received_on, "referrals", "Exploitation referral received", detail)
+
+
+def _assessments(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+    from harbour.exploitation.models import RiskAssessment
+
+    for assessment in RiskAssessment.objects.filter(child=child).filter(
+        _date_in("completed_on", first, last)
+    ):
+        yield Entry(
+            assessment.completed_on,
+            "assessments",
+            "Risk assessment completed",
+            f"{assessment.get_kind_display()}. Risk: {assessment.get_risk_display().lower()}",
+        )
+
+
+def _panels(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+    from harbour.exploitation.models import PanelListing
+
+    for listing in PanelListing.objects.filter(child=child).filter(
+        _date_in("panel_date", first, last)
+    ):
+        parts = [listing.get_panel_display()]
+        if listing.risk:
+            parts.append(f"Risk: {listing.get_risk_display().lower()}")
+        if listing.nrm_referral:
+            parts.append("Referred to the National Referral Mechanism")
+        yield Entry(listing.panel_date, "panels", "Listed at panel", ". ".join(parts))
+
+
+Source = Callable[[Child, dt.date | None, dt.date | None], Iterable[Entry]]
+
+# kind: (label for the filter, function). Order is the order of the filter's checkboxes.
+KINDS: dict[str, tuple[str, Source]] = {
+    "episodes": ("Missing and absent episodes", _episodes),
+    "interviews": ("Return interviews", _interviews),
+    "meetings": ("Meetings", _meetings),
+    "referrals": ("Exploitation referrals", _referrals),
+    "assessments": ("Risk assessments", _assessments),
+    "panels": ("Panel listings", _panels),
+}
+
+
+def chronology(
+    child: Child,
+    *,
+    kinds: Iterable[str] | None = None,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+) -> list[Entry]:
+    """Everything recorded about the child (of the given kinds, between the local dates
+    first and last inclusive), newest first. One query per kind asked for."""
+    wanted = list(KINDS) if kinds is None else [kind for kind in KINDS if kind in set(kinds)]
+    entries = [entry for kind in wanted for entry in KINDS[kind][1](child, first, last)]
+    return sorted(entries, key=Entry.sort_key, reverse=True)
+
+
+# Flags, as query expressions on Child.
+
+
+def one_year_before(day: dt.date) -> dt.date:
+    """The same date a year earlier (29 February gives 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def frequently_missing_since(today: dt.date) -> dt.date:
+    """The first day of "the last 90 days": episodes starting on or after it count."""
+    return today - dt.timedelta(days=FREQUENTLY_MISSING_DAYS)
+
+
+def recent_missing_filter(today: dt.date, prefix: str = "") -> Q:
+    """MISSING episodes starting (local date) in the last 90 days, today included."""
+    return Q(
+        **{
+            f"{prefix}category": "MISSING",
+            f"{prefix}started_on__gte": frequently_missing_since(today),
+            f"{prefix}started_on__lte": today,
+        }
+    )
+
+
+def flag_annotations(today: dt.date) -> dict[str, Any]:
+    """Annotations for a Child queryset:
+
+    recent_missing      MISSING episodes starting in the last 90 days
+    recent_referral     an exploitation referral received in the last year
+    recent_assessment   a risk assessment at medium or high completed in the last year
+    recent_panel        a panel listing in the last year
+    The last year runs from the same date a year ago to today, both included. The flags
+    themselves are `child_flags(child)`.
+    """
+    from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
+    from harbour.missing.models import Episode
+
+    year_ago = one_year_before(today)
+    recent = (
+        Episode.objects.filter(recent_missing_filter(today), child=OuterRef("pk"))
+        .order_by()
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return {
+        "recent_missing": Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)),
+        "recent_referral": Exists(
+            Referral.objects.filter(
+                child=OuterRef("pk"), received_on__gte=year_ago, received_on__lte=today
+            )
+        ),
+        "recent_assessment": Exists(
+            RiskAssessment.objects.filter(
+                child=OuterRef("pk"),
+                risk__in=["MEDIUM", "HIGH"],
+                completed_on__gte=year_ago,
+                completed_on__lte=today,
+            )
+        ),
+        "recent_panel": Exists(
+            PanelListing.objects.filter(
+                child=OuterRef("pk"), panel_date__gte=year_ago, panel_date__lte=today
+            )
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Flags:
+    recent_missing: int
+    referral: bool
+    assessment: bool
+    panel: bool
+
+    @property
+    def frequently_missing(self) -> bool:
+        return self.recent_missing >= FREQUENTLY_MISSING_EPISODES
+
+    @property
+    def exploitation_concern(self) -> bool:
+        return self.referral or self.assessment or self.panel
+
+    @property
+    def exploitation_reasons(self) -> list[str]:
+        return [
+            text
+            for present, text in (
+                (self.referral, "referral"),
+                (self.assessment, "risk assessment at medium or high"),
+                (self.panel, "panel listing"),
+            )
+            if present
+        ]
+
+
+def child_flags(child: Child) -> Flags:
+    """The flags of a child fetched with `flag_annotations`."""
+    return Flags(
+        recent_missing=child.recent_missing,
+        referral=bool(child.recent_referral),
+        assessment=bool(child.recent_assessment),
+        panel=bool(child.recent_panel),
+    )

@@ -1,0 +1,262 @@
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+
+from harbour.accounts.models import RoleAssignment
+from harbour.audit.models import AuditEvent
+from harbour.common.tests.factories import (
+    ChildFactory,
+    EpisodeFactory,
+    LegalStatusFactory,
+    ReferralFactory,
+    ReturnInterviewFactory,
+    RiskAssessmentFactory,
+)
+from harbour.common.time import UTC
+from harbour.dashboard import build
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)  # 1pm in London
+TODAY = dt.date(2024, 7, 10)
+HOUR = dt.timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def staff(client, role: str | None = "COORDINATOR") -> User:
+    user = User.objects.create_user(f"user-{role}")
+    if role:
+        RoleAssignment.objects.create(user=user, role=role)
+    client.force_login(user)
+    return user
+
+
+def table(page: str, id: str) -> str:
+    match = re.search(rf'<table class="govuk-table" id="{id}">(.*?)</table>', page, re.S)
+    assert match, id
+    return re.sub(r"\s+", " ", match.group(1))
+
+
+def rows(page: str, id: str) -> list[str]:
+    body = table(page, id).split("<tbody")[1].split(">", 1)[1]
+    return [re.sub(r"<[^>]+>", " ", row).split() for row in body.split("</tr>")[:-1]]
+
+
+def ended(hours_ago: float, child=None, **fields):
+    end = NOW - dt.timedelta(hours=hours_ago)
+    return EpisodeFactory(
+        child=child or ChildFactory(),
+        started_at=end - 5 * HOUR,
+        ended_at=end,
+        **fields,
+    )
+
+
+# Who sees it
+
+
+@pytest.mark.parametrize("role", ["COORDINATOR", "SOCIAL_WORKER", "EXPLOITATION_LEAD"])
+def test_caseworkers_arrive_on_the_dashboard(client, role):
+    staff(client, role)
+
+    page = client.get("/").content.decode()
+
+    assert '<h1 class="govuk-heading-xl">Dashboard</h1>' in page
+
+
+@pytest.mark.parametrize("role", ["ANALYST", "AUDITOR", "ADMINISTRATOR", "RHI_WORKER"])
+def test_other_roles_keep_the_home_page_and_see_no_child(client, role):
+    child = ChildFactory(given_name="Zebedee")
+    EpisodeFactory(child=child, started_at=NOW - HOUR, ended_at=None)
+    staff(client, role)
+
+    page = client.get("/").content.decode()
+
+    assert "Dashboard" not in page and "Zebedee" not in page
+    assert not AuditEvent.objects.filter(action="casework.dashboard_viewed").exists()
+
+
+# Children missing now
+
+
+def test_children_missing_now_with_the_hours_elapsed(client):
+    missing = ChildFactory(given_name="Ada", family_name="Missing")
+    EpisodeFactory(
+        child=missing,
+        started_at=NOW - 30 * HOUR - dt.timedelta(minutes=59),
+        ended_at=None,
+        risk_level="HIGH",
+    )
+    absent = ChildFactory(given_name="Bea", family_name="Absent")
+    EpisodeFactory(
+        child=absent, category="ABSENT", started_at=NOW - 2 * HOUR, ended_at=None, risk_level="LOW"
+    )
+    ended(1, child=ChildFactory(given_name="Cal", family_name="Returned"))
+    staff(client)
+
+    found = rows(client.get("/").content.decode(), "missing-now")
+
+    assert [(row[0], row[1], row[-2]) for row in found] == [
+        ("Ada", "Missing", "30"),
+        ("Bea", "Absent", "2"),
+    ]
+
+
+def test_a_restricted_child_is_listed_only_for_those_on_its_list(client):
+    child = ChildFactory(given_name="Hidden", restricted=True)
+    EpisodeFactory(child=child, started_at=NOW - HOUR, ended_at=None)
+    user = staff(client)
+
+    assert "Hidden" not in client.get("/").content.decode()
+    child.access_list.add(user)
+    assert "Hidden" in client.get("/").content.decode()
+
+
+# Return interviews
+
+
+def test_interviews_due_in_the_next_24_hours_and_overdue(client):
+    due_soon = ended(50, episode_id="DUE-SOON")  # due in 22 hours
+    ended(47, episode_id="NOT-YET")  # due in 25 hours
+    overdue = ended(80, episode_id="OVERDUE")  # 8 hours overdue
+    just_due = ended(72, episode_id="DUE-NOW")  # due this instant: in the next 24 hours
+    ReturnInterviewFactory(episode=ended(100, episode_id="DONE"))
+    ReturnInterviewFactory(
+        episode=ended(100, episode_id="DECLINED"), outcome="DECLINED", completed_at=None
+    )
+    ReturnInterviewFactory(
+        episode=ended(100, episode_id="NOT-REQUIRED"),
+        outcome="NOT_REQUIRED",
+        offered_at=None,
+        completed_at=None,
+    )
+    ReturnInterviewFactory(
+        episode=ended(100, episode_id="NO-RESPONSE"), outcome="NO_RESPONSE", completed_at=None
+    )
+    placed_here = ended(90, episode_id="OLA-CHILD")
+    LegalStatusFactory(child=placed_here.child, responsible_la="316")
+    staff(client)
+
+    page = client.get("/").content.decode()
+
+    due = table(page, "interviews-due")
+    assert "DUE-NOW" in due and "DUE-SOON" in due
+    assert due.index("DUE-NOW") < due.index("DUE-SOON")
+    assert "NOT-YET" not in due
+    assert [row[3] for row in rows(page, "interviews-overdue")] == ["NO-RESPONSE", "OVERDUE"]
+    assert rows(page, "interviews-overdue")[1][-1] == "8"
+    for settled in ("DONE", "DECLINED", "NOT-REQUIRED", "OLA-CHILD"):
+        assert settled not in page
+    assert overdue and due_soon and just_due
+
+
+# Missing and hotspots
+
+
+def missing_on(child, day: dt.date, **fields):
+    started = dt.datetime.combine(day, dt.time(10), tzinfo=UTC)
+    return EpisodeFactory(child=child, started_at=started, ended_at=started + HOUR, **fields)
+
+
+def test_the_hotspots_list_ranks_children_by_missing_episodes_in_the_last_90_days(client):
+    often = ChildFactory(given_name="Often", family_name="A")
+    for days, place in ((1, "Bus Station"), (20, "bus  station"), (89, "Park")):
+        missing_on(often, TODAY - dt.timedelta(days=days), found_location=place)
+    ReferralFactory(child=often, received_on=TODAY - dt.timedelta(days=300))
+    twice = ChildFactory(given_name="Twice", family_name="B")
+    missing_on(twice, TODAY - dt.timedelta(days=90))
+    missing_on(twice, TODAY - dt.timedelta(days=91))  # outside the window
+    missing_on(twice, TODAY, category="ABSENT")  # absences do not count
+    missing_on(twice, TODAY - dt.timedelta(days=2))
+    RiskAssessmentFactory(child=twice, completed_on=dt.date(2023, 7, 9), risk="HIGH")
+    old = ChildFactory(given_name="Old")
+    missing_on(old, TODAY - dt.timedelta(days=200))
+    staff(client)
+
+    found = rows(client.get("/").content.decode(), "hotspots")
+
+    assert [row[0] for row in found] == ["Often", "Twice"]
+    assert found[0][3:7] == ["Frequently", "missing", "3", "Exploitation"]
+    assert "Referral" in found[0]
+    assert " ".join(found[0]).endswith("Bus Station; Park")
+    assert found[1][3:] == ["2", "None", "Not", "recorded"]
+
+
+def test_the_hotspots_list_is_the_top_20():
+    for n in range(25):
+        child = ChildFactory()
+        for days in range(1 + n % 4):
+            missing_on(child, TODAY - dt.timedelta(days=days))
+    user = User.objects.create_user("coordinator")
+    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+
+    hotspots = build(user)["hotspots"]
+
+    assert len(hotspots) == 20
+    counts = [child.recent_missing for child in hotspots]
+    assert counts == sorted(counts, reverse=True) and counts[0] == 4
+
+
+# Places children are found
+
+
+def test_found_locations_are_one_place_whatever_their_case_and_spaces(client):
+    for place in ("Bus Station", "bus  station", "BUS STATION", " Bus station "):
+        missing_on(ChildFactory(), TODAY - dt.timedelta(days=3), found_location=place)
+    missing_on(ChildFactory(), TODAY - dt.timedelta(days=3), found_location="Park")
+    missing_on(ChildFactory(), TODAY - dt.timedelta(days=100), found_location="Park")
+    staff(client)
+
+    found = rows(client.get("/").content.decode(), "places")
+
+    assert len(found) == 2
+    assert found[0][-2:] == ["4", "4"]
+    assert found[0][0].lower() == "bus"
+    assert found[1] == ["Park", "1", "1"]
+
+
+# Audit and queries
+
+
+def test_the_dashboard_is_audited_once_naming_every_child_shown(client):
+    missing = ChildFactory()
+    EpisodeFactory(child=missing, started_at=NOW - HOUR, ended_at=None)
+    overdue = ended(80).child
+    frequent = ChildFactory()
+    missing_on(frequent, TODAY - dt.timedelta(days=5))
+    ChildFactory()  # not shown
+    user = staff(client)
+
+    client.get("/")
+
+    event = AuditEvent.objects.get(action="casework.dashboard_viewed")
+    assert event.actor == user
+    shown = set(event.subjects.values_list("child_pk", flat=True))
+    assert shown == {missing.pk, overdue.pk, frequent.pk}
+
+
+def test_the_dashboard_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    for n in range(60):
+        child = ChildFactory()
+        EpisodeFactory(child=child, started_at=NOW - (n + 1) * HOUR, ended_at=None)
+        for days in range(1, 4):
+            missing_on(child, TODAY - dt.timedelta(days=days), found_location=f"Place {n % 7}")
+        ended(60 + n, child=child)
+        ended(10 + n % 5, child=child)
+        ReferralFactory(child=child, received_on=TODAY)
+    staff(client)
+
+    with django_assert_max_num_queries(24):
+        page = client.get("/").content.decode()
+
+    assert len(rows(page, "missing-now")) == 60
+    assert len(rows(page, "hotspots")) == 20
+    assert re.search(r"Showing the first 50 of \d+", page)

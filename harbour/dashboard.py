@@ -1,0 +1,231 @@
+"""The coordinator's dashboard, shown on the home page to users with casework.view_dashboard.
+
+Every list is scoped to `visible_children(user)`, computed in SQL (elapsed times from the
+stored epoch seconds, counts and flags as aggregates and EXISTS), and capped, so the page
+runs the same few queries however many records there are. One audit event lists every
+child the page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Lower, Replace, Trim
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from harbour.accounts.permissions import visible_children
+from harbour.audit import services as auditor
+from harbour.children.chronology import (
+    FREQUENTLY_MISSING_DAYS,
+    child_flags,
+    flag_annotations,
+    frequently_missing_since,
+    long_date,
+    recent_missing_filter,
+    time_text,
+)
+from harbour.common.time import DAY, HOUR, epoch_seconds, local_date
+
+HOTSPOT_CHILDREN = 20
+INTERVIEW_ROWS = 50
+PLACES = 10
+
+
+def _missing_now(children: QuerySet, now_epoch: int) -> QuerySet:
+    from harbour.missing.models import Episode
+
+    return (
+        Episode.objects.open()
+        .filter(child__in=children, category__in=["MISSING", "ABSENT"])
+        .annotate(
+            elapsed_hours=ExpressionWrapper(
+                (Value(now_epoch) - F("started_epoch")) / Value(HOUR),
+                output_field=BigIntegerField(),
+            )
+        )
+        .select_related("child")
+        .order_by("started_at")
+    )
+
+
+def _interviews_outstanding(children: QuerySet) -> QuerySet:
+    """Ended episodes of this authority's children and children placed here by no other
+    authority (host episodes) with no completed, declined or not-required interview."""
+    from harbour.interviews.models import Outcome, ReturnInterview
+    from harbour.missing.models import Episode
+    from harbour.missing.queries import group_expression, rhi_due_epoch
+
+    settled = ReturnInterview.objects.filter(episode=OuterRef("pk")).filter(
+        Q(outcome=Outcome.ACCEPTED, completed_at__isnull=False)
+        | Q(outcome__in=[Outcome.DECLINED, Outcome.NOT_REQUIRED])
+    )
+    return (
+        Episode.objects.closed()
+        .filter(child__in=children)
+        .annotate(group=group_expression(), rhi_due_epoch=rhi_due_epoch())
+        .exclude(group="OLA")
+        .filter(~Exists(settled))
+        .select_related("child")
+    )
+
+
+@dataclass
+class Listed:
+    rows: list[Any]
+    total: int
+
+
+def _capped(queryset: QuerySet, limit: int) -> Listed:
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return Listed(rows, len(rows))
+    return Listed(rows[:limit], queryset.count())
+
+
+def _hotspot_children(children: QuerySet, today: dt.date) -> list[Any]:
+    """The children with the most MISSING episodes in the last 90 days, with their flags."""
+    top = list(
+        children.annotate(**flag_annotations(today))
+        .filter(recent_missing__gt=0)
+        .order_by("-recent_missing", "family_name", "given_name", "pk")[:HOTSPOT_CHILDREN]
+    )
+    for child in top:
+        child.flags = child_flags(child)
+    return top
+
+
+def _found_at(children: list[Any], today: dt.date) -> dict[int, list[str]]:
+    """{child pk: the distinct places their recent episodes ended}, in one query."""
+    from harbour.missing.models import Episode
+
+    places: dict[int, list[str]] = {child.pk: [] for child in children}
+    rows = (
+        Episode.objects.filter(recent_missing_filter(today), child__in=list(places))
+        .exclude(found_location="")
+        .order_by("-started_at")
+        .values_list("child_id", "found_location")
+    )
+    seen: set[tuple[int, str]] = set()
+    for child_pk, place in rows:
+        key = (child_pk, folded(place))
+        if key not in seen:
+            seen.add(key)
+            places[child_pk].append(place)
+    return places
+
+
+def when_text(instant: dt.datetime) -> str:
+    """ "1 May 2019 at 7pm", in Europe/London."""
+    return f"{long_date(local_date(instant))} at {time_text(instant)}"
+
+
+def folded(place: str) -> str:
+    """A found location compared as the database compares it: case and spaces ignored."""
+    return place.strip().lower().replace(" ", "")
+
+
+def place_key() -> Replace:
+    """found_location, lower case, with its spaces removed: "Bus Station", "bus  station"
+    and "BUS STATION" are one place."""
+    return Replace(Lower(Trim("found_location")), Value(" "), Value(""))
+
+
+def _places(children: QuerySet, today: dt.date) -> list[dict[str, Any]]:
+    from harbour.missing.models import Episode
+
+    return list(
+        Episode.objects.filter(
+            child__in=children,
+            category__in=["MISSING", "ABSENT"],
+            started_on__gte=frequently_missing_since(today),
+            started_on__lte=today,
+        )
+        .exclude(found_location="")
+        .annotate(place=place_key())
+        .values("place")
+        .annotate(
+            name=Max("found_location"),
+            episodes=Count("pk"),
+            children=Count("child", distinct=True),
+        )
+        .order_by("-episodes", "place")[:PLACES]
+    )
+
+
+def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
+    """What the dashboard shows the user, and the children it names (for the audit)."""
+    now = now or timezone.now()
+    now_epoch = epoch_seconds(now)
+    today = local_date(now)
+    children = visible_children(user)
+
+    missing_now = list(_missing_now(children, now_epoch))
+    outstanding = _interviews_outstanding(children)
+    due_soon = _capped(
+        outstanding.filter(
+            rhi_due_epoch__gte=now_epoch, rhi_due_epoch__lt=now_epoch + DAY
+        ).order_by("rhi_due_epoch", "pk"),
+        INTERVIEW_ROWS,
+    )
+    overdue = _capped(
+        outstanding.filter(rhi_due_epoch__lt=now_epoch).order_by("rhi_due_epoch", "pk"),
+        INTERVIEW_ROWS,
+    )
+    for episode in [*due_soon.rows, *overdue.rows]:
+        episode.due_at = dt.datetime.fromtimestamp(episode.rhi_due_epoch, tz=dt.UTC)
+        episode.hours_overdue = max(0, (now_epoch - episode.rhi_due_epoch) // HOUR)
+        episode.hours_left = max(0, (episode.rhi_due_epoch - now_epoch) // HOUR)
+    hotspots = _hotspot_children(children, today)
+    found = _found_at(hotspots, today)
+    for child in hotspots:
+        child.found_at = found[child.pk]
+
+    shown = {episode.child_id for episode in missing_now}
+    shown |= {episode.child_id for episode in [*due_soon.rows, *overdue.rows]}
+    shown |= {child.pk for child in hotspots}
+    return {
+        "now": now,
+        "today": today,
+        "missing_now": missing_now,
+        "due_soon": due_soon,
+        "overdue": overdue,
+        "hotspots": hotspots,
+        "places": _places(children, today),
+        "since": frequently_missing_since(today),
+        "days": FREQUENTLY_MISSING_DAYS,
+        "children_shown": sorted(shown),
+        "when": when_text,
+        "long_date": long_date,
+    }
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = build(request.user)
+    auditor.record(
+        request.user,
+        "casework.dashboard_viewed",
+        children=context["children_shown"],
+        details={
+            "missing_now": len(context["missing_now"]),
+            "interviews_due": context["due_soon"].total,
+            "interviews_overdue": context["overdue"].total,
+            "hotspots": len(context["hotspots"]),
+        },
+    )
+    return render(request, "dashboard.html", context)
