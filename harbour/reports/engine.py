@@ -220,7 +220,9 @@ def _individuals_by_group(period: Period, include_absences: bool) -> dict[str, i
     """Each child counted once, in the group of their latest episode of the period (the
     latest start; of two starting at the same instant, the one recorded last)."""
     episodes = episodes_in(period, include_absences)
-    later = episodes.filter(child=OuterRef("child")).filter(
+    # started_on >= the outer date follows from the epochs, and lets the index scan start
+    # at the outer episode instead of at the start of the period.
+    later = episodes.filter(child=OuterRef("child"), started_on__gte=OuterRef("started_on")).filter(
         Q(started_epoch__gt=OuterRef("started_epoch"))
         | Q(started_epoch=OuterRef("started_epoch"), pk__gt=OuterRef("pk"))
     )
@@ -346,7 +348,9 @@ def _annual_values(
 def _age_peak(episodes: QuerySet[Episode]) -> int | None:
     """The most common age among children, each at their first episode of the period
     (ties go to the younger age)."""
-    earlier = episodes.filter(child=OuterRef("child")).filter(
+    earlier = episodes.filter(
+        child=OuterRef("child"), started_on__lte=OuterRef("started_on")
+    ).filter(
         Q(started_epoch__lt=OuterRef("started_epoch"))
         | Q(started_epoch=OuterRef("started_epoch"), pk__lt=OuterRef("pk"))
     )
