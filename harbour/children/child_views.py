@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from harbour.accounts.permissions import allowed, permission_required
 from harbour.audit import services as auditor
-from harbour.common.time import local_date, ymd
+from harbour.common.time import completed_years, local_date
 
 from .chronology import KINDS, child_flags, chronology, flag_annotations
 from .models import Child, LegalStatus
@@ -135,7 +135,7 @@ def _child_context(request: HttpRequest, pk: int) -> dict[str, Any] | HttpRespon
     return {
         "child": child,
         "today": today,
-        "age": (ymd(today) - child.birth_ymd) // 10000,
+        "age": completed_years(child.date_of_birth, today),
         "statuses": legal_statuses_today(child, today),
         "flags": child_flags(child),
         "entries": entries,

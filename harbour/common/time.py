@@ -34,6 +34,12 @@ def ymd(day: dt.date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
+def completed_years(born: dt.date, on: dt.date) -> int:
+    """Whole years of age on a day (a 29 February birthday is reached on 1 March in other
+    years): the same rule as the age_at_start query expression."""
+    return (ymd(on) - ymd(born)) // 10000
+
+
 def local_iso(instant: dt.datetime | None) -> str:
     """Europe/London local time with its offset, as the interchange format exports it."""
     if instant is None:

@@ -15,7 +15,6 @@ from django.db import models
 from django.db.models import (
     Case,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -32,6 +31,7 @@ from harbour.missing.queries import (
     own_authority_code,
     rhi_due_epoch,
     status_in_force,
+    time_to_interview_seconds,
 )
 
 from .models import Outcome
@@ -127,9 +127,7 @@ def worklist(children: QuerySet, now: dt.datetime) -> QuerySet:
         .annotate(
             due_epoch=rhi_due_epoch(),
             seconds_left=ExpressionWrapper(rhi_due_epoch() - Value(now_epoch), output_field=big),
-            interview_seconds=ExpressionWrapper(
-                F("return_interview__completed_epoch") - F("ended_epoch"), output_field=big
-            ),
+            interview_seconds=time_to_interview_seconds(),
             placing_authority=placing_authority(),
         )
         .annotate(status=status_expression(now_epoch))

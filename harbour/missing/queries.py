@@ -77,6 +77,14 @@ def age_at_start() -> ExpressionWrapper:
     )
 
 
+def time_to_interview_seconds() -> ExpressionWrapper:
+    """Elapsed seconds from found to the return interview taking place; NULL until then."""
+    return ExpressionWrapper(
+        F("return_interview__completed_epoch") - F("ended_epoch"),
+        output_field=models.BigIntegerField(),
+    )
+
+
 def rhi_due_epoch() -> ExpressionWrapper:
     """The instant (epoch seconds) by which a return interview is due: found + 72 hours."""
     return ExpressionWrapper(

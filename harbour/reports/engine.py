@@ -34,7 +34,11 @@ from harbour.exploitation.models import Concern, PanelListing, Referral, RiskAss
 from harbour.interviews.models import OFFERED_OUTCOMES, Reason, Risk
 from harbour.meetings.models import Meeting
 from harbour.missing.models import Episode
-from harbour.missing.queries import own_authority_code
+from harbour.missing.queries import (
+    duration_seconds,
+    own_authority_code,
+    time_to_interview_seconds,
+)
 
 from .arithmetic import percent, tenths_half_up, whole_days
 from .definitions import REPORTS
@@ -129,10 +133,6 @@ def build_report(kind: str, period: Period, include_absences: bool = False) -> R
 
 # The episodes of the period, by group ---------------------------------------------------
 
-_duration = ExpressionWrapper(F("ended_epoch") - F("started_epoch"), output_field=Big())
-_wait = ExpressionWrapper(
-    F("return_interview__completed_epoch") - F("ended_epoch"), output_field=Big()
-)
 _notice = ExpressionWrapper(
     F("notified_epoch") - Coalesce("reported_epoch", "started_epoch"), output_field=Big()
 )
@@ -208,7 +208,7 @@ def _by_group(period: Period, include_absences: bool) -> dict[str, dict[str, Any
         episodes_in(period, include_absences)
         .with_group()
         .with_age()
-        .annotate(duration=_duration, wait=_wait, notice=_notice)
+        .annotate(duration=duration_seconds(), wait=time_to_interview_seconds(), notice=_notice)
         .values("group")
         .annotate(**measures)
         .order_by()
@@ -219,21 +219,32 @@ def _by_group(period: Period, include_absences: bool) -> dict[str, dict[str, Any
 def _individuals_by_group(period: Period, include_absences: bool) -> dict[str, int]:
     """Each child counted once, in the group of their latest episode of the period (the
     latest start; of two starting at the same instant, the one recorded last)."""
-    episodes = episodes_in(period, include_absences)
-    # started_on >= the outer date follows from the epochs, and lets the index scan start
-    # at the outer episode instead of at the start of the period.
-    later = episodes.filter(child=OuterRef("child"), started_on__gte=OuterRef("started_on")).filter(
-        Q(started_epoch__gt=OuterRef("started_epoch"))
-        | Q(started_epoch=OuterRef("started_epoch"), pk__gt=OuterRef("pk"))
-    )
     rows = (
-        episodes.filter(~Exists(later))
+        _one_per_child(episodes_in(period, include_absences), latest=True)
         .with_group()
         .values("group")
         .annotate(children=Count("pk"))
         .order_by()
     )
     return {row["group"]: row["children"] for row in rows}
+
+
+def _one_per_child(episodes: QuerySet[Episode], *, latest: bool) -> QuerySet[Episode]:
+    """Each child's latest (or first) episode among these: by start, and of two starting at
+    the same instant, the one recorded last (or first)."""
+    if latest:
+        # started_on >= the outer date follows from the epochs, and lets the index scan
+        # start at the outer episode instead of at the start of the period.
+        beyond = Q(started_on__gte=OuterRef("started_on")) & (
+            Q(started_epoch__gt=OuterRef("started_epoch"))
+            | Q(started_epoch=OuterRef("started_epoch"), pk__gt=OuterRef("pk"))
+        )
+    else:
+        beyond = Q(started_on__lte=OuterRef("started_on")) & (
+            Q(started_epoch__lt=OuterRef("started_epoch"))
+            | Q(started_epoch=OuterRef("started_epoch"), pk__lt=OuterRef("pk"))
+        )
+    return episodes.filter(~Exists(episodes.filter(beyond, child=OuterRef("child"))))
 
 
 def _total(groups: dict[str, dict[str, Any]], measure: str, among=ALL_GROUPS) -> int:
@@ -348,14 +359,8 @@ def _annual_values(
 def _age_peak(episodes: QuerySet[Episode]) -> int | None:
     """The most common age among children, each at their first episode of the period
     (ties go to the younger age)."""
-    earlier = episodes.filter(
-        child=OuterRef("child"), started_on__lte=OuterRef("started_on")
-    ).filter(
-        Q(started_epoch__lt=OuterRef("started_epoch"))
-        | Q(started_epoch=OuterRef("started_epoch"), pk__lt=OuterRef("pk"))
-    )
     peak = (
-        episodes.filter(~Exists(earlier))
+        _one_per_child(episodes, latest=False)
         .with_age()
         .values("age")
         .annotate(children=Count("pk"))

@@ -79,3 +79,20 @@ def test_deleting_a_record_audits_what_it_held():
 
     event = AuditEvent.objects.get(action="children.child.delete")
     assert unseal(event)["values"]["child_id"] == "C7"
+
+
+@pytest.mark.parametrize(
+    ("born", "on", "years"),
+    [
+        (dt.date(2004, 2, 29), dt.date(2019, 2, 28), 14),
+        (dt.date(2004, 2, 29), dt.date(2019, 3, 1), 15),
+        (dt.date(2005, 6, 15), dt.date(2021, 6, 14), 15),
+        (dt.date(2005, 6, 15), dt.date(2021, 6, 15), 16),
+    ],
+)
+def test_completed_years_are_reached_on_the_birthday_and_on_1_march_for_29_february(
+    born, on, years
+):
+    from harbour.common.time import completed_years
+
+    assert completed_years(born, on) == years
