@@ -16,6 +16,32 @@ HOUR = 3600
 DAY = 24 * HOUR
 
 
+class SkippedLocalTime(ValueError):
+    """A Europe/London wall-clock time that never happened (the spring-forward hour)."""
+
+
+class RepeatedLocalTime(ValueError):
+    """A Europe/London wall-clock time that happened twice (the autumn fall-back hour)."""
+
+
+def from_london(naive: dt.datetime, *, first_of_two: bool | None = None) -> dt.datetime:
+    """The instant (UTC) of a Europe/London wall-clock time.
+
+    Raises SkippedLocalTime in the spring gap. In the autumn hour that happens twice it
+    raises RepeatedLocalTime unless told which: first_of_two True is the first (British
+    Summer Time), False the second (Greenwich Mean Time). Nothing is ever guessed.
+    """
+    earlier = naive.replace(tzinfo=LONDON, fold=0)
+    later = naive.replace(tzinfo=LONDON, fold=1)
+    if earlier.utcoffset() == later.utcoffset():
+        return earlier.astimezone(UTC)
+    if earlier.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != naive:
+        raise SkippedLocalTime(naive.isoformat())
+    if first_of_two is None:
+        raise RepeatedLocalTime(naive.isoformat())
+    return (earlier if first_of_two else later).astimezone(UTC)
+
+
 def local_date(instant: dt.datetime) -> dt.date:
     """The Europe/London calendar date on which an instant falls."""
     return instant.astimezone(LONDON).date()

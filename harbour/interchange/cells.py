@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from harbour.common.time import LONDON, UTC
+from harbour.common.time import UTC, RepeatedLocalTime, SkippedLocalTime, from_london
 
 
 class CellError(ValueError):
@@ -59,20 +59,18 @@ def parse_datetime(text: str) -> dt.datetime:
 
 
 def _from_london(naive: dt.datetime, text: str) -> dt.datetime:
-    earlier = naive.replace(tzinfo=LONDON, fold=0)
-    later = naive.replace(tzinfo=LONDON, fold=1)
-    if earlier.utcoffset() != later.utcoffset():
-        there_and_back = earlier.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None)
-        if there_and_back != naive:
-            raise CellError(
-                f"does not exist in Europe/London (the clocks went forward): '{text}'; "
-                "give the time with its offset"
-            )
+    try:
+        return from_london(naive)
+    except SkippedLocalTime:
+        raise CellError(
+            f"does not exist in Europe/London (the clocks went forward): '{text}'; "
+            "give the time with its offset"
+        ) from None
+    except RepeatedLocalTime:
         raise CellError(
             f"is ambiguous in Europe/London (the clocks went back, so it happened twice): "
             f"'{text}'; give the time with its offset"
-        )
-    return earlier.astimezone(UTC)
+        ) from None
 
 
 def code_parser(codes: Iterable[str]) -> Parser:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from harbour.common.time import LONDON, UTC
+from harbour.common.time import LONDON, RepeatedLocalTime, SkippedLocalTime, from_london
 
 from .models import Method, Outcome, Reason, Risk
 from .queries import GroupFilter, WorklistStatus
@@ -58,18 +58,24 @@ def local_instant(
         return None, f"{label}: the hour must be between 0 and 23 (24-hour clock)", "hour"
     if not (0 <= minute <= 59):
         return None, f"{label}: the minutes must be between 0 and 59", "minute"
-    # At the autumn change a local time between 1am and 2am happens twice: fold=0 takes the
-    # first (British Summer Time). At the spring change it never happens at all.
-    local = dt.datetime.combine(date, dt.time(hour, minute), tzinfo=LONDON)
-    instant = local.astimezone(UTC)
-    if instant.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+    try:
+        return from_london(dt.datetime.combine(date, dt.time(hour, minute))), None, None
+    except SkippedLocalTime:
         return (
             None,
             f"{label}: that time did not happen in the UK because the clocks went forward. "
             "Enter a time before 1am or from 2am",
             "hour",
         )
-    return instant, None, None
+    except RepeatedLocalTime:
+        # Guessing could move an interview across the 72-hour line, so ask instead.
+        return (
+            None,
+            f"{label}: the clocks went back that night, so {hour}:{minute:02d} happened twice "
+            "and Harbour cannot tell which. Enter 00:59 or 02:00, whichever is nearer, and "
+            "note the exact time in onward actions",
+            "hour",
+        )
 
 
 def local_parts(instant: dt.datetime | None) -> dict[str, str]:

@@ -19,11 +19,18 @@ from django import forms
 from django.utils import timezone
 
 from harbour.children.models import Sex
-from harbour.common.time import LONDON, UTC, local_date
+from harbour.common.time import (
+    LONDON,
+    RepeatedLocalTime,
+    SkippedLocalTime,
+    from_london,
+    local_date,
+)
 
 from .models import Category, RiskLevel
 
-OFFSETS = {"+01:00": dt.timedelta(hours=1), "+00:00": dt.timedelta(0)}
+# In the hour that happens twice: is it the first (summer time) or the second?
+FIRST_OF_TWO = {"+01:00": True, "+00:00": False}
 OFFSET_CHOICES = [
     ("+01:00", "The first time (British Summer Time, UTC+1)"),
     ("+00:00", "The second time (Greenwich Mean Time, UTC)"),
@@ -126,20 +133,18 @@ class GovukForm(forms.Form):
         return instant
 
     def _from_london(self, prefix: str, naive: dt.datetime, description: str) -> dt.datetime | None:
-        earlier = naive.replace(tzinfo=LONDON, fold=0)
-        later = naive.replace(tzinfo=LONDON, fold=1)
-        if earlier.utcoffset() == later.utcoffset():
-            return earlier.astimezone(UTC)
-        if earlier.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != naive:
+        offset = self.cleaned_data.get(f"{prefix}_offset", "")
+        try:
+            return from_london(naive, first_of_two=FIRST_OF_TWO.get(offset))
+        except SkippedLocalTime:
             self.add_error(
                 f"{prefix}_day",
                 f"{description.capitalize()} is a time that did not exist in the UK: the clocks "
                 "went forward an hour that night. Check the time",
             )
             return None
-        offset = self.cleaned_data.get(f"{prefix}_offset", "")
-        if offset in OFFSETS:
-            return (naive - OFFSETS[offset]).replace(tzinfo=UTC)
+        except RepeatedLocalTime:
+            pass
         self.ambiguous.add(prefix)
         self.add_error(
             f"{prefix}_offset",

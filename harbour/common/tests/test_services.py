@@ -96,3 +96,19 @@ def test_completed_years_are_reached_on_the_birthday_and_on_1_march_for_29_febru
     from harbour.common.time import completed_years
 
     assert completed_years(born, on) == years
+
+
+def test_london_wall_clock_times_that_never_happened_or_happened_twice_are_never_guessed():
+    from harbour.common.time import UTC, RepeatedLocalTime, SkippedLocalTime, from_london
+
+    with pytest.raises(SkippedLocalTime):
+        from_london(dt.datetime(2019, 3, 31, 1, 30))
+    with pytest.raises(RepeatedLocalTime):
+        from_london(dt.datetime(2019, 10, 27, 1, 30))
+    first = from_london(dt.datetime(2019, 10, 27, 1, 30), first_of_two=True)
+    second = from_london(dt.datetime(2019, 10, 27, 1, 30), first_of_two=False)
+    assert (first, second) == (
+        dt.datetime(2019, 10, 27, 0, 30, tzinfo=UTC),
+        dt.datetime(2019, 10, 27, 1, 30, tzinfo=UTC),
+    )
+    assert from_london(dt.datetime(2019, 7, 1, 10, 0)) == dt.datetime(2019, 7, 1, 9, 0, tzinfo=UTC)

@@ -315,3 +315,14 @@ def test_a_coordinator_allocates_on_the_page(coordinator, episode):
         f"/interviews/{episode.pk}/allocate/", {"worker": "", "organisation": "", "version": "1"}
     )
     assert "Choose a worker or an organisation" in empty.content.decode()
+
+
+def test_an_interview_time_in_the_hour_that_happened_twice_is_refused_not_guessed():
+    from harbour.interviews.forms import local_instant
+
+    parts = {"day": "27", "month": "10", "year": "2019", "hour": "1", "minute": "30"}
+    instant, error, part = local_instant(parts, "When it happened")
+    assert instant is None and part == "hour"
+    assert "happened twice" in error
+    skipped = local_instant(parts | {"month": "3", "day": "31"}, "When it happened")
+    assert skipped[0] is None and "clocks went forward" in skipped[1]
