@@ -4,6 +4,11 @@ The casework functions (record_notification, mark_found, amend_episode) are vali
 atomic and audited with one event each, naming the child; the old and new values are
 sealed with the child's key. Changes to an existing episode carry the `version` the
 person's form was loaded with: a stale one raises ConflictError and nothing is saved.
+
+Each of them then evaluates the child's multi-agency meeting triggers in the same
+transaction, so that the third episode in 90 days, or a found time more than 72 hours after
+last seen, raises the meeting task as it is recorded. An episode still open past 72 hours
+crosses that line with no save at all: `raise_meeting_tasks` (cron) catches those.
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ class NotificationResult:
     overlapping: list[Episode] = field(default_factory=list)
     # True when this police reference had already been recorded (nothing was changed).
     repeated: bool = False
+    # Meeting tasks raised or joined because of this notification.
+    meeting_tasks: list[Any] = field(default_factory=list)
 
 
 def save_episode(actor: Actor, episode: Episode) -> Episode:
@@ -135,6 +142,13 @@ def _save(
         details={"fields": sorted(changed), **(extra_details or {})},
         sealed={"changes": changed, **(extra_sealed or {})},
     )
+
+
+def _evaluate_triggers(actor: Actor, child: Child) -> list[Any]:
+    """Raise or join the child's meeting task for what this change made true."""
+    from harbour.meetings import triggers
+
+    return triggers.evaluate(actor, child)
 
 
 def _locked(episode: Episode, version: int) -> Episode:
@@ -219,7 +233,10 @@ def record_notification(
             episode=episode, reference=reference, received_at=received
         )
         return NotificationResult(
-            episode=episode, merged=merged, overlapping=overlapping_episodes(episode)
+            episode=episode,
+            merged=merged,
+            overlapping=overlapping_episodes(episode),
+            meeting_tasks=_evaluate_triggers(actor, child),
         )
 
 
@@ -251,6 +268,7 @@ def mark_found(
         current.found_location = (found_location or "").strip()
         current.version += 1
         _save(actor, current, "missing.episode_found", before)
+        _evaluate_triggers(actor, current.child)
     return current
 
 
@@ -289,4 +307,5 @@ def amend_episode(
             extra_sealed={"reason": reason},
             extra_details={"reason_given": True},
         )
+        _evaluate_triggers(actor, current.child)
     return current

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from harbour.accounts.permissions import allowed, permission_required, visible_children
 from harbour.audit import services as auditor
+from harbour.children.chronology import long_date
 from harbour.children.models import Child, Sex
 from harbour.children.services import save_child
 from harbour.children.views import refuse_restricted
 from harbour.common.time import HOUR, LONDON, epoch_seconds
+from harbour.meetings.triggers import trigger_words
 
 from . import services
 from .forms import AmendForm, FoundForm, NotificationForm, datetime_initial
@@ -213,6 +215,7 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return episode
     overlapping = services.overlapping_episodes(episode)
     references = list(episode.references.all())
+    meeting_tasks = list(episode.meeting_tasks.distinct().order_by("raised_at", "pk"))
     auditor.record(request.user, "missing.episode_viewed", obj=episode, children=[episode.child])
     rhi_due = episode.ended_at + dt.timedelta(seconds=RHI_DUE_SECONDS) if episode.ended_at else None
     context = {
@@ -228,6 +231,9 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for name in ("started_at", "reported_at", "notified_at", "ended_at")
         },
         "rhi_due": uk_time(rhi_due),
+        "meeting_tasks": [
+            (task, trigger_words(task.trigger), long_date(task.due_on)) for task in meeting_tasks
+        ],
         "recorded": request.GET.get("recorded", ""),
         "changed": request.GET.get("changed", ""),
     }
