@@ -26,6 +26,7 @@ run: export LOCAL_AUTHORITY_CODE ?= 999
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_data --if-empty
+	$(PY) manage.py raise_meeting_tasks
 	$(PY) manage.py demo_users
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F, Max, Min
@@ -203,25 +202,6 @@ def test_demo_data_needs_the_authority_code(settings) -> None:
     with pytest.raises(CommandError, match="LOCAL_AUTHORITY_CODE"):
         call_command("demo_data", episodes=10)
     assert not Child.objects.exists()
-
-
-@pytest.mark.django_db
-def test_demo_users_creates_admin_once(settings, capsys: pytest.CaptureFixture) -> None:
-    settings.DEBUG = True
-    call_command("demo_users")
-    call_command("demo_users")
-    user = get_user_model().objects.get(username="admin")
-    assert user.is_superuser
-    assert user.check_password("harbour-demo-2026")
-    assert "as admin / harbour-demo-2026" in capsys.readouterr().out
-
-
-@pytest.mark.django_db
-def test_demo_users_refuses_without_debug(settings) -> None:
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
-        call_command("demo_users")
-    assert not get_user_model().objects.exists()
 
 
 def test_demo_data_refuses_to_run_on_a_live_register(settings) -> None:
