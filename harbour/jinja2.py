@@ -61,8 +61,15 @@ def harbour(request: HttpRequest) -> dict[str, Any]:
                 "/interviews/",
             ),
             ("meetings.manage_meetings", "meetings_list", "Meetings", "/meetings/"),
+            ("ola.manage_notifications", "ola_list", "Other authorities", "/authorities/ola/"),
             ("reports.view_reports", "quarterly", "Reports", "/reports/"),
             ("accounts.manage_users", "staff_list", "Staff", "/staff/"),
+            (
+                "authorities.manage_reference_data",
+                "authority_list",
+                "Local authorities",
+                "/authorities/",
+            ),
             ("audit.view_trail", "audit_trail", "Audit trail", "/audit/"),
         ):
             if allowed(user, permission):

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "harbour.missing",
     "harbour.interviews",
     "harbour.meetings",
+    "harbour.authorities",
     "harbour.exploitation",
     "harbour.interchange",
     "harbour.accounts",
@@ -274,3 +275,10 @@ HARBOUR_REPEAT_MISSING_COUNT = env_int("HARBOUR_REPEAT_MISSING_COUNT", 3)
 HARBOUR_REPEAT_MISSING_HOURS = env_int("HARBOUR_REPEAT_MISSING_HOURS", 2160)
 HARBOUR_MEETING_DUE_DAYS = env_int("HARBOUR_MEETING_DUE_DAYS", 7)
 HARBOUR_MEETING_LOOKBACK_DAYS = env_int("HARBOUR_MEETING_LOOKBACK_DAYS", 0)
+
+# Other local authorities (docs/casework.md, "Other local authorities"): once the placing
+# authority has been asked to arrange a child's return interview and has not responded, a
+# chaser is due HARBOUR_OLA_CHASE_DAYS and an escalation HARBOUR_OLA_ESCALATE_DAYS calendar
+# days (of 24 elapsed hours) after the request.
+HARBOUR_OLA_CHASE_DAYS = env_int("HARBOUR_OLA_CHASE_DAYS", 3)
+HARBOUR_OLA_ESCALATE_DAYS = env_int("HARBOUR_OLA_ESCALATE_DAYS", 7)

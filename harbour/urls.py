@@ -19,6 +19,7 @@ urlpatterns = [
     path("meetings/", include("harbour.meetings.urls")),
     path("episodes/", include("harbour.missing.urls")),
     path("interviews/", include("harbour.interviews.urls")),
+    path("authorities/", include("harbour.authorities.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]

@@ -97,6 +97,7 @@ rules.add_perm(
 )
 rules.add_perm("meetings.manage_meetings", is_coordinator | is_exploitation_lead)
 rules.add_perm("ola.manage_notifications", is_coordinator)
+rules.add_perm("authorities.manage_reference_data", is_administrator)
 rules.add_perm("casework.view_dashboard", is_coordinator | is_social_worker | is_exploitation_lead)
 
 

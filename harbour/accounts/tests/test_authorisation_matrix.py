@@ -93,6 +93,12 @@ PK_OF = {
     "interviews_record": "episode",
     "meetings_task": "task",
     "meetings_meeting": "meeting",
+    # A held police upload, opened by the coordinator who uploaded it.
+    "police_upload_preview": "police_upload",
+    "police_upload_mapping": "police_upload",
+    "police_upload_discard": "police_upload",
+    "ola_log": "episode",
+    "authority_edit": "authority",
 }
 
 
@@ -116,7 +122,25 @@ def sample_records() -> dict[str, int]:
         raised_at=now,
         due_on=now.date() + dt.timedelta(days=7),
     )
-    return {"child": child.pk, "episode": episode.pk, "meeting": meeting.pk, "task": task.pk}
+    from harbour.authorities.models import LocalAuthority
+
+    authority = LocalAuthority.objects.create(code="998", name="Example Shire Council")
+    from harbour.missing.models import PoliceForce, PoliceUpload
+
+    upload = PoliceUpload.objects.create(
+        force=PoliceForce.objects.create(name="Example Shire Police", code="XSP"),
+        uploaded_by=get_user_model().objects.create_user("uploader"),
+        uploaded_at=now,
+        content=b"Reference,Name\r\nXSP-1,Example\r\n",
+    )
+    return {
+        "police_upload": upload.pk,
+        "child": child.pk,
+        "episode": episode.pk,
+        "meeting": meeting.pk,
+        "task": task.pk,
+        "authority": authority.pk,
+    }
 
 
 def objects_for(name: str, records: dict[str, int], user_pk: int) -> dict[str, int]:
@@ -167,6 +191,12 @@ def test_every_url_answers_each_role_as_the_matrix_says():
         worker=users["RHI_WORKER"],
         allocated_at=timezone.now(),
         allocated_by=users["COORDINATOR"],
+    )
+    # A held police upload is seen only by the coordinator who uploaded it.
+    from harbour.missing.models import PoliceUpload
+
+    PoliceUpload.objects.filter(pk=records["police_upload"]).update(
+        uploaded_by=users["COORDINATOR"]
     )
     wrong = []
     for name, route in every_url():
