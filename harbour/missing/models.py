@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -148,3 +149,65 @@ class NotificationReference(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+# Police CSV extracts (harbour/missing/police_upload.py, docs/casework.md).
+
+
+class PoliceForce(models.Model):
+    """A police force that sends missing notifications (reference data)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    code = models.CharField("short code", max_length=16, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ColumnMapping(models.Model):
+    """How one force's CSV extract is read: which header supplies each notification field,
+    which cell values mean missing or absent and each risk grade, and the date formats.
+
+    `columns` is {field: header} for the fields in police_upload.FIELDS; `category_values`
+    and `risk_values` are {code: [values as the force writes them]}. Saved only through
+    police_upload.save_mapping (audited); `version` refuses a form loaded before someone
+    else's change."""
+
+    force = models.OneToOneField(PoliceForce, on_delete=models.CASCADE, related_name="mapping")
+    columns = models.JSONField(default=dict)
+    category_values = models.JSONField(default=dict)
+    risk_values = models.JSONField(default=dict)
+    datetime_format = models.CharField(max_length=40, default="%d/%m/%Y %H:%M")
+    date_format = models.CharField(max_length=40, default="%d/%m/%Y")
+    time_format = models.CharField(max_length=40, default="%H:%M")
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Column mapping for {self.force}"
+
+
+class PoliceUpload(models.Model):
+    """A police extract held between its preview and its confirmation: the file exactly as
+    uploaded, seen only by the person who uploaded it. Deleted when it is recorded, and
+    after UPLOAD_HOURS (police_upload.purge_expired) whether recorded or not."""
+
+    force = models.ForeignKey(PoliceForce, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["uploaded_at"], name="police_upload_uploaded_at")]
+
+    def __str__(self) -> str:
+        return f"Police upload {self.pk}"

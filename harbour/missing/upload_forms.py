@@ -1,0 +1,185 @@
+"""Forms for uploading a police CSV extract: the file and its force, the force's column
+mapping, and the coordinator's answer for every row of the preview.
+
+Every error names what is wrong and how to fix it; `error_list` gives the GOV.UK error
+summary's entries, each linking to its field (a field's id is its name; a group of radios'
+is its first radio)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from harbour.children.models import Sex
+
+from . import police_upload
+from .models import Category, ColumnMapping, PoliceForce, RiskLevel
+
+
+class UploadFormBase(forms.Form):
+    def error_list(self) -> list[dict[str, str]]:
+        items = []
+        for name in self.fields:
+            for message in self.errors.get(name, []):
+                items.append({"text": message, "href": f"#{name}"})
+        for message in self.non_field_errors():
+            items.append({"text": message, "href": f"#{next(iter(self.fields))}"})
+        return items
+
+
+class UploadForm(UploadFormBase):
+    force = forms.ModelChoiceField(
+        queryset=PoliceForce.objects.all(),
+        error_messages={
+            "required": "Select the police force that sent the extract",
+            "invalid_choice": "Select the police force that sent the extract",
+        },
+    )
+    file = forms.FileField(
+        error_messages={
+            "required": "Select the CSV file to upload",
+            "empty": "The selected file is empty. Select the police extract",
+            "invalid": "Select the CSV file to upload",
+        }
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > police_upload.MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file must be smaller than {police_upload.MAX_BYTES // (1024 * 1024)} MB. "
+                "Split the extract into smaller files"
+            )
+        content = upload.read()
+        try:
+            police_upload.decode(content)
+        except police_upload.UploadRefused as problem:
+            raise forms.ValidationError(str(problem)) from None
+        return content
+
+
+CATEGORY_FIELDS = [(f"category_{code}", code, label) for code, label in Category.choices]
+RISK_FIELDS = [(f"risk_{code}", code, label) for code, label in RiskLevel.choices]
+FORMAT_FIELDS = [
+    ("datetime_format", "Date and time format", "For example %d/%m/%Y %H:%M for 23/11/2026 14:35"),
+    (
+        "date_format",
+        "Date format",
+        "For dates of birth and a separate date column. For example %d/%m/%Y",
+    ),
+    ("time_format", "Time format", "Only for a separate time column. For example %H:%M"),
+]
+
+
+class MappingForm(UploadFormBase):
+    """Which of the file's headers supplies each field; the values meaning each category
+    and risk grade (comma-separated); the date formats."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [("", "Not in this file"), *[(header, header) for header in headers]]
+        for item in police_upload.FIELDS:
+            self.fields[item.key] = forms.ChoiceField(choices=choices, required=False)
+            self.fields[item.key].error_messages["invalid_choice"] = (
+                "Select one of the file's columns, or 'Not in this file'"
+            )
+        for name, _code, _label in CATEGORY_FIELDS + RISK_FIELDS:
+            self.fields[name] = forms.CharField(max_length=500, required=False, strip=True)
+        for name, _label, _hint in FORMAT_FIELDS:
+            self.fields[name] = forms.CharField(max_length=40, required=False, strip=True)
+
+    @staticmethod
+    def initial_for(mapping: ColumnMapping | None, headers: list[str]) -> dict[str, Any]:
+        if mapping is None:
+            lowered = {header.lower(): header for header in headers}
+            columns = {
+                item.key: lowered[item.label.lower()]
+                for item in police_upload.FIELDS
+                if item.label.lower() in lowered
+            }
+            category_values = police_upload.DEFAULT_CATEGORY_VALUES
+            risk_values = police_upload.DEFAULT_RISK_VALUES
+            formats = {"datetime_format": "%d/%m/%Y %H:%M", "date_format": "%d/%m/%Y"}
+            version = None
+        else:
+            columns = {key: header for key, header in mapping.columns.items() if header in headers}
+            category_values, risk_values = mapping.category_values, mapping.risk_values
+            formats = {
+                "datetime_format": mapping.datetime_format,
+                "date_format": mapping.date_format,
+                "time_format": mapping.time_format,
+            }
+            version = mapping.version
+        initial: dict[str, Any] = {**columns, **formats, "version": version}
+        for name, code, _label in CATEGORY_FIELDS:
+            initial[name] = ", ".join(category_values.get(code, []))
+        for name, code, _label in RISK_FIELDS:
+            initial[name] = ", ".join(risk_values.get(code, []))
+        return initial
+
+    def mapping_values(self) -> dict[str, Any]:
+        """The arguments for police_upload.save_mapping (after is_valid)."""
+        data = self.cleaned_data
+        return {
+            "columns": {item.key: data.get(item.key, "") for item in police_upload.FIELDS},
+            "category_values": {
+                code: police_upload.split_values(data.get(name, ""))
+                for name, code, _label in CATEGORY_FIELDS
+            },
+            "risk_values": {
+                code: police_upload.split_values(data.get(name, ""))
+                for name, code, _label in RISK_FIELDS
+            },
+            "formats": {name: data.get(name, "") for name, _label, _hint in FORMAT_FIELDS},
+            "version": data.get("version"),
+        }
+
+
+SEX_CHOICES = [(Sex.UNKNOWN, Sex.UNKNOWN.label), (Sex.FEMALE, "Female"), (Sex.MALE, "Male")]
+
+
+class ChoicesForm(UploadFormBase):
+    """One answer for every row that can be recorded: `row-<n>` is "child:<pk>" (a child
+    offered for that row), "new" or "skip"; `sex-<n>` the sex of a new child."""
+
+    mapping_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, preview: police_upload.Preview, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.preview = preview
+        self.rows = preview.of("ready")
+        for row in self.rows:
+            name = f"row-{row.number}"
+            self.fields[name] = forms.ChoiceField(
+                choices=[(value, value) for value in row.choices()],
+                initial=row.default_choice(),
+                error_messages={
+                    "required": f"Row {row.number}: select the child this notification is "
+                    "about, a new child, or 'Do not record this row'",
+                    "invalid_choice": f"Row {row.number}: select one of the answers offered",
+                },
+            )
+            if "new" in row.choices():
+                self.fields[f"sex-{row.number}"] = forms.ChoiceField(
+                    choices=SEX_CHOICES, required=False, initial=Sex.UNKNOWN
+                )
+
+    def choices(self) -> dict[int, str]:
+        return {row.number: self.cleaned_data[f"row-{row.number}"] for row in self.rows}
+
+    def sexes(self) -> dict[int, str]:
+        return {
+            row.number: self.cleaned_data.get(f"sex-{row.number}") or Sex.UNKNOWN
+            for row in self.rows
+            if f"sex-{row.number}" in self.fields
+        }
+
+    def value(self, name: str) -> str:
+        """What the row's radios or select show: as posted, else the proposal."""
+        if self.is_bound:
+            return self.data.get(name, "")
+        return str(self.fields[name].initial or "")

@@ -1,0 +1,240 @@
+"""Uploading a police CSV extract: the file, the force's column mapping, the preview with
+every problem named and a choice for every row, then recording it all at once.
+
+Thin views: harbour.missing.police_upload reads, checks, matches and writes. A held file is
+seen only by the person who uploaded it (anyone else gets 404), and only until it is
+recorded, discarded or 24 hours old."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from harbour.accounts.permissions import permission_required
+from harbour.audit import services as auditor
+
+from . import police_upload
+from .models import Category, PoliceForce, PoliceUpload, RiskLevel
+from .upload_forms import (
+    CATEGORY_FIELDS,
+    FORMAT_FIELDS,
+    RISK_FIELDS,
+    SEX_CHOICES,
+    ChoicesForm,
+    MappingForm,
+    UploadForm,
+)
+from .views import uk_time
+
+PERMISSION = "missing.manage_episodes"
+
+RESULT_KEY = "police_upload_result"
+
+
+def _held(request: HttpRequest, pk: int) -> PoliceUpload:
+    police_upload.purge_expired()
+    upload = (
+        PoliceUpload.objects.select_related("force").filter(pk=pk, uploaded_by=request.user).first()
+    )
+    if upload is None:
+        raise Http404("No such upload")
+    return upload
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def upload(request: HttpRequest) -> HttpResponse:
+    police_upload.purge_expired()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                held = police_upload.receive(
+                    request.user, form.cleaned_data["force"], form.cleaned_data["file"]
+                )
+            except police_upload.UploadRefused as problem:
+                form.add_error("file", str(problem))
+            else:
+                return redirect("police_upload_preview", pk=held.pk)
+    else:
+        form = UploadForm()
+    context = {
+        "form": form,
+        "force_choices": [("", "Select a police force")]
+        + [(force.pk, force.name) for force in PoliceForce.objects.all()],
+        "max_mb": police_upload.MAX_BYTES // (1024 * 1024),
+        "max_rows": police_upload.MAX_ROWS,
+        "hours": police_upload.UPLOAD_HOURS,
+        "has_errors": bool(form.errors),
+    }
+    return render(request, "missing/upload_file.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    held = _held(request, pk)
+    try:
+        headers = police_upload.headers_of(held)
+    except police_upload.UploadRefused as problem:
+        return _unreadable(request, held, str(problem))
+    current = police_upload.mapping_for(held.force)
+    conflict = ""
+    reason = request.GET.get("reason", "")
+    if request.method == "POST":
+        form = MappingForm(request.POST, headers=headers)
+        if form.is_valid():
+            try:
+                police_upload.save_mapping(
+                    request.user, held.force, headers=headers, **form.mapping_values()
+                )
+                return redirect("police_upload_preview", pk=held.pk)
+            except police_upload.ConflictError as problem:
+                conflict = str(problem)
+                form.data = form.data.copy()
+                form.data["version"] = current.version if current else ""
+            except ValidationError as problem:
+                for name, messages in problem.message_dict.items():
+                    form.add_error(name if name in form.fields else None, messages)
+    else:
+        form = MappingForm(initial=MappingForm.initial_for(current, headers), headers=headers)
+    context = {
+        "form": form,
+        "upload": held,
+        "fields": police_upload.FIELDS,
+        "category_fields": CATEGORY_FIELDS,
+        "risk_fields": RISK_FIELDS,
+        "format_fields": FORMAT_FIELDS,
+        "has_mapping": current is not None,
+        "reason": reason,
+        "conflict": conflict,
+        "has_errors": bool(form.errors or conflict),
+    }
+    return render(
+        request,
+        "missing/upload_mapping.html",
+        context,
+        status=400 if context["has_errors"] else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    held = _held(request, pk)
+    try:
+        built = police_upload.build_preview(held, request.user)
+    except police_upload.MappingMismatch as problem:
+        if request.method == "POST":
+            return _refused(request, held, [str(problem)])
+        return redirect(f"{reverse('police_upload_mapping', args=[held.pk])}?reason=mismatch")
+    except police_upload.UploadRefused as problem:
+        return _unreadable(request, held, str(problem))
+    refused: list[str] = []
+    if request.method == "POST":
+        form = ChoicesForm(request.POST, preview=built)
+        if form.is_valid():
+            try:
+                result = police_upload.commit(
+                    request.user,
+                    held,
+                    choices=form.choices(),
+                    sexes=form.sexes(),
+                    mapping_version=form.cleaned_data["mapping_version"],
+                )
+            except police_upload.CommitRefused as problem:
+                refused = problem.problems
+                auditor.record(
+                    request.user,
+                    "missing.police_upload_refused",
+                    obj=held,
+                    details={"problems": len(problem.problems)},
+                )
+            else:
+                request.session[RESULT_KEY] = {"force": str(held.force), **result.counts()}
+                return redirect("police_upload_done")
+    else:
+        form = ChoicesForm(initial={"mapping_version": built.mapping.version}, preview=built)
+    auditor.record(
+        request.user,
+        "missing.police_upload_previewed",
+        obj=held,
+        children=built.children_shown(),
+        details={"force": held.force.code, **built.counts()},
+    )
+    context = _preview_context(built, form, refused)
+    return render(
+        request,
+        "missing/upload_preview.html",
+        context,
+        status=400 if context["has_errors"] else 200,
+    )
+
+
+def _preview_context(
+    built: police_upload.Preview, form: ChoicesForm, refused: list[str]
+) -> dict[str, Any]:
+    def describe(row: police_upload.Row) -> dict[str, Any]:
+        return {
+            "row": row,
+            "last_seen": uk_time(row.started_at),
+            "born": f"{row.date_of_birth:%-d %B %Y}" if row.date_of_birth else "Not given",
+            "risk": RiskLevel(row.risk_level).label if row.risk_level else "Not graded",
+            "category": dict(Category.choices).get(row.category, ""),
+            "choice": form.value(f"row-{row.number}"),
+            "sex": form.value(f"sex-{row.number}") if f"sex-{row.number}" in form.fields else "",
+            "errors": form.errors.get(f"row-{row.number}", []),
+        }
+
+    errors = [{"text": text, "href": "#rows"} for text in refused]
+    errors += [
+        {"text": message, "href": f"#row-{name.split('-')[1]}"}
+        for name, messages in form.errors.items()
+        if name.startswith("row-")
+        for message in messages
+    ]
+    return {
+        "preview": built,
+        "upload": built.upload,
+        "form": form,
+        "counts": built.counts(),
+        "problems": built.problems,
+        "problem_rows": [describe(row) for row in built.of("problem")],
+        "recorded_rows": [describe(row) for row in built.of("recorded")],
+        "ready_rows": [describe(row) for row in built.of("ready")],
+        "sex_choices": SEX_CHOICES,
+        "errors": errors,
+        "has_errors": bool(errors),
+        "hours": police_upload.UPLOAD_HOURS,
+    }
+
+
+@require_safe
+@permission_required(PERMISSION)
+def done(request: HttpRequest) -> HttpResponse:
+    result = request.session.pop(RESULT_KEY, None)
+    if not result:
+        return redirect("police_upload")
+    return render(request, "missing/upload_done.html", {"result": result})
+
+
+@permission_required(PERMISSION)
+@require_POST
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    held = _held(request, pk)
+    police_upload.discard(request.user, held)
+    return redirect(f"{reverse('police_upload')}?discarded=1")
+
+
+def _unreadable(request: HttpRequest, held: PoliceUpload, message: str) -> HttpResponse:
+    return _refused(request, held, [message])
+
+
+def _refused(request: HttpRequest, held: PoliceUpload, problems: list[str]) -> HttpResponse:
+    context = {"upload": held, "problems": problems}
+    return render(request, "missing/upload_refused.html", context, status=400)
