@@ -29,8 +29,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from harbour.accounts.permissions import visible_children
+from harbour.accounts.permissions import allowed, visible_children
 from harbour.audit import services as auditor
+from harbour.authorities.queries import responses_awaited
+from harbour.authorities.queries import status_tag as ola_status_tag
 from harbour.children.chronology import (
     FREQUENTLY_MISSING_DAYS,
     child_flags,
@@ -41,9 +43,12 @@ from harbour.children.chronology import (
     time_text,
 )
 from harbour.common.time import DAY, HOUR, epoch_seconds, local_date
+from harbour.meetings.triggers import trigger_words
 
 HOTSPOT_CHILDREN = 20
 INTERVIEW_ROWS = 50
+MEETING_ROWS = 20
+OLA_ROWS = 20
 PLACES = 10
 
 
@@ -82,6 +87,17 @@ def _interviews_outstanding(children: QuerySet) -> QuerySet:
         .exclude(group="OLA")
         .filter(~Exists(settled))
         .select_related("child")
+    )
+
+
+def _meetings_required(children: QuerySet) -> QuerySet:
+    """Open "multi-agency meeting required" tasks of these children, earliest due first."""
+    from harbour.meetings.models import MeetingTask
+
+    return (
+        MeetingTask.objects.filter(closed_at__isnull=True, child__in=children)
+        .select_related("child")
+        .order_by("due_on", "pk")
     )
 
 
@@ -191,6 +207,14 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
         episode.due_at = dt.datetime.fromtimestamp(episode.rhi_due_epoch, tz=dt.UTC)
         episode.hours_overdue = max(0, (now_epoch - episode.rhi_due_epoch) // HOUR)
         episode.hours_left = max(0, (episode.rhi_due_epoch - now_epoch) // HOUR)
+    meetings = _capped(_meetings_required(children), MEETING_ROWS)
+    for task in meetings.rows:
+        task.trigger_text = trigger_words(task.trigger)
+        task.overdue = task.due_on < today
+    ola_awaited = _capped(responses_awaited(children, now), OLA_ROWS)
+    for episode in ola_awaited.rows:
+        episode.requested_at = dt.datetime.fromtimestamp(episode.ola_log.request_epoch, tz=dt.UTC)
+        episode.status_tag = ola_status_tag(episode.ola_status)
     hotspots = _hotspot_children(children, today)
     found = _found_at(hotspots, today)
     for child in hotspots:
@@ -198,6 +222,8 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
 
     shown = {episode.child_id for episode in missing_now}
     shown |= {episode.child_id for episode in [*due_soon.rows, *overdue.rows]}
+    shown |= {task.child_id for task in meetings.rows}
+    shown |= {episode.child_id for episode in ola_awaited.rows}
     shown |= {child.pk for child in hotspots}
     return {
         "now": now,
@@ -205,6 +231,10 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
         "missing_now": missing_now,
         "due_soon": due_soon,
         "overdue": overdue,
+        "meetings": meetings,
+        "ola_awaited": ola_awaited,
+        "may_manage_meetings": allowed(user, "meetings.manage_meetings"),
+        "may_notify": allowed(user, "ola.manage_notifications"),
         "hotspots": hotspots,
         "places": _places(children, today),
         "since": frequently_missing_since(today),
@@ -225,6 +255,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "missing_now": len(context["missing_now"]),
             "interviews_due": context["due_soon"].total,
             "interviews_overdue": context["overdue"].total,
+            "meetings_required": context["meetings"].total,
+            "ola_responses_awaited": context["ola_awaited"].total,
             "hotspots": len(context["hotspots"]),
         },
     )

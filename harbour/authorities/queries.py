@@ -118,10 +118,15 @@ def authority_name() -> Subquery:
 
 def with_status(episodes: QuerySet, now: dt.datetime) -> QuerySet:
     """Episodes annotated with `ola_status`, `placing_authority` and `authority_name`."""
+    return add_status(episodes.annotate(placing_authority=placing_authority()), now)
+
+
+def add_status(episodes: QuerySet, now: dt.datetime) -> QuerySet:
+    """Episodes already annotated with `placing_authority` (the interview worklist's rows),
+    annotated with `ola_status` and `authority_name` too."""
     return episodes.annotate(
-        ola_status=status_expression(epoch_seconds(now)),
-        placing_authority=placing_authority(),
-    ).annotate(authority_name=authority_name())
+        ola_status=status_expression(epoch_seconds(now)), authority_name=authority_name()
+    )
 
 
 def ola_episodes(children: QuerySet, now: dt.datetime) -> QuerySet:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from harbour.accounts.models import Role, StaffProfile
 from harbour.accounts.permissions import allowed, permission_required, visible_children
 from harbour.audit import services as auditor
+from harbour.authorities import queries as ola_queries
 from harbour.children.views import refuse_restricted
 from harbour.common.time import LONDON, UTC
 from harbour.missing.models import Episode
@@ -133,6 +134,14 @@ def _row(episode: Episode, user: Any) -> dict[str, Any]:
     }
 
 
+def _ola_row(episode: Episode, user: Any) -> dict[str, Any]:
+    """A row of the OLA table: the notification status instead of the interview's."""
+    return _row(episode, user) | {
+        "ola_status": ola_queries.status_tag(episode.ola_status),
+        "authority_name": episode.authority_name or "",
+    }
+
+
 @require_GET
 @permission_required("interviews.view_worklist")
 def worklist(request: HttpRequest) -> HttpResponse:
@@ -150,9 +159,15 @@ def worklist(request: HttpRequest) -> HttpResponse:
     notify = queries.WorklistStatus.NOTIFY.value
     paginator = Paginator(rows.exclude(status=notify), PAGE_SIZE)
     page = paginator.get_page(filters.get("page"))
-    ola = list(rows.filter(status=notify)[: OLA_LIMIT + 1])
+    # OLA rows show where the notification log to the placing authority stands, and stay
+    # listed until the placing authority has responded (harbour/authorities/queries.py).
+    ola = list(
+        ola_queries.add_status(rows.filter(status=notify), timezone.now()).exclude(
+            ola_status=ola_queries.OlaStatus.RESPONDED
+        )[: OLA_LIMIT + 1]
+    )
     main_rows = [_row(episode, request.user) for episode in page.object_list]
-    ola_rows = [_row(episode, request.user) for episode in ola[:OLA_LIMIT]]
+    ola_rows = [_ola_row(episode, request.user) for episode in ola[:OLA_LIMIT]]
     shown = {row["child"].pk for row in main_rows + ola_rows}
     auditor.record(
         request.user,
@@ -181,6 +196,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "previous_href": _href(base, page.number - 1) if page.has_previous() else "",
         "next_href": _href(base, page.number + 1) if page.has_next() else "",
         "may_allocate": allowed(request.user, "interviews.allocate"),
+        "may_notify": allowed(request.user, "ola.manage_notifications"),
         "workers": workers,
         "organisations": organisations,
         "groups": queries.GroupFilter.choices,

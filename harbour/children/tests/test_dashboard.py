@@ -158,6 +158,90 @@ def test_interviews_due_in_the_next_24_hours_and_overdue(client):
     assert overdue and due_soon and just_due
 
 
+# Meetings required
+
+
+def task_for(child, due_on: dt.date, trigger: str = "LONG_MISSING", **fields):
+    from harbour.meetings.models import MeetingTask
+
+    return MeetingTask.objects.create(
+        child=child,
+        trigger=trigger,
+        triggered_at=NOW - 100 * HOUR,
+        raised_at=NOW - 99 * HOUR,
+        due_on=due_on,
+        **fields,
+    )
+
+
+def test_meetings_required_lists_open_tasks_with_trigger_due_date_and_overdue_marker(client):
+    late = task_for(ChildFactory(given_name="Late"), dt.date(2024, 7, 9))
+    task_for(ChildFactory(given_name="Today"), TODAY, trigger="REPEAT_MISSING")
+    task_for(ChildFactory(given_name="Closed"), TODAY, closed_at=NOW - HOUR)
+    staff(client)
+
+    page = client.get("/").content.decode()
+
+    found = rows(page, "meetings-required")
+    assert [row[0] for row in found] == ["Late", "Today"]
+    text = table(page, "meetings-required")
+    assert "Missing more than 72 hours" in text and "Third missing episode within 90 days" in text
+    assert "9 July 2024 Overdue" in " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    assert text.count("Overdue") == 1
+    assert f'href="/meetings/tasks/{late.pk}/"' in text
+    assert "Closed" not in page
+
+
+def test_a_social_worker_sees_meetings_required_without_links_to_pages_they_cannot_open(client):
+    task_for(ChildFactory(given_name="Ada"), TODAY)
+    staff(client, "SOCIAL_WORKER")
+
+    text = table(client.get("/").content.decode(), "meetings-required")
+
+    assert "Ada" in text and "/meetings/tasks/" not in text
+
+
+# Responses awaited from other authorities
+
+
+def requested(episode, at: dt.datetime, **log):
+    from harbour.authorities.models import OlaLog
+
+    return OlaLog.objects.create(
+        episode=episode, version=1, notified_epoch=int(at.timestamp()),
+        request_epoch=int(at.timestamp()), **log,
+    )  # fmt: skip
+
+
+def test_ola_responses_awaited_with_their_status(client, settings):
+    from harbour.authorities.models import LocalAuthority
+
+    settings.HARBOUR_OLA_CHASE_DAYS = 3
+    settings.HARBOUR_OLA_ESCALATE_DAYS = 7
+    LocalAuthority.objects.create(code="344", name="Example Shire Council")
+    placed = []
+    for name in ("Escalate", "Chase", "Wait", "Answered"):
+        child = ChildFactory(given_name=name)
+        LegalStatusFactory(child=child, responsible_la="344")
+        placed.append(ended(200, child=child, episode_id=f"OLA-{name.upper()}"))
+    requested(placed[0], NOW - dt.timedelta(days=7))
+    requested(placed[1], NOW - dt.timedelta(days=3))
+    requested(placed[2], NOW - dt.timedelta(days=3) + dt.timedelta(seconds=1))
+    requested(placed[3], NOW - dt.timedelta(days=9), response_epoch=int(NOW.timestamp()))
+    staff(client)
+
+    page = client.get("/").content.decode()
+
+    found = [" ".join(row) for row in rows(page, "ola-responses")]
+    assert len(found) == 3
+    assert found[0].startswith("Escalate") and found[0].endswith("Escalation due")
+    assert found[1].startswith("Chase") and found[1].endswith("Chaser due")
+    assert found[2].startswith("Wait") and found[2].endswith("Awaiting response")
+    assert "Example Shire Council" in found[0]
+    assert f'href="/authorities/ola/{placed[0].pk}/"' in page
+    assert "OLA-ANSWERED" not in page
+
+
 # Missing and hotspots
 
 
@@ -252,11 +336,20 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client, django_assert_ma
         ended(60 + n, child=child)
         ended(10 + n % 5, child=child)
         ReferralFactory(child=child, received_on=TODAY)
+        task_for(child, due_on=TODAY + dt.timedelta(days=n % 9 - 4))
+    for n in range(25):
+        placed = ChildFactory()
+        LegalStatusFactory(child=placed, responsible_la="344")
+        requested(ended(30 + n, child=placed), NOW - dt.timedelta(hours=20 + n))
     staff(client)
 
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(28):
         page = client.get("/").content.decode()
 
     assert len(rows(page, "missing-now")) == 60
     assert len(rows(page, "hotspots")) == 20
+    assert len(rows(page, "meetings-required")) == 20
+    assert len(rows(page, "ola-responses")) == 20
     assert re.search(r"Showing the first 50 of \d+", page)
+    assert "Showing the first 20 of 60" in page
+    assert "Showing the first 20 of 25" in page
