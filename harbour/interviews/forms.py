@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from harbour.common.time import LONDON, RepeatedLocalTime, SkippedLocalTime, from_london
+from harbour.common.dates import DATETIME_PARTS, DateEntryError, datetime_parts, read_datetime
 
 from .models import Method, Outcome, Reason, Risk
 from .queries import GroupFilter, WorklistStatus
@@ -34,61 +34,16 @@ def local_instant(
     parts: dict[str, str], label: str
 ) -> tuple[dt.datetime | None, str | None, str | None]:
     """(UTC instant, error, the part to link the error to) from day, month, year, hour and
-    minute in UK time. All empty: no instant and no error."""
-    names = ("day", "month", "year", "hour", "minute")
-    if not any(parts.get(name) for name in names):
-        return None, None, None
-    missing = [name for name in names if not parts.get(name)]
-    if missing:
-        what = "a time" if set(missing) == {"hour", "minute"} else " and ".join(missing)
-        if what != "a time":
-            what = "a " + what
-        return None, f"{label} must include {what}", missing[0]
-    if not all(parts[name].isdigit() for name in names):
-        first = next(name for name in names if not parts[name].isdigit())
-        return None, f"{label} must be a real date and time, in numbers", first
-    day, month, year, hour, minute = (int(parts[name]) for name in names)
-    if len(parts["year"]) != 4:
-        return None, f"{label}: the year must include 4 numbers", "year"
+    minute in UK time, and `offset` when the person has said which of two times it was
+    (harbour.common.dates). All empty: no instant and no error."""
     try:
-        date = dt.date(year, month, day)
-    except ValueError:
-        return None, f"{label} must be a real date", "day"
-    if not (0 <= hour <= 23):
-        return None, f"{label}: the hour must be between 0 and 23 (24-hour clock)", "hour"
-    if not (0 <= minute <= 59):
-        return None, f"{label}: the minutes must be between 0 and 59", "minute"
-    try:
-        return from_london(dt.datetime.combine(date, dt.time(hour, minute))), None, None
-    except SkippedLocalTime:
-        return (
-            None,
-            f"{label}: that time did not happen in the UK because the clocks went forward. "
-            "Enter a time before 1am or from 2am",
-            "hour",
-        )
-    except RepeatedLocalTime:
-        # Guessing could move an interview across the 72-hour line, so ask instead.
-        return (
-            None,
-            f"{label}: the clocks went back that night, so {hour}:{minute:02d} happened twice "
-            "and Harbour cannot tell which. Enter 00:59 or 02:00, whichever is nearer, and "
-            "note the exact time in onward actions",
-            "hour",
-        )
+        return read_datetime(parts, label, required=False, past_only=False), None, None
+    except DateEntryError as problem:
+        return None, problem.message, problem.part
 
 
 def local_parts(instant: dt.datetime | None) -> dict[str, str]:
-    if instant is None:
-        return {}
-    local = instant.astimezone(LONDON)
-    return {
-        "day": str(local.day),
-        "month": str(local.month),
-        "year": str(local.year),
-        "hour": f"{local.hour:02d}",
-        "minute": f"{local.minute:02d}",
-    }
+    return datetime_parts(instant)
 
 
 class InterviewForm(forms.Form):
@@ -104,11 +59,13 @@ class InterviewForm(forms.Form):
     offered_at_year = _part()
     offered_at_hour = _part()
     offered_at_minute = _part()
+    offered_at_offset = forms.CharField(required=False, max_length=6, strip=True)
     completed_at_day = _part()
     completed_at_month = _part()
     completed_at_year = _part()
     completed_at_hour = _part()
     completed_at_minute = _part()
+    completed_at_offset = forms.CharField(required=False, max_length=6, strip=True)
     method = forms.ChoiceField(
         choices=Method.choices,
         required=False,
@@ -215,7 +172,7 @@ class InterviewForm(forms.Form):
         return items
 
 
-LOCAL_PARTS = ("day", "month", "year", "hour", "minute")
+LOCAL_PARTS = (*DATETIME_PARTS, "offset")
 
 
 def _yes_no(value: str) -> bool | None:

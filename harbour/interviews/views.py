@@ -23,6 +23,7 @@ from harbour.accounts.permissions import allowed, permission_required, visible_c
 from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
 from harbour.children.views import refuse_restricted
+from harbour.common.dates import OFFSET_CHOICES
 from harbour.common.time import LONDON, UTC
 from harbour.missing.models import Episode
 
@@ -359,6 +360,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         "conflict": conflict,
         "form": form,
         "value": _values(form),
+        "offset_choices": OFFSET_CHOICES,
         "errors": errors,
         "error_list": error_list,
         "has_errors": bool(error_list),

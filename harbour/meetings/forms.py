@@ -3,10 +3,11 @@ each form that changes an existing record carries the version it was loaded with
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
+
+from harbour.common.dates import DATE_PARTS, DateEntryError, read_date
 
 from .models import Agency
 
@@ -21,37 +22,23 @@ class DateFieldsForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in self.dates:
-            for part in ("day", "month", "year"):
+            for part in DATE_PARTS:
                 self.fields[f"{name}-{part}"] = forms.CharField(required=False, max_length=4)
 
     def date_parts(self, name: str) -> dict[str, str]:
-        return {part: self[f"{name}-{part}"].value() or "" for part in ("day", "month", "year")}
+        return {part: self[f"{name}-{part}"].value() or "" for part in DATE_PARTS}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for name, (what, required) in self.dates.items():
-            parts = {
-                part: (cleaned.get(f"{name}-{part}") or "").strip()
-                for part in ("day", "month", "year")
-            }
-            cleaned[name] = None
-            if not any(parts.values()):
-                if required:
-                    self._date_error(name, f"Enter {what}")
-                continue
-            missing = [part for part, value in parts.items() if not value]
-            if missing:
-                self._date_error(name, f"{what[0].upper()}{what[1:]} must include a {missing[0]}")
-                continue
+            parts = {part: cleaned.get(f"{name}-{part}") or "" for part in DATE_PARTS}
             try:
-                day = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-            except ValueError:
-                self._date_error(name, f"{what[0].upper()}{what[1:]} must be a real date")
-                continue
-            if len(parts["year"]) != 4:
-                self._date_error(name, "Year must include 4 numbers")
-                continue
-            cleaned[name] = day
+                # Whether a date may be in the future is the service's rule (an action's due
+                # date may; a meeting's date held may not).
+                cleaned[name] = read_date(parts, what, required=required, past_only=False)
+            except DateEntryError as problem:
+                cleaned[name] = None
+                self._date_error(name, problem.message)
         return cleaned
 
     def _date_error(self, name: str, message: str) -> None:

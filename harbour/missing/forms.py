@@ -16,27 +16,18 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from harbour.children.models import Sex
-from harbour.common.time import (
-    LONDON,
-    RepeatedLocalTime,
-    SkippedLocalTime,
-    from_london,
-    local_date,
+from harbour.common.dates import (
+    DATE_PARTS,
+    DATETIME_PARTS,
+    DateEntryError,
+    datetime_parts,
+    read_date,
+    read_datetime,
 )
 
 from .models import Category, RiskLevel
-
-# In the hour that happens twice: is it the first (summer time) or the second?
-FIRST_OF_TWO = {"+01:00": True, "+00:00": False}
-OFFSET_CHOICES = [
-    ("+01:00", "The first time (British Summer Time, UTC+1)"),
-    ("+00:00", "The second time (Greenwich Mean Time, UTC)"),
-]
-DATE_PARTS = ("day", "month", "year")
-TIME_PARTS = ("hour", "minute")
 
 
 def _text(max_length: int = 200, required: bool = False) -> forms.CharField:
@@ -45,7 +36,8 @@ def _text(max_length: int = 200, required: bool = False) -> forms.CharField:
 
 class GovukForm(forms.Form):
     """A form with day/month/year (and hour/minute) groups declared as
-    `datetimes = [(prefix, description, required)]` and `dates = [...]`."""
+    `datetimes = [(prefix, description, required)]` and `dates = [...]`, read by
+    harbour.common.dates."""
 
     datetimes: list[tuple[str, str, bool]] = []
     dates: list[tuple[str, str, bool]] = []
@@ -55,7 +47,7 @@ class GovukForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.ambiguous: set[str] = set()
         for prefix, _description, _required in self.datetimes:
-            for part in (*DATE_PARTS, *TIME_PARTS):
+            for part in DATETIME_PARTS:
                 self.fields[f"{prefix}_{part}"] = _text(4)
             self.fields[f"{prefix}_offset"] = _text(6)
         for prefix, _description, _required in self.dates:
@@ -65,100 +57,32 @@ class GovukForm(forms.Form):
             if name in self.fields:
                 self.fields[name].error_messages["required"] = message
 
-    # Reading the groups.
+    def _parts(self, prefix: str) -> dict[str, str]:
+        return {
+            name[len(prefix) + 1 :]: self.cleaned_data.get(name) or ""
+            for name in self.fields
+            if name.startswith(f"{prefix}_")
+        }
 
-    def _numbers(self, prefix: str, parts: tuple[str, ...], description: str) -> list[int] | None:
-        values = [self.cleaned_data.get(f"{prefix}_{part}", "") for part in parts]
-        missing = [part for part, value in zip(parts, values, strict=True) if not value]
-        if missing:
-            self.add_error(
-                f"{prefix}_day", f"{description.capitalize()} must include a {missing[0]}"
-            )
-            return None
+    def _read(self, reader: Any, prefix: str, description: str, required: bool) -> Any:
         try:
-            return [int(value) for value in values]
-        except ValueError:
-            self.add_error(
-                f"{prefix}_day", f"{description.capitalize()} must be real numbers, like 27 3 2024"
-            )
+            return reader(self._parts(prefix), description, required=required)
+        except DateEntryError as problem:
+            # Errors go on the day box (where the error summary links), or on the radios
+            # that ask which of the two times it was.
+            if problem.needs_offset:
+                self.ambiguous.add(prefix)
+                self.add_error(f"{prefix}_offset", problem.message)
+            else:
+                self.add_error(f"{prefix}_day", problem.message)
             return None
-
-    def _empty(self, prefix: str, parts: tuple[str, ...]) -> bool:
-        return not any(self.cleaned_data.get(f"{prefix}_{part}") for part in parts)
-
-    def read_date(self, prefix: str, description: str, required: bool) -> dt.date | None:
-        if self._empty(prefix, DATE_PARTS):
-            if required:
-                self.add_error(f"{prefix}_day", f"Enter {description}")
-            return None
-        numbers = self._numbers(prefix, DATE_PARTS, description)
-        if numbers is None:
-            return None
-        day, month, year = numbers
-        try:
-            value = dt.date(year, month, day)
-        except ValueError:
-            self.add_error(f"{prefix}_day", f"{description.capitalize()} must be a real date")
-            return None
-        if year < 1900:
-            self.add_error(f"{prefix}_day", f"{description.capitalize()} must have a 4-digit year")
-            return None
-        if value > local_date(timezone.now()):
-            self.add_error(f"{prefix}_day", f"{description.capitalize()} must be in the past")
-            return None
-        return value
-
-    def read_datetime(self, prefix: str, description: str, required: bool) -> dt.datetime | None:
-        parts = (*DATE_PARTS, *TIME_PARTS)
-        if self._empty(prefix, parts):
-            if required:
-                self.add_error(f"{prefix}_day", f"Enter {description}")
-            return None
-        numbers = self._numbers(prefix, parts, description)
-        if numbers is None:
-            return None
-        day, month, year, hour, minute = numbers
-        try:
-            naive = dt.datetime(year, month, day, hour, minute)
-        except ValueError:
-            self.add_error(
-                f"{prefix}_day",
-                f"{description.capitalize()} must be a real date and a time from 0:00 to 23:59",
-            )
-            return None
-        instant = self._from_london(prefix, naive, description)
-        if instant is not None and instant > timezone.now():
-            self.add_error(f"{prefix}_day", f"{description.capitalize()} must be in the past")
-            return None
-        return instant
-
-    def _from_london(self, prefix: str, naive: dt.datetime, description: str) -> dt.datetime | None:
-        offset = self.cleaned_data.get(f"{prefix}_offset", "")
-        try:
-            return from_london(naive, first_of_two=FIRST_OF_TWO.get(offset))
-        except SkippedLocalTime:
-            self.add_error(
-                f"{prefix}_day",
-                f"{description.capitalize()} is a time that did not exist in the UK: the clocks "
-                "went forward an hour that night. Check the time",
-            )
-            return None
-        except RepeatedLocalTime:
-            pass
-        self.ambiguous.add(prefix)
-        self.add_error(
-            f"{prefix}_offset",
-            f"The clocks went back that night, so {naive:%-H:%M} happened twice. Select which "
-            "one it was",
-        )
-        return None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         for prefix, description, required in self.datetimes:
-            data[prefix] = self.read_datetime(prefix, description, required)
+            data[prefix] = self._read(read_datetime, prefix, description, required)
         for prefix, description, required in self.dates:
-            data[prefix] = self.read_date(prefix, description, required)
+            data[prefix] = self._read(read_date, prefix, description, required)
         return data
 
     def error_list(self) -> list[dict[str, str]]:
@@ -245,16 +169,4 @@ class AmendForm(GovukForm):
 
 def datetime_initial(prefix: str, instant: dt.datetime | None) -> dict[str, str]:
     """Form initial values for a day/month/year hour:minute group, in UK time."""
-    if instant is None:
-        return {}
-    local = instant.astimezone(LONDON)
-    values = {
-        f"{prefix}_day": str(local.day),
-        f"{prefix}_month": str(local.month),
-        f"{prefix}_year": str(local.year),
-        f"{prefix}_hour": str(local.hour),
-        f"{prefix}_minute": f"{local.minute:02d}",
-    }
-    if local.fold or local.replace(fold=1).utcoffset() != local.utcoffset():
-        values[f"{prefix}_offset"] = "+00:00" if local.utcoffset() == dt.timedelta(0) else "+01:00"
-    return values
+    return {f"{prefix}_{part}": value for part, value in datetime_parts(instant).items()}

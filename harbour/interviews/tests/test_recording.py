@@ -317,12 +317,45 @@ def test_a_coordinator_allocates_on_the_page(coordinator, episode):
     assert "Choose a worker or an organisation" in empty.content.decode()
 
 
-def test_an_interview_time_in_the_hour_that_happened_twice_is_refused_not_guessed():
+def test_an_interview_time_in_the_hour_that_happened_twice_is_asked_about_not_guessed():
     from harbour.interviews.forms import local_instant
 
     parts = {"day": "27", "month": "10", "year": "2019", "hour": "1", "minute": "30"}
     instant, error, part = local_instant(parts, "When it happened")
-    assert instant is None and part == "hour"
+    assert instant is None and part == "offset"
     assert "happened twice" in error
+    first, _error, _part = local_instant(parts | {"offset": "+01:00"}, "When it happened")
+    second, _error, _part = local_instant(parts | {"offset": "+00:00"}, "When it happened")
+    assert first == dt.datetime(2019, 10, 27, 0, 30, tzinfo=UTC)
+    assert second == dt.datetime(2019, 10, 27, 1, 30, tzinfo=UTC)
     skipped = local_instant(parts | {"month": "3", "day": "31"}, "When it happened")
     assert skipped[0] is None and "clocks went forward" in skipped[1]
+
+
+def test_interview_completed_in_the_repeated_hour_is_saved_as_the_time_chosen(coordinator):
+    episode = EpisodeFactory(
+        started_at=dt.datetime(2023, 10, 27, 20, tzinfo=UTC),
+        ended_at=dt.datetime(2023, 10, 28, 2, tzinfo=UTC),
+    )
+    client = signed_in(coordinator)
+    repeated_hour = form(
+        offered_at_day="28", offered_at_month="10", offered_at_year="2023",
+        completed_at_day="29", completed_at_month="10", completed_at_year="2023",
+        completed_at_hour="1", completed_at_minute="30",
+    )  # fmt: skip
+
+    asked = client.post(f"/interviews/{episode.pk}/record/", repeated_hour)
+
+    page = asked.content.decode()
+    assert asked.status_code == 400
+    assert 'href="#completed_at-offset"' in page and 'id="completed_at-offset"' in page
+    assert not ReturnInterview.objects.exists()
+
+    answered = client.post(
+        f"/interviews/{episode.pk}/record/", repeated_hour | {"completed_at_offset": "+00:00"}
+    )
+
+    assert answered.status_code == 302
+    assert ReturnInterview.objects.get().completed_at == dt.datetime(
+        2023, 10, 29, 1, 30, tzinfo=UTC
+    )

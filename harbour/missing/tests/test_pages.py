@@ -152,7 +152,7 @@ def test_step_one_with_errors_keeps_what_was_typed_and_says_what_to_fix(client, 
     assert response.status_code == 400
     assert "There is a problem" in body
     assert 'href="#police_reference"' in body and "Enter the police reference" in body
-    assert 'href="#started_day"' in body and "a time from 0:00 to 23:59" in body
+    assert 'href="#started_day"' in body and "the hour must be from 0 to 23" in body
     assert 'href="#birth_day"' in body and "must include a month" in body
     assert 'value="Smtih"' in body and 'value="25"' in body
     assert "<title>Error:" in body
