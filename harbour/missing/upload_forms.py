@@ -169,7 +169,18 @@ class ChoicesForm(UploadFormBase):
                 )
 
     def choices(self) -> dict[int, str]:
-        return {row.number: self.cleaned_data[f"row-{row.number}"] for row in self.rows}
+        """The answers, with any posted for rows that can no longer be recorded (a reference
+        recorded by someone else since the preview): commit refuses those."""
+        answers = {}
+        ready = {row.number for row in self.rows}
+        for name, value in self.data.items():
+            number = name.removeprefix("row-")
+            if name.startswith("row-") and number.isdigit() and int(number) not in ready:
+                answers[int(number)] = str(value)
+        return {
+            **answers,
+            **{row.number: self.cleaned_data[f"row-{row.number}"] for row in self.rows},
+        }
 
     def sexes(self) -> dict[int, str]:
         return {
@@ -180,6 +191,8 @@ class ChoicesForm(UploadFormBase):
 
     def value(self, name: str) -> str:
         """What the row's radios or select show: as posted, else the proposal."""
+        if name not in self.fields:
+            return ""
         if self.is_bound:
             return self.data.get(name, "")
         return str(self.fields[name].initial or "")

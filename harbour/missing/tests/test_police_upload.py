@@ -575,3 +575,17 @@ def test_held_files_are_deleted_after_24_hours(user, northshire):
         assert police_upload.purge_expired() == 1
     assert not PoliceUpload.objects.filter(pk=old.pk).exists()
     assert AuditEvent.objects.filter(action="missing.police_uploads_expired").exists()
+
+
+def test_the_purge_command_deletes_only_expired_files(user, northshire):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    held(user, northshire, csv_of(row()))
+    with time_machine.travel(NOW + dt.timedelta(hours=25), tick=False):
+        fresh = held(user, northshire, csv_of(row()))
+        out = StringIO()
+        call_command("purge_police_uploads", stdout=out)
+    assert out.getvalue().strip() == "Deleted 1 held police extract(s)."
+    assert list(PoliceUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
