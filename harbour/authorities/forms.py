@@ -101,12 +101,16 @@ class OlaFilterForm(forms.Form):
         choices=[("", "Still to do"), *OlaStatus.choices, ("ALL", "Any status")],
         required=False,
     )
-    authority = forms.ChoiceField(required=False)
+    # Any DfE number: the placing authority of an episode need not be in the reference data.
+    authority = forms.RegexField(regex=r"^\d{3}$", required=False)
     page = forms.IntegerField(min_value=1, required=False)
 
     def __init__(self, *args: Any, authorities: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["authority"].choices = [("", "Any authority"), *authorities]
+        self.authority_choices = [("", "Any authority"), *authorities]
+        chosen = self["authority"].value() or ""
+        if chosen and chosen not in {code for code, _name in authorities}:
+            self.authority_choices.append((chosen, f"DfE number {chosen}"))
 
 
 class AuthorityForm(forms.ModelForm):

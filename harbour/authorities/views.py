@@ -101,7 +101,7 @@ def ola_list(request: HttpRequest) -> HttpResponse:
         "previous_href": _href(base, page.number - 1) if page.has_previous() else "",
         "next_href": _href(base, page.number + 1) if page.has_next() else "",
         "status_choices": form.fields["status"].choices,
-        "authority_choices": form.fields["authority"].choices,
+        "authority_choices": form.authority_choices,
         "chase_days": queries.chase_seconds() // 86400,
         "escalate_days": queries.escalate_seconds() // 86400,
         "messages": _messages(request),

@@ -5,8 +5,8 @@
 
 Each kind of entry is one small function here, registered in KINDS: it runs ONE query for
 the child (filtered to the period in SQL) and turns the rows into Entry values. To add a
-kind (say OLA notifications), write `_notifications(child, first, last)` and add a row to
-KINDS; the page's filter picks it up from there.
+kind, write `_things(child, first, last)` and add a row to KINDS; the page's filter
+picks it up from there.
 
 The period is of Europe/London calendar dates, both ends inclusive. An entry with an
 instant is in the period when the instant's local date is; an entry with only a date
@@ -262,12 +262,101 @@ def _panels(child: Child, first: dt.date | None, last: dt.date | None) -> Iterab
         yield Entry(listing.panel_date, "panels", "Listed at panel", ". ".join(parts))
 
 
+def _police_notifications(
+    child: Child, first: dt.date | None, last: dt.date | None
+) -> Iterable[Entry]:
+    """Every police notification received: an episode's first, and each repeat notification
+    merged into it (missing.NotificationReference)."""
+    from harbour.missing.models import NotificationReference
+
+    rows = (
+        NotificationReference.objects.filter(episode__child=child)
+        .filter(_instant_in("received_at", first, last))
+        .select_related("episode")
+    )
+    for row in rows:
+        episode = row.episode.episode_id
+        if row.reference == episode:
+            yield Entry(
+                row.received_at,
+                "police_notifications",
+                "Police notification received",
+                f"Police reference {row.reference}",
+            )
+        else:
+            yield Entry(
+                row.received_at,
+                "police_notifications",
+                "Repeat police notification merged",
+                f"Police reference {row.reference}, merged into episode {episode}",
+            )
+
+
+def _allocations(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+    """Return interviews allocated to a worker or a provider (interviews.Allocation); an
+    allocation made again shows once, when it was last made."""
+    from harbour.interviews.models import Allocation
+
+    rows = (
+        Allocation.objects.filter(episode__child=child)
+        .filter(_instant_in("allocated_at", first, last))
+        .select_related("episode", "worker")
+    )
+    for allocation in rows:
+        to = []
+        if allocation.worker is not None:
+            to.append(allocation.worker.get_full_name() or allocation.worker.get_username())
+        if allocation.organisation:
+            to.append(allocation.organisation)
+        yield Entry(
+            allocation.allocated_at,
+            "allocations",
+            "Return interview allocated",
+            f"For episode {allocation.episode.episode_id}. To {', '.join(to)}",
+        )
+
+
+OLA_TITLES = {
+    "MISSING": "Placing authority told the child is missing",
+    "FOUND": "Placing authority told the child has been found",
+    "INTERVIEW_REQUESTED": "Placing authority asked to arrange the return interview",
+    "CHASER": "Chaser sent to the placing authority",
+    "RESPONSE": "Response from the placing authority",
+    "ESCALATED": "No response from the placing authority: escalated",
+}
+
+
+def _ola_notifications(
+    child: Child, first: dt.date | None, last: dt.date | None
+) -> Iterable[Entry]:
+    """The log of notifications to the authority that placed the child here (OLA)."""
+    from harbour.authorities.models import OlaNotification
+
+    rows = (
+        OlaNotification.objects.filter(log__episode__child=child)
+        .filter(_instant_in("occurred_at", first, last))
+        .select_related("log__episode")
+    )
+    for entry in rows:
+        parts = [
+            f"For episode {entry.log.episode.episode_id}",
+            f"Placing authority {entry.authority_code}",
+            entry.get_method_display(),
+        ]
+        if entry.response:
+            parts.append(entry.get_response_display())
+        yield Entry(entry.occurred_at, "ola", OLA_TITLES[entry.kind], ". ".join(parts))
+
+
 Source = Callable[[Child, dt.date | None, dt.date | None], Iterable[Entry]]
 
 # kind: (label for the filter, function). Order is the order of the filter's checkboxes.
 KINDS: dict[str, tuple[str, Source]] = {
     "episodes": ("Missing and absent episodes", _episodes),
+    "police_notifications": ("Police notifications", _police_notifications),
+    "allocations": ("Return interview allocations", _allocations),
     "interviews": ("Return interviews", _interviews),
+    "ola": ("Notifications to the placing authority", _ola_notifications),
     "meetings": ("Meetings", _meetings),
     "referrals": ("Exploitation referrals", _referrals),
     "assessments": ("Risk assessments", _assessments),
