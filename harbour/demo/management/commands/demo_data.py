@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from harbour.children.models import Child
+from harbour.demo import ola
 from harbour.demo.generator import period_start, write_demo_folder
 from harbour.interchange.importer import import_folder
 from harbour.reports.models import ChildPopulation, ComparatorRate
@@ -93,6 +94,11 @@ class Command(BaseCommand):
             created = f" ({count.created:,} new)" if count is not None else ""
             self.stdout.write(f"  {name}: {rows:,} rows{created}")
         self._reference_data(period_start(last_day, episodes).year, last_day.year)
+        added = ola.authorities(authority)
+        entries = ola.logs()
+        self.stdout.write(
+            f"  other authorities: {added} added; OLA notification log entries: {entries}"
+        )
         self.stdout.write(self.style.SUCCESS("Demo data imported."))
 
     def _reference_data(self, first_year: int, last_year: int) -> None:
