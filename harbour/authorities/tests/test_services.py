@@ -253,3 +253,26 @@ def test_responses_awaited_lists_only_unanswered_requests_oldest_first():
 
     assert [row.pk for row in rows] == [older.pk, newer.pk]
     assert [row.ola_status for row in rows] == [S.ESCALATION_DUE, S.AWAITING]
+
+
+def test_the_chase_command_counts_the_logs_by_status(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.HARBOUR_OLA_CHASE_DAYS = 3
+    settings.HARBOUR_OLA_ESCALATE_DAYS = 7
+    user = staff()
+    for days in (8, 4, 1):
+        episode = ola_episode(found=NOW - days * DAY - HOUR)
+        request(user, episode, NOW - days * DAY)
+    out = StringIO()
+
+    call_command("chase_ola_notifications", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Escalation due: 1",
+        "Chaser due: 1",
+        "Escalated, awaiting response: 0",
+        "Awaiting response: 1",
+    ]
