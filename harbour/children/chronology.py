@@ -222,6 +222,22 @@ def _meetings(child: Child, first: dt.date | None, last: dt.date | None) -> Iter
             yield Entry(meeting.held_on, "meetings", f"{kind} held", detail)
 
 
+def _meeting_tasks(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+    """A multi-agency meeting required (meetings.MeetingTask), when it was raised, with
+    the trigger and the date the meeting is due by."""
+    from harbour.meetings.models import MeetingTask
+    from harbour.meetings.triggers import trigger_words
+
+    rows = MeetingTask.objects.filter(child=child).filter(_instant_in("raised_at", first, last))
+    for task in rows:
+        detail = f"{trigger_words(task.trigger)}. Meeting due by {long_date(task.due_on)}"
+        if task.meeting_id is not None:
+            detail += ". Meeting requested"
+        elif task.closed_at is not None:
+            detail += ". Closed"
+        yield Entry(task.raised_at, "meeting_tasks", "Multi-agency meeting required", detail)
+
+
 def _referrals(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
     from harbour.exploitation.models import Referral
 
@@ -357,6 +373,7 @@ KINDS: dict[str, tuple[str, Source]] = {
     "allocations": ("Return interview allocations", _allocations),
     "interviews": ("Return interviews", _interviews),
     "ola": ("Notifications to the placing authority", _ola_notifications),
+    "meeting_tasks": ("Meetings required", _meeting_tasks),
     "meetings": ("Meetings", _meetings),
     "referrals": ("Exploitation referrals", _referrals),
     "assessments": ("Risk assessments", _assessments),

@@ -423,7 +423,7 @@ def test_the_page_runs_a_bounded_number_of_queries(client, django_assert_max_num
         PanelListingFactory(child=child, panel_date=TODAY - dt.timedelta(days=n))
     staff(client)
 
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         response = client.get(f"/children/{child.pk}/")
 
     assert text(response).count('class="moj-timeline__item"') == 180
