@@ -16,6 +16,7 @@ from django.db import models
 import harbour
 from harbour.audit import services as auditor
 from harbour.audit.models import AuditEvent
+from harbour.authorities.models import LocalAuthority
 from harbour.children.models import Child, LegalStatus
 from harbour.common.tests import factories
 from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
@@ -38,6 +39,7 @@ FACTORIES = {
 }
 
 REFERENCE_DATA = {
+    LocalAuthority: lambda: LocalAuthority(code="998", name="Example Shire Council"),
     ChildPopulation: lambda: ChildPopulation(financial_year=2019, population=60000),
     ComparatorRate: lambda: ComparatorRate(
         financial_year=2019, area="ENGLAND", episodes_per_10k=Decimal("12.5")
