@@ -210,29 +210,76 @@ def _birth(given: dt.date | None, stored: dt.date) -> tuple[int, str] | None:
     return None
 
 
-def _initials(name: str) -> set[str]:
+def _initials(name: str) -> frozenset[str]:
     name = (name or "").strip()
     if not name:
-        return set()
+        return frozenset()
     first = name[0]
-    return {first.lower(), strip_accents(first).lower()} - {""}
+    return frozenset({first.lower(), strip_accents(first).lower()} - {""})
 
 
-def _narrowed(children: QuerySet, given: str, family: str, born: dt.date | None) -> QuerySet:
-    wanted = Q(pk__in=[])
-    if born is not None:
-        births = [ymd(born)]
-        if (swapped := swapped_day_month(born)) is not None:
-            births.append(ymd(swapped))
-        wanted |= Q(birth_ymd__in=births)
-    for letter in _initials(family):
-        wanted |= Q(family_name__istartswith=letter) | Q(given_name__istartswith=letter)
-    for word in normalise(family).split():
-        if len(word) >= 3:
+@dataclass(frozen=True)
+class Narrowing:
+    """Which children are worth scoring for a notification (see the module docstring): as
+    a database filter (`q`) and, for a pool of children fetched for several notifications
+    at once, the same test in Python (`admits`)."""
+
+    births: frozenset[int]
+    initials: frozenset[str]
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, family: str, born: dt.date | None) -> Narrowing:
+        births = set()
+        if born is not None:
+            births.add(ymd(born))
+            if (swapped := swapped_day_month(born)) is not None:
+                births.add(ymd(swapped))
+        words = tuple(word for word in normalise(family).split() if len(word) >= 3)
+        return cls(frozenset(births), _initials(family), words)
+
+    def q(self) -> Q:
+        wanted = Q(birth_ymd__in=sorted(self.births)) if self.births else Q(pk__in=[])
+        for letter in sorted(self.initials):
+            wanted |= Q(family_name__istartswith=letter) | Q(given_name__istartswith=letter)
+        for word in self.words:
             wanted |= Q(family_name__icontains=word)
-    return children.filter(wanted).only(
-        "pk", "child_id", "given_name", "family_name", "date_of_birth", "restricted"
-    )
+        return wanted
+
+    def admits(self, child: Child) -> bool:
+        if child.birth_ymd in self.births:
+            return True
+        family, given = child.family_name.lower(), child.given_name.lower()
+        if any(family.startswith(letter) or given.startswith(letter) for letter in self.initials):
+            return True
+        return any(word in family for word in self.words)
+
+
+# The columns matching reads: fetch only these.
+MATCH_COLUMNS = (
+    "child_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "birth_ymd",
+    "restricted",
+)
+
+
+def score(given: str, family: str, born: dt.date | None, child: Child) -> Candidate | None:
+    """The child as a candidate for a notification naming `given family`, born `born`
+    (None when not given), with its score and reasons; None when it does not match."""
+    names = _names(given, family, child)
+    birth = _birth(born, child.date_of_birth)
+    if names is None or birth is None:
+        return None
+    points, reasons = names
+    return Candidate(child, points + birth[0], [birth[1], *reasons])
+
+
+def ranked(candidates: list[Candidate]) -> list[Candidate]:
+    """Best first; equal scores in person id order, so the order never changes by chance."""
+    return sorted(candidates, key=lambda candidate: (-candidate.score, candidate.child.child_id))
 
 
 def find_candidates(
@@ -283,13 +330,6 @@ def find_candidates(
     given, family = (given_name or "").strip(), (family_name or "").strip()
     if not (given and family):
         return []
-    found = []
-    for child in _narrowed(children, given, family, date_of_birth):
-        names = _names(given, family, child)
-        birth = _birth(date_of_birth, child.date_of_birth)
-        if names is None or birth is None:
-            continue
-        points, reasons = names
-        found.append(Candidate(child, points + birth[0], [birth[1], *reasons]))
-    found.sort(key=lambda candidate: (-candidate.score, candidate.child.child_id))
-    return found
+    pool = children.filter(Narrowing.of(family, date_of_birth).q()).only(*MATCH_COLUMNS)
+    found = [score(given, family, date_of_birth, child) for child in pool]
+    return ranked([candidate for candidate in found if candidate is not None])

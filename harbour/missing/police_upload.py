@@ -47,7 +47,6 @@ from harbour.common.time import (
     SkippedLocalTime,
     from_london,
     local_date,
-    ymd,
 )
 
 from . import matching, services
@@ -745,32 +744,6 @@ def _match_exact(rows: list[Row], user: Any) -> None:
             )
 
 
-def _narrowing(row: Row) -> tuple[Q, set[int], set[str], list[str]]:
-    births: set[int] = set()
-    if row.date_of_birth is not None:
-        births.add(ymd(row.date_of_birth))
-        if (swapped := matching.swapped_day_month(row.date_of_birth)) is not None:
-            births.add(ymd(swapped))
-    initials = matching._initials(row.family_name)
-    words = [w for w in matching.normalise(row.family_name).split() if len(w) >= 3]
-    wanted = Q(birth_ymd__in=sorted(births)) if births else Q(pk__in=[])
-    for letter in initials:
-        wanted |= Q(family_name__istartswith=letter) | Q(given_name__istartswith=letter)
-    for word in words:
-        wanted |= Q(family_name__icontains=word)
-    return wanted, births, initials, words
-
-
-def _in_narrowing(child: Child, births: set[int], initials: set[str], words: list[str]) -> bool:
-    """The same test as the row's SQL narrowing, in Python, on a child of a shared pool."""
-    if child.birth_ymd in births:
-        return True
-    family, given = child.family_name.lower(), child.given_name.lower()
-    if any(family.startswith(letter) or given.startswith(letter) for letter in initials):
-        return True
-    return any(word in family for word in words)
-
-
 def _match_likely(rows: list[Row], user: Any) -> None:
     """Likely matches by name and date of birth, ranked as matching.find_candidates ranks
     them, for many rows with one query per POOL_CHUNK rows."""
@@ -779,33 +752,18 @@ def _match_likely(rows: list[Row], user: Any) -> None:
     rows = [row for row in rows if row.given_name and row.family_name]
     for start in range(0, len(rows), POOL_CHUNK):
         chunk = rows[start : start + POOL_CHUNK]
-        narrowings = [_narrowing(row) for row in chunk]
+        narrowings = [matching.Narrowing.of(row.family_name, row.date_of_birth) for row in chunk]
         wanted = Q(pk__in=[])
         for narrowing in narrowings:
-            wanted |= narrowing[0]
-        pool = list(
-            visible_children(user)
-            .filter(wanted)
-            .only(
-                "child_id",
-                "given_name",
-                "family_name",
-                "date_of_birth",
-                "birth_ymd",
-                "restricted",
+            wanted |= narrowing.q()
+        pool = list(visible_children(user).filter(wanted).only(*matching.MATCH_COLUMNS))
+        for row, narrowing in zip(chunk, narrowings, strict=True):
+            scored = (
+                matching.score(row.given_name, row.family_name, row.date_of_birth, child)
+                for child in pool
+                if narrowing.admits(child)
             )
-        )
-        for row, (_, births, initials, words) in zip(chunk, narrowings, strict=True):
-            found = []
-            for child in pool:
-                if not _in_narrowing(child, births, initials, words):
-                    continue
-                names = matching._names(row.given_name, row.family_name, child)
-                birth = matching._birth(row.date_of_birth, child.date_of_birth)
-                if names is None or birth is None:
-                    continue
-                found.append(matching.Candidate(child, names[0] + birth[0], [birth[1], *names[1]]))
-            found.sort(key=lambda candidate: (-candidate.score, candidate.child.child_id))
+            found = matching.ranked([candidate for candidate in scored if candidate is not None])
             row.candidates = found
             row.match = "likely" if found else "none"
     for row in rows:

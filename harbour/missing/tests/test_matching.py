@@ -185,7 +185,9 @@ def test_the_search_is_narrowed_in_the_database(django_assert_max_num_queries):
     alfred = ChildFactory(given_name="Alfred", family_name="Smith", date_of_birth=BORN)
     from harbour.missing import matching
 
-    fetched = list(matching._narrowed(matching.Child.objects.all(), "Alfred", "Smith", BORN))
+    narrowing = matching.Narrowing.of("Smith", BORN)
+    fetched = list(matching.Child.objects.filter(narrowing.q()))
     assert fetched == [alfred]
+    assert [child for child in matching.Child.objects.all() if narrowing.admits(child)] == [alfred]
     with django_assert_max_num_queries(3):
         match()
