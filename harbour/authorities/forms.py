@@ -7,13 +7,13 @@ from typing import Any
 
 from django import forms
 
-from harbour.interviews.forms import local_instant
+from harbour.common.dates import DATETIME_PARTS, DateEntryError, read_datetime
 
 from .models import Kind, LocalAuthority, Method, Response
 from .queries import OlaStatus
 from .services import NOTE_MAX
 
-PARTS = ("day", "month", "year", "hour", "minute")
+PARTS = (*DATETIME_PARTS, "offset")
 
 
 def _part() -> forms.CharField:
@@ -37,6 +37,8 @@ class EntryForm(forms.Form):
     occurred_year = _part()
     occurred_hour = _part()
     occurred_minute = _part()
+    # Asked only when the time fell in the hour the clocks went back (which of the two).
+    occurred_offset = forms.CharField(required=False, max_length=6, strip=True)
     method = forms.ChoiceField(
         choices=Method.choices,
         error_messages={
@@ -60,23 +62,33 @@ class EntryForm(forms.Form):
     # The page's order, and where each error links to.
     ORDER = ("kind", "occurred_at", "method", "response", "note")
     ANCHORS = {"occurred_at": "occurred_day"}
-    ambiguous = ()  # for missing/_fields.html's date_input
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         parts = {part: data.get(f"occurred_{part}") or "" for part in PARTS}
-        instant, error, _part_name = local_instant(parts, "The date and time")
-        if error is None and instant is None:
-            error = "Enter the date and time, in UK time"
-        if error:
-            self.add_error("occurred_day", error)
-        data["occurred_at"] = instant
+        data["occurred_at"] = None
+        try:
+            # Times in the future are the service's to refuse, with its own words.
+            data["occurred_at"] = read_datetime(
+                parts, "the date and time, in UK time", required=True, past_only=False
+            )
+        except DateEntryError as problem:
+            if problem.needs_offset:
+                self.ambiguous = {"occurred"}
+                self.add_error("occurred_offset", problem.message)
+            else:
+                self.add_error("occurred_day", problem.message)
         if data.get("kind") == Kind.RESPONSE:
             if not data.get("response"):
                 self.add_error("response", "Select what the placing authority said")
         else:
             data["response"] = ""
         return data
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The date groups whose time happened twice (for missing/_fields.html's date_input).
+        self.ambiguous: set[str] = set()
 
     def refuse(self, error: Any) -> None:
         """A service's refusal, next to the field it is about."""
@@ -90,9 +102,10 @@ class EntryForm(forms.Form):
     def error_list(self) -> list[dict[str, str]]:
         items = [{"text": text, "href": "#entry"} for text in self.non_field_errors()]
         for name in self.ORDER:
-            field = "occurred_day" if name == "occurred_at" else name
-            if field in self.errors:
-                items.append({"text": self.errors[field][0], "href": f"#{field}"})
+            fields = ("occurred_day", "occurred_offset") if name == "occurred_at" else (name,)
+            for field in fields:
+                if field in self.errors:
+                    items.append({"text": self.errors[field][0], "href": f"#{field}"})
         return items
 
 

@@ -414,3 +414,24 @@ def test_only_administrators_manage_the_reference_data(client, role):
     assert client.get("/authorities/").status_code == 403
     assert client.post("/authorities/add/", {"code": "344", "name": "X"}).status_code == 403
     assert not LocalAuthority.objects.exists()
+
+
+def test_a_time_in_the_hour_the_clocks_went_back_asks_which_of_the_two_it_was(client):
+    from harbour.authorities.forms import EntryForm
+
+    episode = ola_episode()
+    signed_in(client)
+    repeated_hour = entry_form(
+        occurred_day="29", occurred_month="10", occurred_year="2023", occurred_hour="1",
+        occurred_minute="30",
+    )  # fmt: skip
+
+    response = client.post(f"/authorities/ola/{episode.pk}/", repeated_hour)
+
+    page = text(response)
+    assert response.status_code == 400
+    assert 'href="#occurred_offset"' in page and 'id="occurred_offset"' in page
+    assert not OlaNotification.objects.exists()
+    answered = EntryForm(repeated_hour | {"occurred_offset": "+00:00"})
+    assert answered.is_valid(), answered.errors
+    assert answered.cleaned_data["occurred_at"] == dt.datetime(2023, 10, 29, 1, 30, tzinfo=UTC)
