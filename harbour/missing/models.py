@@ -154,7 +154,7 @@ class NotificationReference(models.Model):
 # Police CSV extracts (harbour/missing/police_upload.py, docs/casework.md).
 
 
-class PoliceForce(models.Model):
+class PoliceForce(Record):
     """A police force that sends missing notifications (reference data)."""
 
     name = models.CharField(max_length=100, unique=True)

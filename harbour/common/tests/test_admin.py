@@ -33,6 +33,8 @@ def test_a_superuser_can_browse_every_register_table(admin_client):
         "audit/auditevent",
         "reports/childpopulation",
         "reports/comparatorrate",
+        "missing/policeforce",
+        "authorities/localauthority",
     ]:
         assert admin_client.get(f"/admin/{path}/").status_code == 200, path
 
@@ -63,3 +65,13 @@ def test_audit_events_cannot_be_changed_or_deleted_in_the_admin(admin_client):
 
     assert admin_client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
     assert admin_client.post(f"/admin/audit/auditevent/{event.pk}/change/", {}).status_code == 403
+
+
+def test_a_police_force_added_in_the_admin_is_audited(admin_client):
+    response = admin_client.post(
+        "/admin/missing/policeforce/add/", {"name": "Testshire Police", "code": "TSP"}
+    )
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="missing.policeforce.create")
+    assert event.actor_name == "admin"
