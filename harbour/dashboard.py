@@ -29,7 +29,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from harbour.accounts.permissions import allowed, visible_children
+from harbour.accounts.permissions import allowed, of_children, visible_to
 from harbour.audit import services as auditor
 from harbour.authorities.queries import responses_awaited
 from harbour.authorities.queries import status_tag as ola_status_tag
@@ -44,6 +44,7 @@ from harbour.children.chronology import (
 )
 from harbour.common.time import DAY, HOUR, epoch_seconds, local_date
 from harbour.meetings.triggers import trigger_words
+from harbour.missing.queries import RHI_DUE_SECONDS
 
 HOTSPOT_CHILDREN = 20
 INTERVIEW_ROWS = 50
@@ -57,7 +58,7 @@ def _missing_now(children: QuerySet, now_epoch: int) -> QuerySet:
 
     return (
         Episode.objects.open()
-        .filter(child__in=children, category__in=["MISSING", "ABSENT"])
+        .filter(of_children(children), category__in=["MISSING", "ABSENT"])
         .annotate(
             elapsed_hours=ExpressionWrapper(
                 (Value(now_epoch) - F("started_epoch")) / Value(HOUR),
@@ -82,7 +83,7 @@ def _interviews_outstanding(children: QuerySet) -> QuerySet:
     )
     return (
         Episode.objects.closed()
-        .filter(child__in=children)
+        .filter(of_children(children))
         .annotate(group=group_expression(), rhi_due_epoch=rhi_due_epoch())
         .exclude(group="OLA")
         .filter(~Exists(settled))
@@ -95,7 +96,7 @@ def _meetings_required(children: QuerySet) -> QuerySet:
     from harbour.meetings.models import MeetingTask
 
     return (
-        MeetingTask.objects.filter(closed_at__isnull=True, child__in=children)
+        MeetingTask.objects.filter(of_children(children), closed_at__isnull=True)
         .select_related("child")
         .order_by("due_on", "pk")
     )
@@ -105,21 +106,46 @@ def _meetings_required(children: QuerySet) -> QuerySet:
 class Listed:
     rows: list[Any]
     total: int
+    more: bool = False  # more than `total`, which is then COUNT_LIMIT
+
+    @property
+    def total_text(self) -> str:
+        return f"more than {self.total:,}" if self.more else f"{self.total:,}"
+
+
+# Lists are counted up to this many rows: the interviews overdue over years of records
+# run to hundreds of thousands, and counting them all takes seconds (docs/performance.md).
+COUNT_LIMIT = 1000
 
 
 def _capped(queryset: QuerySet, limit: int) -> Listed:
     rows = list(queryset[: limit + 1])
     if len(rows) <= limit:
         return Listed(rows, len(rows))
-    return Listed(rows[:limit], queryset.count())
+    total = queryset.order_by()[: COUNT_LIMIT + 1].count()
+    return Listed(rows[:limit], min(total, COUNT_LIMIT), total > COUNT_LIMIT)
 
 
-def _hotspot_children(children: QuerySet, today: dt.date) -> list[Any]:
-    """The children with the most MISSING episodes in the last 90 days, with their flags."""
+def _hotspot_children(children: QuerySet | Q, today: dt.date) -> list[Any]:
+    """The children with the most MISSING episodes in the last 90 days, with their flags.
+
+    Found from the last 90 days' episodes (by the index on their start), not by counting
+    every child's episodes."""
+    from harbour.children.models import Child
+    from harbour.missing.models import Episode
+
+    order = ("family_name", "given_name", "pk")
+    recent = (
+        Episode.objects.filter(recent_missing_filter(today), of_children(children))
+        .values("child")
+        .annotate(recent=Count("pk"))
+        .order_by("-recent", *(f"child__{field}" for field in order))
+        .values("child")[:HOTSPOT_CHILDREN]
+    )
     top = list(
-        children.annotate(**flag_annotations(today))
-        .filter(recent_missing__gt=0)
-        .order_by("-recent_missing", "family_name", "given_name", "pk")[:HOTSPOT_CHILDREN]
+        Child.objects.filter(pk__in=recent)
+        .annotate(**flag_annotations(today))
+        .order_by("-recent_missing", *order)
     )
     for child in top:
         child.flags = child_flags(child)
@@ -167,7 +193,7 @@ def _places(children: QuerySet, today: dt.date) -> list[dict[str, Any]]:
 
     return list(
         Episode.objects.filter(
-            child__in=children,
+            of_children(children),
             category__in=["MISSING", "ABSENT"],
             started_on__gte=frequently_missing_since(today),
             started_on__lte=today,
@@ -189,18 +215,20 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     now_epoch = epoch_seconds(now)
     today = local_date(now)
-    children = visible_children(user)
+    children = visible_to(user)
 
     missing_now = list(_missing_now(children, now_epoch))
     outstanding = _interviews_outstanding(children)
+    # Due = found + 72 hours: filtered and ordered on the found instant, which is indexed.
+    found_due_now = now_epoch - RHI_DUE_SECONDS
     due_soon = _capped(
         outstanding.filter(
-            rhi_due_epoch__gte=now_epoch, rhi_due_epoch__lt=now_epoch + DAY
-        ).order_by("rhi_due_epoch", "pk"),
+            ended_epoch__gte=found_due_now, ended_epoch__lt=found_due_now + DAY
+        ).order_by("ended_epoch", "pk"),
         INTERVIEW_ROWS,
     )
     overdue = _capped(
-        outstanding.filter(rhi_due_epoch__lt=now_epoch).order_by("rhi_due_epoch", "pk"),
+        outstanding.filter(ended_epoch__lt=found_due_now).order_by("ended_epoch", "pk"),
         INTERVIEW_ROWS,
     )
     for episode in [*due_soon.rows, *overdue.rows]:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
+from harbour.accounts.permissions import of_children
 from harbour.common.time import DAY, epoch_seconds
 from harbour.interviews.queries import placing_authority
 from harbour.missing.models import Episode
@@ -157,7 +158,7 @@ def responses_awaited(children: QuerySet, now: dt.datetime) -> QuerySet:
     request first. Only episodes with a request in their log: no group to work out."""
     return (
         with_status(
-            Episode.objects.filter(child__in=children, ola_log__request_epoch__isnull=False), now
+            Episode.objects.filter(of_children(children), ola_log__request_epoch__isnull=False), now
         )
         .filter(ola_status__in=[status.value for status in AWAITED])
         .select_related("child", "ola_log")

@@ -23,6 +23,7 @@ from django.db.models import (
     When,
 )
 
+from harbour.accounts.permissions import of_children
 from harbour.children.models import LegalStatus
 from harbour.common.time import epoch_seconds
 from harbour.missing.models import Episode
@@ -114,7 +115,7 @@ def placing_authority() -> Subquery:
     )
 
 
-def worklist(children: QuerySet, now: dt.datetime) -> QuerySet:
+def worklist(children: QuerySet | Q, now: dt.datetime) -> QuerySet:
     """Every ended episode of these children, with its return interview's due instant,
     seconds left (negative when overdue), group, status and, for OLA rows, the placing
     authority. Ordered most urgent first (earliest due)."""
@@ -122,7 +123,7 @@ def worklist(children: QuerySet, now: dt.datetime) -> QuerySet:
     big = models.BigIntegerField()
     return (
         Episode.objects.closed()
-        .filter(child__in=children)
+        .filter(of_children(children))
         .with_group()
         .annotate(
             due_epoch=rhi_due_epoch(),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from harbour.accounts.models import Role, StaffProfile
-from harbour.accounts.permissions import allowed, permission_required, visible_children
+from harbour.accounts.permissions import allowed, permission_required, visible_to
 from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
 from harbour.children.views import refuse_restricted
@@ -151,7 +151,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     form = WorklistFilterForm(request.GET, workers=workers, organisations=organisations)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = queries.filtered(
-        queries.worklist(visible_children(request.user), timezone.now()),
+        queries.worklist(visible_to(request.user), timezone.now()),
         worker=filters.get("worker"),
         organisation=filters.get("organisation") or "",
         group=filters.get("group") or "",

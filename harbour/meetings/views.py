@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from harbour.accounts.permissions import allowed, permission_required, visible_children
+from harbour.accounts.permissions import allowed, permission_required, visible_to
 from harbour.audit import services as auditor
 from harbour.children.models import Child
 from harbour.children.views import refuse_restricted
@@ -68,18 +68,16 @@ def _messages(request: HttpRequest) -> list[Any]:
 @require_GET
 @permission_required(PERMISSION)
 def meetings_list(request: HttpRequest) -> HttpResponse:
-    visible = visible_children(request.user)
+    visible = visible_to(request.user)
     today = local_date(timezone.now())
     tasks = list(
-        MeetingTask.objects.filter(closed_at__isnull=True, meeting__isnull=True, child__in=visible)
+        MeetingTask.objects.filter(visible, closed_at__isnull=True, meeting__isnull=True)
         .select_related("child")
         .annotate(episode_count=Count("links__episode", distinct=True))
         .order_by("due_on", "pk")
     )
     meetings = list(
-        Meeting.objects.filter(
-            kind=MeetingKind.MISSING_MAM, held_on__isnull=True, child__in=visible
-        )
+        Meeting.objects.filter(visible, kind=MeetingKind.MISSING_MAM, held_on__isnull=True)
         .select_related("child")
         .order_by("requested_on", "pk")
     )

@@ -77,6 +77,9 @@ class Episode(Record):
             models.Index(
                 fields=["started_on"], condition=Q(ended_at__isnull=True), name="episode_open"
             ),
+            # Return interviews due (found + 72 hours) on the dashboard and the worklist,
+            # earliest first, without sorting every ended episode.
+            models.Index(fields=["ended_epoch", "id"], name="episode_ended_epoch"),
         ]
         constraints = [
             models.CheckConstraint(

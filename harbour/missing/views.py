@@ -16,7 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from harbour.accounts.permissions import allowed, permission_required, visible_children
+from harbour.accounts.permissions import (
+    allowed,
+    permission_required,
+    visible_children,
+    visible_to,
+)
 from harbour.audit import services as auditor
 from harbour.children.chronology import long_date
 from harbour.children.models import Child, Sex
@@ -81,9 +86,7 @@ def episode_list(request: HttpRequest) -> HttpResponse:
         sort = "longest"
     now = epoch_seconds(timezone.now())
     episodes = list(
-        services.with_overlap(
-            Episode.objects.open().filter(child__in=visible_children(request.user))
-        )
+        services.with_overlap(Episode.objects.open().filter(visible_to(request.user)))
         .select_related("child")
         .annotate(
             hours_missing=ExpressionWrapper(

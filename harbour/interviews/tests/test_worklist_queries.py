@@ -1,0 +1,104 @@
+"""The return interview worklist runs the same number of queries however many rows it has,
+for the coordinator (with each filter) and for a return interview worker."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from harbour.accounts.models import RoleAssignment, StaffProfile
+from harbour.common.tests.factories import (
+    ChildFactory,
+    EpisodeFactory,
+    LegalStatusFactory,
+    ReturnInterviewFactory,
+)
+from harbour.common.time import UTC
+from harbour.interviews import services
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
+HOUR = dt.timedelta(hours=1)
+MAX_QUERIES = 22
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def staff(username: str, role: str, organisation: str = "") -> User:
+    user = User.objects.create_user(username, first_name=username.title())
+    RoleAssignment.objects.create(user=user, role=role)
+    StaffProfile.objects.create(user=user, organisation=organisation)
+    return user
+
+
+def rows_of_every_kind(coordinator: User, worker: User, count: int, start: int) -> None:
+    """Per child: an episode allocated to the worker (or their organisation), one with an
+    interview offered, one completed; a third of the children placed by another authority,
+    a third looked after here."""
+    for n in range(start, start + count):
+        child = ChildFactory()
+        if n % 3 == 0:
+            LegalStatusFactory(child=child, responsible_la="344")
+        elif n % 3 == 1:
+            LegalStatusFactory(child=child, responsible_la="343")
+        # Every other child's interviews overdue; the others' due in the coming hours.
+        found = NOW - (80 + n) * HOUR if n % 2 == 0 else NOW - (n + 1) * HOUR
+        allocated = EpisodeFactory(child=child, started_at=found - 5 * HOUR, ended_at=found)
+        if n % 2:
+            services.allocate(coordinator, allocated, worker=worker, organisation="Catch22")
+        else:
+            services.allocate(coordinator, allocated, organisation="Catch22")
+        offered = EpisodeFactory(child=child, started_at=found - 50 * HOUR, ended_at=found)
+        ReturnInterviewFactory(episode=offered, outcome="NO_RESPONSE", completed_at=None)
+        ReturnInterviewFactory(
+            episode=EpisodeFactory(child=child, started_at=found - 90 * HOUR, ended_at=found)
+        )
+
+
+def queries_for(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("role", "query"),
+    [
+        ("COORDINATOR", ""),
+        ("COORDINATOR", "?status=ALL"),
+        ("COORDINATOR", "?worker=WORKER"),
+        ("COORDINATOR", "?organisation=Catch22"),
+        ("COORDINATOR", "?group=LAC"),
+        ("COORDINATOR", "?group=OLA"),
+        ("COORDINATOR", "?group=HOME&status=OVERDUE"),
+        ("RHI_WORKER", ""),
+        ("RHI_WORKER", "?status=ALL"),
+    ],
+)
+def test_the_worklist_takes_the_same_queries_for_3_children_as_for_30(
+    role, query, django_assert_max_num_queries
+):
+    coordinator = staff("coordinator", "COORDINATOR")
+    worker = staff("worker", "RHI_WORKER", "Catch22")
+    client = Client()
+    client.force_login(coordinator if role == "COORDINATOR" else worker)
+    path = "/interviews/" + query.replace("WORKER", str(worker.pk))
+    client.get(path)  # the session and the user, loaded once
+
+    rows_of_every_kind(coordinator, worker, 3, 0)
+    few = queries_for(client, path)
+    rows_of_every_kind(coordinator, worker, 27, 3)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        many = queries_for(client, path)
+
+    assert many == few

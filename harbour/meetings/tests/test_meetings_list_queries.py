@@ -1,0 +1,66 @@
+"""The meetings list runs the same number of queries however many tasks and meetings it
+lists."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from harbour.accounts.models import RoleAssignment
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory, MeetingFactory
+from harbour.common.time import UTC
+from harbour.meetings import triggers
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+NOW = dt.datetime(2024, 3, 20, 12, 0, tzinfo=UTC)
+DAY = dt.timedelta(days=1)
+MAX_QUERIES = 18
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def tasks_and_meetings(count: int) -> None:
+    """Per child: a task raised by a long episode and joined by three repeat episodes, and a
+    meeting requested; every third child also has a meeting already held."""
+    for n in range(count):
+        child = ChildFactory()
+        EpisodeFactory(child=child, started_at=T0, ended_at=T0 + 4 * DAY)
+        for days in (5, 7, 9):
+            EpisodeFactory(child=child, started_at=T0 + days * DAY, ended_at=T0 + days * DAY)
+        triggers.evaluate("test", child, NOW)
+        MeetingFactory(child=child, requested_on=NOW.date() - 2 * DAY)
+        if n % 3 == 0:
+            MeetingFactory(child=child, requested_on=T0.date(), held_on=T0.date() + DAY)
+
+
+def queries_for(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_list_takes_the_same_queries_for_3_children_as_for_30(
+    client, django_assert_max_num_queries
+):
+    user = User.objects.create_user("coordinator")
+    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    client.force_login(user)
+    client.get("/meetings/")  # the session and the user, loaded once
+
+    tasks_and_meetings(3)
+    few = queries_for(client, "/meetings/")
+    tasks_and_meetings(27)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        many = queries_for(client, "/meetings/")
+
+    assert many == few
