@@ -185,9 +185,26 @@ def test_the_search_is_narrowed_in_the_database(django_assert_max_num_queries):
     alfred = ChildFactory(given_name="Alfred", family_name="Smith", date_of_birth=BORN)
     from harbour.missing import matching
 
-    narrowing = matching.Narrowing.of("Smith", BORN)
+    narrowing = matching.Narrowing.of("Smith", BORN, "Alfred")
     fetched = list(matching.Child.objects.filter(narrowing.q()))
     assert fetched == [alfred]
     assert [child for child in matching.Child.objects.all() if narrowing.admits(child)] == [alfred]
     with django_assert_max_num_queries(3):
         match()
+
+
+def test_without_a_date_of_birth_both_first_letters_narrow_the_search():
+    from harbour.missing import matching
+
+    elsewhere = dt.date(2001, 1, 1)
+    william = ChildFactory(given_name="William", family_name="Smyth", date_of_birth=elsewhere)
+    ChildFactory(given_name="Keira", family_name="Smith", date_of_birth=elsewhere)
+    ChildFactory(given_name="Bella", family_name="Jones", date_of_birth=elsewhere)
+    swapped = ChildFactory(given_name="Smith", family_name="Bobby", date_of_birth=elsewhere)
+
+    narrowing = matching.Narrowing.of("Smith", None, "Billy")
+    fetched = set(matching.Child.objects.filter(narrowing.q()))
+
+    # Billy is a known nickname for William; Smith/Bobby is the names swapped.
+    assert fetched == {william, swapped}
+    assert {c for c in matching.Child.objects.all() if narrowing.admits(c)} == fetched
