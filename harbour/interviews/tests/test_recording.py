@@ -349,6 +349,7 @@ def test_interview_completed_in_the_repeated_hour_is_saved_as_the_time_chosen(co
     page = asked.content.decode()
     assert asked.status_code == 400
     assert 'href="#completed_at-offset"' in page and 'id="completed_at-offset"' in page
+    assert page.count("1:30 happened twice") == 2  # the error summary and the question
     assert not ReturnInterview.objects.exists()
 
     answered = client.post(
