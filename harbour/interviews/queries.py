@@ -133,7 +133,8 @@ def worklist(children: QuerySet | Q, now: dt.datetime) -> QuerySet:
         )
         .annotate(status=status_expression(now_epoch))
         .select_related("child", "return_interview", "allocation", "allocation__worker")
-        .order_by("due_epoch", "pk")
+        # The due instant is the found instant + 72 hours: the same order, on an index.
+        .order_by("ended_epoch", "pk")
     )
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +23,7 @@ from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
 from harbour.children.views import refuse_restricted
 from harbour.common.dates import OFFSET_CHOICES
+from harbour.common.paging import CappedPaginator
 from harbour.common.time import LONDON, UTC
 from harbour.missing.models import Episode
 
@@ -158,7 +158,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         status=filters.get("status") or "",
     )
     notify = queries.WorklistStatus.NOTIFY.value
-    paginator = Paginator(rows.exclude(status=notify), PAGE_SIZE)
+    paginator = CappedPaginator(rows.exclude(status=notify), PAGE_SIZE, page=filters.get("page"))
     page = paginator.get_page(filters.get("page"))
     # OLA rows show where the notification log to the placing authority stands, and stay
     # listed until the placing authority has responded (harbour/authorities/queries.py).

@@ -102,3 +102,24 @@ def test_the_worklist_takes_the_same_queries_for_3_children_as_for_30(
         many = queries_for(client, path)
 
     assert many == few
+
+
+def test_a_long_worklist_is_counted_only_up_to_the_limit(monkeypatch):
+    from harbour.common import paging
+    from harbour.interviews import views
+
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 4)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    coordinator = staff("coordinator", "COORDINATOR")
+    for n in range(7):
+        EpisodeFactory(started_at=NOW - (100 + n) * HOUR, ended_at=NOW - (90 + n) * HOUR)
+    client = Client()
+    client.force_login(coordinator)
+
+    first = client.get("/interviews/").content.decode()
+    last = client.get("/interviews/?page=4").content.decode()
+
+    assert "Return interviews (more than 4)" in first
+    assert "Page 1 of more than 2" in first and "page=2" in first
+    assert "Return interviews (7)" in last
+    assert "Page 4 of 4" in last

@@ -1,0 +1,51 @@
+"""Pages of a long list without counting all of it.
+
+A worklist over ten years of records can hold hundreds of thousands of rows, and counting
+them (each row's status worked out in SQL) takes seconds; the first pages, read in index
+order, take milliseconds. `CappedPaginator` counts at most `limit` rows beyond the page
+asked for, and says "more than" when there are more (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Paginator
+
+COUNT_LIMIT = 1000
+
+
+class CappedPaginator(Paginator):
+    """A Django Paginator whose count stops at `limit` rows, or at the end of the page
+    asked for if that is further, plus one row to know whether there are more.
+
+    `count_text` is "1,234" or "more than 1,000"; `pages_text` is "3" or "more than 20".
+    """
+
+    def __init__(
+        self, object_list: Any, per_page: int, *, page: Any = None, limit: int | None = None
+    ) -> None:
+        super().__init__(object_list, per_page)
+        try:
+            asked = max(1, int(page or 1))
+        except (TypeError, ValueError):
+            asked = 1
+        self.limit = max(COUNT_LIMIT if limit is None else limit, asked * per_page)
+
+    @cached_property
+    def count(self) -> int:
+        # One row past the limit: there are more, and there is a next page to go to.
+        return self.object_list.order_by()[: self.limit + 1].count()
+
+    @property
+    def more(self) -> bool:
+        return self.count > self.limit
+
+    @property
+    def count_text(self) -> str:
+        return f"more than {self.limit:,}" if self.more else f"{self.count:,}"
+
+    @property
+    def pages_text(self) -> str:
+        return f"more than {self.num_pages - 1:,}" if self.more else f"{self.num_pages:,}"
