@@ -143,8 +143,19 @@ class AuthorityForm(forms.ModelForm):
 
     ORDER = ("code", "name", "team", "email", "phone", "address", "active")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A change must say which version it was made to, or it could overwrite someone
+        # else's change unseen.
+        if self.instance.pk is not None:
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = (
+                "This page is out of date: open the authority again and make your change"
+            )
+
     def error_list(self) -> list[dict[str, str]]:
         items = [{"text": text, "href": "#code"} for text in self.non_field_errors()]
+        items += [{"text": text, "href": "#code"} for text in self.errors.get("version", [])]
         for name in self.ORDER:
             if name in self.errors:
                 items.append({"text": self.errors[name][0], "href": f"#{name}"})

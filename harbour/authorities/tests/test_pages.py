@@ -408,6 +408,17 @@ def test_a_stale_change_to_an_authority_is_refused_and_the_input_kept(client):
     assert LocalAuthority.objects.get(pk=authority.pk).name == "Example Shire Council"
 
 
+def test_a_change_to_an_authority_without_its_version_is_refused(client):
+    authority = LocalAuthority.objects.create(code="344", name="Example Shire Council")
+    signed_in(client, "ADMINISTRATOR")
+
+    response = client.post(f"/authorities/{authority.pk}/", {"code": "344", "name": "Changed"})
+
+    assert response.status_code == 400
+    assert "This page is out of date" in text(response)
+    assert LocalAuthority.objects.get(pk=authority.pk).name == "Example Shire Council"
+
+
 @pytest.mark.parametrize("role", ["COORDINATOR", "ANALYST"])
 def test_only_administrators_manage_the_reference_data(client, role):
     signed_in(client, role)
