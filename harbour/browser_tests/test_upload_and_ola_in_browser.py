@@ -74,6 +74,9 @@ def test_a_coordinator_uploads_a_police_extract_and_records_its_good_rows(
     steps.check("preview")
 
     page.get_by_label("Use this child: Alfie Smith (P-1001)").check()
+    # Nothing is chosen for rows with no match: the coordinator decides.
+    page.get_by_label("Create a new child: Zoe Brook").check()
+    page.get_by_label("Create a new child: Ned Quarry").check()
     page.get_by_role("button", name="Record the rows as chosen").click()
     steps.check("recorded")
 

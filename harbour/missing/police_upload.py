@@ -324,6 +324,16 @@ def mapping_problems(
     return problems
 
 
+STALE_MAPPING = (
+    "Someone else changed this force's column mapping after you opened this page, so your "
+    "changes have not been saved. Check the mapping as it is now."
+)
+
+
+def _locked_mapping(force: PoliceForce) -> ColumnMapping | None:
+    return ColumnMapping.objects.select_for_update().filter(force=force).first()
+
+
 def save_mapping(
     actor: Actor,
     force: PoliceForce,
@@ -341,12 +351,9 @@ def save_mapping(
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
-        mapping = ColumnMapping.objects.select_for_update().filter(force=force).first()
+        mapping = _locked_mapping(force)
         if (mapping.version if mapping else None) != version:
-            raise ConflictError(
-                "Someone else changed this force's column mapping after you opened this page, "
-                "so your changes have not been saved. Check the mapping as it is now."
-            )
+            raise ConflictError(STALE_MAPPING)
         before = auditor.field_values(mapping) if mapping else {}
         mapping = mapping or ColumnMapping(force=force, version=0)
         mapping.columns = {key: header for key, header in columns.items() if header}
@@ -358,7 +365,13 @@ def save_mapping(
         mapping.version += 1
         mapping.updated_at = timezone.now()
         mapping.updated_by = actor if getattr(actor, "pk", None) else None
-        mapping.save()
+        try:
+            # A savepoint: two coordinators saving a force's first mapping at once both find
+            # none, and the second insert breaks the force's one-mapping rule.
+            with transaction.atomic():
+                mapping.save()
+        except IntegrityError:
+            raise ConflictError(STALE_MAPPING) from None
         changed = auditor.changes(before, auditor.field_values(mapping))
         changed.pop("updated_at", None)
         # Headers and formats are not personal data: kept in plain details.
@@ -399,9 +412,11 @@ class Row:
     date_of_birth: dt.date | None = None
     child_id: str = ""
     problems: list[Problem] = field(default_factory=list)
-    # problem | recorded (already, no change) | ready
+    # problem | recorded (already, for this same child, who is visible) | ready
     status: str = "ready"
     recorded_episode: Episode | None = None
+    # For a row already recorded: how the extract differs from the episode as recorded.
+    differences: list[str] = field(default_factory=list)
     # exact | likely | none (for ready rows)
     match: str = ""
     candidates: list[matching.Candidate] = field(default_factory=list)
@@ -421,11 +436,20 @@ class Row:
         return [*values, "skip"]
 
     def default_choice(self) -> str:
+        """Only a certain match (the same person id) is chosen for the coordinator; a new
+        child never is. A row that can only be left out is left out."""
         if self.match == "exact":
             return f"child:{self.candidates[0].child.pk}"
-        if self.match == "none":
-            return "skip" if self.cannot_create else "new"
+        if self.choices() == ["skip"]:
+            return "skip"
         return ""
+
+    def offered(self) -> str:
+        """A digest of the answers offered for this row (the children, in order, and
+        whether a new child may be created): posted with the answers, so that recording
+        can tell the register changed since the coordinator read the row."""
+        text = f"{self.number}|{self.match}|{','.join(self.choices())}"
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def _cell(cells: list[str], index: dict[str, int], header: str | None) -> str:
@@ -622,6 +646,9 @@ class Preview:
     upload: PoliceUpload
     mapping: ColumnMapping
     rows: list[Row]
+    # Restricted children the user cannot open whom a row named (by person id or by a
+    # reference recorded for them): refused, and audited as such, never shown.
+    refused: dict[int, Child] = field(default_factory=dict)
 
     def of(self, status: str) -> list[Row]:
         return [row for row in self.rows if row.status == status]
@@ -685,33 +712,108 @@ def build_preview(upload: PoliceUpload, user: Any) -> Preview:
                 )
             )
             row.status = "problem"
-    _mark_recorded(rows)
+    refused: dict[int, Child] = {}
+    _mark_recorded(rows, user, reference_column, refused)
     ready = [row for row in rows if row.status == "ready"]
-    _match_exact(ready, user)
+    _match_exact(ready, user, refused)
     _match_likely([row for row in ready if not row.match], user)
-    return Preview(upload=upload, mapping=mapping, rows=rows)
+    return Preview(upload=upload, mapping=mapping, rows=rows, refused=refused)
 
 
-def _mark_recorded(rows: list[Row]) -> None:
+def record_refusals(actor: Actor, preview: Preview, path: str) -> None:
+    """`children.restricted_refused` for each restricted child a row named, as
+    harbour.children.views.refuse_restricted records a refused page."""
+    for child in preview.refused.values():
+        auditor.record(actor, "children.restricted_refused", obj=child, details={"path": path})
+
+
+# A row without a person id is the episode's child when its names and date of birth score
+# at least this: both names within a letter and the same date of birth, or both names the
+# same (see matching.py's points).
+SAME_CHILD_SCORE = 2 * matching.ONE_LETTER + matching.SAME_BIRTH
+EPISODE_COLUMNS = ("episode_id", "child_id", "category", "risk_level")
+CHILD_COLUMNS = ("child_id", "given_name", "family_name", "date_of_birth", "restricted")
+
+
+def _mark_recorded(
+    rows: list[Row], user: Any, reference_column: str, refused: dict[int, Child]
+) -> None:
+    """A reference already recorded is "already recorded" only for the same child, and
+    only a child the user can see; otherwise the row is a problem naming no one."""
+    from harbour.accounts.permissions import visible_children
+
     references = {row.reference for row in rows if row.status == "ready"}
     if not references:
         return
     by_reference: dict[str, Episode] = {}
-    for episode in Episode.objects.filter(episode_id__in=references).only("episode_id", "child_id"):
+    for episode in (
+        Episode.objects.filter(episode_id__in=references)
+        .select_related("child")
+        .only(*EPISODE_COLUMNS, *(f"child__{name}" for name in CHILD_COLUMNS))
+    ):
         by_reference[episode.episode_id] = episode
     for ref in (
         NotificationReference.objects.filter(reference__in=references)
-        .select_related("episode")
-        .only("reference", "episode__episode_id", "episode__child_id")
+        .select_related("episode__child")
+        .only(
+            "reference",
+            *(f"episode__{name}" for name in EPISODE_COLUMNS),
+            *(f"episode__child__{name}" for name in CHILD_COLUMNS),
+        )
     ):
         by_reference.setdefault(ref.reference, ref.episode)
+    if not by_reference:
+        return
+    owners = {episode.child_id for episode in by_reference.values()}
+    visible = set(visible_children(user).filter(pk__in=owners).values_list("pk", flat=True))
     for row in rows:
-        if row.status == "ready" and row.reference in by_reference:
+        episode = by_reference.get(row.reference) if row.status == "ready" else None
+        if episode is None:
+            continue
+        child = episode.child
+        if child.pk in visible and _same_child(row, child):
             row.status = "recorded"
-            row.recorded_episode = by_reference[row.reference]
+            row.recorded_episode = episode
+            row.differences = _differences(row, episode)
+            continue
+        if child.pk not in visible and child.restricted:
+            refused[child.pk] = child
+        row.problems.append(
+            Problem(
+                row.number,
+                reference_column,
+                f"police reference {row.reference} is already recorded for a different "
+                "child. Check the reference.",
+            )
+        )
+        row.status = "problem"
 
 
-def _match_exact(rows: list[Row], user: Any) -> None:
+def _same_child(row: Row, child: Child) -> bool:
+    if row.child_id:
+        return row.child_id.lower() == child.child_id.lower()
+    found = matching.score(row.given_name, row.family_name, row.date_of_birth, child)
+    return found is not None and found.score >= SAME_CHILD_SCORE
+
+
+def _differences(row: Row, episode: Episode) -> list[str]:
+    """What the extract says that the episode does not: recording it again changes
+    nothing, so the coordinator amends the episode if the extract is right."""
+    labels = {**dict(Category.choices), **dict(RiskLevel.choices)}
+    found = []
+    for what, recorded, extract in (
+        ("missing or absent", episode.category, row.category),
+        ("risk grade", episode.risk_level, row.risk_level),
+    ):
+        if extract and recorded != extract:
+            found.append(
+                f"{what} differs: recorded {labels.get(recorded, 'nothing')}, extract "
+                f"{labels[extract]} — amend the episode to change it"
+            )
+    return found
+
+
+def _match_exact(rows: list[Row], user: Any, refused: dict[int, Child]) -> None:
     from harbour.accounts.permissions import visible_children
 
     wanted = {row.child_id.lower() for row in rows if row.child_id}
@@ -724,11 +826,13 @@ def _match_exact(rows: list[Row], user: Any) -> None:
         .filter(lowered__in=wanted)
         .only("child_id", "given_name", "family_name", "date_of_birth", "restricted")
     }
-    existing = set(
-        Child.objects.annotate(lowered=Lower("child_id"))
+    existing = {
+        child.lowered: child
+        for child in Child.objects.annotate(lowered=Lower("child_id"))
         .filter(lowered__in=wanted)
-        .values_list("lowered", flat=True)
-    )
+        .exclude(lowered__in=list(visible))
+        .only("child_id", "restricted")
+    }
     for row in rows:
         key = row.child_id.lower()
         if key in visible:
@@ -737,6 +841,8 @@ def _match_exact(rows: list[Row], user: Any) -> None:
                 matching.Candidate(visible[key], matching.CERTAIN, ["Same person id"])
             ]
         elif key in existing:
+            if existing[key].restricted:
+                refused[existing[key].pk] = existing[key]
             row.cannot_create = (
                 f"A child with person id {row.child_id} is already on the register, but their "
                 "record is restricted and not open to you: ask someone on its access list to "
@@ -801,6 +907,19 @@ class CommitResult:
     new_children: int = 0
     skipped: int = 0
     episodes: list[int] = field(default_factory=list)
+    # Episodes recorded that overlap other episodes of their child, as the form's episode
+    # page warns: [{"rows": [row numbers], "episode": pk, "others": [pks]}], in file order.
+    overlapping: list[dict[str, list[int] | int]] = field(default_factory=list)
+
+    def note_overlaps(self, number: int, episode: Episode, others: list[Episode]) -> None:
+        entry = next((e for e in self.overlapping if e["episode"] == episode.pk), None)
+        if entry is None:
+            if not others:
+                return
+            entry = {"rows": [], "episode": episode.pk, "others": []}
+            self.overlapping.append(entry)
+        entry["rows"] = [*entry["rows"], number]
+        entry["others"] = sorted({*entry["others"], *(other.pk for other in others)})
 
     def counts(self) -> dict[str, int]:
         return {
@@ -818,14 +937,18 @@ def commit(
     choices: Mapping[int, str],
     sexes: Mapping[int, str],
     mapping_version: int,
+    offered: Mapping[int, str],
+    preview: Preview | None = None,
 ) -> CommitResult:
     """Record every row the coordinator chose, in one transaction, or nothing.
 
     choices: {row number: "child:<pk>" | "new" | "skip"} for every ready row (as checked by
-    the preview form); sexes: {row number: sex code} for new children. Raises
-    CommitRefused, with every reason, when anything has changed since the preview or a row
-    cannot be recorded; nothing is then written."""
-    preview = build_preview(upload, actor)
+    the preview form); sexes: {row number: sex code} for new children; offered: {row
+    number: Row.offered()} as the coordinator was shown it. preview: the file as read now
+    (built for this request; built here if not given). Raises CommitRefused, with every
+    reason, when anything has changed since the preview or a row cannot be recorded;
+    nothing is then written."""
+    preview = preview or build_preview(upload, actor)
     if preview.mapping.version != mapping_version:
         raise CommitRefused(
             [
@@ -834,6 +957,8 @@ def commit(
                 "again."
             ]
         )
+    if changed_rows(preview, offered):
+        raise CommitRefused([f"{REGISTER_CHANGED} Nothing has been saved."])
     problems = []
     for number, choice in choices.items():
         row = next((r for r in preview.rows if r.number == number), None)
@@ -890,6 +1015,7 @@ def commit(
                     )
                 children.add(child.pk)
                 result.episodes.append(outcome.episode.pk)
+                result.note_overlaps(row.number, outcome.episode, outcome.overlapping)
                 if outcome.merged:
                     result.merged += 1
                 else:
@@ -910,6 +1036,17 @@ def commit(
             ]
         ) from None
     return result
+
+
+REGISTER_CHANGED = (
+    "Someone changed the register while you were checking this file: check the rows again."
+)
+
+
+def changed_rows(preview: Preview, offered: Mapping[int, str]) -> list[int]:
+    """The rows that can be recorded whose answers are not the ones the coordinator was
+    offered (a child registered, changed or restricted meanwhile; a row newly ready)."""
+    return [row.number for row in preview.of("ready") if offered.get(row.number) != row.offered()]
 
 
 def _child_for(

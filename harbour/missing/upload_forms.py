@@ -3,7 +3,8 @@ mapping, and the coordinator's answer for every row of the preview.
 
 Every error names what is wrong and how to fix it; `error_list` gives the GOV.UK error
 summary's entries, each linking to its field (a field's id is its name; a group of radios'
-is its first radio)."""
+is its first radio). Errors about the form as a whole, or about a hidden field, link to
+`summary_target`, an element every rendering of the page has."""
 
 from __future__ import annotations
 
@@ -18,17 +19,23 @@ from .models import Category, ColumnMapping, PoliceForce, RiskLevel
 
 
 class UploadFormBase(forms.Form):
+    summary_target = ""
+
     def error_list(self) -> list[dict[str, str]]:
-        items = []
-        for name in self.fields:
+        items = [
+            {"text": message, "href": f"#{self.summary_target}"}
+            for message in self.non_field_errors()
+        ]
+        for name, field in self.fields.items():
+            target = self.summary_target if field.widget.is_hidden else name
             for message in self.errors.get(name, []):
-                items.append({"text": message, "href": f"#{name}"})
-        for message in self.non_field_errors():
-            items.append({"text": message, "href": f"#{next(iter(self.fields))}"})
+                items.append({"text": message, "href": f"#{target}"})
         return items
 
 
 class UploadForm(UploadFormBase):
+    summary_target = "force"
+
     force = forms.ModelChoiceField(
         queryset=PoliceForce.objects.all(),
         error_messages={
@@ -76,7 +83,15 @@ class MappingForm(UploadFormBase):
     """Which of the file's headers supplies each field; the values meaning each category
     and risk grade (comma-separated); the date formats."""
 
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    summary_target = "police_reference"
+    version = forms.IntegerField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "This page's copy of the mapping's version is not valid. Reload this "
+            "page, check the columns and save the mapping again"
+        },
+    )
 
     def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -144,14 +159,29 @@ SEX_CHOICES = [(Sex.UNKNOWN, Sex.UNKNOWN.label), (Sex.FEMALE, "Female"), (Sex.MA
 
 class ChoicesForm(UploadFormBase):
     """One answer for every row that can be recorded: `row-<n>` is "child:<pk>" (a child
-    offered for that row), "new" or "skip"; `sex-<n>` the sex of a new child."""
+    offered for that row), "new" or "skip"; `sex-<n>` the sex of a new child; `offered-<n>`
+    (hidden) the digest of the answers the row was shown with (Row.offered)."""
 
-    mapping_version = forms.IntegerField(widget=forms.HiddenInput)
+    # The form's errors as a whole link to the form itself (id "rows" on the page).
+    summary_target = "rows"
+    mapping_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This page's copy of the column mapping's version is missing. Check "
+            "the rows and record them again",
+            "invalid": "This page's copy of the column mapping's version is not valid. Check "
+            "the rows and record them again",
+        },
+    )
 
     def __init__(self, *args: Any, preview: police_upload.Preview, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.preview = preview
         self.rows = preview.of("ready")
+        # Rows whose answers changed since the page was shown: answered again, from nothing.
+        self.changed = (
+            set(police_upload.changed_rows(preview, self.offered())) if self.is_bound else set()
+        )
         for row in self.rows:
             name = f"row-{row.number}"
             self.fields[name] = forms.ChoiceField(
@@ -167,6 +197,21 @@ class ChoicesForm(UploadFormBase):
                 self.fields[f"sex-{row.number}"] = forms.ChoiceField(
                     choices=SEX_CHOICES, required=False, initial=Sex.UNKNOWN
                 )
+
+    def offered(self) -> dict[int, str]:
+        """The digests posted: {row number: Row.offered() as shown}."""
+        found = {}
+        for name, value in self.data.items():
+            number = name.removeprefix("offered-")
+            if name.startswith("offered-") and number.isdigit():
+                found[int(number)] = str(value)
+        return found
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.changed:
+            self.add_error(None, police_upload.REGISTER_CHANGED)
+        return data
 
     def choices(self) -> dict[int, str]:
         """The answers, with any posted for rows that can no longer be recorded (a reference
@@ -194,5 +239,8 @@ class ChoicesForm(UploadFormBase):
         if name not in self.fields:
             return ""
         if self.is_bound:
+            number = name.split("-", 1)[1]
+            if name.startswith("row-") and number.isdigit() and int(number) in self.changed:
+                return ""
             return self.data.get(name, "")
         return str(self.fields[name].initial or "")

@@ -15,11 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from harbour.accounts.permissions import permission_required
+from harbour.accounts.permissions import permission_required, visible_to
 from harbour.audit import services as auditor
 
 from . import police_upload
-from .models import Category, PoliceForce, PoliceUpload, RiskLevel
+from .models import Category, Episode, PoliceForce, PoliceUpload, RiskLevel
 from .upload_forms import (
     CATEGORY_FIELDS,
     FORMAT_FIELDS,
@@ -135,17 +135,22 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{reverse('police_upload_mapping', args=[held.pk])}?reason=mismatch")
     except police_upload.UploadRefused as problem:
         return _unreadable(request, held, str(problem))
+    # Restricted children a row named: refused (and audited) once per request.
+    police_upload.record_refusals(request.user, built, request.path)
     refused: list[str] = []
     if request.method == "POST":
         form = ChoicesForm(request.POST, preview=built)
         if form.is_valid():
             try:
+                # The preview just built is the one checked and recorded: read once.
                 result = police_upload.commit(
                     request.user,
                     held,
                     choices=form.choices(),
                     sexes=form.sexes(),
                     mapping_version=form.cleaned_data["mapping_version"],
+                    offered=form.offered(),
+                    preview=built,
                 )
             except police_upload.CommitRefused as problem:
                 refused = problem.problems
@@ -156,7 +161,11 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
                     details={"problems": len(problem.problems)},
                 )
             else:
-                request.session[RESULT_KEY] = {"force": str(held.force), **result.counts()}
+                request.session[RESULT_KEY] = {
+                    "force": str(held.force),
+                    **result.counts(),
+                    "overlapping": result.overlapping,
+                }
                 return redirect("police_upload_done")
     else:
         form = ChoicesForm(initial={"mapping_version": built.mapping.version}, preview=built)
@@ -191,13 +200,10 @@ def _preview_context(
             "errors": form.errors.get(f"row-{row.number}", []),
         }
 
+    # Every entry links to an element the page has: a row's first radio, a sex select, or
+    # the form itself (id "rows") for the file as a whole.
     errors = [{"text": text, "href": "#rows"} for text in refused]
-    errors += [
-        {"text": message, "href": f"#row-{name.split('-')[1]}"}
-        for name, messages in form.errors.items()
-        if name.startswith("row-")
-        for message in messages
-    ]
+    errors += form.error_list()
     return {
         "preview": built,
         "upload": built.upload,
@@ -220,7 +226,34 @@ def done(request: HttpRequest) -> HttpResponse:
     result = request.session.pop(RESULT_KEY, None)
     if not result:
         return redirect("police_upload")
-    return render(request, "missing/upload_done.html", {"result": result})
+    return render(
+        request,
+        "missing/upload_done.html",
+        {"result": result, "overlapping": _overlapping(request, result.get("overlapping", []))},
+    )
+
+
+def _overlapping(request: HttpRequest, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The overlaps found while recording, as the episode page shows them: only episodes
+    of children the user may open (one query)."""
+    wanted = {pk for entry in entries for pk in [entry["episode"], *entry["others"]]}
+    if not wanted:
+        return []
+    episodes = {
+        episode.pk: episode
+        for episode in Episode.objects.filter(pk__in=wanted).filter(visible_to(request.user))
+    }
+    shown = []
+    for entry in entries:
+        episode = episodes.get(entry["episode"])
+        others = [
+            (other, uk_time(other.started_at), uk_time(other.ended_at))
+            for pk in entry["others"]
+            if (other := episodes.get(pk)) is not None
+        ]
+        if episode is not None and others:
+            shown.append({"rows": entry["rows"], "episode": episode, "others": others})
+    return shown
 
 
 @permission_required(PERMISSION)

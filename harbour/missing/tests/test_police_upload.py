@@ -125,6 +125,11 @@ def preview_of(user, force, text):
     return police_upload.build_preview(held(user, force, text), user)
 
 
+def offered(preview):
+    """The digests the preview page posts with the answers."""
+    return {r.number: r.offered() for r in preview.of("ready")}
+
+
 # Reading with each force's mapping.
 
 
@@ -347,10 +352,13 @@ def test_a_file_without_the_mapped_headers_asks_for_a_new_mapping(user, northshi
 # Repeats, references already recorded, matching.
 
 
-def test_references_already_recorded_are_no_change_and_repeats_in_the_file_are_flagged(
+def test_references_already_recorded_are_not_recorded_again_and_repeats_are_flagged(
     user, northshire
 ):
-    child = ChildFactory()
+    # The rows name this child (no person id: the names and date of birth are the same).
+    child = ChildFactory(
+        given_name="Ada", family_name="Amberley", date_of_birth=dt.date(2012, 6, 15)
+    )
     EpisodeFactory(child=child, episode_id="NSP-OLD")
     result = record_notification(
         "test",
@@ -397,7 +405,8 @@ def test_each_row_gets_its_match_exact_likely_or_none(user, northshire):
     assert likely.default_choice() == ""
     # No person id in the row: a new child cannot be made from it.
     assert likely.choices() == [f"child:{alfred.pk}", "skip"]
-    assert new.match == "none" and new.default_choice() == "new"
+    # A new child is offered, never chosen for the coordinator.
+    assert new.match == "none" and new.default_choice() == "" and "new" in new.choices()
     assert no_birth.choices() == ["skip"]
     assert no_birth.cannot_create == (
         "A new child cannot be created from this row: it has no person id or date of birth. "
@@ -471,6 +480,7 @@ def test_chosen_rows_are_recorded_and_a_repeat_is_merged_into_the_open_episode(u
         choices={2: f"child:{alfred.pk}", 3: "new", 4: "new", 5: "skip"},
         sexes={3: "F"},
         mapping_version=preview.mapping.version,
+        offered=offered(preview),
     )
     assert result.counts() == {"created": 1, "merged": 2, "new_children": 1, "skipped": 1}
     open_episode.refresh_from_db()
@@ -513,14 +523,15 @@ def test_if_any_row_fails_nothing_is_recorded(user, northshire):
             ),
         ),
     )
-    version = police_upload.build_preview(upload, user).mapping.version
+    preview = police_upload.build_preview(upload, user)
     with pytest.raises(police_upload.CommitRefused) as refused:
         police_upload.commit(
             user,
             upload,
             choices={2: "new", 3: f"child:{young.pk}"},
             sexes={},
-            mapping_version=version,
+            mapping_version=preview.mapping.version,
+            offered=offered(preview),
         )
     assert refused.value.problems == [
         "Row 3: Last seen: Must not be before the child's date of birth.",
@@ -551,6 +562,7 @@ def test_a_reference_recorded_after_the_preview_refuses_the_whole_file(user, nor
             choices={2: f"child:{child.pk}", 3: f"child:{child.pk}"},
             sexes={},
             mapping_version=preview.mapping.version,
+            offered=offered(preview),
         )
     assert refused.value.problems[0] == (
         "Row 3: police reference NSP-2 was recorded by someone else after this preview was shown"
@@ -560,10 +572,17 @@ def test_a_reference_recorded_after_the_preview_refuses_the_whole_file(user, nor
 
 def test_a_mapping_changed_after_the_preview_refuses_the_file(user, northshire):
     upload = held(user, northshire, csv_of(row(person="P-NEW")))
-    police_upload.build_preview(upload, user)
+    preview = police_upload.build_preview(upload, user)
     police_upload.save_mapping(user, northshire, version=1, **NORTHSHIRE)
     with pytest.raises(police_upload.CommitRefused, match="mapping for this force was changed"):
-        police_upload.commit(user, upload, choices={2: "new"}, sexes={}, mapping_version=1)
+        police_upload.commit(
+            user,
+            upload,
+            choices={2: "new"},
+            sexes={},
+            mapping_version=1,
+            offered=offered(preview),
+        )
     assert not Episode.objects.exists()
 
 

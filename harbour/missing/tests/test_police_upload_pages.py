@@ -20,7 +20,7 @@ from harbour.missing import police_upload
 from harbour.missing.models import Episode, PoliceForce, PoliceUpload
 from harbour.missing.services import record_notification
 
-from .test_police_upload import HEADER, NORTHSHIRE, csv_of, row
+from .test_police_upload import HEADER, NORTHSHIRE, csv_of, offered, row
 
 pytestmark = pytest.mark.django_db
 
@@ -175,8 +175,15 @@ def test_the_preview_names_every_problem_and_records_the_chosen_rows(client, coo
     assert f'value="child:{alfred.pk}"' in body
     assert "Known nickname: Alfie for Alfred" in body
     assert f'value="child:{alfred.pk}" aria-describedby="row-2-hint">' in body
-    # A row with a person id and date of birth but no match: a new child, proposed.
-    assert 'name="row-3" type="radio" value="new" checked' in body
+    # A row with a person id and date of birth but no match: a new child is offered, not
+    # chosen for the coordinator.
+    assert 'name="row-3" type="radio" value="new">' in body
+    assert 'value="new" checked' not in body
+    digests = {
+        f"offered-{n}": digest
+        for n, digest in offered(police_upload.build_preview(upload, coordinator)).items()
+    }
+    assert f'name="offered-2" value="{digests["offered-2"]}"' in body
     event = AuditEvent.objects.get(action="missing.police_upload_previewed")
     assert event.details == {
         "force": "NSP",
@@ -193,7 +200,14 @@ def test_the_preview_names_every_problem_and_records_the_chosen_rows(client, coo
     # Without an answer for the likely row, the page asks for one and keeps the others.
     response = client.post(
         f"/episodes/upload/{upload.pk}/",
-        {"mapping_version": "1", "row-3": "skip", "sex-3": "F", "row-8": "new", "sex-8": "M"},
+        {
+            "mapping_version": "1",
+            **digests,
+            "row-3": "skip",
+            "sex-3": "F",
+            "row-8": "new",
+            "sex-8": "M",
+        },
     )
     body = response.content.decode()
     assert response.status_code == 400
@@ -207,6 +221,7 @@ def test_the_preview_names_every_problem_and_records_the_chosen_rows(client, coo
         f"/episodes/upload/{upload.pk}/",
         {
             "mapping_version": "1",
+            **digests,
             "row-2": f"child:{alfred.pk}",
             "row-3": "skip",
             "row-8": "new",
@@ -232,6 +247,7 @@ def test_a_reference_recorded_meanwhile_refuses_the_file_and_says_why(client, co
     child = ChildFactory(child_id="P-1")
     upload = held_for(coordinator, mapped, csv_of(row(ref="NSP-1", person="P-1")))
     assert client.get(f"/episodes/upload/{upload.pk}/").status_code == 200
+    digests = offered(police_upload.build_preview(upload, coordinator))
     record_notification(
         "someone else",
         child=child,
@@ -240,12 +256,13 @@ def test_a_reference_recorded_meanwhile_refuses_the_file_and_says_why(client, co
         started_at=NOW - dt.timedelta(hours=2),
     )
     response = client.post(
-        f"/episodes/upload/{upload.pk}/", {"mapping_version": "1", "row-2": f"child:{child.pk}"}
+        f"/episodes/upload/{upload.pk}/",
+        {"mapping_version": "1", "offered-2": digests[2], "row-2": f"child:{child.pk}"},
     )
     body = response.content.decode()
     assert response.status_code == 400
     assert "Row 2: police reference NSP-1 was recorded by someone else" in body
-    assert "Already recorded (no change)" in body
+    assert "Already recorded: this row is not recorded again" in body
     assert Episode.objects.count() == 1
     assert PoliceUpload.objects.filter(pk=upload.pk).exists()
     assert AuditEvent.objects.filter(action="missing.police_upload_refused").exists()
