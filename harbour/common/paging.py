@@ -8,6 +8,7 @@ asked for, and says "more than" when there are more (docs/performance.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -49,3 +50,30 @@ class CappedPaginator(Paginator):
     @property
     def pages_text(self) -> str:
         return f"more than {self.num_pages - 1:,}" if self.more else f"{self.num_pages:,}"
+
+
+@dataclass
+class FirstRows:
+    """The first rows of a list, and how many there are (up to COUNT_LIMIT)."""
+
+    rows: list[Any]
+    total: int
+    more: bool = False  # more than `total`, which is then COUNT_LIMIT
+
+    @property
+    def total_text(self) -> str:
+        return f"more than {self.total:,}" if self.more else f"{self.total:,}"
+
+    @property
+    def cut(self) -> bool:
+        """Fewer rows shown than there are."""
+        return self.more or self.total > len(self.rows)
+
+
+def first_rows(queryset: Any, limit: int) -> FirstRows:
+    """The first `limit` rows; counted (up to COUNT_LIMIT) only when there are more."""
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return FirstRows(rows, len(rows))
+    total = queryset.order_by()[: COUNT_LIMIT + 1].count()
+    return FirstRows(rows[:limit], min(total, COUNT_LIMIT), total > COUNT_LIMIT)

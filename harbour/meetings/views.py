@@ -23,6 +23,7 @@ from harbour.accounts.permissions import allowed, permission_required, visible_t
 from harbour.audit import services as auditor
 from harbour.children.models import Child
 from harbour.children.views import refuse_restricted
+from harbour.common.paging import first_rows
 from harbour.common.time import HOUR, local_date
 
 from . import services
@@ -39,6 +40,7 @@ from .models import (
 from .triggers import trigger_words
 
 PERMISSION = "meetings.manage_meetings"
+LIST_ROWS = 100
 
 
 def day_text(day: dt.date | None) -> str:
@@ -70,17 +72,22 @@ def _messages(request: HttpRequest) -> list[Any]:
 def meetings_list(request: HttpRequest) -> HttpResponse:
     visible = visible_to(request.user)
     today = local_date(timezone.now())
-    tasks = list(
+    # The first LIST_ROWS of each list, earliest first: years of records can leave
+    # thousands of meetings never recorded as held (docs/performance.md).
+    listed_tasks = first_rows(
         MeetingTask.objects.filter(visible, closed_at__isnull=True, meeting__isnull=True)
         .select_related("child")
         .annotate(episode_count=Count("links__episode", distinct=True))
-        .order_by("due_on", "pk")
+        .order_by("due_on", "pk"),
+        LIST_ROWS,
     )
-    meetings = list(
+    listed_meetings = first_rows(
         Meeting.objects.filter(visible, kind=MeetingKind.MISSING_MAM, held_on__isnull=True)
         .select_related("child")
-        .order_by("requested_on", "pk")
+        .order_by("requested_on", "pk"),
+        LIST_ROWS,
     )
+    tasks, meetings = listed_tasks.rows, listed_meetings.rows
     task_rows = [
         {
             "task": task,
@@ -112,6 +119,8 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
     context = {
         "task_rows": task_rows,
         "meeting_rows": meeting_rows,
+        "tasks_listed": listed_tasks,
+        "meetings_listed": listed_meetings,
         "config": {
             "long_hours": settings.HARBOUR_LONG_MISSING_HOURS,
             "repeat_words": trigger_words(TaskTrigger.REPEAT_MISSING).lower(),

@@ -64,3 +64,24 @@ def test_the_list_takes_the_same_queries_for_3_children_as_for_30(
         many = queries_for(client, "/meetings/")
 
     assert many == few
+
+
+def test_long_lists_show_their_first_rows_and_how_many_there_are(client, monkeypatch):
+    from harbour.common import paging
+    from harbour.meetings import views
+
+    monkeypatch.setattr(views, "LIST_ROWS", 2)
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 4)
+    user = User.objects.create_user("coordinator")
+    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    client.force_login(user)
+    tasks_and_meetings(3)
+    for _ in range(3):
+        MeetingFactory(requested_on=NOW.date() - 3 * DAY)
+
+    body = client.get("/meetings/").content.decode()
+
+    assert "Meetings needed (3)" in body
+    assert "Showing the 2 due earliest of 3." in body
+    assert "Planned meetings (more than 4)" in body
+    assert "Showing the 2 requested earliest of more than 4." in body
