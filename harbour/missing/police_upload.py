@@ -445,10 +445,15 @@ class Row:
         return ""
 
     def offered(self) -> str:
-        """A digest of the answers offered for this row (the children, in order, and
-        whether a new child may be created): posted with the answers, so that recording
-        can tell the register changed since the coordinator read the row."""
-        text = f"{self.number}|{self.match}|{','.join(self.choices())}"
+        """A digest of the answers offered for this row (the children, in order, with
+        their person ids and scores, and whether a new child may be created): posted with
+        the answers, so that recording can tell the register changed since the
+        coordinator read the row."""
+        shown = ",".join(
+            f"{candidate.child.pk}:{candidate.child.child_id}:{candidate.score}"
+            for candidate in self.candidates
+        )
+        text = f"{self.number}|{self.match}|{','.join(self.choices())}|{shown}"
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

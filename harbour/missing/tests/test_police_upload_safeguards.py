@@ -233,6 +233,29 @@ def test_a_register_changed_between_preview_and_confirmation_refuses_the_file(us
     assert PoliceUpload.objects.filter(pk=upload.pk).exists()
 
 
+def test_a_child_offered_whose_record_changed_meanwhile_refuses_the_file(user, northshire):
+    alfred = ChildFactory(
+        child_id="P-3", given_name="Alfred", family_name="Smith", date_of_birth=dt.date(2010, 9, 3)
+    )
+    upload = held(
+        user, northshire, row(ref="NSP-1", given="Alfie", family="Smith", dob="03/09/2010")
+    )
+    before = police_upload.build_preview(upload, user)
+    assert [c.child for c in before.rows[0].candidates] == [alfred]
+    alfred.given_name = "Alfie"
+    alfred.save()
+    with pytest.raises(police_upload.CommitRefused, match="Someone changed the register"):
+        police_upload.commit(
+            user,
+            upload,
+            choices={2: f"child:{alfred.pk}"},
+            sexes={},
+            mapping_version=before.mapping.version,
+            offered={2: before.rows[0].offered()},
+        )
+    assert not Episode.objects.exists()
+
+
 def test_the_page_refuses_answers_given_to_a_register_since_changed(client, user, northshire):
     upload = held(user, northshire, row(ref="NSP-1", given="Ada", family="Amberley", person="P-1"))
     data = posted(upload, user, row_2="new")
