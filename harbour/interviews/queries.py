@@ -138,6 +138,21 @@ def worklist(children: QuerySet | Q, now: dt.datetime) -> QuerySet:
     )
 
 
+def possible_statuses(group: str = "", status: str = "") -> set[str]:
+    """The statuses rows can have under these filters: an OLA row is NOTIFY until it is
+    closed, and no other group's row ever is. The page asks only for what can be there: a
+    query for rows that cannot exist reads every ended episode to find none."""
+    if status == "ALL":
+        asked = set(WorklistStatus.values)
+    else:
+        asked = {status} if status else {value.value for value in TO_DO}
+    if group == GroupFilter.OLA:
+        asked &= {*(value.value for value in CLOSED), WorklistStatus.NOTIFY.value}
+    elif group:
+        asked.discard(WorklistStatus.NOTIFY.value)
+    return asked
+
+
 def filtered(
     rows: QuerySet,
     *,

@@ -158,14 +158,20 @@ def worklist(request: HttpRequest) -> HttpResponse:
         status=filters.get("status") or "",
     )
     notify = queries.WorklistStatus.NOTIFY.value
-    paginator = CappedPaginator(rows.exclude(status=notify), PAGE_SIZE, page=filters.get("page"))
+    possible = queries.possible_statuses(filters.get("group") or "", filters.get("status") or "")
+    main = rows.exclude(status=notify) if possible - {notify} else rows.none()
+    paginator = CappedPaginator(main, PAGE_SIZE, page=filters.get("page"))
     page = paginator.get_page(filters.get("page"))
     # OLA rows show where the notification log to the placing authority stands, and stay
     # listed until the placing authority has responded (harbour/authorities/queries.py).
-    ola = list(
-        ola_queries.add_status(rows.filter(status=notify), timezone.now()).exclude(
-            ola_status=ola_queries.OlaStatus.RESPONDED
-        )[: OLA_LIMIT + 1]
+    ola = (
+        list(
+            ola_queries.add_status(rows.filter(status=notify), timezone.now()).exclude(
+                ola_status=ola_queries.OlaStatus.RESPONDED
+            )[: OLA_LIMIT + 1]
+        )
+        if notify in possible
+        else []
     )
     main_rows = [_row(episode, request.user) for episode in page.object_list]
     ola_rows = [_ola_row(episode, request.user) for episode in ola[:OLA_LIMIT]]

@@ -123,3 +123,13 @@ def test_a_long_worklist_is_counted_only_up_to_the_limit(monkeypatch):
     assert "Page 1 of more than 2" in first and "page=2" in first
     assert "Return interviews (7)" in last
     assert "Page 4 of 4" in last
+
+
+def test_the_page_asks_only_for_statuses_the_group_can_have():
+    from harbour.interviews.queries import possible_statuses
+
+    assert possible_statuses("OLA", "") == {"NOTIFY"}
+    assert possible_statuses("OLA", "OVERDUE") == set()
+    assert "NOTIFY" not in possible_statuses("LAC", "ALL")
+    assert possible_statuses("HOME", "NOTIFY") == set()
+    assert possible_statuses("", "") == {"NOTIFY", "OVERDUE", "OFFERED", "ALLOCATED", "TO_ALLOCATE"}
