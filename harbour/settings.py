@@ -282,3 +282,6 @@ HARBOUR_MEETING_LOOKBACK_DAYS = env_int("HARBOUR_MEETING_LOOKBACK_DAYS", 0)
 # days (of 24 elapsed hours) after the request.
 HARBOUR_OLA_CHASE_DAYS = env_int("HARBOUR_OLA_CHASE_DAYS", 3)
 HARBOUR_OLA_ESCALATE_DAYS = env_int("HARBOUR_OLA_ESCALATE_DAYS", 7)
+# The OLA list's default view shows episodes not yet notified only if they started in the
+# last HARBOUR_OLA_RECENT_DAYS days (or are still open): older ones are history.
+HARBOUR_OLA_RECENT_DAYS = env_int("HARBOUR_OLA_RECENT_DAYS", 28)

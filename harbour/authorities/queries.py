@@ -14,11 +14,13 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
 from harbour.accounts.permissions import of_children
-from harbour.common.time import DAY, epoch_seconds
+from harbour.common.time import DAY, epoch_seconds, local_date
 from harbour.interviews.queries import placing_authority
 from harbour.missing.models import Episode
+from harbour.missing.queries import placed_by_another_authority
 
 from .models import LocalAuthority, OlaLog
 
@@ -130,27 +132,49 @@ def add_status(episodes: QuerySet, now: dt.datetime) -> QuerySet:
     )
 
 
-def ola_episodes(children: QuerySet, now: dt.datetime) -> QuerySet:
+def recent_days() -> int:
+    return settings.HARBOUR_OLA_RECENT_DAYS
+
+
+def ola_episodes(children: QuerySet | Q, now: dt.datetime) -> QuerySet:
     """Every episode of these children who were looked after by another authority when it
-    started, with its status; newest first."""
+    started, with its status; newest first.
+
+    Only the group's first test (OLA) is made, not all four, and the rows are read in
+    the order of the start-date index, so that a page is found without sorting ten years."""
     return (
         with_status(
-            Episode.objects.filter(child__in=children).with_group().filter(group="OLA"), now
+            Episode.objects.filter(of_children(children), placed_by_another_authority()),
+            now,
         )
         .select_related("child", "ola_log")
-        .order_by("-started_epoch", "-pk")
+        .order_by("-started_on", "-started_epoch", "-pk")
     )
 
 
-def filtered(rows: QuerySet, *, status: str = "", authority: str = "") -> QuerySet:
-    """status: an OlaStatus, "ALL", or "" for still to do."""
+def filtered(
+    rows: QuerySet, *, status: str = "", authority: str = "", now: dt.datetime | None = None
+) -> QuerySet:
+    """status: an OlaStatus, "ALL", or "" for still to do: every episode whose log awaits
+    something, and the episodes of the last HARBOUR_OLA_RECENT_DAYS not yet notified (older
+    ones are history, under "Not yet notified" or "Any status")."""
     if authority:
         rows = rows.filter(placing_authority=authority)
     if status == "ALL":
         return rows
+    logged = OlaLog.objects.values("episode")
     if status:
-        return rows.filter(ola_status=status)
-    return rows.filter(ola_status__in=[status.value for status in TO_DO])
+        rows = rows.filter(ola_status=status)
+        # Every status but "not yet notified" needs a log: start from the logs (few rows).
+        return rows if status == OlaStatus.NOT_NOTIFIED else rows.filter(pk__in=logged)
+    # Each part is a short list found on its own index (logs; recent starts; open
+    # episodes), so the query need not walk ten years of episodes.
+    since = local_date(now or timezone.now()) - dt.timedelta(days=recent_days())
+    recent = Episode.objects.filter(started_on__gte=since).values("pk")
+    still_open = Episode.objects.filter(ended_at__isnull=True).values("pk")
+    return rows.filter(ola_status__in=[status.value for status in TO_DO]).filter(
+        Q(pk__in=logged) | Q(pk__in=recent) | Q(pk__in=still_open)
+    )
 
 
 def _requested() -> QuerySet:

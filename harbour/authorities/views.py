@@ -13,16 +13,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from harbour.accounts.permissions import allowed, permission_required, visible_children
+from harbour.accounts.permissions import (
+    allowed,
+    permission_required,
+    visible_to,
+)
 from harbour.audit import services as auditor
 from harbour.children.models import Child
 from harbour.children.views import refuse_restricted
+from harbour.common.paging import CappedPaginator
 from harbour.common.time import UTC, epoch_seconds
 from harbour.interviews.views import when
 from harbour.missing.models import Episode
@@ -71,12 +75,14 @@ def ola_list(request: HttpRequest) -> HttpResponse:
     authorities = _authority_choices()
     form = OlaFilterForm(request.GET, authorities=authorities)
     filters = form.cleaned_data if form.is_valid() else {}
+    now = timezone.now()
     rows = queries.filtered(
-        queries.ola_episodes(visible_children(request.user), timezone.now()),
+        queries.ola_episodes(visible_to(request.user), now),
         status=filters.get("status") or "",
         authority=filters.get("authority") or "",
+        now=now,
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(filters.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE, page=filters.get("page")).get_page(filters.get("page"))
     shown = [ola_row(episode) for episode in page.object_list]
     auditor.record(
         request.user,
@@ -104,6 +110,7 @@ def ola_list(request: HttpRequest) -> HttpResponse:
         "authority_choices": form.authority_choices,
         "chase_days": queries.chase_seconds() // 86400,
         "escalate_days": queries.escalate_seconds() // 86400,
+        "recent_days": queries.recent_days(),
         "messages": _messages(request),
     }
     return render(request, "authorities/ola_list.html", context)

@@ -40,15 +40,26 @@ def status_in_force(status: str, on: F | OuterRef) -> Q:
     )
 
 
+def placed_by_another_authority(started_on: str = "started_on") -> Exists:
+    """Whether the episode's child was looked after by another authority on the day it
+    started: group OLA (the group's first case, so this is the group's own test)."""
+    from harbour.children.models import LegalStatus
+
+    return Exists(
+        LegalStatus.objects.filter(status_in_force("LAC", OuterRef(started_on))).exclude(
+            responsible_la__in=["", own_authority_code()]
+        )
+    )
+
+
 def group_expression(started_on: str = "started_on") -> Case:
     """The episode's group at its start, per metrics.md: OLA, LAC, CP, CIN or NONE."""
     from harbour.children.models import LegalStatus
 
-    own = own_authority_code()
     on = OuterRef(started_on)
     lac = LegalStatus.objects.filter(status_in_force("LAC", on))
     return Case(
-        When(Exists(lac.exclude(responsible_la__in=["", own])), then=Value("OLA")),
+        When(placed_by_another_authority(started_on), then=Value("OLA")),
         When(Exists(lac), then=Value("LAC")),
         When(Exists(LegalStatus.objects.filter(status_in_force("CP", on))), then=Value("CP")),
         When(Exists(LegalStatus.objects.filter(status_in_force("CIN", on))), then=Value("CIN")),

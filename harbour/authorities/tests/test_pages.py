@@ -108,6 +108,23 @@ def test_the_list_filters_by_status_and_authority_and_hides_the_responded(client
     assert listed("?authority=350&status=ALL") == {"OLA-350"}
 
 
+def test_old_episodes_never_notified_are_history_not_still_to_do(client):
+    ola_episode(episode_id="OLA-RECENT", found=NOW - 27 * DAY)
+    ola_episode(episode_id="OLA-OLD", found=NOW - 40 * DAY)
+    waiting = ola_episode(episode_id="OLA-WAITING", found=NOW - 60 * DAY)
+    OlaLog.objects.create(
+        episode=waiting, version=1, request_epoch=int((NOW - 59 * DAY).timestamp())
+    )
+    signed_in(client)
+
+    def listed(query: str) -> set[str]:
+        return set(re.findall(r"OLA-[A-Z]+", text(client.get("/authorities/ola/" + query))))
+
+    assert listed("") == {"OLA-RECENT", "OLA-WAITING"}
+    assert listed("?status=NOT_NOTIFIED") == {"OLA-RECENT", "OLA-OLD"}
+    assert listed("?status=ALL") == {"OLA-RECENT", "OLA-OLD", "OLA-WAITING"}
+
+
 def test_the_list_hides_restricted_children_from_those_not_on_their_list(client):
     ola_episode(placed_child(given_name="Hidden", restricted=True))
     signed_in(client)
