@@ -863,7 +863,10 @@ def _match_likely(rows: list[Row], user: Any) -> None:
     rows = [row for row in rows if row.given_name and row.family_name]
     for start in range(0, len(rows), POOL_CHUNK):
         chunk = rows[start : start + POOL_CHUNK]
-        narrowings = [matching.Narrowing.of(row.family_name, row.date_of_birth) for row in chunk]
+        narrowings = [
+            matching.Narrowing.of(row.family_name, row.date_of_birth, row.given_name)
+            for row in chunk
+        ]
         wanted = Q(pk__in=[])
         for narrowing in narrowings:
             wanted |= narrowing.q()
