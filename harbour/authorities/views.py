@@ -12,20 +12,18 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from harbour.accounts.permissions import (
-    allowed,
     permission_required,
     visible_to,
 )
 from harbour.audit import services as auditor
-from harbour.children.models import Child
-from harbour.children.views import refuse_restricted
+from harbour.children.views import refusal
 from harbour.common.paging import CappedPaginator
 from harbour.common.time import UTC, epoch_seconds
 from harbour.interviews.views import when
@@ -120,15 +118,6 @@ def _href(query: str, number: int) -> str:
     return f"?{query}&page={number}" if query else f"?page={number}"
 
 
-def _child_refusal(request: HttpRequest, child: Child) -> HttpResponse | None:
-    """None if the user may see the child; else the restricted page, or 403."""
-    if allowed(request.user, "children.view_child", child):
-        return None
-    if child.restricted and not child.access_list.filter(pk=request.user.pk).exists():
-        return refuse_restricted(request, child)
-    raise PermissionDenied
-
-
 SERVICES = {
     Kind.MISSING: "notify",
     Kind.FOUND: "notify",
@@ -173,7 +162,7 @@ def _log_of(episode: Episode) -> OlaLog | None:
 @permission_required(PERMISSION)
 def ola_log(request: HttpRequest, pk: int) -> HttpResponse:
     episode = get_object_or_404(Episode.objects.select_related("child"), pk=pk)
-    if (refused := _child_refusal(request, episode.child)) is not None:
+    if (refused := refusal(request, episode.child)) is not None:
         return refused
     conflict = False
     form = None

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +18,7 @@ from harbour.common.time import completed_years, local_date
 
 from .chronology import KINDS, child_flags, chronology, flag_annotations
 from .models import Child, LegalStatus
-from .views import refuse_restricted
+from .views import refusal
 
 
 @dataclass
@@ -124,10 +123,8 @@ def _child_context(request: HttpRequest, pk: int) -> dict[str, Any] | HttpRespon
 
     today = local_date(timezone.now())
     child = get_object_or_404(Child.objects.annotate(**flag_annotations(today)), pk=pk)
-    if child.restricted and not child.access_list.filter(pk=request.user.pk).exists():
-        return refuse_restricted(request, child)
-    if not allowed(request.user, "children.view_child", child):
-        raise PermissionDenied
+    if refused := refusal(request, child):
+        return refused
     timeline = _filter(request.GET)
     entries = chronology(
         child, kinds=timeline.kinds, first=timeline.first.value, last=timeline.last.value

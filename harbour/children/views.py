@@ -14,6 +14,17 @@ from . import services, subject_access
 from .models import Child
 
 
+def refusal(request: HttpRequest, child: Child) -> HttpResponse | None:
+    """None when the user may open the child's record. Otherwise the restricted page
+    (audited) when the record is restricted and the user is not on its access list, or
+    403 (PermissionDenied) when their role does not reach the child."""
+    if allowed(request.user, "children.view_child", child):
+        return None
+    if child.restricted and not child.access_list.filter(pk=request.user.pk).exists():
+        return refuse_restricted(request, child)
+    raise PermissionDenied
+
+
 def refuse_restricted(request: HttpRequest, child: Child) -> HttpResponse:
     """Someone not on a restricted record's access list learns only that it exists."""
     auditor.record(

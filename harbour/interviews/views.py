@@ -21,7 +21,7 @@ from harbour.accounts.models import Role, StaffProfile
 from harbour.accounts.permissions import allowed, permission_required, visible_to
 from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
-from harbour.children.views import refuse_restricted
+from harbour.children.views import refusal
 from harbour.common.dates import OFFSET_CHOICES
 from harbour.common.paging import CappedPaginator
 from harbour.common.time import LONDON, UTC
@@ -221,20 +221,12 @@ def _episode(pk: int) -> Episode:
     return get_object_or_404(Episode.objects.select_related("child"), pk=pk)
 
 
-def _refused(request: HttpRequest, child: Any) -> HttpResponse | None:
-    if child.restricted and not child.access_list.filter(pk=request.user.pk).exists():
-        return refuse_restricted(request, child)
-    return None
-
-
 @require_http_methods(["GET", "POST"])
 @permission_required("interviews.allocate")
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     episode = _episode(pk)
-    if refused := _refused(request, episode.child):
+    if refused := refusal(request, episode.child):
         return refused
-    if not allowed(request.user, "children.view_child", episode.child):
-        raise PermissionDenied
     current = Allocation.objects.filter(episode=episode).select_related("worker").first()
     workers = _workers()
     users = {user.pk: user for user, _label in workers}
@@ -325,7 +317,7 @@ def _error_list(form: Any, anchors: dict[str, str]) -> list[dict[str, str]]:
 @permission_required("interviews.record_interview")
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     episode = _episode(pk)
-    if refused := _refused(request, episode.child):
+    if refused := refusal(request, episode.child):
         return refused
     if not allowed(request.user, "interviews.record_interview", episode.child):
         raise PermissionDenied

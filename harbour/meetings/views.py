@@ -12,17 +12,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from harbour.accounts.permissions import allowed, permission_required, visible_to
+from harbour.accounts.permissions import permission_required, visible_to
 from harbour.audit import services as auditor
-from harbour.children.models import Child
-from harbour.children.views import refuse_restricted
+from harbour.children.views import refusal
 from harbour.common.paging import first_rows
 from harbour.common.time import HOUR, local_date
 
@@ -52,15 +51,6 @@ def when_text(moment: dt.datetime | None) -> str:
         return ""
     local = timezone.localtime(moment)
     return f"{local.day} {local:%B %Y at %H:%M}"
-
-
-def _child_refusal(request: HttpRequest, child: Child) -> HttpResponse | None:
-    """None if the user may see the child; else the restricted page, or 403."""
-    if allowed(request.user, "children.view_child", child):
-        return None
-    if child.restricted and not child.access_list.filter(pk=request.user.pk).exists():
-        return refuse_restricted(request, child)
-    raise PermissionDenied
 
 
 def _messages(request: HttpRequest) -> list[Any]:
@@ -160,7 +150,7 @@ def _episode_rows(task: MeetingTask) -> list[dict[str, Any]]:
 @permission_required(PERMISSION)
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(MeetingTask.objects.select_related("child", "meeting"), pk=pk)
-    if (refused := _child_refusal(request, task.child)) is not None:
+    if (refused := refusal(request, task.child)) is not None:
         return refused
     form = RequestMeetingForm(
         request.POST if request.method == "POST" else None,
@@ -304,7 +294,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    if (refused := _child_refusal(request, meeting.child)) is not None:
+    if (refused := refusal(request, meeting.child)) is not None:
         return refused
     held_form = action_form = None
     action_error = None

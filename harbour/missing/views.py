@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from harbour.accounts.permissions import (
-    allowed,
     permission_required,
     visible_children,
     visible_to,
@@ -26,7 +25,7 @@ from harbour.audit import services as auditor
 from harbour.children.chronology import long_date
 from harbour.children.models import Child, Sex
 from harbour.children.services import save_child
-from harbour.children.views import refuse_restricted
+from harbour.children.views import refusal
 from harbour.common.time import HOUR, LONDON, epoch_seconds
 from harbour.meetings.triggers import trigger_words
 
@@ -73,9 +72,7 @@ def _common(**context: Any) -> dict[str, Any]:
 
 def _episode_or_refusal(request: HttpRequest, pk: int) -> Episode | HttpResponse:
     episode = get_object_or_404(Episode.objects.select_related("child"), pk=pk)
-    if not allowed(request.user, "children.view_child", episode.child):
-        return refuse_restricted(request, episode.child)
-    return episode
+    return refusal(request, episode.child) or episode
 
 
 @require_safe
