@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from harbour.accounts.permissions import permission_required
 from harbour.children.models import Child
+from harbour.common.paging import page_href
 from harbour.reports.formats import safe_cell
 
 from . import services as auditor
@@ -184,7 +185,8 @@ def _trail(
     )
     filters = request.GET.copy()
     filters.pop("page", None)
-    links = _page_links(page, filters.urlencode())
+    query = filters.urlencode()
+    links = _page_links(page, query)
     context = {
         "kind": kind,
         "title": title,
@@ -193,18 +195,14 @@ def _trail(
         "rows": rows,
         "page": page,
         "pages": links,
-        "previous_href": _href(filters.urlencode(), page.number - 1) if page.has_previous() else "",
-        "next_href": _href(filters.urlencode(), page.number + 1) if page.has_next() else "",
+        "previous_href": page_href(query, page.number - 1) if page.has_previous() else "",
+        "next_href": page_href(query, page.number + 1) if page.has_next() else "",
         "filter_query": _export_query(filters, fixed),
         "error_list": _error_list(form),
         "fixed": fixed,
         "has_errors": bool(form.errors),
     }
     return render(request, "audit/trail.html", context, status=200)
-
-
-def _href(query: str, number: int) -> str:
-    return f"?{query}&page={number}" if query else f"?page={number}"
 
 
 def _export_query(filters: Any, fixed: dict[str, int]) -> str:
@@ -237,7 +235,7 @@ def _page_links(page: Page, query: str) -> list[dict[str, Any]]:
         items.append(
             {
                 "number": number,
-                "href": _href(query, number),
+                "href": page_href(query, number),
                 "current": number == page.number,
             }
         )

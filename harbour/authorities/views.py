@@ -24,7 +24,7 @@ from harbour.accounts.permissions import (
 )
 from harbour.audit import services as auditor
 from harbour.children.views import refusal
-from harbour.common.paging import CappedPaginator
+from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.time import UTC, epoch_seconds
 from harbour.interviews.views import when
 from harbour.missing.models import Episode
@@ -102,8 +102,8 @@ def ola_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "rows": shown,
         "page": page,
-        "previous_href": _href(base, page.number - 1) if page.has_previous() else "",
-        "next_href": _href(base, page.number + 1) if page.has_next() else "",
+        "previous_href": page_href(base, page.number - 1) if page.has_previous() else "",
+        "next_href": page_href(base, page.number + 1) if page.has_next() else "",
         "status_choices": form.fields["status"].choices,
         "authority_choices": form.authority_choices,
         "chase_days": queries.chase_seconds() // 86400,
@@ -112,10 +112,6 @@ def ola_list(request: HttpRequest) -> HttpResponse:
         "messages": _messages(request),
     }
     return render(request, "authorities/ola_list.html", context)
-
-
-def _href(query: str, number: int) -> str:
-    return f"?{query}&page={number}" if query else f"?page={number}"
 
 
 SERVICES = {

@@ -52,6 +52,12 @@ class CappedPaginator(Paginator):
         return f"more than {self.num_pages - 1:,}" if self.more else f"{self.num_pages:,}"
 
 
+def page_href(query: str, number: int) -> str:
+    """The link to page `number` of a list, keeping its other query parameters (`query`,
+    already URL-encoded, without `page`)."""
+    return f"?{query}&page={number}" if query else f"?page={number}"
+
+
 @dataclass
 class FirstRows:
     """The first rows of a list, and how many there are (up to COUNT_LIMIT)."""

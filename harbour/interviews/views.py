@@ -23,7 +23,7 @@ from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
 from harbour.children.views import refusal
 from harbour.common.dates import OFFSET_CHOICES
-from harbour.common.paging import CappedPaginator
+from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.time import LONDON, UTC
 from harbour.missing.models import Episode
 
@@ -200,8 +200,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "ola_rows": ola_rows,
         "ola_more": len(ola) > OLA_LIMIT,
         "page": page,
-        "previous_href": _href(base, page.number - 1) if page.has_previous() else "",
-        "next_href": _href(base, page.number + 1) if page.has_next() else "",
+        "previous_href": page_href(base, page.number - 1) if page.has_previous() else "",
+        "next_href": page_href(base, page.number + 1) if page.has_next() else "",
         "may_allocate": allowed(request.user, "interviews.allocate"),
         "may_notify": allowed(request.user, "ola.manage_notifications"),
         "workers": workers,
@@ -211,10 +211,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "messages": list(messages.get_messages(request)),
     }
     return render(request, "interviews/worklist.html", context)
-
-
-def _href(query: str, number: int) -> str:
-    return f"?{query}&page={number}" if query else f"?page={number}"
 
 
 def _episode(pk: int) -> Episode:
