@@ -18,6 +18,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -126,6 +127,20 @@ def people():
     )
     RoleAssignment.objects.create(user=worker, role=Role.RHI_WORKER)
     return coordinator, worker
+
+
+@pytest.fixture(autouse=True)
+def clear_of_the_clock_change():
+    """The journey types UK times from nine hours ago to now. Within a day of the clocks
+    changing, one could fall in the hour skipped or repeated, and the forms would rightly
+    ask about it: the whole journey (server included) then runs two days earlier."""
+    now = timezone.now()
+    offsets = {(now + dt.timedelta(hours=h)).astimezone(LONDON).utcoffset() for h in range(-24, 2)}
+    if len(offsets) == 1:
+        yield
+        return
+    with time_machine.travel(now - dt.timedelta(days=2), tick=True):
+        yield
 
 
 @pytest.fixture
