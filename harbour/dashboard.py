@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -43,6 +44,7 @@ from harbour.children.chronology import (
     time_text,
 )
 from harbour.common.time import DAY, HOUR, epoch_seconds, local_date
+from harbour.interviews.queries import found_since_epoch
 from harbour.meetings.triggers import trigger_words
 from harbour.missing.queries import RHI_DUE_SECONDS
 
@@ -227,9 +229,11 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
         ).order_by("ended_epoch", "pk"),
         INTERVIEW_ROWS,
     )
+    overdue_found = Q(ended_epoch__lt=found_due_now)
+    if (since := found_since_epoch(now)) is not None:
+        overdue_found &= Q(ended_epoch__gte=since)
     overdue = _capped(
-        outstanding.filter(ended_epoch__lt=found_due_now).order_by("ended_epoch", "pk"),
-        INTERVIEW_ROWS,
+        outstanding.filter(overdue_found).order_by("ended_epoch", "pk"), INTERVIEW_ROWS
     )
     for episode in [*due_soon.rows, *overdue.rows]:
         episode.due_at = dt.datetime.fromtimestamp(episode.rhi_due_epoch, tz=dt.UTC)
@@ -258,6 +262,7 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
         "today": today,
         "missing_now": missing_now,
         "due_soon": due_soon,
+        "window_days": settings.HARBOUR_INTERVIEW_WINDOW_DAYS,
         "overdue": overdue,
         "meetings": meetings,
         "ola_awaited": ola_awaited,

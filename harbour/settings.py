@@ -285,3 +285,8 @@ HARBOUR_OLA_ESCALATE_DAYS = env_int("HARBOUR_OLA_ESCALATE_DAYS", 7)
 # The OLA list's default view shows episodes not yet notified only if they started in the
 # last HARBOUR_OLA_RECENT_DAYS days (or are still open): older ones are history.
 HARBOUR_OLA_RECENT_DAYS = env_int("HARBOUR_OLA_RECENT_DAYS", 28)
+# The interview worklist's statuses and the dashboard's interviews due and overdue cover
+# episodes found in the last HARBOUR_INTERVIEW_WINDOW_DAYS days: an episode found earlier
+# with no interview recorded is history (its interview can no longer be offered on time),
+# listed under "Any status". 0 means no window.
+HARBOUR_INTERVIEW_WINDOW_DAYS = env_int("HARBOUR_INTERVIEW_WINDOW_DAYS", 90)

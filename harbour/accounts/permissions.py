@@ -133,6 +133,28 @@ def _allocated_filter(user: User) -> Q:
     return Q(Exists(allocated))
 
 
+def own_work(user: User) -> Q:
+    """The episodes a user's worklist covers, as a filter on episodes: for a user whose
+    only casework role is return interview worker, those allocated to them or to their
+    organisation (not every episode of every child they were ever allocated), with the
+    restricted-record rule; for everyone else, `visible_to(user)`. The allocation comes
+    first so that the database starts from the worker's allocations."""
+    from harbour.accounts.models import StaffProfile
+    from harbour.children.models import Child
+
+    roles = roles_of(user)
+    if roles & {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.EXPLOITATION_LEAD}:
+        return visible_to(user)
+    if Role.RHI_WORKER not in roles:
+        return Q(pk__in=[])
+    organisation = (
+        StaffProfile.objects.filter(user=user.pk).exclude(organisation="").values("organisation")
+    )
+    on_list = Child.access_list.through.objects.filter(child=OuterRef("child"), user=user.pk)
+    allocated = Q(allocation__worker=user.pk) | Q(allocation__organisation__in=organisation)
+    return allocated & (Q(child__restricted=False) | Q(Exists(on_list)))
+
+
 def visible_to(user: User, field: str = "child") -> Q:
     """The same children as `visible_children(user)`, as a filter on the records of a
     model whose foreign key `field` is the child: `Episode.objects.filter(visible_to(user))`.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import (
     Case,
@@ -22,10 +23,11 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 
 from harbour.accounts.permissions import of_children
 from harbour.children.models import LegalStatus
-from harbour.common.time import epoch_seconds
+from harbour.common.time import DAY, epoch_seconds
 from harbour.missing.models import Episode
 from harbour.missing.queries import (
     RHI_DUE_SECONDS,
@@ -153,6 +155,13 @@ def possible_statuses(group: str = "", status: str = "") -> set[str]:
     return asked
 
 
+def found_since_epoch(now: dt.datetime) -> int | None:
+    """The start of the worklist's window (HARBOUR_INTERVIEW_WINDOW_DAYS before now), as
+    epoch seconds; None when there is no window."""
+    days = settings.HARBOUR_INTERVIEW_WINDOW_DAYS
+    return epoch_seconds(now) - days * DAY if days > 0 else None
+
+
 def filtered(
     rows: QuerySet,
     *,
@@ -160,8 +169,13 @@ def filtered(
     organisation: str = "",
     group: str = "",
     status: str = "",
+    now: dt.datetime | None = None,
 ) -> QuerySet:
-    """The worklist's filters. status: a WorklistStatus, "ALL", or "" for still to do."""
+    """The worklist's filters. status: a WorklistStatus, "ALL", or "" for still to do.
+
+    Every status but "ALL" covers the episodes found within the window
+    (found_since_epoch): a range on the indexed found instant, so that ten years of
+    history are never read to find this quarter's work."""
     if worker:
         rows = rows.filter(allocation__worker=worker)
     if organisation:
@@ -170,6 +184,8 @@ def filtered(
         rows = rows.filter(group__in=GROUPS_IN_FILTER[group])
     if status == "ALL":
         return rows
+    if (since := found_since_epoch(now or timezone.now())) is not None:
+        rows = rows.filter(ended_epoch__gte=since)
     if status:
         return rows.filter(status=status)
     return rows.filter(status__in=[status.value for status in TO_DO])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from harbour.accounts.models import Role, StaffProfile
-from harbour.accounts.permissions import allowed, permission_required, visible_to
+from harbour.accounts.permissions import allowed, own_work, permission_required
 from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
 from harbour.children.views import refusal
@@ -150,12 +151,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     organisations = _organisations()
     form = WorklistFilterForm(request.GET, workers=workers, organisations=organisations)
     filters = form.cleaned_data if form.is_valid() else {}
+    now = timezone.now()
     rows = queries.filtered(
-        queries.worklist(visible_to(request.user), timezone.now()),
+        queries.worklist(own_work(request.user), now),
         worker=filters.get("worker"),
         organisation=filters.get("organisation") or "",
         group=filters.get("group") or "",
         status=filters.get("status") or "",
+        now=now,
     )
     notify = queries.WorklistStatus.NOTIFY.value
     possible = queries.possible_statuses(filters.get("group") or "", filters.get("status") or "")
@@ -209,6 +212,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "groups": queries.GroupFilter.choices,
         "statuses": queries.WorklistStatus.choices,
         "messages": list(messages.get_messages(request)),
+        "window_days": settings.HARBOUR_INTERVIEW_WINDOW_DAYS,
     }
     return render(request, "interviews/worklist.html", context)
 

@@ -174,6 +174,17 @@ def task_for(child, due_on: dt.date, trigger: str = "LONG_MISSING", **fields):
     )
 
 
+def test_overdue_interviews_are_those_found_within_the_window(client, settings):
+    settings.HARBOUR_INTERVIEW_WINDOW_DAYS = 90
+    ended(90 * 24, episode_id="FOUND-90-DAYS-AGO")
+    ended(90 * 24 + 1, episode_id="FOUND-EARLIER")
+    staff(client)
+
+    overdue = table(client.get("/").content.decode(), "interviews-overdue")
+
+    assert "FOUND-90-DAYS-AGO" in overdue and "FOUND-EARLIER" not in overdue
+
+
 def test_meetings_required_lists_open_tasks_with_trigger_due_date_and_overdue_marker(client):
     late = task_for(ChildFactory(given_name="Late"), dt.date(2024, 7, 9))
     task_for(ChildFactory(given_name="Today"), TODAY, trigger="REPEAT_MISSING")

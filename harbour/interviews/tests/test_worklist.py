@@ -340,3 +340,32 @@ def test_the_worklist_takes_a_bounded_number_of_queries(
 
     assert response.status_code == 200
     assert response.content.decode().count('class="govuk-table__row"') >= 30
+
+
+def test_statuses_cover_episodes_found_within_the_window_and_any_status_covers_all(
+    coordinator, settings
+):
+    settings.HARBOUR_INTERVIEW_WINDOW_DAYS = 90
+    now = dt.datetime(2024, 6, 1, 12, tzinfo=UTC)
+    returned(now - dt.timedelta(days=90), episode_id="HOME")
+    returned(now - dt.timedelta(days=90, seconds=1), episode_id="LAC")
+    client = signed_in(coordinator)
+
+    assert listed(client, "", now) == {"HOME"}
+    assert listed(client, "?status=OVERDUE", now) == {"HOME"}
+    assert listed(client, "?status=ALL", now) == {"HOME", "LAC"}
+    settings.HARBOUR_INTERVIEW_WINDOW_DAYS = 0
+    assert listed(client, "", now) == {"HOME", "LAC"}
+
+
+def test_a_worker_s_worklist_is_their_allocations_not_every_episode_of_their_children(
+    coordinator,
+):
+    worker = staff("worker", "RHI_WORKER")
+    now = dt.datetime(2024, 6, 1, 12, tzinfo=UTC)
+    mine = returned(now - 10 * HOUR, episode_id="HOME")
+    returned(now - 30 * HOUR, child=mine.child, episode_id="LAC")
+    services.allocate(coordinator, mine, worker=worker)
+
+    assert listed(signed_in(worker), "?status=ALL", now) == {"HOME"}
+    assert listed(signed_in(coordinator), "?status=ALL", now) == {"HOME", "LAC"}
