@@ -87,7 +87,7 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The date groups whose time happened twice (for missing/_fields.html's date_input).
+        # The date groups whose time happened twice (for macros/fields.html's datetime_input).
         self.ambiguous: set[str] = set()
 
     def refuse(self, error: Any) -> None:
