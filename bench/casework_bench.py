@@ -294,6 +294,8 @@ def _benchmark(kind: str, url: str, runs: int, plans: bool, only: list[str]) -> 
         ("worklist, group OLA", as_coordinator, "/interviews/?group=OLA"),
         ("worklist, as the worker", as_worker, "/interviews/"),
         ("meetings", as_coordinator, "/meetings/"),
+        ("OLA list, still to do", as_coordinator, "/authorities/ola/"),
+        ("OLA list, any status", as_coordinator, "/authorities/ola/?status=ALL"),
         (
             f"child, heaviest ({heaviest_episodes} episodes)",
             as_coordinator,
