@@ -162,14 +162,15 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
     notify = queries.WorklistStatus.NOTIFY.value
     possible = queries.possible_statuses(filters.get("group") or "", filters.get("status") or "")
-    main = rows.exclude(status=notify) if possible - {notify} else rows.none()
+    # The status as plain conditions, which the database can estimate (queries.to_notify).
+    main = rows.exclude(queries.to_notify()) if possible - {notify} else rows.none()
     paginator = CappedPaginator(main, PAGE_SIZE, page=filters.get("page"))
     page = paginator.get_page(filters.get("page"))
     # OLA rows show where the notification log to the placing authority stands, and stay
     # listed until the placing authority has responded (harbour/authorities/queries.py).
     ola = (
         list(
-            ola_queries.add_status(rows.filter(status=notify), timezone.now()).exclude(
+            ola_queries.add_status(rows.filter(queries.to_notify()), timezone.now()).exclude(
                 ola_status=ola_queries.OlaStatus.RESPONDED
             )[: OLA_LIMIT + 1]
         )
