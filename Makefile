@@ -23,6 +23,8 @@ $(VENV)/.synced: pyproject.toml uv.lock
 # The demo runs with DEBUG on (local only) as a fictional authority numbered 999.
 run: export DEBUG ?= 1
 run: export LOCAL_AUTHORITY_CODE ?= 999
+# Ten years of invented history: only triggers of the last 90 days still need a meeting.
+run: export HARBOUR_MEETING_LOOKBACK_DAYS ?= 90
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py demo_data --if-empty
