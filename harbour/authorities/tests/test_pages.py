@@ -463,3 +463,18 @@ def test_a_time_in_the_hour_the_clocks_went_back_asks_which_of_the_two_it_was(cl
     answered = EntryForm(repeated_hour | {"occurred_offset": "+00:00"})
     assert answered.is_valid(), answered.errors
     assert answered.cleaned_data["occurred_at"] == dt.datetime(2023, 10, 29, 1, 30, tzinfo=UTC)
+
+
+def test_the_list_is_paged_fifty_at_a_time_and_keeps_its_filters(client):
+    child = placed_child()
+    for number in range(51):
+        ola_episode(child, episode_id=f"OLA-{number:03d}", found=FOUND - number * DAY)
+    signed_in(client)
+
+    first = text(client.get("/authorities/ola/?status=ALL"))
+    second = text(client.get("/authorities/ola/?status=ALL&page=2"))
+
+    assert "Page 1 of 2" in first and 'href="?status=ALL&amp;page=2" rel="next"' in first
+    assert '<option value="ALL" selected>' in first
+    assert len(table_rows(first, "ola-episodes")) == 50
+    assert len(table_rows(second, "ola-episodes")) == 1 and 'rel="prev"' in second

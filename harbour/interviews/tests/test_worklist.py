@@ -369,3 +369,13 @@ def test_a_worker_s_worklist_is_their_allocations_not_every_episode_of_their_chi
 
     assert listed(signed_in(worker), "?status=ALL", now) == {"HOME"}
     assert listed(signed_in(coordinator), "?status=ALL", now) == {"HOME", "LAC"}
+
+
+def test_the_filters_show_what_was_chosen(coordinator, allocated_episodes):
+    client = signed_in(coordinator)
+    ann = allocated_episodes["ann_user"].pk
+    with time_machine.travel(allocated_episodes["now"], tick=False):
+        page = client.get(f"/interviews/?worker={ann}&group=HOME&status=ALL").content.decode()
+
+    assert f'<option value="{ann}" selected>' in page
+    assert '<option value="HOME" selected>' in page and '<option value="ALL" selected>' in page
