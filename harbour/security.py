@@ -7,7 +7,8 @@
 - The error views (`handler400` … `handler500` in harbour/urls.py, and CSRF_FAILURE_VIEW):
   GOV.UK-style pages that never echo the address, its parameters or the exception.
 - `RedactPersonalData`: a logging filter that keeps query strings, request bodies and
-  (unless DEBUG) exception messages out of the logs.
+  (unless DEBUG) exception messages out of the logs; `RefusalsWithoutTraceback` logs a
+  refused request (4xx) as one line.
 """
 
 from __future__ import annotations
@@ -270,4 +271,22 @@ class RedactPersonalData(logging.Filter):
         if self.withhold_exception_messages and record.exc_info and record.exc_info[1]:
             record.exc_text = redacted_traceback(record.exc_info[1])
             record.exc_info = None
+        return True
+
+
+class RefusalsWithoutTraceback(logging.Filter):
+    """On the django.request logger: a request refused with a 4xx status (PermissionDenied's
+    403, a malformed request's 400) is the visitor's doing, not a fault in Harbour, so it is
+    logged as one line (the status's message and the path, never the query string) with no
+    traceback. Server errors (5xx) keep theirs.
+
+    A logger filter, not a handler filter, so that every handler sees the same one line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+            record.stack_info = None
         return True

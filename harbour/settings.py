@@ -238,6 +238,7 @@ LOGGING = {
             "()": "harbour.security.RedactPersonalData",
             "withhold_exception_messages": not DEBUG,
         },
+        "refusals_without_traceback": {"()": "harbour.security.RefusalsWithoutTraceback"},
     },
     "formatters": {
         "django.server": {
@@ -258,6 +259,12 @@ LOGGING = {
     "loggers": {
         # No handler of its own (Django's default has mail_admins): to the root's console.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 403 or 400 is one line (status and path), not a traceback.
+        "django.request": {
+            "handlers": [],
+            "filters": ["refusals_without_traceback"],
+            "propagate": True,
+        },
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }

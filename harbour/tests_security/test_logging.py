@@ -150,3 +150,32 @@ def test_nothing_is_emailed_with_the_request_attached() -> None:
     handlers = settings.LOGGING["handlers"].values()
     assert not any("AdminEmailHandler" in handler["class"] for handler in handlers)
     assert "mail_admins" not in settings.LOGGING["loggers"]["django"]["handlers"]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("harbour.tests_security.urls")
+def test_a_refusal_is_logged_as_one_line_without_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = Client(raise_request_exception=False)
+    with caplog.at_level(logging.INFO), log_output() as output:
+        response = client.get("/test-refuse/?name=Zoe")
+    assert response.status_code == 403
+    [record] = [record for record in caplog.records if record.name == "django.request"]
+    assert record.getMessage() == "Forbidden (Permission denied): /test-refuse/"
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None and not record.exc_text
+    assert output.getvalue() == "Forbidden (Permission denied): /test-refuse/\n"
+    assert "Traceback" not in caplog.text and PERSONAL_DATA not in caplog.text
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("harbour.tests_security.urls")
+def test_a_server_error_still_has_its_traceback_in_the_captured_records(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = Client(raise_request_exception=False)
+    with caplog.at_level(logging.INFO):
+        client.get("/test-fail/")
+    [record] = [record for record in caplog.records if record.name == "django.request"]
+    assert "Traceback (most recent call last):" in logging.Formatter().format(record)
