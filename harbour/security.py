@@ -9,10 +9,14 @@
 - `RedactPersonalData`: a logging filter that keeps query strings, request bodies and
   (unless DEBUG) exception messages out of the logs; `RefusalsWithoutTraceback` logs a
   refused request (4xx) as one line.
+- `client_address`: who is asking, believing X-Forwarded-For only from
+  HARBOUR_TRUSTED_PROXIES (for sign-in protection).
 """
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import logging
 import re
 import secrets
@@ -290,3 +294,78 @@ class RefusalsWithoutTraceback(logging.Filter):
             record.exc_text = None
             record.stack_info = None
         return True
+
+
+# --- The client's address -------------------------------------------------------------------
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# More hops than any council's chain of proxies; a longer header is read only this far.
+MOST_FORWARDED_HOPS = 20
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """The address of whoever is making the request, as sign-in protection counts it.
+
+    REMOTE_ADDR, unless that is one of HARBOUR_TRUSTED_PROXIES. Then X-Forwarded-For is read
+    from the right (each proxy appends the address it received the request from), passing
+    over trusted proxies, and the first address that is not one is the client. The client
+    can write anything to the left of what the proxies append, so nothing further left is
+    read; a hop that is not an address also ends the walk, at the nearest hop read so far,
+    since no trusted proxy wrote it. Without trusted proxies the header is never read.
+    None when the server gave no usable address.
+    """
+    if request is None:
+        return None
+    address = _parse_address(request.META.get("REMOTE_ADDR", ""))
+    if address is None:
+        return None
+    trusted = _networks(tuple(settings.HARBOUR_TRUSTED_PROXIES))
+    if _is_trusted(address, trusted):
+        hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        for hop in reversed(hops[-MOST_FORWARDED_HOPS:]):
+            forwarded = _parse_address(hop)
+            if forwarded is None:
+                break
+            address = forwarded
+            if not _is_trusted(address, trusted):
+                break
+    return str(address)
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(values: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    # settings.py has already refused anything that is not an address or network.
+    return tuple(ipaddress.ip_network(value, strict=False) for value in values)
+
+
+def _is_trusted(address: IPAddress, trusted: tuple[IPNetwork, ...]) -> bool:
+    return any(address in network for network in trusted)
+
+
+def _parse_address(text: str) -> IPAddress | None:
+    """An IPv4 or IPv6 address, with or without a port ("203.0.113.9:51234",
+    "[2001:db8::7]:443"); IPv4 written as IPv6 ("::ffff:203.0.113.9") as IPv4, and with no
+    IPv6 zone ("%eth0"). None for anything else."""
+    text = text.strip()
+    if text.startswith("["):
+        host, bracket, port = text[1:].partition("]")
+        if not bracket or (port and not (port[:1] == ":" and port[1:].isdigit())):
+            return None
+        text = host
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+        if not port.isdigit():
+            return None
+        text = host
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.scope_id is not None:
+            return ipaddress.IPv6Address(int(address))
+    return address

@@ -1,5 +1,6 @@
 """Harbour settings. Everything that differs between machines comes from the environment."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -88,11 +89,33 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_networks(name: str) -> list[str]:
+    """IP addresses and networks separated by commas, each as a network ("10.0.0.5/32")."""
+    networks = []
+    for item in os.environ.get(name, "").split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item.strip()!r} is not an IP address or network "
+                "(for example 127.0.0.1 or 10.0.0.0/24)."
+            ) from None
+    return networks
+
+
 # Two factors for every account, unless DEBUG is on (the local demo), which says so.
 HARBOUR_REQUIRE_TWO_FACTOR = env_flag("HARBOUR_REQUIRE_TWO_FACTOR", default=not DEBUG)
+# Failures for one username lock that account; failures from one address only slow retries
+# from it down (harbour/accounts/lockout.py), so no one sharing the address is locked out.
 HARBOUR_LOCKOUT_ATTEMPTS = env_int("HARBOUR_LOCKOUT_ATTEMPTS", 5)
 HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS = env_int("HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS", 20)
 HARBOUR_LOCKOUT_MINUTES = env_int("HARBOUR_LOCKOUT_MINUTES", 15)
+# The council's reverse proxies (addresses or networks, comma-separated): only a request
+# from one of them has its X-Forwarded-For read for the client's address
+# (harbour.security.client_address). None by default: the connecting address is the client.
+HARBOUR_TRUSTED_PROXIES = env_networks("HARBOUR_TRUSTED_PROXIES")
 # Idle timeout: a session ends after this long without a request.
 SESSION_COOKIE_AGE = 60 * env_int("HARBOUR_IDLE_MINUTES", 30)
 SESSION_SAVE_EVERY_REQUEST = True
