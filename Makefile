@@ -67,5 +67,12 @@ bench: setup
 	$(PY) bench/casework_bench.py --episodes 1000000 --database sqlite
 	scripts/with-postgres $(PY) bench/casework_bench.py --episodes 1000000 --database postgres
 
+# Load test (docs/performance.md, "Load"): 20 signed-in sessions browsing for 60 s through
+# gunicorn on 127.0.0.1, against a PostgreSQL database of the demo authority (built once,
+# then reused). Stops by itself; exits non-zero when the target is not met.
+.PHONY: loadtest
+loadtest: setup
+	scripts/loadtest
+
 clean:
 	rm -rf $(VENV) var/
