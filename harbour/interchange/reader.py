@@ -9,7 +9,10 @@ its own while the importer writes (see importer.py).
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,13 +79,58 @@ class FileFinished:
 Event = FileStarted | FileMissing | RowProblem | RowBatch | FileFinished
 
 
+LINK_REFUSED = (
+    "is a symbolic link; the import reads only regular files inside the folder, "
+    "so it was not opened"
+)
+NOT_REGULAR = "is not a regular file, so it was not opened"
+
+
 def read_folder(folder: Path, clock: ImportClock) -> Iterator[Event]:
     for table in TABLES:
         path = folder / table.file_name
-        if path.is_file():
+        # A link could name any file the importing user can read (/etc/passwd), and its
+        # first line would come back in the messages: only the folder's own files are read.
+        if _is_link(path):
+            yield from _refused(table.file_name, LINK_REFUSED)
+        elif path.is_file():
             yield from _FileReader(table, path, clock).events()
+        elif path.exists():
+            yield from _refused(table.file_name, NOT_REGULAR)
         else:
             yield FileMissing(table.file_name)
+
+
+def _is_link(path: Path) -> bool:
+    return path.is_symlink()
+
+
+def _refused(file_name: str, message: str) -> Iterator[Event]:
+    yield RowProblem(file_name, 0, "-", message)
+    yield FileFinished(file_name, 0, keys_known=False)
+
+
+class _NotOpened(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _open_in_folder(path: Path) -> int:
+    """A descriptor for a regular file, refusing a link at the moment of opening too, in
+    case the file was swapped for one after read_folder looked (O_NOFOLLOW). O_NONBLOCK
+    keeps a swapped-in FIFO from hanging the open."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _NotOpened(LINK_REFUSED) from None
+        raise
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _NotOpened(NOT_REGULAR)
+    return descriptor
 
 
 @dataclass(frozen=True)
@@ -146,7 +194,7 @@ class _FileReader:
         rows = 0
         batch: list[ValidRow] = []
         try:
-            with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            with open(_open_in_folder(self.path), encoding="utf-8-sig", newline="") as handle:
                 records = _records(handle)
                 header = next(records, None)
                 if header is None:
@@ -169,6 +217,9 @@ class _FileReader:
                             if len(batch) >= BATCH_SIZE:
                                 yield from self._flush(batch)
                                 batch = []
+        except _NotOpened as refusal:
+            self.keys_known = False
+            self.problem(0, "-", refusal.message)
         except UnicodeDecodeError as error:
             self.keys_known = False
             self.problem(0, "-", f"is not UTF-8 text ({error.reason} at byte {error.start})")
@@ -273,7 +324,7 @@ def _records(handle: Any) -> Iterator[tuple[int, list[str]]]:
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(_open_in_folder(path), "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
