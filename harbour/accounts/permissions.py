@@ -72,6 +72,24 @@ def allocated_to_user(user: User, child: Any) -> bool:
     return visible_children(user).filter(pk=child.pk).exists()
 
 
+@rules.predicate
+def episode_allocated_to_user(user: User, episode: Any) -> bool:
+    """The episode's return interview is allocated to the user or to their organisation.
+    Seeing the child is not enough: a worker allocated one episode of a child may open the
+    child's record, but records only the interviews allocated to them."""
+    from harbour.missing.models import Episode
+
+    if episode is None:
+        return True
+    return Episode.objects.filter(Q(pk=episode.pk) & allocated_to(user, "allocation__")).exists()
+
+
+@rules.predicate
+def may_see_restricted_episode(user: User, episode: Any) -> bool:
+    """`may_see_restricted` for the child an episode is about."""
+    return may_see_restricted.test(user, None if episode is None else episode.child)
+
+
 # Permission names follow Django's "app.action" form.
 rules.add_perm("reports.view_reports", is_analyst | is_coordinator | is_exploitation_lead)
 rules.add_perm("reports.manage_reference_data", is_administrator)
@@ -91,9 +109,11 @@ rules.add_perm("children.manage_access_list", is_administrator)
 rules.add_perm("missing.manage_episodes", is_coordinator)
 rules.add_perm("interviews.view_worklist", is_coordinator | is_rhi_worker)
 rules.add_perm("interviews.allocate", is_coordinator)
+# On an episode: the one rule for recording (or changing) its return interview, held by
+# the page and by services.record_interview alike.
 rules.add_perm(
     "interviews.record_interview",
-    (is_coordinator | (is_rhi_worker & allocated_to_user)) & may_see_restricted,
+    (is_coordinator | (is_rhi_worker & episode_allocated_to_user)) & may_see_restricted_episode,
 )
 rules.add_perm("meetings.manage_meetings", is_coordinator | is_exploitation_lead)
 rules.add_perm("ola.manage_notifications", is_coordinator)
@@ -121,16 +141,22 @@ def visible_children(user: User) -> QuerySet:
 def _allocated_filter(user: User) -> Q:
     """Children with an episode allocated to the worker, or to their organisation
     (StaffProfile.organisation) when they have one. One EXISTS subquery: no extra query."""
-    from harbour.accounts.models import StaffProfile
     from harbour.interviews.models import Allocation
+
+    allocated = Allocation.objects.filter(episode__child=OuterRef("pk")).filter(allocated_to(user))
+    return Q(Exists(allocated))
+
+
+def allocated_to(user: User, prefix: str = "") -> Q:
+    """The one definition of a worker's own work: allocations to the user, or to their
+    organisation (StaffProfile.organisation, matched exactly, when not empty). A filter on
+    allocations; with `prefix="allocation__"`, on episodes."""
+    from harbour.accounts.models import StaffProfile
 
     organisation = (
         StaffProfile.objects.filter(user=user.pk).exclude(organisation="").values("organisation")
     )
-    allocated = Allocation.objects.filter(episode__child=OuterRef("pk")).filter(
-        Q(worker=user.pk) | Q(organisation__in=organisation)
-    )
-    return Q(Exists(allocated))
+    return Q(**{f"{prefix}worker": user.pk}) | Q(**{f"{prefix}organisation__in": organisation})
 
 
 def own_work(user: User) -> Q:
@@ -139,7 +165,6 @@ def own_work(user: User) -> Q:
     organisation (not every episode of every child they were ever allocated), with the
     restricted-record rule; for everyone else, `visible_to(user)`. The allocation comes
     first so that the database starts from the worker's allocations."""
-    from harbour.accounts.models import StaffProfile
     from harbour.children.models import Child
 
     roles = roles_of(user)
@@ -147,11 +172,8 @@ def own_work(user: User) -> Q:
         return visible_to(user)
     if Role.RHI_WORKER not in roles:
         return Q(pk__in=[])
-    organisation = (
-        StaffProfile.objects.filter(user=user.pk).exclude(organisation="").values("organisation")
-    )
     on_list = Child.access_list.through.objects.filter(child=OuterRef("child"), user=user.pk)
-    allocated = Q(allocation__worker=user.pk) | Q(allocation__organisation__in=organisation)
+    allocated = allocated_to(user, "allocation__")
     return allocated & (Q(child__restricted=False) | Q(Exists(on_list)))
 
 
@@ -166,7 +188,6 @@ def visible_to(user: User, field: str = "child") -> Q:
     child and an EXISTS on its access list), and a worker's children are listed from their
     allocations, which are few (docs/performance.md).
     """
-    from harbour.accounts.models import StaffProfile
     from harbour.children.models import Child
     from harbour.interviews.models import Allocation
 
@@ -174,14 +195,7 @@ def visible_to(user: User, field: str = "child") -> Q:
     if roles & {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.EXPLOITATION_LEAD}:
         scoped = Q()
     elif Role.RHI_WORKER in roles:
-        organisation = (
-            StaffProfile.objects.filter(user=user.pk)
-            .exclude(organisation="")
-            .values("organisation")
-        )
-        allocated = Allocation.objects.filter(
-            Q(worker=user.pk) | Q(organisation__in=organisation)
-        ).values("episode__child")
+        allocated = Allocation.objects.filter(allocated_to(user)).values("episode__child")
         scoped = Q(**{f"{field}__in": allocated})
     else:
         return Q(pk__in=[])

@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from harbour.accounts import permissions
 from harbour.accounts.models import Role, RoleAssignment
 from harbour.audit.services import Actor
 from harbour.common.codes import store_codes
@@ -165,23 +166,28 @@ def record_interview(
     version: int = 0,
 ) -> ReturnInterview:
     """Record (or change) the return interview of an episode. `version`: the interview's
-    version when the form was loaded (0 when there was none). Raises ValidationError
-    ({field: message}) or Conflict, and then writes nothing."""
-    errors = interview_errors(
-        episode,
-        outcome=outcome,
-        offered_at=offered_at,
-        completed_at=completed_at,
-        method=method,
-        not_required_reason=not_required_reason,
-        now=timezone.now(),
-    )
-    reason_codes = _codes(reasons, Reason.values, "reasons", errors)
-    risk_codes = _codes(risks, Risk.values, "risks", errors)
-    if errors:
-        raise ValidationError(errors)
+    version when the form was loaded (0 when there was none). Raises PermissionDenied when
+    the actor may not record this episode's interview (`interviews.record_interview`: a
+    return interview worker only the episodes allocated to them or their organisation),
+    ValidationError ({field: message}) or Conflict, and then writes nothing."""
     with transaction.atomic():
+        # Decided on the locked episode, so that a reallocation made meanwhile counts.
         episode = _locked_episode(episode)
+        if not permissions.allowed(actor, "interviews.record_interview", episode):
+            raise PermissionDenied
+        errors = interview_errors(
+            episode,
+            outcome=outcome,
+            offered_at=offered_at,
+            completed_at=completed_at,
+            method=method,
+            not_required_reason=not_required_reason,
+            now=timezone.now(),
+        )
+        reason_codes = _codes(reasons, Reason.values, "reasons", errors)
+        risk_codes = _codes(risks, Risk.values, "risks", errors)
+        if errors:
+            raise ValidationError(errors)
         interview = ReturnInterview.objects.filter(episode=episode).first()
         if (interview.version if interview else 0) != version:
             raise Conflict(interview)

@@ -320,7 +320,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     episode = _episode(pk)
     if refused := refusal(request, episode.child):
         return refused
-    if not allowed(request.user, "interviews.record_interview", episode.child):
+    # Seeing the child is not enough: a worker records only the episodes allocated to them.
+    if not allowed(request.user, "interviews.record_interview", episode):
         raise PermissionDenied
     current = ReturnInterview.objects.filter(episode=episode).first()
     conflict = False
