@@ -1,9 +1,34 @@
-"""The Django admin site: a temporary operational interface, for superusers only."""
+"""The Django admin site: a temporary operational interface, for superusers only.
 
+It has no pages for accounts, groups or second factors. Those are changed only on the staff
+pages (/staff/, harbour/accounts/staff_views.py), through the audited services of
+harbour/accounts/services.py, and no page shows anyone's authenticator key: a superuser
+could otherwise read a user's key or set their password here and sign in as them, with the
+trail showing only that user's events (docs/security.md).
+"""
+
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+
+# Apps none of whose models the admin may offer, whichever app asks to register them
+# (django-otp's plugins register their device admins themselves).
+ACCOUNT_APPS = frozenset(
+    {
+        "auth",
+        "accounts",
+        "sessions",
+        "django_otp",
+        "otp_totp",
+        "otp_static",
+        settings.AUTH_USER_MODEL.split(".")[0],
+    }
+)
 
 
 class HarbourAdminSite(admin.AdminSite):
@@ -14,11 +39,35 @@ class HarbourAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
 
+    def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        """Registers the models given, except those of ACCOUNT_APPS, which are left out."""
+        models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
+        allowed = [model for model in models if not is_account_model(model)]
+        if allowed:
+            super().register(allowed, admin_class, **options)
+
     def login(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
         """Everyone signs in through Harbour's own sign-in (with its second factor)."""
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.GET.get("next", "/admin/"), reverse("sign_in"))
+
+    def password_change(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """The superuser's own password, changed through the audited service."""
+        from django.contrib.auth.views import PasswordChangeView
+
+        from harbour.accounts.staff_forms import AuditedPasswordChangeForm
+
+        request.current_app = self.name
+        return PasswordChangeView.as_view(
+            form_class=AuditedPasswordChangeForm,
+            success_url=reverse("admin:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+        )(request)
+
+
+def is_account_model(model: type[Model]) -> bool:
+    return model._meta.app_label in ACCOUNT_APPS
 
 
 class HarbourAdminConfig(AdminConfig):

@@ -144,6 +144,38 @@ def issue_set_password_link(actor: auditor.Actor, user: AbstractUser) -> str:
 
 
 @transaction.atomic
+def reset_password(actor: auditor.Actor, user: AbstractUser) -> str:
+    """For someone who has forgotten their password: it stops working at once (which also
+    ends their open sessions: Django ties a session to the password), and the path of a
+    fresh one-time set-password link is returned for the administrator to pass on. Their
+    second factor is untouched, so whoever uses the link still needs their authenticator."""
+    user = _locked(user)
+    if _is_self(actor, user):
+        raise ValidationError(
+            "You cannot reset your own password: ask another administrator to do it",
+            code="self",
+        )
+    if not user.is_active:
+        raise ValidationError(
+            f"{user.get_username()} is deactivated: reactivate the account first.",
+            code="inactive",
+        )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    auditor.record(actor, "accounts.user.reset_password", obj=user, details=_who(user))
+    return set_password_path(user)
+
+
+@transaction.atomic
+def change_own_password(user: AbstractUser, new_password: str) -> None:
+    """A signed-in user's change of their own password (the Django admin's "Change
+    password" page): the caller has checked the old password and the validators."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    auditor.record(user, "accounts.user.change_password", obj=user, details=_who(user))
+
+
+@transaction.atomic
 def grant_role(actor: auditor.Actor, user: AbstractUser, role: str) -> None:
     role = _role(role)
     user = _locked(user)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from .models import Role
-from .services import ORGANISATION_MAX_LENGTH
+from .services import ORGANISATION_MAX_LENGTH, change_own_password
 
 ROLE_CHOICES = list(Role.choices)
 
@@ -89,3 +91,12 @@ class StaffSetPasswordForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].error_messages["required"] = "Enter a password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your password"
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The Django admin's "Change password" page (a superuser's own password), saved
+    through the audited service rather than straight to the user's row."""
+
+    def save(self, commit: bool = True) -> AbstractUser:
+        change_own_password(self.user, self.cleaned_data["new_password1"])
+        return self.user

@@ -29,6 +29,11 @@ urlpatterns = [
         views.staff_set_password_link,
         name="staff_set_password_link",
     ),
+    path(
+        "<int:user_pk>/reset-password/",
+        views.staff_reset_password,
+        name="staff_reset_password",
+    ),
     path("lockouts/<int:pk>/unlock/", views.lockout_unlock, name="staff_lockout_unlock"),
     path("set-password/done/", views.set_password_done, name="staff_set_password_done"),
     path(

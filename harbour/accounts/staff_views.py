@@ -380,6 +380,24 @@ def staff_set_password_link(request: HttpRequest, user_pk: int) -> HttpResponse:
 
 @administrators_only
 @require_POST
+def staff_reset_password(request: HttpRequest, user_pk: int) -> HttpResponse:
+    """For someone who has forgotten their password: it stops working and a new one-time
+    link is shown, once, as for a new member of staff."""
+    user = _member(user_pk)
+    try:
+        path = services.reset_password(request.user, user)
+    except ValidationError as error:
+        text = " ".join(error.messages)
+        return _detail(
+            request, user, errors=[{"text": text, "href": "#actions"}], action_error=text
+        )
+    request.session[NEW_LINK_SESSION_KEY] = {"user_id": user.pk, "path": path}
+    messages.success(request, f"Password reset for {user.get_username()}")
+    return redirect("staff_detail", user_pk=user.pk)
+
+
+@administrators_only
+@require_POST
 def lockout_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     """The Unlock buttons of the "Locked out" list, for accounts and addresses alike."""
     lockout = get_object_or_404(Lockout, pk=pk)

@@ -14,7 +14,6 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 pytestmark = pytest.mark.django_db
 
@@ -52,15 +51,8 @@ def test_every_admin_page_works_without_inline_script_or_style(
     settings.HARBOUR_REQUIRE_TWO_FACTOR = False
     root = django_user_model.objects.create_superuser("root", password=None)
     client.force_login(root)
-    # (Another user's device: one of root's own would make root give a code first.)
-    someone = django_user_model.objects.create_user("someone")
-    device = TOTPDevice.objects.create(user=someone, name="phone")
-    change_pages = [
-        reverse("admin:auth_user_change", args=[root.pk]),
-        reverse("admin:auth_user_password_change", args=[root.pk]),
-        reverse("admin:otp_totp_totpdevice_change", args=[device.pk]),
-        reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk}),
-    ]
+    # (Accounts and devices have no admin pages: they are kept on the staff pages.)
+    change_pages = [reverse("admin:password_change_done")]
     checked = 0
     for url in admin_urls() + change_pages:
         response = client.get(url)
@@ -70,7 +62,7 @@ def test_every_admin_page_works_without_inline_script_or_style(
         assert response["Content-Security-Policy"].startswith("default-src 'self'; script-src")
         assert inline_code(response.content.decode()) == [], url
         checked += 1
-    assert checked > 30
+    assert checked > 25
 
 
 def test_the_check_finds_what_the_policy_would_block() -> None:
