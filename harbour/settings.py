@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "harbour.common",
     "harbour.audit",
     "harbour.children",
     "harbour.missing",
