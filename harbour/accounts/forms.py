@@ -2,24 +2,17 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest
 from django.utils import timezone
 
 from harbour.audit import services as auditor
+from harbour.security import client_address
 
 from . import lockout
 
 
-def client_address(request: HttpRequest | None) -> str | None:
-    """The caller's address. Behind the council's proxy, Django's SECURE_PROXY_SSL_HEADER
-    and the proxy's own address handling apply; REMOTE_ADDR is what the server saw."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class SignInForm(AuthenticationForm):
-    """Username and password, refused while the account or the address is locked out."""
+    """Username and password, refused while the account is locked out, or while this
+    username must wait after failing from a busy address (harbour/accounts/lockout.py)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -28,12 +21,16 @@ class SignInForm(AuthenticationForm):
             "Signing in is paused after too many failed attempts. Try again after %(until)s, "
             "or ask a Harbour administrator to unlock your account."
         ),
+        "slowed_down": (
+            "Wait %(wait)s, then try again. Many sign-ins have failed from your network "
+            "recently, so after a failed attempt the next one for the same username waits."
+        ),
     }
 
     def clean(self) -> dict:
         username = self.cleaned_data.get("username") or ""
         address = client_address(self.request)
-        locked = lockout.active_lockout(username, address)
+        locked = lockout.active_lockout(username)
         if locked is not None:
             auditor.record(
                 "anonymous",
@@ -44,6 +41,19 @@ class SignInForm(AuthenticationForm):
                 self.error_messages["locked_out"],
                 code="locked_out",
                 params={"until": timezone.localtime(locked.until).strftime("%H:%M")},
+            )
+        wait = lockout.seconds_to_wait(username, address)
+        if wait:
+            # Not checked, so not a failure: waiting attempts cannot lock the account.
+            auditor.record(
+                "anonymous",
+                "accounts.sign_in_refused",
+                details={"username": username[:150], "reason": "slowed down", "wait": wait},
+            )
+            raise forms.ValidationError(
+                self.error_messages["slowed_down"],
+                code="slowed_down",
+                params={"wait": f"{wait} second" if wait == 1 else f"{wait} seconds"},
             )
         try:
             return super().clean()

@@ -1,28 +1,55 @@
-"""Lock-out after repeated failed sign-ins, per account and per address.
+"""Sign-in protection: a lock-out per account, and a slow-down per address that cannot
+lock out anyone who shares the address.
 
-Settings: HARBOUR_LOCKOUT_ATTEMPTS (per account, default 5), HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS
-(per address, default 20), both counted over HARBOUR_LOCKOUT_MINUTES (default 15), which
-is also how long a lock-out lasts. An administrator can unlock before then.
+Everyone behind the council's proxy, or an office's shared connection, can arrive from one
+address (harbour.security.client_address reads the proxy's X-Forwarded-For only when the
+proxy is in HARBOUR_TRUSTED_PROXIES). So an address is never locked: failures from it only
+make retries of the usernames that failed from it wait.
+
+- Account: HARBOUR_LOCKOUT_ATTEMPTS failures (default 5) for one username, from anywhere,
+  within HARBOUR_LOCKOUT_MINUTES (default 15) lock that account for HARBOUR_LOCKOUT_MINUTES,
+  or until an administrator unlocks it.
+- Address: once HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS failures (default 20), for any usernames,
+  have come from one address within the window, the address is busy. From a busy address,
+  a username that has failed from it waits FIRST_WAIT (30 seconds) after its failure
+  before its next attempt is checked, twice as long after each further failure (never
+  longer than the window). A username with no failure from the address is checked at
+  once: someone making up usernames cannot stop a colleague with the right password.
+
+Lockout rows of kind ADDRESS are no longer made; older ones stay listed (and can be
+unlocked) until they expire.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from harbour.audit import services as auditor
 
 from .models import FailedSignIn, Lockout
 
+FIRST_WAIT = dt.timedelta(seconds=30)
+# 30 seconds doubled this many times is past any sensible window: the cap keeps it finite.
+MOST_DOUBLINGS = 16
+
 
 def _window() -> dt.timedelta:
     return dt.timedelta(minutes=settings.HARBOUR_LOCKOUT_MINUTES)
 
 
-def active_lockout(username: str, address: str | None) -> Lockout | None:
+def _key(username: str) -> str:
+    return username.lower()[:150]
+
+
+def active_lockout(username: str, address: str | None = None) -> Lockout | None:
+    """The lock-out in force on the account (or, for an address, one made before addresses
+    were only slowed down), if any."""
     now = timezone.now()
     keys = [(Lockout.Kind.ACCOUNT, username.lower())]
     if address:
@@ -38,43 +65,57 @@ def active_lockout(username: str, address: str | None) -> Lockout | None:
     return None
 
 
+def seconds_to_wait(username: str, address: str | None) -> int:
+    """How long this username must wait before an attempt from this address is checked
+    (0: check it now). Only a busy address makes anyone wait, and only for usernames that
+    have failed from it."""
+    if not address:
+        return 0
+    now = timezone.now()
+    since = now - _window()
+    failed = FailedSignIn.objects.filter(
+        username=_key(username), address=address, at__gte=since
+    ).aggregate(count=Count("id"), last=Max("at"))
+    if not failed["count"]:
+        return 0
+    address_failures = FailedSignIn.objects.filter(address=address, at__gte=since).count()
+    if address_failures < settings.HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS:
+        return 0
+    doublings = min(failed["count"] - 1, MOST_DOUBLINGS)
+    wait = min(FIRST_WAIT * 2**doublings, _window())
+    remaining = (failed["last"] + wait - now).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
 @transaction.atomic
 def record_failure(username: str, address: str | None) -> Lockout | None:
-    """Note a failed attempt; lock the account or the address if it is one too many."""
+    """Note a failed attempt; lock the account if it is one too many (returning the new
+    lock-out), and audit an address becoming busy."""
     now = timezone.now()
-    username = username.lower()[:150]
+    username = _key(username)
     FailedSignIn.objects.create(username=username, address=address, at=now)
     since = now - _window()
     FailedSignIn.objects.filter(at__lt=now - 2 * _window()).delete()
-    checks = [
-        (Lockout.Kind.ACCOUNT, username, {"username": username}, settings.HARBOUR_LOCKOUT_ATTEMPTS)
-    ]
     if address:
-        checks.append(
-            (
-                Lockout.Kind.ADDRESS,
-                address,
-                {"address": address},
-                settings.HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS,
-            )
-        )
-    for kind, key, match, limit in checks:
-        failures = FailedSignIn.objects.filter(at__gte=since, **match).count()
-        if failures >= limit and active_lockout(*_args(kind, key)) is None:
-            lockout = Lockout.objects.create(
-                kind=kind, key=key, locked_at=now, until=now + _window()
-            )
+        address_failures = FailedSignIn.objects.filter(address=address, at__gte=since).count()
+        if address_failures == settings.HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS:
             auditor.record(
                 "sign-in protection",
-                "accounts.lockout",
-                details={"kind": kind, "key": key, "failures": failures},
+                "accounts.address_slowed",
+                details={"address": address, "failures": address_failures},
             )
-            return lockout
+    failures = FailedSignIn.objects.filter(username=username, at__gte=since).count()
+    if failures >= settings.HARBOUR_LOCKOUT_ATTEMPTS and active_lockout(username) is None:
+        lockout = Lockout.objects.create(
+            kind=Lockout.Kind.ACCOUNT, key=username, locked_at=now, until=now + _window()
+        )
+        auditor.record(
+            "sign-in protection",
+            "accounts.lockout",
+            details={"kind": lockout.kind, "key": username, "failures": failures},
+        )
+        return lockout
     return None
-
-
-def _args(kind: str, key: str) -> tuple[str, str | None]:
-    return (key, None) if kind == Lockout.Kind.ACCOUNT else ("", key)
 
 
 def clear_failures(username: str) -> None:

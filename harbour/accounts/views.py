@@ -14,9 +14,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from harbour.audit import services as auditor
+from harbour.security import client_address
 
 from . import lockout, two_factor
-from .forms import CodeForm, SignInForm, client_address
+from .forms import CodeForm, SignInForm
 from .middleware import SESSION_GENERATION, session_generation
 
 

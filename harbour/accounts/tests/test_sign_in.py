@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harbour.accounts.models import Lockout, RoleAssignment, StaffProfile
+from harbour.accounts.models import FailedSignIn, Lockout, RoleAssignment, StaffProfile
 from harbour.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -120,15 +120,104 @@ def test_a_lock_ends_after_the_set_time(client, analyst, settings):
         assert client.session.get("_auth_user_id") == str(analyst.pk)
 
 
-def test_an_address_is_locked_after_failures_across_accounts(client, settings):
+# Everyone behind the council's proxy (or an office's shared connection) arrives from one
+# address: failures from an address must slow an attacker down, never lock the others out.
+SHARED_ADDRESS = "127.0.0.1"
+
+
+def test_made_up_usernames_from_a_shared_address_do_not_lock_out_the_coordinator(client):
+    coordinator = User.objects.create_user("coordinator", password=PASSWORD)
+    for number in range(25):
+        refused = sign_in(
+            client, username=f"made-up-{number}", password="guess", REMOTE_ADDR=SHARED_ADDRESS
+        )
+        assert "Enter a correct username and password" in refused.content.decode()
+
+    response = sign_in(client, username="coordinator", REMOTE_ADDR=SHARED_ADDRESS)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(coordinator.pk)
+    assert not Lockout.objects.filter(kind=Lockout.Kind.ADDRESS).exists()
+    slowed = AuditEvent.objects.get(action="accounts.address_slowed")
+    assert slowed.details == {"address": SHARED_ADDRESS, "failures": 20}
+
+
+def test_behind_a_trusted_proxy_failures_count_against_the_client_not_the_proxy(
+    client, analyst, settings
+):
+    settings.HARBOUR_TRUSTED_PROXIES = ["127.0.0.1/32"]
+    attacker = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    for number in range(25):
+        sign_in(client, username=f"made-up-{number}", password="guess", **attacker)
+    assert set(FailedSignIn.objects.values_list("address", flat=True)) == {"203.0.113.66"}
+
+    # A spoofed header from the attacker's own machine is not believed either.
+    direct = {"REMOTE_ADDR": "203.0.113.66", "HTTP_X_FORWARDED_FOR": "198.51.100.20"}
+    sign_in(client, username="made-up-direct", password="guess", **direct)
+    assert FailedSignIn.objects.get(username="made-up-direct").address == "203.0.113.66"
+
+    colleague = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.20"}
+    assert sign_in(client, **colleague).status_code == 302
+
+
+def test_from_a_busy_address_a_username_that_failed_waits_before_its_next_try(
+    client, analyst, settings
+):
     settings.HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS = 4
-    for name in ["a", "b", "c", "d"]:
-        sign_in(client, username=name, password="wrong", REMOTE_ADDR="192.0.2.7")
-    User.objects.create_user("e", password=PASSWORD)
-    refused = sign_in(client, username="e", REMOTE_ADDR="192.0.2.7")
-    assert "Signing in is paused" in refused.content.decode()
-    other_address = sign_in(client, username="e", REMOTE_ADDR="192.0.2.8")
-    assert other_address.status_code == 302
+    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        for number in range(4):
+            sign_in(client, username=f"made-up-{number}", password="x", REMOTE_ADDR="192.0.2.7")
+        sign_in(client, password="mistyped", REMOTE_ADDR="192.0.2.7")
+    with time_machine.travel(start + dt.timedelta(seconds=10), tick=False):
+        refused = sign_in(client, REMOTE_ADDR="192.0.2.7")  # the right password, too soon
+        assert "Wait 20 seconds, then try again" in refused.content.decode()
+        assert not client.session.get("_auth_user_id")
+        # Only that username waits, and only from that address.
+        User.objects.create_user("colleague", password=PASSWORD)
+        assert sign_in(client, username="colleague", REMOTE_ADDR="192.0.2.7").status_code == 302
+        client.post("/sign-out/")
+    with time_machine.travel(start + dt.timedelta(seconds=31), tick=False):
+        assert sign_in(client, REMOTE_ADDR="192.0.2.7").status_code == 302
+    refusal = AuditEvent.objects.get(action="accounts.sign_in_refused")
+    assert refusal.details == {"username": "analyst", "reason": "slowed down", "wait": 20}
+
+
+def test_the_wait_doubles_with_each_failure_and_waiting_attempts_are_not_failures(
+    client, analyst, settings
+):
+    settings.HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS = 1
+    settings.HARBOUR_LOCKOUT_ATTEMPTS = 3
+    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        sign_in(client, password="wrong")
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        sign_in(client, password="wrong")  # 30 s later: checked, and wrong again
+    with time_machine.travel(start + dt.timedelta(seconds=31), tick=False):
+        for _ in range(5):
+            refused = sign_in(client, password="wrong")
+            assert "Wait 59 seconds, then try again" in refused.content.decode()
+    assert FailedSignIn.objects.count() == 2
+    assert not Lockout.objects.exists()
+    with time_machine.travel(start + dt.timedelta(seconds=89), tick=False):
+        assert "Wait 1 second, then" in sign_in(client).content.decode()
+    with time_machine.travel(start + dt.timedelta(seconds=90), tick=False):
+        assert sign_in(client).status_code == 302
+
+
+def test_a_signed_in_user_s_failures_no_longer_slow_them_down(client, analyst, settings):
+    settings.HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS = 1
+    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        sign_in(client, password="wrong")
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        assert sign_in(client).status_code == 302
+        client.post("/sign-out/")
+        sign_in(client, password="mistyped")  # a first failure again, not a second
+    with time_machine.travel(start + dt.timedelta(seconds=40), tick=False):
+        assert "Wait 20 seconds, then try again" in sign_in(client).content.decode()
+    with time_machine.travel(start + dt.timedelta(seconds=60), tick=False):
+        assert sign_in(client).status_code == 302
 
 
 def test_an_administrator_unlock_lets_the_user_back_in(client, analyst, settings):
