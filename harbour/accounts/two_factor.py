@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import base64
 
+import django_otp
 import segno
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.http import HttpRequest
+from django.middleware.csrf import rotate_token
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -20,6 +24,15 @@ def required_for(user: AbstractBaseUser) -> bool:
     """Two factors are required for everyone unless turned off (the local demo); anyone
     who has set up an authenticator is always asked for it."""
     return settings.HARBOUR_REQUIRE_TWO_FACTOR or has_authenticator(user)
+
+
+def accept(request: HttpRequest, device: Device) -> None:
+    """The second factor is given: the session is verified, under a new session key and
+    CSRF token, so that an id learnt while only the password was given is worth nothing
+    (as django.contrib.auth.login does for the password)."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+    rotate_token(request)
 
 
 def has_authenticator(user: AbstractBaseUser) -> bool:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import django_otp
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
@@ -51,13 +54,69 @@ class SignInView(auth_views.LoginView):
 
 
 def _next_url(request: HttpRequest) -> str:
+    """Where to go after the second factor: a path on this site, or else the home page.
+    Never another site, and never this one by a full address (which could be http://)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if _is_path_on_this_site(target):
         return target
-    return settings.LOGIN_REDIRECT_URL
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-@login_required
+def _is_path_on_this_site(target: str) -> bool:
+    # "//host/" and "/\\host/" are addresses of another host to a browser, not paths.
+    return (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=set(), require_https=True)
+    )
+
+
+def _second_factor_step(step: str) -> Callable[[Callable[..., HttpResponse]], Callable]:
+    """For the pages after the password: only while the account may still sign in. A
+    session whose account has been locked out or deactivated since its password was
+    accepted is signed out, whatever it brings, and the refusal audited."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        signed_in_view = login_required(view)
+
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            user = request.user
+            if user.is_authenticated:
+                if lockout.active_lockout(user.get_username()) is not None:
+                    return _refuse_and_sign_out(request, user, "locked out", step)
+            elif SESSION_KEY in request.session:
+                # Django treats a deactivated account's session as no one's, but keeps it.
+                account = (
+                    get_user_model()
+                    ._default_manager.filter(pk=request.session[SESSION_KEY])
+                    .first()
+                )
+                return _refuse_and_sign_out(request, account, "deactivated", step)
+            return signed_in_view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def _refuse_and_sign_out(
+    request: HttpRequest, account: Any, reason: str, step: str
+) -> HttpResponse:
+    auditor.record(
+        account or "anonymous",
+        "accounts.sign_in_refused",
+        details={
+            "username": account.get_username() if account is not None else "",
+            "reason": reason,
+            "step": step,
+        },
+    )
+    logout(request)
+    return redirect("sign_in")
+
+
+@_second_factor_step("code")
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("code")
 def two_factor_view(request: HttpRequest) -> HttpResponse:
@@ -71,7 +130,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device = django_otp.match_token(user, form.cleaned_data["code"])
         if device is not None:
-            django_otp.login(request, device)
+            two_factor.accept(request, device)
             used_recovery = device.name == "Recovery codes"
             auditor.record(
                 user,
@@ -81,7 +140,8 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_next_url(request))
         auditor.record(user, "accounts.sign_in_failed", details={"reason": "wrong code"})
         if lockout.record_failure(user.get_username(), client_address(request)):
-            return _signed_out_for_lockout(request)
+            logout(request)
+            return redirect("sign_in")
         form.add_error("code", "The code is not right: enter the code your app shows now")
     return render(
         request,
@@ -90,14 +150,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _signed_out_for_lockout(request: HttpRequest) -> HttpResponse:
-    from django.contrib.auth import logout
-
-    logout(request)
-    return redirect("sign_in")
-
-
-@login_required
+@_second_factor_step("set-up")
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("code")
 def set_up_view(request: HttpRequest) -> HttpResponse:
@@ -110,7 +163,7 @@ def set_up_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             codes = two_factor.confirm(user, device)
-            django_otp.login(request, device)
+            two_factor.accept(request, device)
             auditor.record(user, "accounts.sign_in", details={"second_factor": True})
             return render(
                 request,

@@ -85,6 +85,104 @@ def test_a_recovery_code_signs_in_once(client, analyst, two_factors_required):
     assert "The code is not right" in again.content.decode()
 
 
+@pytest.fixture
+def past_the_password(client, analyst, two_factors_required) -> TOTPDevice:
+    """The analyst's authenticator, with `client` signed in as far as the code step."""
+    device = TOTPDevice.objects.create(user=analyst, name="app", confirmed=True)
+    sign_in(client)
+    return device
+
+
+def test_a_locked_account_cannot_enter_codes_and_is_signed_out(client, past_the_password):
+    from harbour.accounts import lockout
+
+    # Failures elsewhere (another session, another address) lock the account meanwhile.
+    for _ in range(5):
+        lockout.record_failure("analyst", "198.51.100.3")
+
+    response = client.post("/sign-in/code/", {"code": code_for(past_the_password)})
+
+    assert response["Location"] == "/sign-in/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/reports/quarterly/")["Location"].startswith("/sign-in/")
+    refusal = AuditEvent.objects.filter(action="accounts.sign_in_refused").get()
+    assert refusal.details == {"username": "analyst", "reason": "locked out", "step": "code"}
+
+
+def test_a_locked_account_cannot_set_up_an_authenticator(client, analyst, two_factors_required):
+    from harbour.accounts import lockout
+
+    sign_in(client)
+    for _ in range(5):
+        lockout.record_failure("analyst", "198.51.100.3")
+    assert client.get("/sign-in/set-up/")["Location"] == "/sign-in/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_deactivated_account_cannot_enter_codes_and_is_signed_out(
+    client, analyst, past_the_password
+):
+    analyst.is_active = False
+    analyst.save()
+
+    response = client.post("/sign-in/code/", {"code": code_for(past_the_password)})
+
+    assert response["Location"] == "/sign-in/"
+    assert "_auth_user_id" not in client.session
+    analyst.is_active = True
+    analyst.save()  # reactivated: the old session does not come back
+    assert client.get("/sign-in/code/")["Location"].startswith("/sign-in/")
+    refusal = AuditEvent.objects.filter(action="accounts.sign_in_refused").get()
+    assert refusal.details == {"username": "analyst", "reason": "deactivated", "step": "code"}
+
+
+def test_a_correct_code_with_no_next_goes_to_the_home_page(client, past_the_password):
+    response = client.post("/sign-in/code/", {"code": code_for(past_the_password)})
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://testserver/reports/annual/",
+        "https://testserver/reports/annual/",
+        "//testserver/reports/annual/",
+        "///reports/annual/",
+        "/\\evil.example/",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "reports/annual/",
+        " /reports/annual/",
+    ],
+)
+def test_the_code_step_goes_only_to_a_path_on_this_site(client, past_the_password, target):
+    page = client.get("/sign-in/code/", {"next": target}).content.decode()
+    assert 'name="next" value="/"' in page
+    response = client.post("/sign-in/code/", {"code": code_for(past_the_password), "next": target})
+    assert response["Location"] == "/"
+
+
+def test_giving_the_second_factor_changes_the_session_key(client, past_the_password):
+    from django.contrib.sessions.models import Session
+
+    before = client.session.session_key
+    client.post("/sign-in/code/", {"code": code_for(past_the_password)})
+    after = client.session.session_key
+    assert after != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.get("/reports/quarterly/").status_code == 200
+
+
+def test_setting_up_an_authenticator_changes_the_session_key(client, analyst, two_factors_required):
+    sign_in(client)
+    client.get("/sign-in/set-up/")
+    device = TOTPDevice.objects.get(user=analyst, confirmed=False)
+    before = client.session.session_key
+    client.post("/sign-in/set-up/", {"code": code_for(device)})
+    assert client.session.session_key != before
+    assert client.get("/reports/quarterly/").status_code == 200
+
+
 def test_the_second_factor_is_not_asked_when_switched_off_and_the_page_says_so(
     client, analyst, settings
 ):
