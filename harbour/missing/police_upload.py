@@ -40,6 +40,7 @@ from harbour.audit import services as auditor
 from harbour.audit.services import Actor
 from harbour.children.models import Child, Sex
 from harbour.children.services import save_child
+from harbour.common.text import RefusedCharacter, any_refused, refused_character
 from harbour.common.time import (
     HOUR,
     UTC,
@@ -138,7 +139,7 @@ def receive(actor: Actor, force: PoliceForce, content: bytes) -> PoliceUpload:
             f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split the extract into "
             "smaller files and upload each one."
         )
-    decode(content)
+    read_table(content)
     with transaction.atomic():
         upload = PoliceUpload.objects.create(
             force=force,
@@ -183,7 +184,7 @@ def decode(content: bytes) -> str:
             "The file is an Excel workbook, not a CSV file. In Excel, choose Save As and "
             "'CSV UTF-8 (Comma delimited)', then upload that file."
         )
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in content[:4096]:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")) or _mostly_nul(content[:4096]):
         raise UploadRefused(
             "The file is saved as UTF-16 ('Unicode text') or is not a text file. Save it as "
             "'CSV UTF-8 (Comma delimited)' and upload it again."
@@ -203,8 +204,16 @@ def decode(content: bytes) -> str:
         ) from None
 
 
+def _mostly_nul(sample: bytes) -> bool:
+    """UTF-16 without a byte order mark, or not text at all: text in UTF-16 is about half
+    NUL bytes. A stray NUL in a UTF-8 file is not this: it is refused where it is."""
+    return sample.count(b"\x00") * 8 > len(sample)
+
+
 def read_table(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """(headers, [(spreadsheet row number, cells)]): the header is row 1."""
+    """(headers, [(spreadsheet row number, cells)]): the header is row 1. Every step reads
+    the file through here (receiving it, the mapping, the preview, recording it), so a file
+    refused here is never matched or stored."""
     reader = csv.reader(io.StringIO(decode(content), newline=""))
     try:
         rows = list(reader)
@@ -213,6 +222,7 @@ def read_table(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
             f"The file is not a CSV file Harbour can read (line {reader.line_num}: {problem}). "
             "Save it as 'CSV UTF-8 (Comma delimited)' and upload it again."
         ) from None
+    _refuse_characters(rows)
     numbered = [
         (n, cells) for n, cells in enumerate(rows, start=1) if any(c.strip() for c in cells)
     ]
@@ -226,6 +236,48 @@ def read_table(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
             "Split the extract into smaller files."
         )
     return headers, body
+
+
+# How many refused cells a refusal lists before saying how many more there are.
+REFUSED_CELLS_LISTED = 10
+
+
+def _refuse_characters(rows: list[list[str]]) -> None:
+    """Refuse the whole file if any cell, mapped or not, holds a character Harbour never
+    accepts (harbour.common.text), naming each cell by row and column. Tabs and line breaks
+    inside a quoted cell are CSV (a notes column may have them): a mapped field, which is
+    one line, refuses them row by row in _parse_row."""
+    header = next((cells for cells in rows if any(cell.strip() for cell in cells)), [])
+    found: list[str] = []
+    for number, cells in enumerate(rows, start=1):
+        if not any_refused(cells, multi_line=True):
+            continue
+        for position, cell in enumerate(cells):
+            refused = refused_character(cell, multi_line=True)
+            if refused is not None:
+                column = _column_name(position, header if cells is not header else [])
+                found.append(f"Row {number}, column {column}: {refused}")
+    if found:
+        listed = "; ".join(found[:REFUSED_CELLS_LISTED])
+        more = len(found) - REFUSED_CELLS_LISTED
+        raise UploadRefused(
+            "The file has characters that cannot be stored (control characters, or bytes "
+            f"that are not text). Remove them and upload the file again. {listed}"
+            + (f"; and {more} more." if more > 0 else ".")
+        )
+
+
+def _column_name(position: int, header: list[str]) -> str:
+    """A spreadsheet's name for a column ('B'), with its header when that can be shown."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    name = header[position].strip() if position < len(header) else ""
+    if name and refused_character(name) is None:
+        return f"{letters} ('{name}')"
+    return letters
 
 
 def headers_of(upload: PoliceUpload) -> list[str]:
@@ -544,9 +596,24 @@ def _parse_row(
     columns = mapping.columns
     row = Row(number)
     value = {key: _cell(cells, index, columns.get(key)) for key in LABELS}
+    refused_keys: set[str] = set()
+    for key, header in columns.items():
+        # Every field read from the file is one line; spaces, tabs and line breaks around
+        # a value are removed, so only those inside it are refused.
+        raw = cells[index[header]] if index.get(header, len(cells)) < len(cells) else ""
+        refused = refused_character(raw.strip())
+        if refused is not None:
+            refused = RefusedCharacter(
+                refused.character, refused.position + len(raw) - len(raw.lstrip())
+            )
+            row.problems.append(
+                Problem(number, header, f"has {refused}: the value must be on one line")
+            )
+            value[key] = ""
+            refused_keys.add(key)
 
     def need(key: str) -> str:
-        if not value[key]:
+        if not value[key] and key not in refused_keys:
             row.problems.append(Problem(number, columns[key], "is empty"))
         return value[key]
 

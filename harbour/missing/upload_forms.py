@@ -60,7 +60,7 @@ class UploadForm(UploadFormBase):
             )
         content = upload.read()
         try:
-            police_upload.decode(content)
+            police_upload.read_table(content)
         except police_upload.UploadRefused as problem:
             raise forms.ValidationError(str(problem)) from None
         return content
