@@ -321,3 +321,6 @@ HARBOUR_OLA_RECENT_DAYS = env_int("HARBOUR_OLA_RECENT_DAYS", 28)
 # with no interview recorded is history (its interview can no longer be offered on time),
 # listed under "Any status". 0 means no window.
 HARBOUR_INTERVIEW_WINDOW_DAYS = env_int("HARBOUR_INTERVIEW_WINDOW_DAYS", 90)
+# The report pages and downloads reuse a report their server process worked out less than
+# this many seconds ago (harbour/reports/recent.py); 0 works every report out afresh.
+HARBOUR_REPORT_CACHE_SECONDS = env_int("HARBOUR_REPORT_CACHE_SECONDS", 60)

@@ -14,3 +14,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Most tests sign in with force_login; the sign-in tests turn two factors on themselves.
 HARBOUR_REQUIRE_TWO_FACTOR = False
+
+# Tests change records and read the reports straight after: every report worked out afresh
+# (harbour/reports/tests/test_recent_reports.py turns keeping them on).
+HARBOUR_REPORT_CACHE_SECONDS = 0
