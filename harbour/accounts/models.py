@@ -52,8 +52,8 @@ class StaffProfile(Record):
 
 
 class FailedSignIn(models.Model):
-    """One failed attempt, kept briefly to decide lock-outs (not an audit record: those
-    are in the audit trail)."""
+    """One failed attempt, kept briefly to decide lock-outs and slow-downs (not an audit
+    record: those are in the audit trail)."""
 
     username = models.CharField(max_length=150, db_index=True)
     address = models.GenericIPAddressField(null=True, db_index=True)
@@ -64,8 +64,9 @@ class FailedSignIn(models.Model):
 
 
 class Lockout(models.Model):
-    """Signing in refused for an account or from an address until a set time, or until an
-    administrator unlocks it."""
+    """Signing in refused for an account until a set time, or until an administrator
+    unlocks it. Addresses are only slowed down now (harbour/accounts/lockout.py): rows of
+    kind ADDRESS are from before that, and refuse no one."""
 
     class Kind(models.TextChoices):
         ACCOUNT = "ACCOUNT", "Account"
