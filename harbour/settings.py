@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "harbour.security.SecurityHeadersMiddleware",  # Security: CSP, no-store (docs/security.md)
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "harbour.accounts.idle.IdleTimeoutMiddleware",  # the idle clock, written once a minute
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,9 +118,10 @@ HARBOUR_LOCKOUT_MINUTES = env_int("HARBOUR_LOCKOUT_MINUTES", 15)
 # from one of them has its X-Forwarded-For read for the client's address
 # (harbour.security.client_address). None by default: the connecting address is the client.
 HARBOUR_TRUSTED_PROXIES = env_networks("HARBOUR_TRUSTED_PROXIES")
-# Idle timeout: a session ends after this long without a request.
+# Idle timeout: a session ends after this long without a request. Its expiry is written at
+# most once a minute (harbour/accounts/idle.py), not on every request.
 SESSION_COOKIE_AGE = 60 * env_int("HARBOUR_IDLE_MINUTES", 30)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 OTP_TOTP_ISSUER = "Harbour"
 
