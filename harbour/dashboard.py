@@ -77,17 +77,19 @@ def _interviews_outstanding(children: QuerySet) -> QuerySet:
     authority (host episodes) with no completed, declined or not-required interview."""
     from harbour.interviews.models import Outcome, ReturnInterview
     from harbour.missing.models import Episode
-    from harbour.missing.queries import group_expression, rhi_due_epoch
+    from harbour.missing.queries import placed_by_another_authority, rhi_due_epoch
 
     settled = ReturnInterview.objects.filter(episode=OuterRef("pk")).filter(
         Q(outcome=Outcome.ACCEPTED, completed_at__isnull=False)
         | Q(outcome__in=[Outcome.DECLINED, Outcome.NOT_REQUIRED])
     )
+    # Group OLA is exactly the group's first test: only that test is asked, not the whole
+    # group (three more EXISTS to build and compile in each query).
     return (
         Episode.objects.closed()
         .filter(of_children(children))
-        .annotate(group=group_expression(), rhi_due_epoch=rhi_due_epoch())
-        .exclude(group="OLA")
+        .annotate(rhi_due_epoch=rhi_due_epoch())
+        .exclude(placed_by_another_authority())
         .filter(~Exists(settled))
         .select_related("child")
     )
