@@ -17,6 +17,14 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "ADMINISTRATOR", "Administrator"
 
 
+# The roles that open children's records (docs/roles.md). An administrator holding one of
+# them, or on a restricted record's access list, got there with a second administrator's
+# approval (GrantRequest).
+CASEWORK_ROLES = frozenset(
+    {Role.COORDINATOR, Role.RHI_WORKER, Role.SOCIAL_WORKER, Role.EXPLOITATION_LEAD}
+)
+
+
 class RoleAssignment(Record):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
@@ -86,3 +94,88 @@ class Lockout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.key} until {self.until:%Y-%m-%d %H:%M}"
+
+
+class GrantRequest(models.Model):
+    """Casework access for an administrator, waiting for a second administrator: a casework
+    role for someone who is an administrator, the Administrator role for someone with
+    casework access, or an administrator's place on a child's access list. It takes effect
+    only when an administrator who is neither the one who asked nor the one it is for
+    approves it (harbour/accounts/services.py; docs/roles.md, "Four eyes")."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Waiting for a second administrator"
+        APPROVED = "APPROVED", "Approved"
+        REJECTED = "REJECTED", "Rejected"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grant_requests"
+    )
+    # Either a role or a child (a place on its access list).
+    role = models.CharField(max_length=17, choices=Role, blank=True)
+    child = models.ForeignKey(
+        "children.Child", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="") & Q(child__isnull=False))
+                | (Q(role__in=Role.values) & Q(child__isnull=True)),
+                name="grant_request_role_or_child",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["PENDING", "APPROVED", "REJECTED"]),
+                name="grant_request_status",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="PENDING") & Q(decided_by__isnull=True) & Q(decided_at__isnull=True)
+                )
+                | (
+                    ~Q(status="PENDING") & Q(decided_by__isnull=False) & Q(decided_at__isnull=False)
+                ),
+                name="grant_request_decision",
+            ),
+            # Four eyes, kept by the database too: no one asks for themselves, the person
+            # it is for decides nothing, and the one who asked does not approve.
+            models.CheckConstraint(
+                condition=~Q(requested_by=models.F("user")), name="grant_request_not_for_self"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decided_by=models.F("user")), name="grant_request_not_by_grantee"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="APPROVED") | ~Q(decided_by=models.F("requested_by")),
+                name="grant_request_second_administrator",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(status="PENDING", child__isnull=True),
+                name="grant_request_one_pending_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "child"],
+                condition=Q(status="PENDING", child__isnull=False),
+                name="grant_request_one_pending_place",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="grant_request_waiting")]
+
+    def __str__(self) -> str:
+        return f"{self.what()} for {self.user} ({self.get_status_display().lower()})"
+
+    def what(self) -> str:
+        """What is asked for, in words ("the role Missing coordinator")."""
+        if self.role:
+            return f"the role {Role(self.role).label}"
+        return f"a place on the access list of person id {self.child.child_id}"

@@ -4,6 +4,12 @@ harbour/common/services.py).
 Every function here writes one audit event (action "accounts.user.*") about the user acted
 on, naming them by username and id. No event ever holds a password, a password hash or a
 set-password link (the link is as good as a password until it is used).
+
+Four eyes (docs/roles.md): no one changes their own roles, organisation or place on an
+access list, and a grant that would give an administrator casework access is only asked
+for (a GrantRequest, "accounts.grant_request.create"); it takes effect when an active
+administrator who is neither the one who asked nor the one it is for approves it
+("accounts.grant_request.approve", then the grant's own event naming the request).
 """
 
 from __future__ import annotations
@@ -12,10 +18,10 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractBaseUser, AbstractUser
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from harbour.audit import services as auditor
 
 from . import lockout as lockouts
-from .models import Lockout, Role, RoleAssignment, StaffProfile
+from .models import CASEWORK_ROLES, GrantRequest, Lockout, Role, RoleAssignment, StaffProfile
 
 ORGANISATION_MAX_LENGTH = StaffProfile._meta.get_field("organisation").max_length
 
@@ -92,6 +98,14 @@ def create_staff_user(
     User = get_user_model()
     username = username.strip()
     wanted = sorted({_role(role) for role in roles}, key=Role.values.index)
+    if Role.ADMINISTRATOR in wanted and CASEWORK_ROLES.intersection(wanted):
+        raise ValidationError(
+            {
+                "roles": "Casework roles for an administrator need a second administrator: "
+                "add the account with one or the other, then ask for the rest on its page"
+            },
+            code="four_eyes",
+        )
     organisation = organisation.strip()
     if len(organisation) > ORGANISATION_MAX_LENGTH:
         raise ValidationError(
@@ -175,34 +189,129 @@ def change_own_password(user: AbstractUser, new_password: str) -> None:
     auditor.record(user, "accounts.user.change_password", obj=user, details=_who(user))
 
 
+class RolesChange(NamedTuple):
+    """What `set_roles` did: roles granted and revoked at once, and grants it asked a
+    second administrator for."""
+
+    granted: list[Role]
+    revoked: list[Role]
+    requested: list[GrantRequest]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.granted or self.revoked or self.requested)
+
+
+def refuse_own_access_change(actor: auditor.Actor, user: AbstractUser, what: str) -> None:
+    """No one changes their own roles, organisation or place on an access list: it has to
+    be another administrator (`what` says which, as in "your own roles")."""
+    if _is_self(actor, user):
+        raise ValidationError(
+            f"You cannot change your own {what}: ask another administrator to do it",
+            code="self",
+        )
+
+
+def needs_second_administrator(
+    user: AbstractUser, *, role: str | None = None, child: models.Model | None = None
+) -> bool:
+    """Whether giving the user this role, or a place on this child's access list, would
+    give an administrator casework access: a casework role for an administrator, the
+    Administrator role for someone with a casework role or a place on any access list
+    (restricted now or later), or a place on an access list for an administrator."""
+    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    if child is not None or role in CASEWORK_ROLES:
+        return Role.ADMINISTRATOR in held
+    if role == Role.ADMINISTRATOR:
+        return bool(held & CASEWORK_ROLES) or user.restricted_children_allowed.exists()
+    return False
+
+
+def ask_second_administrator(
+    actor: auditor.Actor,
+    user: AbstractUser,
+    *,
+    role: str = "",
+    child: models.Model | None = None,
+) -> GrantRequest:
+    """Record the grant as waiting for a second administrator; audited. The caller has
+    checked the grant itself (not already held, the user active, not the actor's own)."""
+    if not isinstance(actor, AbstractBaseUser):
+        raise ValidationError(
+            {
+                "roles": "Casework access for an administrator needs a second administrator: "
+                "an administrator asks for it on the staff pages, and another approves it"
+            },
+            code="four_eyes",
+        )
+    waiting = GrantRequest.objects.filter(
+        user=user, status=GrantRequest.Status.PENDING, role=role, child=child
+    )
+    if waiting.exists():
+        raise ValidationError(
+            {
+                "roles": f"A request to give {user.get_username()} {waiting.first().what()} "
+                "is already waiting for a second administrator."
+            },
+            code="duplicate_request",
+        )
+    request = GrantRequest.objects.create(
+        user=user, role=role, child=child, requested_by=actor, requested_at=timezone.now()
+    )
+    auditor.record(
+        actor, "accounts.grant_request.create", obj=request, details=_request_details(request)
+    )
+    return request
+
+
+def _request_details(request: GrantRequest) -> dict[str, object]:
+    details: dict[str, object] = {"request_id": request.pk, **_who(request.user)}
+    if request.role:
+        details["role"] = request.role
+    else:
+        details["child_pk"] = request.child_id
+    details["requested_by"] = request.requested_by.get_username()
+    return details
+
+
+def _assign_role(
+    actor: auditor.Actor, user: AbstractUser, role: Role, request: GrantRequest | None = None
+) -> None:
+    RoleAssignment.objects.create(user=user, role=role)
+    details: dict[str, object] = {**_who(user), "role": str(role)}
+    if request is not None:
+        details |= {
+            "request_id": request.pk,
+            "requested_by": request.requested_by.get_username(),
+        }
+    auditor.record(actor, "accounts.user.grant_role", obj=user, details=details)
+
+
 @transaction.atomic
-def grant_role(actor: auditor.Actor, user: AbstractUser, role: str) -> None:
+def grant_role(actor: auditor.Actor, user: AbstractUser, role: str) -> GrantRequest | None:
+    """Give the user a role. Returns None when it is granted at once, or the request made
+    instead when it would give an administrator casework access (it then takes effect
+    when a second administrator approves it: `approve_grant`)."""
     role = _role(role)
     user = _locked(user)
+    refuse_own_access_change(actor, user, "roles")
     if RoleAssignment.objects.filter(user=user, role=role).exists():
         raise ValidationError(
             {"roles": f"{user.get_username()} already has the role {role.label}."},
             code="duplicate",
         )
-    RoleAssignment.objects.create(user=user, role=role)
-    auditor.record(
-        actor, "accounts.user.grant_role", obj=user, details={**_who(user), "role": str(role)}
-    )
+    if needs_second_administrator(user, role=role):
+        return ask_second_administrator(actor, user, role=role)
+    _assign_role(actor, user, role)
+    return None
 
 
 @transaction.atomic
 def revoke_role(actor: auditor.Actor, user: AbstractUser, role: str) -> None:
     role = _role(role)
     user = _locked(user)
-    if role == Role.ADMINISTRATOR and _is_self(actor, user):
-        # The administrator acting keeps theirs, so there is always one.
-        raise ValidationError(
-            {
-                "roles": "You cannot remove your own Administrator role: "
-                "ask another administrator to do it"
-            },
-            code="own_administrator",
-        )
+    # Also keeps the acting administrator's own Administrator role, so there is always one.
+    refuse_own_access_change(actor, user, "roles")
     deleted, _ = RoleAssignment.objects.filter(user=user, role=role).delete()
     if not deleted:
         raise ValidationError(
@@ -214,24 +323,135 @@ def revoke_role(actor: auditor.Actor, user: AbstractUser, role: str) -> None:
     )
 
 
-def set_roles(actor: auditor.Actor, user: AbstractUser, roles: Iterable[str]) -> bool:
-    """Grant and revoke so that the user holds exactly `roles`: all or nothing, one audit
-    event per role changed. Returns whether anything changed."""
+def set_roles(actor: auditor.Actor, user: AbstractUser, roles: Iterable[str]) -> RolesChange:
+    """Grant and revoke so that the user holds exactly `roles`, except the grants that
+    need a second administrator, which are asked for: all or nothing, one audit event per
+    role changed or asked for. Revokes first, so that swapping a casework role for the
+    Administrator role (or back) needs no second administrator."""
     wanted = {_role(role) for role in roles}
+    change = RolesChange([], [], [])
     with transaction.atomic():
         held = set(RoleAssignment.objects.filter(user=_locked(user)).values_list("role", flat=True))
         for role in Role:
-            if role in wanted and role not in held:
-                grant_role(actor, user, role)
-            elif role in held and role not in wanted:
+            if role in held and role not in wanted:
                 revoke_role(actor, user, role)
-    return wanted != held
+                change.revoked.append(role)
+        for role in Role:
+            if role in wanted and role not in held:
+                request = grant_role(actor, user, role)
+                if request is None:
+                    change.granted.append(role)
+                else:
+                    change.requested.append(request)
+    return change
+
+
+def pending_grants() -> list[GrantRequest]:
+    """Every request waiting for a second administrator, oldest first."""
+    return list(
+        GrantRequest.objects.filter(status=GrantRequest.Status.PENDING)
+        .select_related("user", "child", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def _pending(request: GrantRequest) -> GrantRequest:
+    """The request's row, locked and read afresh; refused unless still waiting."""
+    request = (
+        GrantRequest.objects.select_for_update()
+        .select_related("user", "child", "requested_by")
+        .get(pk=request.pk)
+    )
+    if request.status != GrantRequest.Status.PENDING:
+        raise ValidationError(
+            f"This request has already been decided ({request.get_status_display().lower()}).",
+            code="decided",
+        )
+    return request
+
+
+def _refuse_unless_may_decide(
+    actor: auditor.Actor, request: GrantRequest, *, approving: bool
+) -> None:
+    """Four eyes: the one it is for decides nothing, and the one who asked may withdraw
+    the request but not approve it. Only an active administrator decides."""
+    if _is_self(actor, request.user):
+        raise ValidationError(
+            "This request is about you: another administrator must decide it", code="grantee"
+        )
+    if approving and _is_self(actor, request.requested_by):
+        raise ValidationError(
+            "You asked for this: another administrator must approve it", code="requester"
+        )
+    is_administrator = isinstance(actor, AbstractBaseUser) and (
+        RoleAssignment.objects.filter(
+            user=actor.pk, user__is_active=True, role=Role.ADMINISTRATOR
+        ).exists()
+    )
+    if not is_administrator:
+        raise ValidationError(
+            "Only an active administrator can approve or reject a request", code="not_admin"
+        )
+
+
+def _decide(actor: auditor.Actor, request: GrantRequest, status: GrantRequest.Status) -> None:
+    request.status = status
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+@transaction.atomic
+def approve_grant(actor: auditor.Actor, request: GrantRequest) -> None:
+    """A second administrator approves: the grant takes effect now, checked again as if
+    it were made now. Audited twice: the approval, then the grant (naming the request)."""
+    request = _pending(request)
+    _refuse_unless_may_decide(actor, request, approving=True)
+    user = _locked(request.user)
+    if not user.is_active:
+        raise ValidationError(
+            f"{user.get_username()} is deactivated: reject the request instead.",
+            code="inactive",
+        )
+    _decide(actor, request, GrantRequest.Status.APPROVED)
+    auditor.record(
+        actor, "accounts.grant_request.approve", obj=request, details=_request_details(request)
+    )
+    if request.role:
+        role = Role(request.role)
+        if RoleAssignment.objects.filter(user=user, role=role).exists():
+            raise ValidationError(
+                f"{user.get_username()} already has the role {role.label}: reject the request.",
+                code="duplicate",
+            )
+        _assign_role(actor, user, role, request)
+    else:
+        from harbour.children.services import place_on_access_list
+
+        place_on_access_list(actor, request.child, user, approved=request)
+
+
+@transaction.atomic
+def reject_grant(actor: auditor.Actor, request: GrantRequest) -> None:
+    """Another administrator refuses the request, or the one who asked withdraws it."""
+    request = _pending(request)
+    _refuse_unless_may_decide(actor, request, approving=False)
+    _decide(actor, request, GrantRequest.Status.REJECTED)
+    withdrawn = _is_self(actor, request.requested_by)
+    auditor.record(
+        actor,
+        "accounts.grant_request.withdraw" if withdrawn else "accounts.grant_request.reject",
+        obj=request,
+        details=_request_details(request),
+    )
 
 
 @transaction.atomic
 def set_organisation(actor: auditor.Actor, user: AbstractUser, organisation: str) -> None:
     organisation = organisation.strip()
     user = _locked(user)
+    # A return interview worker's organisation decides which children they see.
+    refuse_own_access_change(actor, user, "organisation")
     profile = _profile(user)
     before = profile.organisation
     profile.organisation = organisation

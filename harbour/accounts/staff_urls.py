@@ -34,6 +34,9 @@ urlpatterns = [
         views.staff_reset_password,
         name="staff_reset_password",
     ),
+    path("requests/", views.staff_requests, name="staff_requests"),
+    path("requests/<int:pk>/approve/", views.staff_request_approve, name="staff_request_approve"),
+    path("requests/<int:pk>/reject/", views.staff_request_reject, name="staff_request_reject"),
     path("lockouts/<int:pk>/unlock/", views.lockout_unlock, name="staff_lockout_unlock"),
     path("set-password/done/", views.set_password_done, name="staff_set_password_done"),
     path(

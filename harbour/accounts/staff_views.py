@@ -32,7 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from harbour.audit import services as auditor
 
 from . import services
-from .models import Lockout, Role, StaffProfile
+from .models import GrantRequest, Lockout, Role, StaffProfile
 from .permissions import permission_required
 from .staff_forms import (
     AddStaffForm,
@@ -150,6 +150,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         "role_choices": Role.choices,
         "role_label": Role(role).label if role else "",
         "lockouts": lockouts,
+        "waiting": len(services.pending_grants()),
         "messages": _messages(request),
     }
     return render(request, "accounts/staff/list.html", context)
@@ -214,6 +215,7 @@ def _detail(
         "last_login": _when(user.last_login),
         "date_joined": _when(user.date_joined),
         "is_self": user.pk == request.user.pk,
+        "waiting": [grant for grant in services.pending_grants() if grant.user_id == user.pk],
         "roles_form": roles_form,
         "selected_roles": _selected(roles_form, "roles"),
         "organisation_form": organisation_form,
@@ -253,13 +255,19 @@ def staff_roles(request: HttpRequest, user_pk: int) -> HttpResponse:
     form = RolesForm(request.POST)
     if form.is_valid():
         try:
-            changed = services.set_roles(request.user, user, form.cleaned_data["roles"])
+            change = services.set_roles(request.user, user, form.cleaned_data["roles"])
         except ValidationError as error:
             form.add_error("roles", error.messages)
         else:
-            if changed:
+            if change.granted or change.revoked:
                 messages.success(request, f"Roles of {_name(user)} changed")
-            else:
+            for asked in change.requested:
+                messages.info(
+                    request,
+                    f"Giving {_name(user)} {asked.what()} needs a second administrator: "
+                    "another administrator must approve it",
+                )
+            if not change.changed:
                 messages.info(request, f"The roles of {_name(user)} were already as selected")
             return redirect("staff_detail", user_pk=user.pk)
     return _detail(request, user, errors=_error_list(form), roles_form=form)
@@ -394,6 +402,64 @@ def staff_reset_password(request: HttpRequest, user_pk: int) -> HttpResponse:
     request.session[NEW_LINK_SESSION_KEY] = {"user_id": user.pk, "path": path}
     messages.success(request, f"Password reset for {user.get_username()}")
     return redirect("staff_detail", user_pk=user.pk)
+
+
+def _requests_page(
+    request: HttpRequest, errors: list[dict[str, str]] | None = None
+) -> HttpResponse:
+    rows = [
+        {
+            "grant": grant,
+            "what": grant.what(),
+            "requested_at": _when(grant.requested_at),
+            "about_me": grant.user_id == request.user.pk,
+            "mine": grant.requested_by_id == request.user.pk,
+        }
+        for grant in services.pending_grants()
+    ]
+    context = {"rows": rows, "errors": errors or [], "messages": _messages(request)}
+    return render(request, "accounts/staff/requests.html", context, status=400 if errors else 200)
+
+
+@administrators_only
+@require_GET
+def staff_requests(request: HttpRequest) -> HttpResponse:
+    """Casework access for administrators, waiting for a second administrator."""
+    return _requests_page(request)
+
+
+def _decision(
+    request: HttpRequest, pk: int, decide: Callable[..., None], done: Callable[[Any], str]
+) -> HttpResponse:
+    grant = get_object_or_404(GrantRequest.objects.select_related("user", "child"), pk=pk)
+    try:
+        decide(request.user, grant)
+    except ValidationError as error:
+        text = " ".join(error.messages)
+        return _requests_page(request, errors=[{"text": text, "href": f"#request-{grant.pk}"}])
+    messages.success(request, done(grant))
+    return redirect("staff_requests")
+
+
+@administrators_only
+@require_POST
+def staff_request_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(
+        request,
+        pk,
+        services.approve_grant,
+        lambda grant: f"Approved: {grant.user.get_username()} now has {grant.what()}",
+    )
+
+
+@administrators_only
+@require_POST
+def staff_request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    def done(grant: GrantRequest) -> str:
+        verb = "Withdrawn" if grant.requested_by_id == request.user.pk else "Rejected"
+        return f"{verb}: {grant.what()} for {grant.user.get_username()}"
+
+    return _decision(request, pk, services.reject_grant, done)
 
 
 @administrators_only

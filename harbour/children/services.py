@@ -1,9 +1,12 @@
 """Writes to children records. Every change goes through these functions."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from harbour.accounts import services as accounts
+from harbour.accounts.models import GrantRequest
 from harbour.audit.services import Actor, record
 from harbour.common.services import delete_record, save_record
 
@@ -39,22 +42,43 @@ def set_restricted(actor: Actor, child: Child, restricted: bool) -> None:
 
 
 @transaction.atomic
-def grant_access(actor: Actor, child: Child, user: AbstractBaseUser) -> None:
+def grant_access(actor: Actor, child: Child, user: AbstractBaseUser) -> GrantRequest | None:
+    """Put the user on the child's access list. Returns None when done at once, or the
+    request made instead when the user is an administrator: it takes effect when a
+    second administrator approves it (harbour/accounts/services.py, docs/roles.md)."""
+    accounts.refuse_own_access_change(actor, user, "place on an access list")
+    # Locked, so that no one makes them an administrator meanwhile without four eyes.
+    user = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
     if not user.is_active:
         raise ValidationError("Only an active member of staff can be given access.")
     if child.access_list.filter(pk=user.pk).exists():
         raise ValidationError(f"{user.get_username()} is already on the access list.")
+    if accounts.needs_second_administrator(user, child=child):
+        return accounts.ask_second_administrator(actor, user, child=child)
+    place_on_access_list(actor, child, user)
+    return None
+
+
+def place_on_access_list(
+    actor: Actor, child: Child, user: AbstractBaseUser, *, approved: GrantRequest | None = None
+) -> None:
+    """The write behind grant_access, checked there, and behind a second administrator's
+    approval (accounts.services.approve_grant, which passes the request it approves)."""
+    if child.access_list.filter(pk=user.pk).exists():
+        raise ValidationError(f"{user.get_username()} is already on the access list.")
     child.access_list.add(user)
-    record(
-        actor,
-        "children.access_granted",
-        obj=child,
-        details={"user": user.get_username(), "user_id": user.pk},
-    )
+    details: dict[str, object] = {"user": user.get_username(), "user_id": user.pk}
+    if approved is not None:
+        details |= {
+            "request_id": approved.pk,
+            "requested_by": approved.requested_by.get_username(),
+        }
+    record(actor, "children.access_granted", obj=child, details=details)
 
 
 @transaction.atomic
 def revoke_access(actor: Actor, child: Child, user: AbstractBaseUser) -> None:
+    accounts.refuse_own_access_change(actor, user, "place on an access list")
     if not child.access_list.filter(pk=user.pk).exists():
         raise ValidationError(f"{user.get_username()} is not on the access list.")
     child.access_list.remove(user)

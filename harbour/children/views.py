@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from harbour.accounts.permissions import allowed, permission_required
+from harbour.accounts.services import pending_grants
 from harbour.audit import services as auditor
 
 from . import services, subject_access
@@ -72,8 +74,15 @@ def access_list_view(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 if user is None:
                     raise ValidationError("Enter the username of a member of staff.")
-                change = services.grant_access if action == "grant" else services.revoke_access
-                change(request.user, child, user)
+                if action == "revoke":
+                    services.revoke_access(request.user, child, user)
+                elif services.grant_access(request.user, child, user) is not None:
+                    messages.info(
+                        request,
+                        f"{user.get_username()} is an administrator, so their place on the "
+                        "access list needs a second administrator: another administrator must "
+                        "approve it on the staff pages",
+                    )
             else:
                 raise ValidationError("Choose what to do.")
             return redirect("child_access_list", pk=child.pk)
@@ -82,7 +91,9 @@ def access_list_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "child": child,
         "people": child.access_list.order_by("username"),
+        "waiting": [grant for grant in pending_grants() if grant.child_id == child.pk],
         "error": error,
         "has_errors": bool(error),
+        "messages": list(messages.get_messages(request)),
     }
     return render(request, "children/access_list.html", context, status=400 if error else 200)
