@@ -1,0 +1,68 @@
+"""An administrator asks for another administrator's place on a restricted record's access
+list and a third approves it, in Chromium with JavaScript off; the pages pass axe-core."""
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page
+
+from harbour.accounts.models import RoleAssignment
+from harbour.common.tests.factories import ChildFactory
+
+from .conftest import check_page, sign_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+PASSWORD = "a-long-enough-password"
+
+
+@pytest.fixture
+def administrators() -> None:
+    for username in ("ada", "bob", "cyd"):
+        user = User.objects.create_user(username, password=PASSWORD)
+        RoleAssignment.objects.create(user=user, role="ADMINISTRATOR")
+
+
+def without_javascript(browser: Browser) -> Page:
+    return browser.new_context(java_script_enabled=False).new_page()
+
+
+def test_a_place_on_an_access_list_for_an_administrator_needs_a_third_administrator(
+    browser, page, axe, live_server, administrators
+):
+    child = ChildFactory(restricted=True)
+    base = live_server.url
+
+    asking = without_javascript(browser)
+    sign_in(asking, base, "ada", PASSWORD)
+    asking.goto(f"{base}/children/{child.pk}/access-list/")
+    asking.get_by_label("Add a member of staff by username").fill("bob")
+    asking.get_by_role("button", name="Add to the access list").click()
+    assert asking.get_by_text("needs a second administrator").is_visible()
+    assert asking.get_by_role("heading", name="Waiting for a second administrator").is_visible()
+    asking.goto(f"{base}/staff/requests/")
+    assert asking.get_by_text("You asked for this").is_visible()
+    assert asking.get_by_role("button", name="Approve").count() == 0
+    asking.context.close()
+
+    approving = without_javascript(browser)
+    sign_in(approving, base, "cyd", PASSWORD)
+    approving.goto(f"{base}/staff/")
+    approving.get_by_role("link", name="1 request waiting for a second administrator").click()
+    approving.get_by_role("button", name="Approve").click()
+    assert approving.get_by_text("Approved: bob now has a place on the access list").is_visible()
+    approving.context.close()
+    assert list(child.access_list.values_list("username", flat=True)) == ["bob"]
+
+    sign_in(page, base, "ada", PASSWORD)
+    page.goto(f"{base}/children/{child.pk}/access-list/")
+    check_page(page, axe, "four-eyes-01-access-list")
+    page.get_by_label("Add a member of staff by username").fill("cyd")
+    page.get_by_role("button", name="Add to the access list").click()
+    check_page(page, axe, "four-eyes-02-access-list-waiting")
+    page.goto(f"{base}/staff/requests/")
+    check_page(page, axe, "four-eyes-03-requests")
+    assert page.get_by_role("button", name="Approve").count() == 0
+    page.goto(f"{base}/staff/")
+    check_page(page, axe, "four-eyes-04-staff-list")
+    page.goto(f"{base}/staff/{User.objects.get(username='ada').pk}/")
+    check_page(page, axe, "four-eyes-05-own-page")
