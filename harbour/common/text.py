@@ -39,7 +39,9 @@ def _noncharacters_of_every_plane() -> str:
 
 
 # Refused in any text: C0 but tab, line feed and carriage return; DEL and C1; surrogates;
-# noncharacters.
+# noncharacters. All of them are "not printable" to Python (categories Cc, Cs, Cn), so
+# text that str.isprintable() accepts (most text: it is fast) needs no search; a search
+# with this many ranges is several times slower.
 _ALWAYS = (
     "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff\\ufdd0-\\ufdef"
     + _noncharacters_of_every_plane()
@@ -89,6 +91,8 @@ class RefusedCharacter:
 
 def refused_character(text: str, *, multi_line: bool = False) -> RefusedCharacter | None:
     """The first character of `text` Harbour does not accept, or None."""
+    if text.isprintable():
+        return None
     pattern = _REFUSED_IN_MULTI_LINE if multi_line else _REFUSED_IN_ONE_LINE
     found = pattern.search(text)
     if found is None:
@@ -96,13 +100,25 @@ def refused_character(text: str, *, multi_line: bool = False) -> RefusedCharacte
     return RefusedCharacter(found.group(), found.start() + 1)
 
 
+def refused_inside_one_line(text: str) -> RefusedCharacter | None:
+    """For a one-line value read from a file, whose surrounding spaces are removed before
+    it is used: a character refused anywhere, or a tab or line break inside the value
+    (around it they are removed with the spaces, so they do no harm)."""
+    refused = refused_character(text, multi_line=True)
+    if refused is not None:
+        return refused
+    inner = refused_character(text.strip())
+    if inner is None:
+        return None
+    return RefusedCharacter(inner.character, inner.position + len(text) - len(text.lstrip()))
+
+
 def any_refused(texts: Iterable[str], *, multi_line: bool = False) -> bool:
     """Whether any of `texts` holds a refused character: one search for a whole row, so
-    that the common case (nothing refused) costs one pass in C."""
-    pattern = _REFUSED_IN_MULTI_LINE if multi_line else _REFUSED_IN_ONE_LINE
-    # Joined by a character both patterns accept: each pattern matches one character, so
-    # nothing is found across two values.
-    return pattern.search(" ".join(texts)) is not None
+    that the common case (nothing refused) costs one pass in C. They are joined by a space,
+    which no pattern refuses, and each pattern matches a single character, so nothing is
+    found across two values."""
+    return refused_character(" ".join(texts), multi_line=multi_line) is not None
 
 
 # Every form of every page.

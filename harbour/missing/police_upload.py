@@ -40,7 +40,7 @@ from harbour.audit import services as auditor
 from harbour.audit.services import Actor
 from harbour.children.models import Child, Sex
 from harbour.children.services import save_child
-from harbour.common.text import RefusedCharacter, any_refused, refused_character
+from harbour.common.text import any_refused, refused_character, refused_inside_one_line
 from harbour.common.time import (
     HOUR,
     UTC,
@@ -601,11 +601,7 @@ def _parse_row(
         # Every field read from the file is one line; spaces, tabs and line breaks around
         # a value are removed, so only those inside it are refused.
         raw = cells[index[header]] if index.get(header, len(cells)) < len(cells) else ""
-        refused = refused_character(raw.strip())
-        if refused is not None:
-            refused = RefusedCharacter(
-                refused.character, refused.position + len(raw) - len(raw.lstrip())
-            )
+        if (refused := refused_inside_one_line(raw)) is not None:
             row.problems.append(
                 Problem(number, header, f"has {refused}: the value must be on one line")
             )

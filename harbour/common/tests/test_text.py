@@ -1,8 +1,10 @@
 """The one definition of the text Harbour accepts (harbour.common.text)."""
 
+import sys
+
 import pytest
 
-from harbour.common.text import any_refused, refused_character
+from harbour.common.text import any_refused, refused_character, refused_inside_one_line
 
 
 @pytest.mark.parametrize(
@@ -72,3 +74,23 @@ def test_a_whole_row_is_checked_at_once():
     assert any_refused(["C1", "a\nb"])
     assert not any_refused(["C1", "a\nb"], multi_line=True)
     assert any_refused(["C1", "a\nb\x7f"], multi_line=True)
+
+
+def test_inside_a_one_line_value_from_a_file_only_tabs_and_line_breaks_within_it_count():
+    assert refused_inside_one_line(" Ada \r\n") is None
+    assert str(refused_inside_one_line("  Ad\ta ")) == "a tab (U+0009) at character 5"
+    assert str(refused_inside_one_line("\nAd\x00a")) == (
+        "a control character (U+0000) at character 4"
+    )
+
+
+def test_every_refused_character_is_one_python_calls_unprintable():
+    # The fast path: text that str.isprintable() accepts is not searched at all. Each
+    # printable character is searched here next to a NUL: the NUL must be found first.
+    printable = (chr(code) for code in range(sys.maxunicode + 1) if chr(code).isprintable())
+    refused_yet_printable = [
+        f"U+{ord(character):04X}"
+        for character in printable
+        if refused_character(character + "\x00").position == 1
+    ]
+    assert refused_yet_printable == []
