@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from harbour.common.text import any_refused, refused_character, refused_inside_one_line
+
 from .tables import TABLES, Column, ImportClock, Problem, Table, Values
 from .upsert import Upsert
 
@@ -238,10 +240,13 @@ class _FileReader:
 
     def _check_header(self, names: list[str]) -> _Layout:
         known = {column.name for column in self.table.columns}
-        names = [name.strip() for name in names]
         seen: set[str] = set()
-        for name in names:
-            if name in seen:
+        for position, raw in enumerate(names, start=1):
+            name = raw.strip()
+            if (refused := refused_inside_one_line(raw)) is not None:
+                # Named by its position: the name is not printed back to a terminal.
+                self.problem(1, f"column {position}", f"contains {refused}")
+            elif name in seen:
                 self.problem(1, name, "duplicated column")
             elif name not in known:
                 self.problem(1, name or "(empty)", "unknown column")
@@ -252,7 +257,7 @@ class _FileReader:
         if self.problems:
             # The rows cannot be read reliably: report the header alone.
             self.keys_known = False
-        return _Layout.of(self.table, names)
+        return _Layout.of(self.table, [name.strip() for name in names])
 
     def _parse_row(self, layout: _Layout, line: int, cells: list[str]) -> ValidRow | None:
         table = self.table
@@ -262,7 +267,18 @@ class _FileReader:
             return None
         values: Values = dict.fromkeys(layout.absent)
         problems: list[Problem] = []
+        # One search for the whole row; cell by cell only when it finds something. Tabs and
+        # line breaks inside a quoted value have always been read as part of it (the
+        # format's contract), so only the characters refused in any text are refused.
+        suspect = any_refused(cells, multi_line=True)
         for column, position in layout.cells:
+            if (
+                suspect
+                and (refused := refused_character(cells[position], multi_line=True)) is not None
+            ):
+                problems.append((column.name, f"contains {refused}"))
+                values[column.name] = None
+                continue
             text = cells[position].strip()
             if not text:
                 values[column.name] = None
@@ -314,12 +330,15 @@ def _records(handle: Any) -> Iterator[tuple[int, list[str]]]:
     """(line the record starts on, cells) for each non-blank record; the header first."""
     reader = csv.reader(handle, strict=True)
     previous_end = 0
-    for cells in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not cells or (len(cells) == 1 and cells[0].strip() == ""):
-            continue
-        yield start, cells
+    try:
+        for cells in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if not cells or (len(cells) == 1 and cells[0].strip() == ""):
+                continue
+            yield start, cells
+    except csv.Error as error:
+        raise csv.Error(f"{error} (line {reader.line_num})") from None
 
 
 def _sha256(path: Path) -> str:
