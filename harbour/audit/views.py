@@ -9,6 +9,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -17,10 +18,12 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from markupsafe import Markup, escape
 
 from harbour.accounts.permissions import permission_required
 from harbour.children.models import Child
 from harbour.common.paging import page_href
+from harbour.jinja2 import url
 from harbour.reports.formats import safe_cell
 
 from . import services as auditor
@@ -45,6 +48,10 @@ class ChildLabel:
     person_id: str = ""  # empty once erased
     restricted: bool = False
 
+    @cached_property
+    def href(self) -> str:
+        return url("audit_child", self.pk)
+
     @property
     def text(self) -> str:
         return self.person_id or f"erased child #{self.pk}"
@@ -62,6 +69,19 @@ class Row:
     def when(self) -> str:
         local = timezone.localtime(self.event.occurred_at)
         return f"{local.day} {local:%B %Y %H:%M:%S}"
+
+    @property
+    def children_links(self) -> Markup:
+        """Each child as a link to who looked at them, comma-separated. Built here rather
+        than in a template loop: one event can name hundreds of children (a dashboard or an
+        audit page lists every child it showed), and a page shows fifty events."""
+        # Every value in it is escaped here; Markup.format would do the same ten times slower.
+        return Markup(  # noqa: S704
+            ", ".join(
+                f'<a class="govuk-link" href="{escape(label.href)}">{escape(label.text)}</a>'
+                for label in self.children
+            )
+        )
 
     @property
     def record(self) -> str:
@@ -130,7 +150,9 @@ def _rows(events: Iterable[AuditEvent], user: Any) -> list[Row]:
     readable = auditor.unsealed(events)
     rows = []
     for event in events:
-        row = Row(event, [known.get(pk, ChildLabel(pk)) for pk in sorted(subjects[event.pk])])
+        # One label per child however many events name it, so each link is worked out once.
+        labels = [known.setdefault(pk, ChildLabel(pk)) for pk in sorted(subjects[event.pk])]
+        row = Row(event, labels)
         if event.sealed:
             label = known.get(event.sealed_for)
             if event.pk not in readable:
