@@ -358,7 +358,7 @@ def pending_grants() -> list[GrantRequest]:
 def _pending(request: GrantRequest) -> GrantRequest:
     """The request's row, locked and read afresh; refused unless still waiting."""
     request = (
-        GrantRequest.objects.select_for_update()
+        GrantRequest.objects.select_for_update(of=("self",))
         .select_related("user", "child", "requested_by")
         .get(pk=request.pk)
     )
