@@ -100,7 +100,7 @@ def prove_runtime_role(server: Server, database: str, role: str, tmp_path: Path)
         (folder / name).write_text(textwrap.dedent(content))
 
     env = app_env(server.url(database, user=role), DEBUG="1", IMPORT_FOLDER=str(folder))
-    work = manage("shell", "-c", RUNTIME_WORK, env=env)
+    work = manage("shell", "--no-imports", "-c", RUNTIME_WORK, env=env)
     assert "audit trail verified" in work.stdout and "runtime writes done" in work.stdout
 
     with server.connect(database, user=role) as runtime:
