@@ -43,6 +43,7 @@ from harbour.children.chronology import (
     recent_missing_filter,
     time_text,
 )
+from harbour.common.paging import count_up_to
 from harbour.common.time import DAY, HOUR, epoch_seconds, local_date
 from harbour.interviews.queries import found_since_epoch
 from harbour.meetings.triggers import trigger_words
@@ -126,7 +127,7 @@ def _capped(queryset: QuerySet, limit: int) -> Listed:
     rows = list(queryset[: limit + 1])
     if len(rows) <= limit:
         return Listed(rows, len(rows))
-    total = queryset.order_by()[: COUNT_LIMIT + 1].count()
+    total = count_up_to(queryset, COUNT_LIMIT + 1)
     return Listed(rows[:limit], min(total, COUNT_LIMIT), total > COUNT_LIMIT)
 
 
