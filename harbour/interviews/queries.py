@@ -94,7 +94,7 @@ def to_notify() -> Q:
 
 
 def status_expression(now_epoch: int) -> Case:
-    """The worklist status (WorklistStatus), given `group` is annotated already.
+    """The worklist status (WorklistStatus).
 
     Overdue: the due instant has passed (now > found + 72 h, strictly: exactly 72 hours is
     on time) and the interview is neither completed, declined nor recorded as not
@@ -106,7 +106,9 @@ def status_expression(now_epoch: int) -> Case:
         When(_completed(), then=Value(WorklistStatus.COMPLETED.value)),
         When(Q(**{ri: Outcome.NOT_REQUIRED}), then=Value(WorklistStatus.NOT_REQUIRED.value)),
         When(Q(**{ri: Outcome.DECLINED}), then=Value(WorklistStatus.DECLINED.value)),
-        When(group="OLA", then=Value(WorklistStatus.NOTIFY.value)),
+        # Group OLA is exactly the group's first test: asked alone, not by repeating the
+        # whole group CASE (four EXISTS) inside this one.
+        When(placed_by_another_authority(), then=Value(WorklistStatus.NOTIFY.value)),
         When(ended_epoch__lt=now_epoch - RHI_DUE_SECONDS, then=Value(WorklistStatus.OVERDUE.value)),
         When(
             Q(**{f"{ri}__in": [Outcome.NO_RESPONSE, Outcome.ACCEPTED]}),
