@@ -208,6 +208,23 @@ def test_a_new_account_cannot_be_both_administrator_and_caseworker(ada):
     assert not get_user_model().objects.filter(username="both").exists()
 
 
+def test_the_add_page_refuses_an_administrator_with_casework_roles(ada):
+    response = signed_in(ada).post(
+        reverse("staff_add"),
+        {
+            "username": "both",
+            "email": "both@example.org",
+            "first_name": "B",
+            "last_name": "Oth",
+            "roles": ["ADMINISTRATOR", "SOCIAL_WORKER"],
+        },
+    )
+
+    page = response.content.decode()
+    assert '<a href="#roles">Casework roles for an administrator need a second' in page
+    assert not get_user_model().objects.filter(username="both").exists()
+
+
 def test_a_command_cannot_give_an_administrator_casework_access(bob):
     with pytest.raises(ValidationError, match="second administrator"):
         services.grant_role("command line", bob, "COORDINATOR")
