@@ -96,11 +96,11 @@ def harbour(request: HttpRequest) -> dict[str, Any]:
             if allowed(user, permission):
                 navigation.append(
                     {
-                        "href": reverse(name),
+                        "href": url(name),
                         "text": text,
                         "active": request.path.startswith(prefix),
                     }
                 )
         if user.is_superuser:
-            navigation.append({"href": reverse("admin:index"), "text": "Administration"})
+            navigation.append({"href": url("admin:index"), "text": "Administration"})
     return {"council_name": settings.COUNCIL_NAME, "navigation_items": navigation}
