@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import ExpressionWrapper, F, IntegerField, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -136,19 +137,22 @@ def notification_new(request: HttpRequest) -> HttpResponse:
         by_pk = {str(candidate.child.pk): candidate.child for candidate in candidates}
         if choice in by_pk or choice == "new":
             try:
-                child = by_pk.get(choice) or _new_child(request, form)
-                if child is not None:
-                    result = services.record_notification(
-                        request.user,
-                        child=child,
-                        police_reference=data["police_reference"],
-                        category=data["category"],
-                        started_at=data["started"],
-                        reported_at=data["reported"],
-                        notified_at=data["notified"],
-                        risk_level=data["risk_level"],
-                    )
-                    return redirect(_recorded_url(result))
+                # One transaction: a new child is kept only with their notification, even
+                # if the database goes away between the two.
+                with transaction.atomic():
+                    child = by_pk.get(choice) or _new_child(request, form)
+                    if child is not None:
+                        result = services.record_notification(
+                            request.user,
+                            child=child,
+                            police_reference=data["police_reference"],
+                            category=data["category"],
+                            started_at=data["started"],
+                            reported_at=data["reported"],
+                            notified_at=data["notified"],
+                            risk_level=data["risk_level"],
+                        )
+                        return redirect(_recorded_url(result))
             except ValidationError as problem:
                 choice_error = " ".join(problem.messages)
         else:

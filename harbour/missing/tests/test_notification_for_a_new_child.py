@@ -1,0 +1,71 @@
+"""Recording a notification for a new child is one write: if the notification cannot be
+stored (the database goes away between the two), the new child is not kept either."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+
+from harbour.accounts.models import RoleAssignment
+from harbour.audit.models import AuditEvent
+from harbour.children.models import Child
+from harbour.common.time import UTC
+from harbour.missing import services
+
+pytestmark = pytest.mark.django_db
+
+NEW_CHILD = {
+    "step": "choose",
+    "choice": "new",
+    "police_reference": "NWP-900",
+    "category": "MISSING",
+    "started_day": "31",
+    "started_month": "10",
+    "started_year": "2024",
+    "started_hour": "21",
+    "started_minute": "15",
+    "risk_level": "HIGH",
+    "given_name": "Alfie",
+    "family_name": "Smith",
+    "birth_day": "3",
+    "birth_month": "9",
+    "birth_year": "2008",
+    "child_id": "P-NEW-900",
+    "sex": "M",
+}
+
+
+@pytest.fixture
+def coordinator(client):
+    user = get_user_model().objects.create_user("coordinator-new-child")
+    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    client.force_login(user)
+    return user
+
+
+def test_a_new_child_is_not_kept_when_their_notification_cannot_be_recorded(
+    client, coordinator, monkeypatch
+):
+    def database_gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "record_notification", database_gone)
+    client.raise_request_exception = False
+
+    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
+        response = client.post("/episodes/new/", NEW_CHILD)
+
+    assert response.status_code == 500
+    assert not Child.objects.filter(child_id="P-NEW-900").exists()
+    assert not AuditEvent.objects.filter(action="children.child.create").exists()
+
+
+def test_a_new_child_and_their_notification_are_recorded_together(client, coordinator):
+    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
+        response = client.post("/episodes/new/", NEW_CHILD)
+
+    assert response.status_code == 302
+    child = Child.objects.get(child_id="P-NEW-900")
+    assert child.episodes.get().references.get().reference == "NWP-900"
