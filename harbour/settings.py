@@ -173,6 +173,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'harbour.sqlite3'}",
         conn_max_age=60,
+        # A connection kept from an earlier request is checked before it is used again, so
+        # that after the database restarts a worker reconnects instead of failing its next
+        # request (harbour/tests_operations/test_postgres_restart.py).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
