@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import DEFAULT_DB_ALIAS
+
 from .chain import GENESIS, HEAD_PK, event_hash
 from .models import AuditChainHead, AuditEvent, AuditSubject
 
@@ -28,17 +30,21 @@ class Verification:
         return not self.problem
 
 
-def _events(batch: int) -> Iterator[tuple[AuditEvent, list[int]]]:
+def _events(batch: int, using: str) -> Iterator[tuple[AuditEvent, list[int]]]:
     after = 0
     while True:
-        events = list(AuditEvent.objects.filter(sequence__gt=after).order_by("sequence")[:batch])
+        events = list(
+            AuditEvent.objects.using(using).filter(sequence__gt=after).order_by("sequence")[:batch]
+        )
         if not events:
             return
         last = events[-1].sequence
         children: dict[int, list[int]] = defaultdict(list)
-        subjects = AuditSubject.objects.filter(
-            event__sequence__gt=after, event__sequence__lte=last
-        ).values_list("event_id", "child_pk")
+        subjects = (
+            AuditSubject.objects.using(using)
+            .filter(event__sequence__gt=after, event__sequence__lte=last)
+            .values_list("event_id", "child_pk")
+        )
         for event_id, child_pk in subjects:
             children[event_id].append(child_pk)
         for event in events:
@@ -46,27 +52,30 @@ def _events(batch: int) -> Iterator[tuple[AuditEvent, list[int]]]:
         after = last
 
 
-def _head() -> AuditChainHead | None:
-    return AuditChainHead.objects.filter(pk=HEAD_PK).first()
+def _head(using: str) -> AuditChainHead | None:
+    return AuditChainHead.objects.using(using).filter(pk=HEAD_PK).first()
 
 
-def verify_chain(batch: int = BATCH, expect: dict[int, str] | None = None) -> Verification:
+def verify_chain(
+    batch: int = BATCH, expect: dict[int, str] | None = None, using: str = DEFAULT_DB_ALIAS
+) -> Verification:
     """The number of events checked and the first broken link, if any.
 
     `expect` maps sequences to hashes recorded elsewhere (an anchor: see docs/audit.md);
     an event whose hash differs from its anchor is a broken link even if the chain is
     consistent, since whoever rewrote it could have recomputed every hash after it.
+    `using` names the database alias (the backup drill checks a restored copy).
 
     Other writers may append while it runs. The chain head is read before the walk (every
     event up to it must be there, the last with the head's hash) and again after it (no
     event may lie beyond it: the head is written in the same transaction as each event).
     """
     expect = dict(expect or {})
-    head_before = _head()
+    head_before = _head(using)
     head_before_hash = GENESIS
     expected = 1
     previous = GENESIS
-    for event, children in _events(batch):
+    for event, children in _events(batch, using):
         checked = expected - 1
         if event.sequence != expected:
             return Verification(checked, f"sequence {expected} is missing")
@@ -106,7 +115,7 @@ def verify_chain(batch: int = BATCH, expect: dict[int, str] | None = None) -> Ve
             return Verification(
                 count, f"event {head_before.sequence}: hash does not match the chain head"
             )
-    head_after = _head()
+    head_after = _head(using)
     if head_after is not None and head_after.sequence < count:
         return Verification(
             count,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -27,6 +28,7 @@ import pytest
 from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+DEPLOYMENT = BASE_DIR / "docs" / "deployment.md"
 UNDER_CI = os.environ.get("CI", "").strip().lower() == "true"
 ON_POSTGRES_LEG = connection.vendor == "postgresql"
 
@@ -307,3 +309,21 @@ def private_cluster() -> Iterator[PrivateCluster]:
         yield cluster
     finally:
         cluster.destroy()
+
+
+def documented_sql(first_line: str) -> str:
+    """The ```sql block of docs/deployment.md that starts with this comment."""
+    blocks = re.findall(r"```sql\n(.*?)```", DEPLOYMENT.read_text(), flags=re.DOTALL)
+    matching = [block for block in blocks if block.startswith(first_line)]
+    assert len(matching) == 1, f"docs/deployment.md has no single sql block '{first_line}'"
+    return matching[0]
+
+
+def with_names(sql: str, prefix: str) -> str:
+    """The documented names (harbour, harbour_owner, harbour_app) made unique."""
+    return re.sub(r"\bharbour(_owner|_app)?\b", lambda m: prefix + (m[1] or ""), sql)
+
+
+def run_documented(server: Server, first_line: str, prefix: str) -> None:
+    result = server.run_sql(with_names(documented_sql(first_line), prefix))
+    assert result.returncode == 0, result.stdout + result.stderr

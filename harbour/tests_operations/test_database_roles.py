@@ -5,7 +5,6 @@ or change, delete or truncate the audit trail."""
 
 from __future__ import annotations
 
-import re
 import textwrap
 from pathlib import Path
 
@@ -14,11 +13,9 @@ import pytest
 
 from harbour.interchange.tests.folders import VALID
 
-from .conftest import BASE_DIR, Server, Throwaway, app_env, manage, postgres_leg, unique_name
+from .conftest import Server, Throwaway, app_env, manage, postgres_leg, run_documented, unique_name
 
 pytestmark = postgres_leg
-
-DEPLOYMENT = BASE_DIR / "docs" / "deployment.md"
 
 # The application's work as the runtime role, in one process: an import (which stages rows
 # in temporary tables), the demo authority (services for reference data and the OLA log),
@@ -73,24 +70,6 @@ REFUSED = [
     ("TRUNCATE audit_auditevent", "permission denied for table audit_auditevent"),
     ("CREATE TABLE intruder (id integer)", "permission denied for schema public"),
 ]
-
-
-def documented_sql(first_line: str) -> str:
-    """The ```sql block of docs/deployment.md that starts with this comment."""
-    blocks = re.findall(r"```sql\n(.*?)```", DEPLOYMENT.read_text(), flags=re.DOTALL)
-    matching = [block for block in blocks if block.startswith(first_line)]
-    assert len(matching) == 1, f"docs/deployment.md has no single sql block '{first_line}'"
-    return matching[0]
-
-
-def with_names(sql: str, prefix: str) -> str:
-    """The documented names (harbour, harbour_owner, harbour_app) made unique."""
-    return re.sub(r"\bharbour(_owner|_app)?\b", lambda m: prefix + (m[1] or ""), sql)
-
-
-def run_documented(server: Server, first_line: str, prefix: str) -> None:
-    result = server.run_sql(with_names(documented_sql(first_line), prefix))
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def prove_runtime_role(server: Server, database: str, role: str, tmp_path: Path) -> None:
