@@ -246,10 +246,12 @@ class _FileReader:
             if (refused := refused_inside_one_line(raw)) is not None:
                 # Named by its position: the name is not printed back to a terminal.
                 self.problem(1, f"column {position}", f"contains {refused}")
+            elif not name:
+                self.problem(1, f"column {position}", "has no name")
             elif name in seen:
                 self.problem(1, name, "duplicated column")
             elif name not in known:
-                self.problem(1, name or "(empty)", "unknown column")
+                self.problem(1, name, "unknown column")
             seen.add(name)
         for column in self.table.columns:
             if column.required and column.name not in seen:

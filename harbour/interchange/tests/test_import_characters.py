@@ -96,6 +96,19 @@ def test_a_control_character_in_the_header_is_named_by_its_position_not_echoed(w
     assert not Child.objects.exists()
 
 
+def test_header_cells_with_no_name_are_named_by_position(write_folder):
+    folder = with_changes(
+        children=children("C1,Zoe,Smith,2005-02-28,F,,,", header=CHILDREN_HEADER + ",,")
+    )
+
+    result = import_folder(write_folder(folder))
+
+    assert result.errors == [
+        "children.csv:1:column 7: has no name",
+        "children.csv:1:column 8: has no name",
+    ]
+
+
 def test_the_import_command_reports_a_nul_as_file_line_column_and_stores_nothing(
     write_folder, capsys
 ):
