@@ -169,7 +169,15 @@ class Command(BaseCommand):
 
 
 def _program(name: str, bin_dir: Path | None) -> str:
-    found = str(bin_dir / name) if bin_dir else shutil.which(name)
+    """--bin-dir's, else the PATH's, else the newest of Debian's versioned installs."""
+    if bin_dir:
+        found = str(bin_dir / name)
+    else:
+        installed = sorted(
+            Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+            key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+        )
+        found = shutil.which(name) or (str(installed[-1]) if installed else "")
     if not found or not Path(found).exists():
         raise DrillFailed(f"{name} is not installed (or give --bin-dir)")
     return found
