@@ -121,10 +121,14 @@ def _database_backends() -> list[int]:
 
 class ProcessorTime:
     """Processor seconds used by the gunicorn workers (children of LOADTEST_GUNICORN_PID),
-    by PostgreSQL's backends for the database, and by this client, between two snapshots."""
+    by PostgreSQL's backends for the database, and by this client, between `begin` and
+    `used`. Sampled every second in between, so that a process that ends meanwhile (a
+    database connection closed after CONN_MAX_AGE and opened again) still counts up to
+    its last sample."""
 
     def __init__(self) -> None:
         self.start: dict[str, dict[int, float]] = {}
+        self.last: dict[str, dict[int, float]] = {}
 
     def snapshot(self) -> dict[str, dict[int, float]]:
         master = int(os.environ.get("LOADTEST_GUNICORN_PID", "0") or 0)
@@ -138,14 +142,21 @@ class ProcessorTime:
 
     def begin(self) -> None:
         self.start = self.snapshot()
+        self.last = {kind: dict(pids) for kind, pids in self.start.items()}
+
+    def sample(self) -> None:
+        for kind, pids in self.snapshot().items():
+            for pid, seconds in pids.items():
+                if seconds > 0:  # 0: gone between listing and reading
+                    self.last.setdefault(kind, {})[pid] = seconds
 
     def used(self) -> dict[str, float]:
-        end = self.snapshot()
+        self.sample()
         return {
             kind: sum(
                 seconds - self.start.get(kind, {}).get(pid, 0.0) for pid, seconds in pids.items()
             )
-            for kind, pids in end.items()
+            for kind, pids in self.last.items()
         }
 
 
@@ -183,7 +194,10 @@ def _measure(environment: Environment) -> None:
     Run.browsing_started = time.time()
     Run.load_at_start = load_average()
     Run.processor.begin()
-    gevent.sleep(MEASURED_SECONDS)
+    ends = time.monotonic() + MEASURED_SECONDS
+    while (left := ends - time.monotonic()) > 0:
+        gevent.sleep(min(1.0, left))
+        Run.processor.sample()
     _end_measurement(environment)
     environment.runner.quit()
 
