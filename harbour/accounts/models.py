@@ -17,12 +17,14 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "ADMINISTRATOR", "Administrator"
 
 
-# The roles that open children's records (docs/roles.md). An administrator holding one of
-# them, or on a restricted record's access list, got there with a second administrator's
-# approval (GrantRequest).
+# The roles that open children's records (docs/roles.md).
 CASEWORK_ROLES = frozenset(
     {Role.COORDINATOR, Role.RHI_WORKER, Role.SOCIAL_WORKER, Role.EXPLOITATION_LEAD}
 )
+# The roles that take two administrators to grant, and whose holders' passwords and second
+# factors take two administrators to reset (GrantRequest; docs/roles.md, "Four eyes"): the
+# casework roles, and Administrator, whose holder could approve the others.
+GUARDED_ROLES = CASEWORK_ROLES | {Role.ADMINISTRATOR}
 
 
 class RoleAssignment(Record):
@@ -97,11 +99,17 @@ class Lockout(models.Model):
 
 
 class GrantRequest(models.Model):
-    """Casework access for an administrator, waiting for a second administrator: a casework
-    role for someone who is an administrator, the Administrator role for someone with
-    casework access, or an administrator's place on a child's access list. It takes effect
-    only when an administrator who is neither the one who asked nor the one it is for
-    approves it (harbour/accounts/services.py; docs/roles.md, "Four eyes")."""
+    """Something one administrator asks for and a second approves: a guarded role (a
+    casework role or Administrator), a place on a child's access list, or, for someone
+    holding a guarded role, a new set-password link or a reset of their two factors. It
+    takes effect only when an administrator who is neither the one who asked nor the one
+    it is for approves it (harbour/accounts/services.py; docs/roles.md, "Four eyes")."""
+
+    class Kind(models.TextChoices):
+        ROLE = "ROLE", "A role"
+        PLACE = "PLACE", "A place on an access list"
+        PASSWORD = "PASSWORD", "A new set-password link"
+        TWO_FACTOR = "TWO_FACTOR", "A reset of two factors"
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "Waiting for a second administrator"
@@ -111,7 +119,8 @@ class GrantRequest(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grant_requests"
     )
-    # Either a role or a child (a place on its access list).
+    kind = models.CharField(max_length=10, choices=Kind)
+    # The role for kind ROLE; the child, whose access list it is, for kind PLACE.
     role = models.CharField(max_length=17, choices=Role, blank=True)
     child = models.ForeignKey(
         "children.Child", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -129,9 +138,10 @@ class GrantRequest(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(Q(role="") & Q(child__isnull=False))
-                | (Q(role__in=Role.values) & Q(child__isnull=True)),
-                name="grant_request_role_or_child",
+                condition=(Q(kind="ROLE") & Q(role__in=Role.values) & Q(child__isnull=True))
+                | (Q(kind="PLACE") & Q(role="") & Q(child__isnull=False))
+                | (Q(kind__in=["PASSWORD", "TWO_FACTOR"]) & Q(role="") & Q(child__isnull=True)),
+                name="grant_request_kind",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["PENDING", "APPROVED", "REJECTED"]),
@@ -158,10 +168,11 @@ class GrantRequest(models.Model):
                 condition=~Q(status="APPROVED") | ~Q(decided_by=models.F("requested_by")),
                 name="grant_request_second_administrator",
             ),
+            # One waiting request for each role, each kind of reset and each access list.
             models.UniqueConstraint(
-                fields=["user", "role"],
+                fields=["user", "kind", "role"],
                 condition=Q(status="PENDING", child__isnull=True),
-                name="grant_request_one_pending_role",
+                name="grant_request_one_pending",
             ),
             models.UniqueConstraint(
                 fields=["user", "child"],
@@ -176,6 +187,14 @@ class GrantRequest(models.Model):
 
     def what(self) -> str:
         """What is asked for, in words ("the role Missing coordinator")."""
-        if self.role:
-            return f"the role {Role(self.role).label}"
-        return f"a place on the access list of person id {self.child.child_id}"
+        if self.kind == self.Kind.ROLE:
+            what = f"the role {Role(self.role).label}"
+            # Their organisation decides which children a return interview worker sees, so
+            # the approver is told it (and it cannot change while they hold the role).
+            organisation = getattr(getattr(self.user, "staff_profile", None), "organisation", "")
+            if self.role == Role.RHI_WORKER and organisation:
+                what += f", for {organisation}"
+            return what
+        if self.kind == self.Kind.PLACE:
+            return f"a place on the access list of person id {self.child.child_id}"
+        return self.get_kind_display().lower()

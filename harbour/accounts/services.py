@@ -5,11 +5,15 @@ Every function here writes one audit event (action "accounts.user.*") about the 
 on, naming them by username and id. No event ever holds a password, a password hash or a
 set-password link (the link is as good as a password until it is used).
 
-Four eyes (docs/roles.md): no one changes their own roles, organisation or place on an
-access list, and a grant that would give an administrator casework access is only asked
-for (a GrantRequest, "accounts.grant_request.create"); it takes effect when an active
-administrator who is neither the one who asked nor the one it is for approves it
-("accounts.grant_request.approve", then the grant's own event naming the request).
+Four eyes (docs/roles.md): no single administrator can both hold the means to sign in as
+an account and give that account access to children's records. So no one changes their own
+roles, organisation or place on an access list; a guarded role (a casework role or
+Administrator) and a place on an access list are only asked for (a GrantRequest,
+"accounts.grant_request.create"), and so are a new set-password link and a reset of two
+factors for someone holding a guarded role. Each takes effect when an active administrator
+who is neither the one who asked nor the one it is for approves it
+("accounts.grant_request.approve", then the change's own event naming the request); a new
+link is then shown to the approver, never to the one who asked.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AbstractUser
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -33,17 +38,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from harbour.audit import services as auditor
 
 from . import lockout as lockouts
-from .models import CASEWORK_ROLES, GrantRequest, Lockout, Role, RoleAssignment, StaffProfile
+from .models import GUARDED_ROLES, GrantRequest, Lockout, Role, RoleAssignment, StaffProfile
 
 ORGANISATION_MAX_LENGTH = StaffProfile._meta.get_field("organisation").max_length
 
 
 class NewStaffMember(NamedTuple):
-    """What `create_staff_user` gives back: the user, and the path of their one-time
-    set-password page, for the administrator to pass on (never stored or audited)."""
+    """What `create_staff_user` gives back: the user, the path of their one-time
+    set-password page, for the administrator to pass on (never stored or audited), and the
+    guarded roles asked for, which wait for a second administrator."""
 
     user: AbstractUser
     set_password_path: str
+    requested: tuple[GrantRequest, ...] = ()
 
 
 def _who(user: AbstractUser) -> dict[str, object]:
@@ -93,19 +100,14 @@ def create_staff_user(
     organisation: str = "",
 ) -> NewStaffMember:
     """Add a member of staff with no password: they set one through the one-time link
-    whose path is returned. Raises ValidationError (by field name) and writes nothing if
-    anything is wrong."""
+    whose path is returned. Roles that are not guarded are given at once; each guarded role
+    is asked for, so whoever adds the account and holds its link cannot also give it
+    casework access. Raises ValidationError (by field name) and writes nothing if anything
+    is wrong."""
     User = get_user_model()
     username = username.strip()
     wanted = sorted({_role(role) for role in roles}, key=Role.values.index)
-    if Role.ADMINISTRATOR in wanted and CASEWORK_ROLES.intersection(wanted):
-        raise ValidationError(
-            {
-                "roles": "Casework roles for an administrator need a second administrator: "
-                "add the account with one or the other, then ask for the rest on its page"
-            },
-            code="four_eyes",
-        )
+    at_once = [role for role in wanted if not _needs_second_administrator(actor, role)]
     organisation = organisation.strip()
     if len(organisation) > ORGANISATION_MAX_LENGTH:
         raise ValidationError(
@@ -128,7 +130,7 @@ def create_staff_user(
         user.full_clean()
         user.save()
         StaffProfile.objects.create(user=user, organisation=organisation)
-        for role in wanted:
+        for role in at_once:
             RoleAssignment.objects.create(user=user, role=role)
         auditor.record(
             actor,
@@ -137,32 +139,65 @@ def create_staff_user(
             # Not the email address or names: the trail is kept for ever (docs/audit.md).
             details={
                 **_who(user),
-                "roles": [str(role) for role in wanted],
+                "roles": [str(role) for role in at_once],
                 "organisation": organisation,
             },
         )
-    return NewStaffMember(user, set_password_path(user))
+        requested = tuple(
+            ask_second_administrator(actor, user, kind=GrantRequest.Kind.ROLE, role=role)
+            for role in wanted
+            if role not in at_once
+        )
+    return NewStaffMember(user, set_password_path(user), requested)
+
+
+def holds_guarded_role(user: AbstractUser) -> bool:
+    """Whether the user holds a casework role or the Administrator role: then a new
+    set-password link or a reset of their two factors needs a second administrator."""
+    return RoleAssignment.objects.filter(user=user, role__in=GUARDED_ROLES).exists()
+
+
+def _new_set_password_link(
+    actor: auditor.Actor, user: AbstractUser, request: GrantRequest | None = None
+) -> str:
+    """Stop the user's password (and any earlier link) working and return the path of a
+    fresh one-time link. Audited as a reset when they had a password."""
+    had_password = user.has_usable_password()
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    auditor.record(
+        actor,
+        "accounts.user.reset_password" if had_password else "accounts.user.set_password_link",
+        obj=user,
+        details=_who(user) | _approved(request),
+    )
+    return set_password_path(user)
 
 
 @transaction.atomic
-def issue_set_password_link(actor: auditor.Actor, user: AbstractUser) -> str:
+def issue_set_password_link(actor: auditor.Actor, user: AbstractUser) -> str | GrantRequest:
     """A fresh set-password link for someone who has not set a password yet (the first
-    link has expired or was lost). Not for resetting a password someone already has."""
+    link has expired or was lost): its path, or, for someone holding a guarded role, the
+    request made instead (the approver is then given the link). Not for resetting a
+    password someone already has."""
     user = _locked(user)
     if user.has_usable_password():
         raise ValidationError(
             f"{user.get_username()} has already set a password.", code="password_set"
         )
-    auditor.record(actor, "accounts.user.set_password_link", obj=user, details=_who(user))
-    return set_password_path(user)
+    if holds_guarded_role(user):
+        return ask_second_administrator(actor, user, kind=GrantRequest.Kind.PASSWORD)
+    return _new_set_password_link(actor, user)
 
 
 @transaction.atomic
-def reset_password(actor: auditor.Actor, user: AbstractUser) -> str:
-    """For someone who has forgotten their password: it stops working at once (which also
-    ends their open sessions: Django ties a session to the password), and the path of a
-    fresh one-time set-password link is returned for the administrator to pass on. Their
-    second factor is untouched, so whoever uses the link still needs their authenticator."""
+def reset_password(actor: auditor.Actor, user: AbstractUser) -> str | GrantRequest:
+    """For someone who has forgotten their password: it stops working (which also ends
+    their open sessions: Django ties a session to the password), and the path of a fresh
+    one-time set-password link is returned for the administrator to pass on. For someone
+    holding a guarded role the request made instead is returned, and all that happens when
+    a second administrator approves it, who is then given the link. Their second factor is
+    untouched, so whoever uses the link still needs their authenticator."""
     user = _locked(user)
     if _is_self(actor, user):
         raise ValidationError(
@@ -174,10 +209,9 @@ def reset_password(actor: auditor.Actor, user: AbstractUser) -> str:
             f"{user.get_username()} is deactivated: reactivate the account first.",
             code="inactive",
         )
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
-    auditor.record(actor, "accounts.user.reset_password", obj=user, details=_who(user))
-    return set_password_path(user)
+    if holds_guarded_role(user):
+        return ask_second_administrator(actor, user, kind=GrantRequest.Kind.PASSWORD)
+    return _new_set_password_link(actor, user)
 
 
 @transaction.atomic
@@ -190,8 +224,8 @@ def change_own_password(user: AbstractUser, new_password: str) -> None:
 
 
 class RolesChange(NamedTuple):
-    """What `set_roles` did: roles granted and revoked at once, and grants it asked a
-    second administrator for."""
+    """What `set_roles` did: roles granted and revoked at once, and guarded roles it asked
+    a second administrator for."""
 
     granted: list[Role]
     revoked: list[Role]
@@ -212,51 +246,64 @@ def refuse_own_access_change(actor: auditor.Actor, user: AbstractUser, what: str
         )
 
 
-def needs_second_administrator(
-    user: AbstractUser, *, role: str | None = None, child: models.Model | None = None
-) -> bool:
-    """Whether giving the user this role, or a place on this child's access list, would
-    give an administrator casework access: a casework role for an administrator, the
-    Administrator role for someone with a casework role or a place on any access list
-    (restricted now or later), or a place on an access list for an administrator."""
-    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-    if child is not None or role in CASEWORK_ROLES:
-        return Role.ADMINISTRATOR in held
-    if role == Role.ADMINISTRATOR:
-        return bool(held & CASEWORK_ROLES) or user.restricted_children_allowed.exists()
-    return False
+def _needs_second_administrator(actor: auditor.Actor, role: Role) -> bool:
+    """Whether granting the role waits for a second administrator: every guarded role
+    does, except that the command line (someone at the server, who could change the
+    database anyway) grants the Administrator role at once, which is how the first
+    administrators are made (create_administrator). Casework access it cannot give."""
+    if role not in GUARDED_ROLES:
+        return False
+    return isinstance(actor, AbstractBaseUser) or role != Role.ADMINISTRATOR
+
+
+_NEEDS_A_SECOND_ADMINISTRATOR = {
+    GrantRequest.Kind.ROLE: "Casework roles and the Administrator role need",
+    GrantRequest.Kind.PLACE: "A place on an access list needs",
+    GrantRequest.Kind.PASSWORD: "A new password for someone with a casework or Administrator "
+    "role needs",
+    GrantRequest.Kind.TWO_FACTOR: "A reset of two factors for someone with a casework or "
+    "Administrator role needs",
+}
 
 
 def ask_second_administrator(
     actor: auditor.Actor,
     user: AbstractUser,
     *,
+    kind: GrantRequest.Kind,
     role: str = "",
     child: models.Model | None = None,
 ) -> GrantRequest:
-    """Record the grant as waiting for a second administrator; audited. The caller has
-    checked the grant itself (not already held, the user active, not the actor's own)."""
+    """Record the change as waiting for a second administrator; audited. The caller has
+    checked the change itself (not already held, the user active, not the actor's own)."""
+    field = "roles" if kind == GrantRequest.Kind.ROLE else NON_FIELD_ERRORS
     if not isinstance(actor, AbstractBaseUser):
         raise ValidationError(
             {
-                "roles": "Casework access for an administrator needs a second administrator: "
-                "an administrator asks for it on the staff pages, and another approves it"
+                field: f"{_NEEDS_A_SECOND_ADMINISTRATOR[kind]} a second administrator: an "
+                "administrator asks for it on the staff pages, and another approves it"
             },
             code="four_eyes",
         )
     waiting = GrantRequest.objects.filter(
-        user=user, status=GrantRequest.Status.PENDING, role=role, child=child
+        user=user, status=GrantRequest.Status.PENDING, kind=kind, role=role, child=child
     )
     if waiting.exists():
+        what = waiting.first().what()
         raise ValidationError(
             {
-                "roles": f"A request to give {user.get_username()} {waiting.first().what()} "
-                "is already waiting for a second administrator."
+                field: f"{what[0].upper()}{what[1:]} for {user.get_username()} is already "
+                "waiting for a second administrator."
             },
             code="duplicate_request",
         )
     request = GrantRequest.objects.create(
-        user=user, role=role, child=child, requested_by=actor, requested_at=timezone.now()
+        user=user,
+        kind=kind,
+        role=role,
+        child=child,
+        requested_by=actor,
+        requested_at=timezone.now(),
     )
     auditor.record(
         actor, "accounts.grant_request.create", obj=request, details=_request_details(request)
@@ -265,33 +312,47 @@ def ask_second_administrator(
 
 
 def _request_details(request: GrantRequest) -> dict[str, object]:
-    details: dict[str, object] = {"request_id": request.pk, **_who(request.user)}
-    if request.role:
+    details: dict[str, object] = {
+        "request_id": request.pk,
+        **_who(request.user),
+        "kind": request.kind,
+    }
+    if request.kind == GrantRequest.Kind.ROLE:
         details["role"] = request.role
-    else:
+    elif request.kind == GrantRequest.Kind.PLACE:
         details["child_pk"] = request.child_id
     details["requested_by"] = request.requested_by.get_username()
     return details
 
 
+def _approved(request: GrantRequest | None) -> dict[str, object]:
+    """What a change made on approval adds to its own audit event: the request, and who
+    asked for it (the approver is the event's actor)."""
+    if request is None:
+        return {}
+    return {"request_id": request.pk, "requested_by": request.requested_by.get_username()}
+
+
 def _assign_role(
-    actor: auditor.Actor, user: AbstractUser, role: Role, request: GrantRequest | None = None
+    actor: auditor.Actor,
+    user: AbstractUser,
+    role: Role,
+    request: GrantRequest | None = None,
+    *,
+    demo: bool = False,
 ) -> None:
     RoleAssignment.objects.create(user=user, role=role)
-    details: dict[str, object] = {**_who(user), "role": str(role)}
-    if request is not None:
-        details |= {
-            "request_id": request.pk,
-            "requested_by": request.requested_by.get_username(),
-        }
+    details: dict[str, object] = {**_who(user), "role": str(role)} | _approved(request)
+    if demo:
+        details["demo"] = True
     auditor.record(actor, "accounts.user.grant_role", obj=user, details=details)
 
 
 @transaction.atomic
 def grant_role(actor: auditor.Actor, user: AbstractUser, role: str) -> GrantRequest | None:
     """Give the user a role. Returns None when it is granted at once, or the request made
-    instead when it would give an administrator casework access (it then takes effect
-    when a second administrator approves it: `approve_grant`)."""
+    instead for a guarded role (it then takes effect when a second administrator approves
+    it: `approve_grant`)."""
     role = _role(role)
     user = _locked(user)
     refuse_own_access_change(actor, user, "roles")
@@ -300,10 +361,31 @@ def grant_role(actor: auditor.Actor, user: AbstractUser, role: str) -> GrantRequ
             {"roles": f"{user.get_username()} already has the role {role.label}."},
             code="duplicate",
         )
-    if needs_second_administrator(user, role=role):
-        return ask_second_administrator(actor, user, role=role)
+    if _needs_second_administrator(actor, role):
+        return ask_second_administrator(actor, user, kind=GrantRequest.Kind.ROLE, role=role)
     _assign_role(actor, user, role)
     return None
+
+
+DEMO_ACTOR = "demo_users"
+
+
+@transaction.atomic
+def grant_demo_role(user: AbstractUser, role: str) -> None:
+    """For the demo only (`demo_users`, `make run`): the demo's invented staff get their
+    roles from the command alone, audited with the actor "demo_users". Refused unless
+    DEBUG is on, so never on a real deployment, where every guarded role takes two
+    administrators."""
+    if not settings.DEBUG:
+        raise ValidationError(
+            "Roles are given without a second administrator only to the demo's users, with "
+            "DEBUG on.",
+            code="not_demo",
+        )
+    role = _role(role)
+    user = _locked(user)
+    if not RoleAssignment.objects.filter(user=user, role=role).exists():
+        _assign_role(DEMO_ACTOR, user, role, demo=True)
 
 
 @transaction.atomic
@@ -324,20 +406,25 @@ def revoke_role(actor: auditor.Actor, user: AbstractUser, role: str) -> None:
 
 
 def set_roles(actor: auditor.Actor, user: AbstractUser, roles: Iterable[str]) -> RolesChange:
-    """Grant and revoke so that the user holds exactly `roles`, except the grants that
-    need a second administrator, which are asked for: all or nothing, one audit event per
-    role changed or asked for. Revokes first, so that swapping a casework role for the
-    Administrator role (or back) needs no second administrator."""
+    """Grant and revoke so that the user holds exactly `roles`, except the guarded roles,
+    which are asked for (or left as they are when already waiting; a request is withdrawn
+    on the requests page): all or nothing, one audit event per role changed or asked for.
+    Revokes first: taking access away never waits."""
     wanted = {_role(role) for role in roles}
     change = RolesChange([], [], [])
     with transaction.atomic():
         held = set(RoleAssignment.objects.filter(user=_locked(user)).values_list("role", flat=True))
+        waiting = set(
+            GrantRequest.objects.filter(
+                user=user, kind=GrantRequest.Kind.ROLE, status=GrantRequest.Status.PENDING
+            ).values_list("role", flat=True)
+        )
         for role in Role:
             if role in held and role not in wanted:
                 revoke_role(actor, user, role)
                 change.revoked.append(role)
         for role in Role:
-            if role in wanted and role not in held:
+            if role in wanted and role not in held and role not in waiting:
                 request = grant_role(actor, user, role)
                 if request is None:
                     change.granted.append(role)
@@ -350,7 +437,7 @@ def pending_grants() -> list[GrantRequest]:
     """Every request waiting for a second administrator, oldest first."""
     return list(
         GrantRequest.objects.filter(status=GrantRequest.Status.PENDING)
-        .select_related("user", "child", "requested_by")
+        .select_related("user__staff_profile", "child", "requested_by")
         .order_by("requested_at", "pk")
     )
 
@@ -402,9 +489,11 @@ def _decide(actor: auditor.Actor, request: GrantRequest, status: GrantRequest.St
 
 
 @transaction.atomic
-def approve_grant(actor: auditor.Actor, request: GrantRequest) -> None:
-    """A second administrator approves: the grant takes effect now, checked again as if
-    it were made now. Audited twice: the approval, then the grant (naming the request)."""
+def approve_grant(actor: auditor.Actor, request: GrantRequest) -> str | None:
+    """A second administrator approves: the change takes effect now, checked again as if
+    it were made now. Audited twice: the approval, then the change (naming the request).
+    Returns the path of the new set-password link when one was asked for, for the approver
+    alone to pass on; otherwise None."""
     request = _pending(request)
     _refuse_unless_may_decide(actor, request, approving=True)
     user = _locked(request.user)
@@ -417,7 +506,7 @@ def approve_grant(actor: auditor.Actor, request: GrantRequest) -> None:
     auditor.record(
         actor, "accounts.grant_request.approve", obj=request, details=_request_details(request)
     )
-    if request.role:
+    if request.kind == GrantRequest.Kind.ROLE:
         role = Role(request.role)
         if RoleAssignment.objects.filter(user=user, role=role).exists():
             raise ValidationError(
@@ -425,10 +514,15 @@ def approve_grant(actor: auditor.Actor, request: GrantRequest) -> None:
                 code="duplicate",
             )
         _assign_role(actor, user, role, request)
-    else:
+    elif request.kind == GrantRequest.Kind.PLACE:
         from harbour.children.services import place_on_access_list
 
         place_on_access_list(actor, request.child, user, approved=request)
+    elif request.kind == GrantRequest.Kind.PASSWORD:
+        return _new_set_password_link(actor, user, request)
+    else:
+        _delete_second_factor(actor, user, request)
+    return None
 
 
 @transaction.atomic
@@ -454,6 +548,18 @@ def set_organisation(actor: auditor.Actor, user: AbstractUser, organisation: str
     refuse_own_access_change(actor, user, "organisation")
     profile = _profile(user)
     before = profile.organisation
+    worker = RoleAssignment.objects.filter(user=user, role=Role.RHI_WORKER).exists()
+    if worker and organisation != before:
+        # The second administrator approved the role for this organisation (it is named in
+        # the request): a move to another provider is asked for again the same way.
+        raise ValidationError(
+            {
+                "organisation": "A return interview worker's organisation decides which "
+                "children they see, so it cannot change while they hold the role: remove the "
+                "role, change the organisation, then ask for the role again"
+            },
+            code="four_eyes",
+        )
     profile.organisation = organisation
     try:
         profile.full_clean()
@@ -516,10 +622,25 @@ def sign_out_everywhere(actor: auditor.Actor, user: AbstractUser) -> int:
 
 
 @transaction.atomic
-def reset_two_factor(actor: auditor.Actor, user: AbstractUser) -> int:
+def reset_two_factor(actor: auditor.Actor, user: AbstractUser) -> int | GrantRequest:
     """Delete the user's authenticator app and backup codes, so they set up two factors
-    again when they next sign in. Returns how many devices were deleted."""
+    again when they next sign in. Returns how many devices were deleted or, for someone
+    holding a guarded role, the request made instead (the devices are deleted when a
+    second administrator approves it)."""
     user = _locked(user)
+    if _is_self(actor, user):
+        raise ValidationError(
+            "You cannot reset your own two factors: ask another administrator to do it",
+            code="self",
+        )
+    if holds_guarded_role(user):
+        return ask_second_administrator(actor, user, kind=GrantRequest.Kind.TWO_FACTOR)
+    return _delete_second_factor(actor, user)
+
+
+def _delete_second_factor(
+    actor: auditor.Actor, user: AbstractUser, request: GrantRequest | None = None
+) -> int:
     totp, _ = TOTPDevice.objects.filter(user=user).delete()
     static_devices = StaticDevice.objects.filter(user=user)
     static = static_devices.count()
@@ -528,7 +649,7 @@ def reset_two_factor(actor: auditor.Actor, user: AbstractUser) -> int:
         actor,
         "accounts.user.reset_two_factor",
         obj=user,
-        details={**_who(user), "totp_devices": totp, "static_devices": static},
+        details={**_who(user), "totp_devices": totp, "static_devices": static} | _approved(request),
     )
     return totp + static
 

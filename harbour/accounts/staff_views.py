@@ -171,6 +171,8 @@ def staff_add(request: HttpRequest) -> HttpResponse:
                 "path": created.set_password_path,
             }
             messages.success(request, f"{created.user.get_full_name()} has been added")
+            for asked in created.requested:
+                _say_it_waits(request, created.user, asked)
             return redirect("staff_detail", user_pk=created.user.pk)
     context = {
         "form": form,
@@ -215,6 +217,7 @@ def _detail(
         "last_login": _when(user.last_login),
         "date_joined": _when(user.date_joined),
         "is_self": user.pk == request.user.pk,
+        "guarded": services.holds_guarded_role(user),
         "waiting": [grant for grant in services.pending_grants() if grant.user_id == user.pk],
         "roles_form": roles_form,
         "selected_roles": _selected(roles_form, "roles"),
@@ -262,11 +265,7 @@ def staff_roles(request: HttpRequest, user_pk: int) -> HttpResponse:
             if change.granted or change.revoked:
                 messages.success(request, f"Roles of {_name(user)} changed")
             for asked in change.requested:
-                messages.info(
-                    request,
-                    f"Giving {_name(user)} {asked.what()} needs a second administrator: "
-                    "another administrator must approve it",
-                )
+                _say_it_waits(request, user, asked)
             if not change.changed:
                 messages.info(request, f"The roles of {_name(user)} were already as selected")
             return redirect("staff_detail", user_pk=user.pk)
@@ -293,6 +292,22 @@ def _name(user: AbstractUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _say_it_waits(request: HttpRequest, user: AbstractUser, asked: GrantRequest) -> None:
+    if asked.kind == GrantRequest.Kind.ROLE:
+        text = f"Giving {_name(user)} {asked.what()} needs a second administrator"
+    elif asked.kind == GrantRequest.Kind.PASSWORD:
+        text = (
+            f"A new set-password link for {_name(user)} needs a second administrator, who "
+            "will be shown the link to give them. Until then their password is unchanged"
+        )
+    else:
+        text = (
+            f"Resetting the two factors of {_name(user)} needs a second administrator. "
+            "Until then their authenticator app and backup codes are unchanged"
+        )
+    messages.info(request, f"{text}: another administrator must approve it")
+
+
 def _action(
     request: HttpRequest,
     user_pk: int,
@@ -304,11 +319,29 @@ def _action(
     try:
         result = act(user)
     except ValidationError as error:
-        text = " ".join(error.messages)
-        return _detail(
-            request, user, errors=[{"text": text, "href": "#actions"}], action_error=text
-        )
+        return _action_refused(request, user, error)
     messages.success(request, success(user, result))
+    return redirect("staff_detail", user_pk=user.pk)
+
+
+def _action_refused(
+    request: HttpRequest, user: AbstractUser, error: ValidationError
+) -> HttpResponse:
+    text = " ".join(error.messages)
+    return _detail(request, user, errors=[{"text": text, "href": "#actions"}], action_error=text)
+
+
+def _link_or_request(
+    request: HttpRequest, user: AbstractUser, result: str | GrantRequest, done: str
+) -> HttpResponse:
+    """A new set-password link is kept to be shown once on the staff page; a request made
+    instead (the account holds a guarded role) is only announced: its link goes to the
+    administrator who approves it."""
+    if isinstance(result, GrantRequest):
+        _say_it_waits(request, user, result)
+    else:
+        request.session[NEW_LINK_SESSION_KEY] = {"user_id": user.pk, "path": result}
+        messages.success(request, done)
     return redirect("staff_detail", user_pk=user.pk)
 
 
@@ -348,15 +381,20 @@ def staff_sign_out_everywhere(request: HttpRequest, user_pk: int) -> HttpRespons
 @administrators_only
 @require_POST
 def staff_reset_two_factor(request: HttpRequest, user_pk: int) -> HttpResponse:
-    return _action(
-        request,
-        user_pk,
-        lambda user: services.reset_two_factor(request.user, user),
-        lambda user, _: (
+    user = _member(user_pk)
+    try:
+        result = services.reset_two_factor(request.user, user)
+    except ValidationError as error:
+        return _action_refused(request, user, error)
+    if isinstance(result, GrantRequest):
+        _say_it_waits(request, user, result)
+    else:
+        messages.success(
+            request,
             f"Two factors reset for {_name(user)}: they will set them up again "
-            "when they next sign in"
-        ),
-    )
+            "when they next sign in",
+        )
+    return redirect("staff_detail", user_pk=user.pk)
 
 
 @administrators_only
@@ -375,33 +413,26 @@ def staff_unlock(request: HttpRequest, user_pk: int) -> HttpResponse:
 def staff_set_password_link(request: HttpRequest, user_pk: int) -> HttpResponse:
     user = _member(user_pk)
     try:
-        path = services.issue_set_password_link(request.user, user)
+        result = services.issue_set_password_link(request.user, user)
     except ValidationError as error:
-        text = " ".join(error.messages)
-        return _detail(
-            request, user, errors=[{"text": text, "href": "#actions"}], action_error=text
-        )
-    request.session[NEW_LINK_SESSION_KEY] = {"user_id": user.pk, "path": path}
-    messages.success(request, f"New set-password link created for {_name(user)}")
-    return redirect("staff_detail", user_pk=user.pk)
+        return _action_refused(request, user, error)
+    return _link_or_request(
+        request, user, result, f"New set-password link created for {_name(user)}"
+    )
 
 
 @administrators_only
 @require_POST
 def staff_reset_password(request: HttpRequest, user_pk: int) -> HttpResponse:
     """For someone who has forgotten their password: it stops working and a new one-time
-    link is shown, once, as for a new member of staff."""
+    link is shown, once, as for a new member of staff; or, for someone holding a guarded
+    role, that waits for a second administrator, who is shown the link."""
     user = _member(user_pk)
     try:
-        path = services.reset_password(request.user, user)
+        result = services.reset_password(request.user, user)
     except ValidationError as error:
-        text = " ".join(error.messages)
-        return _detail(
-            request, user, errors=[{"text": text, "href": "#actions"}], action_error=text
-        )
-    request.session[NEW_LINK_SESSION_KEY] = {"user_id": user.pk, "path": path}
-    messages.success(request, f"Password reset for {user.get_username()}")
-    return redirect("staff_detail", user_pk=user.pk)
+        return _action_refused(request, user, error)
+    return _link_or_request(request, user, result, f"Password reset for {user.get_username()}")
 
 
 def _requests_page(
@@ -429,27 +460,41 @@ def staff_requests(request: HttpRequest) -> HttpResponse:
 
 
 def _decision(
-    request: HttpRequest, pk: int, decide: Callable[..., None], done: Callable[[Any], str]
+    request: HttpRequest, pk: int, decide: Callable[..., object], done: Callable[[Any], str]
 ) -> HttpResponse:
     grant = get_object_or_404(GrantRequest.objects.select_related("user", "child"), pk=pk)
     try:
-        decide(request.user, grant)
+        new_link = decide(request.user, grant)
     except ValidationError as error:
         text = " ".join(error.messages)
         return _requests_page(request, errors=[{"text": text, "href": f"#request-{grant.pk}"}])
     messages.success(request, done(grant))
+    if isinstance(new_link, str):
+        # Shown once, to the approver alone, on the member of staff's page.
+        request.session[NEW_LINK_SESSION_KEY] = {"user_id": grant.user_id, "path": new_link}
+        return redirect("staff_detail", user_pk=grant.user_id)
     return redirect("staff_requests")
+
+
+def _approved(grant: GrantRequest) -> str:
+    username = grant.user.get_username()
+    if grant.kind == GrantRequest.Kind.PASSWORD:
+        return (
+            f"Approved: a new set-password link for {username}. Their password no longer "
+            "works: give them the link below"
+        )
+    if grant.kind == GrantRequest.Kind.TWO_FACTOR:
+        return (
+            f"Approved: the two factors of {username} are reset. They set them up again "
+            "when they next sign in"
+        )
+    return f"Approved: {username} now has {grant.what()}"
 
 
 @administrators_only
 @require_POST
 def staff_request_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decision(
-        request,
-        pk,
-        services.approve_grant,
-        lambda grant: f"Approved: {grant.user.get_username()} now has {grant.what()}",
-    )
+    return _decision(request, pk, services.approve_grant, _approved)
 
 
 @administrators_only

@@ -42,37 +42,33 @@ def set_restricted(actor: Actor, child: Child, restricted: bool) -> None:
 
 
 @transaction.atomic
-def grant_access(actor: Actor, child: Child, user: AbstractBaseUser) -> GrantRequest | None:
-    """Put the user on the child's access list. Returns None when done at once, or the
-    request made instead when the user is an administrator: it takes effect when a
-    second administrator approves it (harbour/accounts/services.py, docs/roles.md)."""
+def grant_access(actor: Actor, child: Child, user: AbstractBaseUser) -> GrantRequest:
+    """Ask for the user's place on the child's access list: it takes effect when a second
+    administrator approves the request returned (harbour/accounts/services.py,
+    docs/roles.md, "Four eyes")."""
     accounts.refuse_own_access_change(actor, user, "place on an access list")
-    # Locked, so that no one makes them an administrator meanwhile without four eyes.
     user = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
     if not user.is_active:
         raise ValidationError("Only an active member of staff can be given access.")
     if child.access_list.filter(pk=user.pk).exists():
         raise ValidationError(f"{user.get_username()} is already on the access list.")
-    if accounts.needs_second_administrator(user, child=child):
-        return accounts.ask_second_administrator(actor, user, child=child)
-    place_on_access_list(actor, child, user)
-    return None
+    return accounts.ask_second_administrator(actor, user, kind=GrantRequest.Kind.PLACE, child=child)
 
 
 def place_on_access_list(
-    actor: Actor, child: Child, user: AbstractBaseUser, *, approved: GrantRequest | None = None
+    actor: Actor, child: Child, user: AbstractBaseUser, *, approved: GrantRequest
 ) -> None:
-    """The write behind grant_access, checked there, and behind a second administrator's
-    approval (accounts.services.approve_grant, which passes the request it approves)."""
+    """The write behind a second administrator's approval of grant_access's request
+    (accounts.services.approve_grant, which passes the request it approves)."""
     if child.access_list.filter(pk=user.pk).exists():
         raise ValidationError(f"{user.get_username()} is already on the access list.")
     child.access_list.add(user)
-    details: dict[str, object] = {"user": user.get_username(), "user_id": user.pk}
-    if approved is not None:
-        details |= {
-            "request_id": approved.pk,
-            "requested_by": approved.requested_by.get_username(),
-        }
+    details = {
+        "user": user.get_username(),
+        "user_id": user.pk,
+        "request_id": approved.pk,
+        "requested_by": approved.requested_by.get_username(),
+    }
     record(actor, "children.access_granted", obj=child, details=details)
 
 

@@ -58,8 +58,8 @@ NOT_EXPORTED: dict[str, str] = {
     # Who on the staff may open a restricted record: access control, about staff. That the
     # record is restricted is exported (the child's "restricted" field).
     "children.Child_access_list": "the staff on a restricted record's access list",
-    # Likewise: an administrator's place on that list, waiting for a second administrator.
-    "accounts.GrantRequest": "requests to put an administrator on the access list",
+    # Likewise: a place on that list, waiting for a second administrator.
+    "accounts.GrantRequest": "requests to put a member of staff on the access list",
     # Holds only the log's version and, derived from its entries, the latest instant of each
     # kind; the entries themselves, notes included, are exported.
     "authorities.OlaLog": "derived from its entries, which are exported in full",

@@ -76,12 +76,12 @@ def access_list_view(request: HttpRequest, pk: int) -> HttpResponse:
                     raise ValidationError("Enter the username of a member of staff.")
                 if action == "revoke":
                     services.revoke_access(request.user, child, user)
-                elif services.grant_access(request.user, child, user) is not None:
+                else:
+                    services.grant_access(request.user, child, user)
                     messages.info(
                         request,
-                        f"{user.get_username()} is an administrator, so their place on the "
-                        "access list needs a second administrator: another administrator must "
-                        "approve it on the staff pages",
+                        f"A place on the access list for {user.get_username()} needs a second "
+                        "administrator: another administrator must approve it on the staff pages",
                     )
             else:
                 raise ValidationError("Choose what to do.")

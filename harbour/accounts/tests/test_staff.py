@@ -85,12 +85,16 @@ def test_create_staff_user_has_no_password_and_is_audited_without_secrets(admin)
 
     user = created.user
     assert not user.has_usable_password()
-    assert set(user.role_assignments.values_list("role", flat=True)) == {"RHI_WORKER", "ANALYST"}
+    # A casework role waits for a second administrator (test_no_puppet_accounts.py).
+    assert set(user.role_assignments.values_list("role", flat=True)) == {"ANALYST"}
+    assert [(asked.role, asked.status) for asked in created.requested] == [
+        ("RHI_WORKER", "PENDING")
+    ]
     assert user.staff_profile.organisation == "Safe Steps"
     assert created.set_password_path.startswith("/staff/set-password/")
     event = only_event("accounts.user.create")
     assert_names(event, user, admin)
-    assert event.details["roles"] == ["RHI_WORKER", "ANALYST"]
+    assert event.details["roles"] == ["ANALYST"]
     token = created.set_password_path.rstrip("/").rsplit("/", 1)[-1]
     assert token not in str(event.details)
 
@@ -125,12 +129,12 @@ def test_create_staff_user_refuses_invalid_values_and_writes_nothing(admin, chan
 
 
 def test_grant_role_is_audited(admin, worker):
-    services.grant_role(admin, worker, "COORDINATOR")
+    services.grant_role(admin, worker, "ANALYST")
 
-    assert RoleAssignment.objects.filter(user=worker, role="COORDINATOR").exists()
+    assert RoleAssignment.objects.filter(user=worker, role="ANALYST").exists()
     event = only_event("accounts.user.grant_role")
     assert_names(event, worker, admin)
-    assert event.details["role"] == "COORDINATOR"
+    assert event.details["role"] == "ANALYST"
 
 
 @pytest.mark.parametrize("role", ["WIZARD", "SOCIAL_WORKER"])  # unknown, already held
@@ -236,7 +240,9 @@ def test_sign_out_everywhere_raises_the_session_generation(admin, worker):
     assert event.details["session_generation"] == 2
 
 
-def test_reset_two_factor_deletes_only_that_user_s_devices(admin, worker):
+def test_reset_two_factor_deletes_only_that_user_s_devices(admin):
+    # An analyst's are reset at once; a caseworker's wait (test_no_puppet_accounts.py).
+    worker = make_user("ana", "ANALYST")
     TOTPDevice.objects.create(user=worker, name="phone", confirmed=True)
     codes = StaticDevice.objects.create(user=worker, name="backup", confirmed=True)
     StaticToken.objects.create(device=codes, token="12345678")
@@ -448,7 +454,9 @@ def test_removing_one_s_own_administrator_role_on_the_page_is_refused(admin_clie
     assert list(admin.role_assignments.values_list("role", flat=True)) == ["ADMINISTRATOR"]
 
 
-def test_the_action_buttons_do_what_they_say(admin_client, worker):
+def test_the_action_buttons_do_what_they_say(admin_client):
+    # An analyst: a caseworker's two factors wait for a second administrator.
+    worker = make_user("mo", "ANALYST", first_name="Mo", last_name="Member")
     TOTPDevice.objects.create(user=worker, name="phone", confirmed=True)
     for name, message in [
         ("staff_sign_out_everywhere", "signed out everywhere"),
@@ -464,7 +472,7 @@ def test_the_action_buttons_do_what_they_say(admin_client, worker):
     response = admin_client.post(
         reverse("staff_organisation", args=[worker.pk]), {"organisation": "Safe Steps"}, follow=True
     )
-    assert "Organisation of Wes Worker changed" in response.content.decode()
+    assert "Organisation of Mo Member changed" in response.content.decode()
 
 
 def test_an_administrator_cannot_deactivate_themselves_on_the_page(admin_client, admin):

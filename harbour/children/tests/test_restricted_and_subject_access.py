@@ -5,7 +5,8 @@ import zipfile
 import pytest
 from django.contrib.auth.models import User
 
-from harbour.accounts.models import RoleAssignment
+from harbour.accounts.models import GrantRequest, RoleAssignment
+from harbour.accounts.services import approve_grant
 from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, ReturnInterviewFactory
 
@@ -108,6 +109,11 @@ def test_an_administrator_restricts_a_record_and_keeps_its_access_list(client, c
     refused = client.post(
         f"/children/{child.pk}/access-list/", {"action": "grant", "username": "nobody"}
     )
+    # Every place on an access list takes a second administrator (docs/roles.md).
+    assert not child.access_list.exists()
+    second = User.objects.create_user("second-administrator")
+    RoleAssignment.objects.create(user=second, role="ADMINISTRATOR")
+    approve_grant(second, GrantRequest.objects.get(child=child, user=worker))
 
     child.refresh_from_db()
     assert child.restricted and list(child.access_list.all()) == [worker]

@@ -4,9 +4,12 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from harbour.accounts.permissions import roles_of
+from harbour.accounts.services import grant_demo_role
+from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import EpisodeFactory
 from harbour.common.time import UTC
 from harbour.demo.management.commands.demo_users import PASSWORD
@@ -40,6 +43,27 @@ def test_demo_users_give_each_role_a_user_with_the_published_password(settings):
         assert set(roles_of(user)) == roles
         assert user.check_password(PASSWORD)
     assert users.get(username="admin").is_superuser
+
+
+def test_the_demo_s_casework_roles_are_given_by_the_command_and_audited_as_such(settings):
+    settings.DEBUG = True
+    call_command("demo_users")
+
+    granted = AuditEvent.objects.filter(
+        action="accounts.user.grant_role", details__role="COORDINATOR"
+    ).get()
+    assert (granted.actor_name, granted.details["demo"]) == ("demo_users", True)
+
+
+def test_no_role_is_given_without_a_second_administrator_when_debug_is_off(settings):
+    settings.DEBUG = False
+    user = get_user_model().objects.create_user("not-a-demo")
+
+    with pytest.raises(ValidationError, match="DEBUG"):
+        grant_demo_role(user, "COORDINATOR")
+
+    assert roles_of(user) == frozenset()
+    assert not AuditEvent.objects.exists()
 
 
 def test_running_demo_users_twice_changes_nothing(settings):

@@ -4,11 +4,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from harbour.accounts.models import Role
-from harbour.accounts.services import create_staff_user, grant_role
+from harbour.accounts.services import DEMO_ACTOR, create_staff_user, grant_demo_role, grant_role
 
 USERNAME = "admin"
 PASSWORD = "harbour-demo-2026"  # noqa: S105 (a published demo password, DEBUG only)
-ACTOR = "demo_users"
+ACTOR = DEMO_ACTOR
 
 # One invented member of staff per role, so that a newcomer can see the service as each
 # of its users sees it.
@@ -53,8 +53,11 @@ class Command(BaseCommand):
                     email="",
                     first_name=first,
                     last_name=last,
-                    roles=[role],
+                    roles=[],
                 ).user
+                # A casework role takes two administrators on a real deployment; the demo
+                # has no second administrator, so its command gives them (DEBUG only).
+                grant_demo_role(user, role)
                 user.set_password(PASSWORD)
                 user.save(update_fields=["password"])
             self._allocate(admin, users.get(username="rhi-worker"))
