@@ -1,5 +1,7 @@
-"""An administrator asks for another administrator's place on a restricted record's access
-list and a third approves it, in Chromium with JavaScript off; the pages pass axe-core."""
+"""Four eyes in Chromium: an administrator asks for another administrator's place on a
+restricted record's access list and a third approves it, with JavaScript off; a
+coordinator's password reset is asked for by one administrator and approved by another,
+who alone is shown the new link. The pages pass axe-core."""
 
 import pytest
 from django.contrib.auth.models import User
@@ -66,3 +68,34 @@ def test_a_place_on_an_access_list_for_an_administrator_needs_a_third_administra
     check_page(page, axe, "four-eyes-04-staff-list")
     page.goto(f"{base}/staff/{User.objects.get(username='ada').pk}/")
     check_page(page, axe, "four-eyes-05-own-page")
+
+
+def test_a_coordinator_s_password_reset_is_approved_by_a_second_administrator_who_gets_the_link(
+    browser, page, axe, live_server, administrators
+):
+    """The one who asks is never shown the link; the approver is, once, on the member of
+    staff's page."""
+    casey = User.objects.create_user("casey", password=PASSWORD, first_name="Casey")
+    RoleAssignment.objects.create(user=casey, role="COORDINATOR")
+    base = live_server.url
+
+    asking = without_javascript(browser)
+    sign_in(asking, base, "ada", PASSWORD)
+    asking.goto(f"{base}/staff/{casey.pk}/")
+    asking.get_by_role("button", name="Ask to reset password").click()
+    assert asking.get_by_text("needs a second administrator, who will be shown the link").count()
+    assert asking.locator("#set-password-link").count() == 0
+    asking.context.close()
+    casey.refresh_from_db()
+    assert casey.check_password(PASSWORD)
+
+    sign_in(page, base, "cyd", PASSWORD)
+    page.goto(f"{base}/staff/requests/")
+    check_page(page, axe, "four-eyes-06-requests-password")
+    page.get_by_role("button", name="Approve").click()
+    assert page.get_by_text("Approved: a new set-password link for casey").is_visible()
+    link = page.locator("#set-password-link").input_value()
+    assert "/staff/set-password/" in link
+    check_page(page, axe, "four-eyes-07-link-for-the-approver")
+    casey.refresh_from_db()
+    assert not casey.has_usable_password()
