@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -54,6 +55,12 @@ def subject_access_view(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+class _StaffUsernameForm(forms.Form):
+    # Through a form field, so that text no database can store (a NUL) is refused like
+    # any other unknown username instead of reaching the query.
+    username = forms.CharField(max_length=150)
+
+
 @permission_required("children.manage_access_list")
 @require_http_methods(["GET", "POST"])
 def access_list_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -67,10 +74,13 @@ def access_list_view(request: HttpRequest, pk: int) -> HttpResponse:
             if action in ("restrict", "open"):
                 services.set_restricted(request.user, child, action == "restrict")
             elif action in ("grant", "revoke"):
+                named = _StaffUsernameForm(request.POST)
                 user = (
                     get_user_model()
-                    .objects.filter(username__iexact=request.POST.get("username", "").strip())
+                    .objects.filter(username__iexact=named.cleaned_data["username"])
                     .first()
+                    if named.is_valid()
+                    else None
                 )
                 if user is None:
                     raise ValidationError("Enter the username of a member of staff.")

@@ -128,3 +128,14 @@ def test_an_administrator_restricts_a_record_and_keeps_its_access_list(client, c
 def test_only_administrators_keep_access_lists(client, child):
     staff(client, "COORDINATOR")
     assert client.get(f"/children/{child.pk}/access-list/").status_code == 403
+
+
+@pytest.mark.parametrize("action", ["grant", "revoke"])
+def test_a_username_with_a_nul_is_refused_on_the_access_list_page(client, child, action):
+    staff(client, "ADMINISTRATOR")
+    refused = client.post(
+        f"/children/{child.pk}/access-list/", {"action": action, "username": "work\x00er"}
+    )
+    assert refused.status_code == 400
+    assert "Enter the username" in refused.content.decode()
+    assert not GrantRequest.objects.exists() and not child.access_list.exists()
