@@ -7,6 +7,8 @@ could otherwise read a user's key or set their password here and sign in as them
 trail showing only that user's events (docs/security.md).
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,8 @@ from django.contrib.admin.apps import AdminConfig
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+
+from harbour.security import render_error
 
 # Apps none of whose models the admin may offer, whichever app asks to register them
 # (django-otp's plugins register their device admins themselves).
@@ -39,6 +43,28 @@ class HarbourAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
 
+    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Any:
+        """Refuses a signed-in user who is not a superuser with 403. Django would send them to
+        the admin's sign-in, which sends them to Harbour's, which returns a signed-in user to
+        /admin/: a loop the browser gives up on."""
+        guarded = super().admin_view(view, cacheable)
+
+        @wraps(guarded)
+        def refuse_signed_in_non_superusers(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
+            if self.is_signed_in_without_permission(request) and not self.is_logout(request):
+                return render_error("403_admin.html", 403)
+            return guarded(request, *args, **kwargs)
+
+        return refuse_signed_in_non_superusers
+
+    def is_signed_in_without_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_authenticated and not self.has_permission(request)
+
+    def is_logout(self, request: HttpRequest) -> bool:
+        return request.path == reverse("admin:logout", current_app=self.name)
+
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         """Registers the models given, except those of ACCOUNT_APPS, which are left out."""
         models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
@@ -47,8 +73,12 @@ class HarbourAdminSite(admin.AdminSite):
             super().register(allowed, admin_class, **options)
 
     def login(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
-        """Everyone signs in through Harbour's own sign-in (with its second factor)."""
+        """Everyone signs in through Harbour's own sign-in (with its second factor). Someone
+        already signed in who is not a superuser would only be sent back here: refuse them."""
         from django.contrib.auth.views import redirect_to_login
+
+        if self.is_signed_in_without_permission(request):
+            return render_error("403_admin.html", 403)
 
         return redirect_to_login(request.GET.get("next", "/admin/"), reverse("sign_in"))
 

@@ -160,7 +160,8 @@ def outcome(response, anonymous: bool) -> str:
     if status in (301, 302):
         location = urlsplit(response["Location"]).path
         if location in ("/sign-in/", "/admin/login/"):
-            return "sign-in" if anonymous else "deny"
+            # A signed-in user sent to sign in would only be sent back: a loop, not a refusal.
+            return "sign-in" if anonymous else "redirect to sign-in"
         return "allow"
     return "allow" if status < 400 else f"status {status}"
 
