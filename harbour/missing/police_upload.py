@@ -88,7 +88,10 @@ FIELDS = [
     Field("family_name", "Family name"),
     Field("date_of_birth", "Date of birth (optional)"),
     Field(
-        "child_id", "Person id (optional)", "The case-management system's id, if the force has it."
+        "child_id",
+        "Person id (optional)",
+        "The case-management system's id, if the force has it. A new child without one is "
+        "given a Harbour id until it is known.",
     ),
 ]
 LABELS = {item.key: item.label for item in FIELDS}
@@ -955,14 +958,10 @@ def _match_likely(rows: list[Row], user: Any) -> None:
 
 
 def _cannot_create(row: Row) -> str:
-    missing = []
-    if not row.child_id:
-        missing.append("person id")
+    # Without a person id the new child is given a Harbour id, as on the form.
     if row.date_of_birth is None:
-        missing.append("date of birth")
-    if missing:
         return (
-            f"A new child cannot be created from this row: it has no {' or '.join(missing)}. "
+            "A new child cannot be created from this row: it has no date of birth. "
             "Record this notification with the form instead"
         )
     return ""
@@ -1131,7 +1130,8 @@ def _child_for(
     if choice.startswith("child:"):
         pk = int(choice.split(":", 1)[1])
         return next(c.child for c in row.candidates if c.child.pk == pk)
-    key = row.child_id.lower()
+    # Rows with the same person id are one new child; each row without one is its own.
+    key = row.child_id.lower() or f"row {row.number}"
     if key in created:
         return created[key]
     sex = sexes.get(row.number) or Sex.UNKNOWN
@@ -1139,7 +1139,7 @@ def _child_for(
         child = save_child(
             actor,
             Child(
-                child_id=row.child_id,
+                child_id=row.child_id or services.harbour_child_id(),
                 given_name=row.given_name,
                 family_name=row.family_name,
                 date_of_birth=row.date_of_birth,

@@ -14,6 +14,7 @@ crosses that line with no save at all: `raise_meeting_tasks` (cron) catches thos
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,19 @@ AMENDABLE = (
     "risk_level",
     "found_location",
 )
+
+
+# A child created from a notification without the case-management system's person id is
+# given a Harbour id in its place, recognisable by this prefix, until the person id is known.
+HARBOUR_ID_PREFIX = "HARBOUR-"
+# Letters and digits that cannot be mistaken for one another when read out or copied.
+HARBOUR_ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def harbour_child_id() -> str:
+    """A new Harbour id, e.g. HARBOUR-7KQ2M9XD: random, so that two coordinators creating
+    children at once cannot be given the same one (the unique person id is the backstop)."""
+    return HARBOUR_ID_PREFIX + "".join(secrets.choice(HARBOUR_ID_ALPHABET) for _ in range(8))
 
 
 class ConflictError(Exception):

@@ -179,15 +179,13 @@ def notification_new(request: HttpRequest) -> HttpResponse:
 
 def _new_child(request: HttpRequest, form: NotificationForm) -> Child | None:
     data = form.cleaned_data
-    problems = []
-    if not data["child_id"]:
-        problems.append("Enter the child's person id (on the first page) to create a new child")
     if data["birth"] is None:
-        problems.append("Enter the child's date of birth (on the first page) to create a new child")
-    if problems:
-        raise ValidationError(problems)
+        raise ValidationError(
+            "Enter the child's date of birth (on the first page) to create a new child"
+        )
     child = Child(
-        child_id=data["child_id"],
+        # Without the person id the child is given a Harbour id until it is known.
+        child_id=data["child_id"] or services.harbour_child_id(),
         given_name=data["given_name"],
         family_name=data["family_name"],
         date_of_birth=data["birth"],

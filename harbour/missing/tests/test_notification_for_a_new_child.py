@@ -69,3 +69,31 @@ def test_a_new_child_and_their_notification_are_recorded_together(client, coordi
     assert response.status_code == 302
     child = Child.objects.get(child_id="P-NEW-900")
     assert child.episodes.get().references.get().reference == "NWP-900"
+
+
+def test_a_new_child_without_a_person_id_is_given_a_harbour_id(client, coordinator):
+    without_id = {**NEW_CHILD, "child_id": "", "police_reference": "NWP-901"}
+    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
+        response = client.post("/episodes/new/", without_id)
+
+    assert response.status_code == 302
+    child = Child.objects.get(given_name="Alfie", family_name="Smith")
+    assert child.child_id.startswith(services.HARBOUR_ID_PREFIX)
+    assert child.episodes.get().references.get().reference == "NWP-901"
+
+
+def test_two_new_children_without_person_ids_get_different_harbour_ids(client, coordinator):
+    first = {**NEW_CHILD, "child_id": "", "police_reference": "NWP-902"}
+    second = {**first, "police_reference": "NWP-903", "given_name": "Bea", "birth_year": "2009"}
+    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
+        assert client.post("/episodes/new/", first).status_code == 302
+        assert client.post("/episodes/new/", second).status_code == 302
+
+    ids = set(Child.objects.values_list("child_id", flat=True))
+    assert len(ids) == 2 and all(i.startswith(services.HARBOUR_ID_PREFIX) for i in ids)
+
+
+def test_the_person_id_hint_says_what_happens_without_one(client, coordinator):
+    page = client.get("/episodes/new/").content.decode()
+
+    assert "Harbour id" in page

@@ -246,14 +246,14 @@ def test_choosing_none_creates_a_new_child(client, coordinator):
     assert Episode.objects.get().child == child
 
 
-def test_a_new_child_needs_a_person_id_and_date_of_birth(client, coordinator):
+def test_a_new_child_needs_a_date_of_birth(client, coordinator):
     response = client.post(
         "/episodes/new/",
         details(step="choose", choice="new", birth_day="", birth_month="", birth_year=""),
     )
     body = response.content.decode()
     assert response.status_code == 400
-    assert "Enter the child&#39;s person id" in body and "date of birth" in body
+    assert "Enter the child&#39;s date of birth (on the first page)" in body
     assert Child.objects.count() == 0 and Episode.objects.count() == 0
 
 

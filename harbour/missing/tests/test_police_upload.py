@@ -24,7 +24,7 @@ from harbour.missing.models import (
     PoliceForce,
     PoliceUpload,
 )
-from harbour.missing.services import record_notification
+from harbour.missing.services import HARBOUR_ID_PREFIX, record_notification
 
 pytestmark = pytest.mark.django_db
 
@@ -403,13 +403,13 @@ def test_each_row_gets_its_match_exact_likely_or_none(user, northshire):
     assert likely.match == "likely" and likely.candidates[0].child == alfred
     assert "Known nickname: Alfie for Alfred" in likely.candidates[0].reasons
     assert likely.default_choice() == ""
-    # No person id in the row: a new child cannot be made from it.
-    assert likely.choices() == [f"child:{alfred.pk}", "skip"]
+    # No person id in the row: a new child can still be made, with a Harbour id.
+    assert likely.choices() == [f"child:{alfred.pk}", "new", "skip"]
     # A new child is offered, never chosen for the coordinator.
     assert new.match == "none" and new.default_choice() == "" and "new" in new.choices()
     assert no_birth.choices() == ["skip"]
     assert no_birth.cannot_create == (
-        "A new child cannot be created from this row: it has no person id or date of birth. "
+        "A new child cannot be created from this row: it has no date of birth. "
         "Record this notification with the form instead"
     )
     assert "restricted" in secret.cannot_create and secret.candidates == []
@@ -608,3 +608,32 @@ def test_the_purge_command_deletes_only_expired_files(user, northshire):
         call_command("purge_police_uploads", stdout=out)
     assert out.getvalue().strip() == "Deleted 1 held police extract(s)."
     assert list(PoliceUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_rows_without_a_person_id_each_create_their_own_child_with_a_harbour_id(user, northshire):
+    upload = held(
+        user,
+        northshire,
+        csv_of(
+            row(ref="NSP-1", given="Nobody", family="Known", dob="01/02/2012"),
+            row(ref="NSP-2", given="Someone", family="Else", dob="03/04/2013"),
+        ),
+    )
+    preview = police_upload.build_preview(upload, user)
+    assert [r.choices() for r in preview.rows] == [["new", "skip"], ["new", "skip"]]
+
+    result = police_upload.commit(
+        user,
+        upload,
+        choices={2: "new", 3: "new"},
+        sexes={},
+        mapping_version=preview.mapping.version,
+        offered=offered(preview),
+    )
+
+    assert result.counts()["new_children"] == 2
+    nobody = Child.objects.get(given_name="Nobody")
+    someone = Child.objects.get(given_name="Someone")
+    assert nobody.child_id != someone.child_id
+    assert nobody.child_id.startswith(HARBOUR_ID_PREFIX)
+    assert list(nobody.episodes.values_list("episode_id", flat=True)) == ["NSP-1"]
