@@ -13,8 +13,9 @@ from django.utils.safestring import SafeString
 
 from harbour.interviews.models import Reason, Risk
 
+from . import recent
 from .charts import Series, bar_chart, column_chart
-from .engine import Report, build_report
+from .engine import Report
 from .models import ComparatorRate
 from .periods import Period
 from .suppression import suppress
@@ -59,7 +60,8 @@ def annual_figures(report: Report, options: dict[str, Any]) -> list[Figure]:
     absences = options["include_absences"]
     period = report.period
     # The same figures as the quarterly table, for the whole period: bands and funnel.
-    whole = build_report("quarterly", period, absences)
+    # (Pages and downloads only: figures worked out in the last minute are reused.)
+    whole = recent.report("quarterly", period, absences)
     if publication:
         whole = suppress(whole)
     figures = [
@@ -135,7 +137,7 @@ def _trend(period: Period, absences: bool, publication: bool) -> Figure:
     """Episodes and children per quarter over the three financial years to this one."""
     year = period.financial_year_start
     quarters = [Period.quarter(y, q) for y in (year - 2, year - 1, year) for q in (1, 2, 3, 4)]
-    reports = [build_report("quarterly", quarter, absences) for quarter in quarters]
+    reports = [recent.report("quarterly", quarter, absences) for quarter in quarters]
     if publication:
         reports = [suppress(r) for r in reports]
     labels = [q.label() for q in quarters]

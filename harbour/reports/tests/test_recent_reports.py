@@ -107,3 +107,17 @@ def test_kept_figures_are_still_suppressed_for_publication(analyst) -> None:
             "/reports/quarterly/?year=2019&quarter=1&for_publication=on"
         ).content.decode()
     assert "[c]" in page
+
+
+@override_settings(HARBOUR_REPORT_CACHE_SECONDS=60)
+def test_the_annual_page_asked_for_again_works_out_none_of_its_charts_again(
+    analyst, django_assert_max_num_queries
+) -> None:
+    # The annual page's charts take thirteen more quarterly reports (the year as a whole,
+    # and each quarter of three years for the trend).
+    interview(episode(NOON_1_MAY), "ACCEPTED")
+    with time_machine.travel(NOW, tick=False):
+        first = analyst.get("/reports/annual/?year=2019").content.decode()
+        with django_assert_max_num_queries(14):
+            again = analyst.get("/reports/annual/?year=2019").content.decode()
+    assert without_tokens(again) == without_tokens(first)
