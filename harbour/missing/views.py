@@ -114,9 +114,9 @@ def episode_list(request: HttpRequest) -> HttpResponse:
 @permission_required(PERMISSION)
 def notification_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return render(
-            request, "missing/new.html", _common(form=NotificationForm(), has_errors=False)
-        )
+        # Received now unless the coordinator says otherwise: shown, so it can be changed.
+        form = NotificationForm(initial=datetime_initial("notified", timezone.now()))
+        return render(request, "missing/new.html", _common(form=form, has_errors=False))
     form = NotificationForm(request.POST)
     if not form.is_valid():
         return render(request, "missing/new.html", _common(form=form, has_errors=True), status=400)
@@ -149,7 +149,8 @@ def notification_new(request: HttpRequest) -> HttpResponse:
                             category=data["category"],
                             started_at=data["started"],
                             reported_at=data["reported"],
-                            notified_at=data["notified"],
+                            # Left blank: received when the coordinator records it.
+                            notified_at=data["notified"] or timezone.now(),
                             risk_level=data["risk_level"],
                         )
                         return redirect(_recorded_url(result))

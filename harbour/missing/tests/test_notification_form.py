@@ -1,0 +1,83 @@
+"""The notification form: the time it was received defaults to when it is recorded; a
+reference already recorded for another child shows both children and what differs; a
+notification that arrives late can be closed in one step; the error summary follows the
+page's order."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+
+from harbour.accounts.models import RoleAssignment
+from harbour.common.time import UTC
+from harbour.missing.models import Episode
+
+pytestmark = pytest.mark.django_db
+
+# 12:00 UTC on 1 November 2024 is 12:00 in London (GMT).
+NOW = dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def coordinator(client):
+    user = get_user_model().objects.create_user("coordinator-form")
+    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    client.force_login(user)
+    return user
+
+
+def details(**overrides):
+    data = {
+        "step": "details",
+        "police_reference": "NWP-100",
+        "category": "MISSING",
+        "started_day": "31",
+        "started_month": "10",
+        "started_year": "2024",
+        "started_hour": "21",
+        "started_minute": "15",
+        "risk_level": "HIGH",
+        "given_name": "Alfie",
+        "family_name": "Smith",
+        "birth_day": "3",
+        "birth_month": "9",
+        "birth_year": "2008",
+        "child_id": "P-100",
+        "sex": "M",
+    }
+    data.update(overrides)
+    return data
+
+
+def blank(prefix):
+    return {f"{prefix}_{part}": "" for part in ("day", "month", "year", "hour", "minute")}
+
+
+def test_notification_received_is_filled_in_with_the_time_the_form_is_opened(client, coordinator):
+    page = client.get("/episodes/new/").content.decode()
+
+    for name, value in [
+        ("notified_day", "1"),
+        ("notified_month", "11"),
+        ("notified_year", "2024"),
+        ("notified_hour", "12"),
+        ("notified_minute", "00"),
+    ]:
+        assert re.search(f'name="{name}"[^>]*value="{value}"', page), name
+
+
+def test_notification_received_left_blank_is_the_time_it_is_recorded(client, coordinator):
+    response = client.post(
+        "/episodes/new/", details(step="choose", choice="new", **blank("notified"))
+    )
+
+    assert response.status_code == 302
+    assert Episode.objects.get().notified_at == NOW
