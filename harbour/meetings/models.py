@@ -48,6 +48,17 @@ class Meeting(Record):
         "attendees' agencies", max_length=200, blank=True, default="", db_default=""
     )
     outcome = models.TextField(blank=True, default="", db_default="")
+    # Scheduling (services.schedule_meeting): when and where, who chairs, who is invited.
+    scheduled_at = models.DateTimeField("date and time", null=True, blank=True)
+    venue = models.CharField(max_length=200, blank=True, default="", db_default="")
+    chair = models.CharField(max_length=200, blank=True, default="", db_default="")
+    invitees = models.TextField(blank=True, default="", db_default="")
+    # The minutes and the people who attended (the agencies are in `attendees`). Free text
+    # about the child: stored here, sealed in the audit trail like every personal value.
+    minutes = models.TextField(blank=True, default="", db_default="")
+    attended_by = models.TextField("people attending", blank=True, default="", db_default="")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True, default="", db_default="")
     # Incremented by every change made through the meetings services, so that a form loaded
     # before someone else's change is refused rather than overwriting it.
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
@@ -74,6 +85,10 @@ class Meeting(Record):
             models.CheckConstraint(
                 condition=Q(held_on__isnull=True) | Q(held_on__gte=models.F("requested_on")),
                 name="meeting_held_not_before_requested",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(held_on__isnull=True),
+                name="meeting_not_both_held_and_cancelled",
             ),
         ]
 
@@ -113,11 +128,21 @@ class TaskTrigger(models.TextChoices):
     REPEAT_MISSING = Trigger.REPEAT_MISSING.value, "Third missing episode within 90 days"
 
 
+class TaskClosure(models.TextChoices):
+    """Why a meeting task is no longer open."""
+
+    HELD = "HELD", "Meeting held"
+    NOT_NEEDED = "NOT_NEEDED", "Closed as not needed"
+    WITHDRAWN = "WITHDRAWN", "Withdrawn: the trigger no longer holds"
+
+
 class MeetingTask(models.Model):
     """The task "a multi-agency meeting is required" for a child, raised by triggers.py.
 
-    Open (closed_at is null) until the meeting it is linked to is held. A later trigger for
-    the same child joins the open task (its episodes are added) instead of raising another.
+    Open (closed_at is null) until the meeting it is linked to is held, a coordinator closes
+    it as not needed (with a reason), or the record changes so that its trigger no longer
+    holds (withdrawn, triggers.py). A later trigger for the same child joins the open task
+    (its episodes are added) instead of raising another.
     """
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="meeting_tasks")
@@ -132,6 +157,11 @@ class MeetingTask(models.Model):
         Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_because = models.CharField(
+        max_length=10, choices=TaskClosure, blank=True, default="", db_default=""
+    )
+    # The coordinator's reason (not needed) or Harbour's (withdrawn).
+    closed_reason = models.TextField(blank=True, default="", db_default="")
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
@@ -143,6 +173,11 @@ class MeetingTask(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(trigger__in=TaskTrigger.values), name="meeting_task_trigger_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, closed_because="")
+                | Q(closed_at__isnull=False, closed_because__in=TaskClosure.values),
+                name="meeting_task_closed_with_a_reason_code",
             ),
         ]
 

@@ -22,7 +22,16 @@ from harbour.common.codes import store_codes
 from harbour.common.services import delete_record, save_record
 from harbour.common.time import UTC, local_date
 
-from .models import Agency, Meeting, MeetingAction, MeetingKind, MeetingTask, TaskEpisode
+from .models import (
+    Agency,
+    Meeting,
+    MeetingAction,
+    MeetingKind,
+    MeetingTask,
+    TaskClosure,
+    TaskEpisode,
+    TaskTrigger,
+)
 
 if TYPE_CHECKING:
     from .triggers import Found
@@ -157,6 +166,106 @@ def _join(actor: Actor, task: MeetingTask, trigger: Found, episode_pks: list[int
     )
 
 
+def _why_not(link: TaskEpisode, now: dt.datetime) -> str:
+    """Why a link's trigger no longer holds for its episode, in words."""
+    from harbour.missing.models import Category
+
+    from .triggers import trigger_words
+
+    episode = link.episode
+    reference = episode.episode_id
+    if episode.category != Category.MISSING:
+        return f"Episode {reference} is no longer recorded as missing."
+    if link.trigger == TaskTrigger.LONG_MISSING:
+        limit = settings.HARBOUR_LONG_MISSING_HOURS
+        if episode.ended_epoch is not None:
+            hours = (episode.ended_epoch - episode.started_epoch) // 3600
+            return (
+                f"Episode {reference} lasted {hours} hours from last seen to found: "
+                f"not more than {limit}."
+            )
+        return f"Episode {reference} has not yet been open for more than {limit} hours."
+    return (
+        f"Episode {reference} no longer makes a run for "
+        f"\u201c{trigger_words(link.trigger).lower()}\u201d."
+    )
+
+
+def withdraw_stale(
+    actor: Actor, child_pk: int, holding: Sequence[Found], now: dt.datetime
+) -> list[MeetingTask]:
+    """Withdraw what the child's record no longer supports (triggers.evaluate, after a save).
+
+    For each open task with no meeting requested: each link (episode, trigger) not among
+    `holding` is removed; a task left with no link is closed as withdrawn, with the reasons;
+    one that keeps some takes the earliest trigger left as its own (and its due date). A task
+    whose meeting was requested is left as it is: the meeting decides. One audit event per
+    task changed. Returns the tasks withdrawn.
+    """
+    true_now = {(pk, found.trigger) for found in holding for pk in found.episode_pks}
+    withdrawn: list[MeetingTask] = []
+    with transaction.atomic():
+        Child.objects.select_for_update().filter(pk=child_pk).values_list("pk").first()
+        tasks = list(
+            MeetingTask.objects.select_for_update()
+            .filter(child_id=child_pk, closed_at__isnull=True, meeting__isnull=True)
+            .order_by("pk")
+        )
+        if not tasks:
+            return []
+        links_by_task: dict[int, list[TaskEpisode]] = {task.pk: [] for task in tasks}
+        for link in TaskEpisode.objects.filter(task__in=tasks).select_related("episode"):
+            links_by_task[link.task_id].append(link)
+        for task in tasks:
+            links = links_by_task[task.pk]
+            stale = [link for link in links if (link.episode_id, link.trigger) not in true_now]
+            kept = [link for link in links if link not in stale]
+            if links and not stale:
+                continue
+            reasons = [_why_not(link, now) for link in stale] or [
+                "The episodes that raised it have been deleted."
+            ]
+            TaskEpisode.objects.filter(pk__in=[link.pk for link in stale]).delete()
+            removed = [[link.episode_id, link.trigger] for link in stale]
+            if not kept:
+                task.closed_at = now
+                task.closed_because = TaskClosure.WITHDRAWN
+                task.closed_reason = " ".join(reasons)
+                task.version += 1
+                task.save(update_fields=["closed_at", "closed_because", "closed_reason", "version"])
+                action = "meetings.task_withdrawn"
+                withdrawn.append(task)
+            else:
+                _retrigger(task, kept, holding)
+                action = "meetings.task_trigger_withdrawn"
+            auditor.record(
+                actor,
+                action,
+                obj=task,
+                children=[child_pk],
+                details={"task": task.pk, "links_removed": removed},
+                sealed={"reason": " ".join(reasons)},
+            )
+    return withdrawn
+
+
+def _retrigger(task: MeetingTask, kept: list[TaskEpisode], holding: Sequence[Found]) -> None:
+    """A task that lost its own trigger takes the earliest one it still has."""
+    kept_pairs = {(link.episode_id, link.trigger) for link in kept}
+    if task.trigger in {link.trigger for link in kept}:
+        return
+    earliest = min(
+        (f for f in holding if any((pk, f.trigger) in kept_pairs for pk in f.episode_pks)),
+        key=lambda f: (f.triggered_epoch, f.trigger),
+    )
+    triggered_at = dt.datetime.fromtimestamp(earliest.triggered_epoch, tz=UTC)
+    task.trigger = earliest.trigger
+    task.triggered_at = triggered_at
+    task.due_on = local_date(triggered_at) + dt.timedelta(days=settings.HARBOUR_MEETING_DUE_DAYS)
+    task.version += 1
+    task.save(update_fields=["trigger", "triggered_at", "due_on", "version"])
+
+
 def _link(task: MeetingTask, trigger: str, episode_pks: Iterable[int]) -> None:
     TaskEpisode.objects.bulk_create(
         [TaskEpisode(task=task, episode_id=pk, trigger=trigger) for pk in episode_pks]
@@ -236,7 +345,7 @@ def record_held(
             )
         )
         MeetingTask.objects.filter(pk__in=closed).update(
-            closed_at=timezone.now(), version=F("version") + 1
+            closed_at=timezone.now(), closed_because=TaskClosure.HELD, version=F("version") + 1
         )
         changes = auditor.changes(before, auditor.field_values(current))
         auditor.record(

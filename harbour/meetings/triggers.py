@@ -14,6 +14,13 @@ function (LEAD over the child's MISSING episodes ordered by start) for repeats, 
 number of children. What is found is handed to services.record_triggers, which raises a task
 or joins the child's open task or planned meeting, and skips what is already recorded, so
 that evaluating twice changes nothing.
+
+Each is judged on the episode as recorded now: an open episode last seen more than 72 hours
+ago has, by the record, been missing more than 72 hours, so a notification entered late
+raises the task at once. When the record changes (found, amended, deleted), `evaluate`
+first withdraws what no longer holds (services.withdraw_stale): a link between a task and an
+episode whose trigger is no longer true goes, and a task left with none is withdrawn with
+the reason, unless a meeting has been requested for it.
 """
 
 from __future__ import annotations
@@ -93,18 +100,21 @@ def _missing(child_pks: Iterable[int] | None):
     return episodes
 
 
+def _long(child_pks: Iterable[int] | None, now_epoch: int):
+    """MISSING episodes that lasted more than the limit from last seen to found, or are open
+    and were last seen more than the limit before `now_epoch`."""
+    limit = long_missing_seconds()
+    return _missing(child_pks).filter(
+        Q(ended_epoch__gt=F("started_epoch") + limit)
+        | Q(ended_epoch__isnull=True, started_epoch__lt=now_epoch - limit)
+    )
+
+
 def find_long(child_pks: Iterable[int] | None, now_epoch: int) -> list[Found]:
     """Long episodes not yet linked to a task under the long trigger. One query."""
     limit = long_missing_seconds()
     linked = TaskEpisode.objects.filter(episode=OuterRef("pk"), trigger=TaskTrigger.LONG_MISSING)
-    episodes = (
-        _missing(child_pks)
-        .filter(
-            Q(ended_epoch__gt=F("started_epoch") + limit)
-            | Q(ended_epoch__isnull=True, started_epoch__lt=now_epoch - limit)
-        )
-        .exclude(Exists(linked))
-    )
+    episodes = _long(child_pks, now_epoch).exclude(Exists(linked))
     if (since := _lookback_epoch(now_epoch)) is not None:
         episodes = episodes.filter(started_epoch__gte=since - limit)
     rows = episodes.order_by("child_id", "started_epoch", "pk").values_list(
@@ -116,10 +126,10 @@ def find_long(child_pks: Iterable[int] | None, now_epoch: int) -> list[Found]:
     ]
 
 
-def find_repeats(child_pks: Iterable[int] | None, now_epoch: int) -> list[Found]:
-    """Windows of `count` consecutive MISSING episodes of a child, the last starting no more
-    than the limit after the first, with at least one episode not yet linked to a task under
-    the repeat trigger. Two queries (the windows, then the links of the children found)."""
+def _repeat_windows(child_pks: Iterable[int] | None, now_epoch: int | None):
+    """Rows (child pk, first pk, later pks..., last start) of each run of `count`
+    consecutive MISSING episodes within the limit (from the lookback, when `now_epoch` is
+    given)."""
     count = repeat_missing_count()
     limit = repeat_missing_seconds()
     order = [F("started_epoch").asc(), F("pk").asc()]
@@ -133,13 +143,20 @@ def find_repeats(child_pks: Iterable[int] | None, now_epoch: int) -> list[Found]
         .annotate(last_start=lead("started_epoch", count - 1), **later)
         .filter(last_start__isnull=False, last_start__lte=F("started_epoch") + limit)
     )
-    if (since := _lookback_epoch(now_epoch)) is not None:
+    if now_epoch is not None and (since := _lookback_epoch(now_epoch)) is not None:
         windows = windows.filter(last_start__gte=since)
-    rows = list(
+    return list(
         windows.order_by("child_id", "started_epoch", "pk").values_list(
             "child_id", "pk", *later, "last_start"
         )
     )
+
+
+def find_repeats(child_pks: Iterable[int] | None, now_epoch: int) -> list[Found]:
+    """Windows of `count` consecutive MISSING episodes of a child, the last starting no more
+    than the limit after the first, with at least one episode not yet linked to a task under
+    the repeat trigger. Two queries (the windows, then the links of the children found)."""
+    rows = _repeat_windows(child_pks, now_epoch)
     if not rows:
         return []
     linked = set(
@@ -169,10 +186,29 @@ def _evaluate(actor: Actor, child_pks: list[int] | None, now: dt.datetime) -> li
     return tasks
 
 
+def holding(child_pk: int, now_epoch: int) -> list[Found]:
+    """Every trigger the child's record makes true now, whether or not already linked to a
+    task, and whatever the lookback (a link made in the past is judged on the record, not on
+    its age). Two queries."""
+    limit = long_missing_seconds()
+    found = [
+        Found(child_pk, TaskTrigger.LONG_MISSING, (pk,), started + limit)
+        for pk, started in _long([child_pk], now_epoch).values_list("pk", "started_epoch")
+    ]
+    for _, *pks, last_start in _repeat_windows([child_pk], None):
+        found.append(Found(child_pk, TaskTrigger.REPEAT_MISSING, tuple(pks), last_start))
+    return found
+
+
 def evaluate(actor: Actor, child: Child, now: dt.datetime | None = None) -> list[MeetingTask]:
-    """Raise (or join) meeting tasks for one child's triggers. Returns the tasks raised or
+    """Re-judge one child's triggers on the record as it stands: withdraw what no longer
+    holds, then raise (or join) meeting tasks for what is new. Returns the tasks raised or
     joined now; an empty list when there was nothing new."""
-    return _evaluate(actor, [child.pk], now or timezone.now())
+    from . import services
+
+    now = now or timezone.now()
+    services.withdraw_stale(actor, child.pk, holding(child.pk, epoch_seconds(now)), now)
+    return _evaluate(actor, [child.pk], now)
 
 
 def _child_batches(batch_size: int) -> Iterator[list[int]]:
