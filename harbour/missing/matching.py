@@ -120,6 +120,9 @@ class Candidate:
     child: Child
     score: int
     reasons: list[str] = field(default_factory=list)
+    # For the child a police reference is already recorded for: the details entered that
+    # are not the child's, in plain English. Such a child is never chosen for the person.
+    disagreements: list[str] = field(default_factory=list)
 
 
 def strip_accents(text: str) -> str:
@@ -356,13 +359,56 @@ def find_candidates(
             .first()
         )
         if episode is not None:
-            return [
-                Candidate(
-                    episode.child,
-                    CERTAIN,
-                    [f"Police reference {reference} is already recorded for this child"],
-                )
-            ]
+            known = episode.child
+            differs = disagreements(known, child_id, given_name, family_name, date_of_birth)
+            already = Candidate(
+                known,
+                CERTAIN,
+                [f"Police reference {reference} is already recorded for this child"],
+                differs,
+            )
+            if not differs:
+                return [already]
+            # The details entered are someone else's: show that child too, so that the
+            # person sees both and decides which is wrong.
+            others = _by_details(child_id, given_name, family_name, date_of_birth, children)
+            return [already, *[other for other in others if other.child.pk != known.pk]]
+    return _by_details(child_id, given_name, family_name, date_of_birth, children)
+
+
+def disagreements(
+    child: Child,
+    child_id: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None,
+) -> list[str]:
+    """The details entered that differ from the child's on the register (a detail not
+    entered does not differ); names are compared as `normalise` reads them."""
+    found = []
+    entered = " ".join(part for part in ((given_name or "").strip(), (family_name or "").strip()))
+    if normalise(given_name) != normalise(child.given_name) or normalise(family_name) != normalise(
+        child.family_name
+    ):
+        found.append(f"Name: you entered {entered.strip()}, the register has {child.full_name}")
+    person_id = (child_id or "").strip()
+    if person_id and person_id.lower() != child.child_id.lower():
+        found.append(f"Person id: you entered {person_id}, the register has {child.child_id}")
+    if date_of_birth and date_of_birth != child.date_of_birth:
+        found.append(
+            f"Date of birth: you entered {date_of_birth:%-d %B %Y}, "
+            f"the register has {child.date_of_birth:%-d %B %Y}"
+        )
+    return found
+
+
+def _by_details(
+    child_id: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None,
+    children: QuerySet,
+) -> list[Candidate]:
     person_id = (child_id or "").strip()
     if person_id:
         child = children.filter(child_id__iexact=person_id).first()

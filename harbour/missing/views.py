@@ -164,7 +164,8 @@ def notification_new(request: HttpRequest) -> HttpResponse:
         children=[candidate.child.pk for candidate in candidates],
         details={"count": len(candidates)},
     )
-    if not choice and candidates and candidates[0].score == 100:
+    certain = candidates and candidates[0].score == 100 and not candidates[0].disagreements
+    if not choice and certain:
         choice = str(candidates[0].child.pk)
     context = _common(
         form=form,

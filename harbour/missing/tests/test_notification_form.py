@@ -11,8 +11,10 @@ import time_machine
 from django.contrib.auth import get_user_model
 
 from harbour.accounts.models import RoleAssignment
+from harbour.common.tests.factories import ChildFactory
 from harbour.common.time import UTC
 from harbour.missing.models import Episode
+from harbour.missing.services import record_notification
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,56 @@ def test_notification_received_left_blank_is_the_time_it_is_recorded(client, coo
 
     assert response.status_code == 302
     assert Episode.objects.get().notified_at == NOW
+
+
+def reference_recorded_for_ben(coordinator):
+    ben = ChildFactory(
+        child_id="P-BEN", given_name="Ben", family_name="Jones", date_of_birth=dt.date(2009, 1, 2)
+    )
+    alfie = ChildFactory(
+        child_id="P-100", given_name="Alfie", family_name="Smith", date_of_birth=dt.date(2008, 9, 3)
+    )
+    record_notification(
+        coordinator,
+        child=ben,
+        police_reference="NWP-100",
+        category="MISSING",
+        started_at=NOW - dt.timedelta(days=1),
+    )
+    return ben, alfie
+
+
+def test_a_reference_recorded_for_another_child_shows_both_children_and_what_differs(
+    client, coordinator
+):
+    ben, alfie = reference_recorded_for_ben(coordinator)
+
+    response = client.post("/episodes/new/", details())
+    page = response.content.decode()
+
+    assert f'value="{ben.pk}"' in page and f'value="{alfie.pk}"' in page
+    assert "Police reference NWP-100 is already recorded for Ben Jones (P-BEN)" in page
+    assert "Name: you entered Alfie Smith, the register has Ben Jones" in page
+    assert "Person id: you entered P-100, the register has P-BEN" in page
+    assert "Date of birth: you entered 3 September 2008, the register has 2 January 2009" in page
+    # Neither child is chosen for the coordinator while the details disagree.
+    assert " checked" not in page.split('name="choice"', 1)[1].split("</form>", 1)[0]
+
+
+def test_a_reference_recorded_for_the_same_child_is_still_chosen(client, coordinator):
+    ben, _alfie = reference_recorded_for_ben(coordinator)
+
+    page = client.post(
+        "/episodes/new/",
+        details(
+            given_name="Ben",
+            family_name="Jones",
+            child_id="P-BEN",
+            birth_day="2",
+            birth_month="1",
+            birth_year="2009",
+        ),
+    ).content.decode()
+
+    assert f'value="{ben.pk}" checked' in page.replace('aria-describedby="choice-hint" ', "")
+    assert "the register has" not in page
