@@ -42,6 +42,27 @@ def test_an_analyst_reads_the_quarterly_and_annual_reports(page, axe, live_serve
     assert page.get_by_text("[c]").first.is_visible()
     check_page(page, axe, "reports-04-annual-for-publication")
 
+    page.get_by_role("link", name="Quarterly performance").click()
+    page.get_by_text("Report on other dates").click()
+    first = page.get_by_role("group", name="First day")
+    first.get_by_label("Day").fill("1")
+    first.get_by_label("Month").fill("5")
+    first.get_by_label("Year").fill("2019")
+    last = page.get_by_role("group", name="Last day")
+    last.get_by_label("Day").fill("31")
+    last.get_by_label("Month").fill("5")
+    last.get_by_label("Year").fill("2019")
+    page.get_by_role("button", name="Show report").click()
+    heading = "Quarterly report, 1 May 2019 to 31 May 2019"
+    assert page.get_by_role("heading", name=heading).is_visible()
+    check_page(page, axe, "reports-05-quarterly-any-dates")
+
+    last.get_by_label("Day").fill("")
+    page.get_by_role("button", name="Show report").click()
+    assert page.get_by_text("There is a problem").is_visible()
+    page.get_by_role("link", name="The last day of the period must include a day").click()
+    check_page(page, axe, "reports-06-dates-error")
+
 
 def test_the_sign_in_page_is_accessible(page, axe, live_server):
     page.goto(f"{live_server.url}/sign-in/")

@@ -22,10 +22,28 @@ GRID = "#b1b4b6"
 FONT = "Arial, Helvetica, sans-serif"
 
 
+class Suppressed:
+    """A figure hidden for publication: drawn as no bar, read as [c] (never "no data", which
+    would tell a reader something different)."""
+
+    def __str__(self) -> str:
+        return SUPPRESSED_TEXT
+
+    __repr__ = __str__
+
+
+SUPPRESSED_TEXT = "[c]"
+SUPPRESSED = Suppressed()
+
+# A figure: a number, SUPPRESSED for publication, or None when there is none (a rate without
+# a population).
+Value = int | float | Suppressed | None
+
+
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: Sequence[int | float | None]
+    values: Sequence[Value]
 
 
 def _svg(width: int, height: int, title: str, description: str, body: list[str]) -> SafeString:
@@ -39,23 +57,31 @@ def _svg(width: int, height: int, title: str, description: str, body: list[str])
     )
 
 
-def _number(value: int | float | None) -> str:
+def _number(value: Value) -> str:
     if value is None:
         return "no data"
+    if isinstance(value, Suppressed):
+        return SUPPRESSED_TEXT
     return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
 
 
+def _drawn(value: Value) -> int | float | None:
+    """The number a bar is drawn to, or None for no bar."""
+    return value if isinstance(value, int | float) else None
+
+
 def bar_chart(
-    title: str, labels: Sequence[str], values: Sequence[int | float | None], unit: str = ""
+    title: str, labels: Sequence[str], values: Sequence[Value], unit: str = ""
 ) -> SafeString:
     """Horizontal bars, one per label, each with its value written at its end."""
     row_height, label_width, width = 34, 300, 760
     plot = width - label_width - 80
-    top = max([v for v in values if v is not None] or [0]) or 1
+    top = max([v for v in map(_drawn, values) if v is not None] or [0]) or 1
     body = []
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = index * row_height + 6
-        length = 0 if value is None else round(plot * value / top)
+        drawn = _drawn(value)
+        length = 0 if drawn is None else round(plot * drawn / top)
         body.append(
             f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">{escape(label)}</text>'
             f'<rect x="{label_width}" y="{y}" width="{length}" height="{row_height - 10}" '
@@ -74,7 +100,7 @@ def column_chart(title: str, categories: Sequence[str], series: Sequence[Series]
     """Vertical bars grouped by category (e.g. quarters), one colour per series, with a key."""
     width, height, left, bottom, top_margin = 760, 330, 56, 60, 44
     plot_w, plot_h = width - left - 16, height - bottom - top_margin
-    values = [v for s in series for v in s.values if v is not None]
+    values = [v for s in series for v in map(_drawn, s.values) if v is not None]
     step = _tick_step(max(values or [0]))
     ticks = max(1, math.ceil(max(values or [0]) / step))
     top = step * ticks
@@ -92,7 +118,7 @@ def column_chart(title: str, categories: Sequence[str], series: Sequence[Series]
     for c, category in enumerate(categories):
         x0 = left + c * group_w + group_w * 0.1
         for s, one in enumerate(series):
-            value = one.values[c]
+            value = _drawn(one.values[c])
             if value is None:
                 continue
             h = plot_h * value / top

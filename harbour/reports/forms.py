@@ -1,36 +1,104 @@
+"""The period and options of the report pages, read from the query string (the pages are
+links). A period is a financial year, one of its quarters, or any range of dates typed in
+GOV.UK date boxes; a period that has not started yet is refused, so no page shows a
+column of zeros for the future."""
+
+from __future__ import annotations
+
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from .periods import Period, financial_year_of
+from harbour.common.dates import DATE_PARTS, DateEntryError, read_date
+
+from .periods import Period, financial_year_of, fy_label
+
+YEAR_MESSAGE = "Select a financial year from the list"
+QUARTER_MESSAGE = "Select a quarter from the list"
+QUARTER_CHOICES = [
+    ("", "All four"),
+    ("1", "Q1 April to June"),
+    ("2", "Q2 July to September"),
+    ("3", "Q3 October to December"),
+    ("4", "Q4 January to March"),
+]
+# The first and last day of a range, each typed as day, month and year boxes.
+RANGE_ENDS = {"first": "the first day of the period", "last": "the last day of the period"}
+
+
+def _part() -> forms.CharField:
+    return forms.CharField(required=False, max_length=4, strip=True)
 
 
 class ReportOptionsForm(forms.Form):
-    """Which period and how: read from the query string of the report pages."""
-
-    year = forms.IntegerField(min_value=1990, max_value=2999, required=False)
+    year = forms.IntegerField(
+        min_value=1990,
+        required=False,
+        error_messages={"invalid": YEAR_MESSAGE, "min_value": YEAR_MESSAGE},
+    )
     quarter = forms.TypedChoiceField(
-        choices=[("", "All four"), ("1", "Q1"), ("2", "Q2"), ("3", "Q3"), ("4", "Q4")],
+        choices=QUARTER_CHOICES,
         coerce=int,
         empty_value=None,
         required=False,
+        error_messages={"invalid_choice": QUARTER_MESSAGE},
     )
-    first = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    last = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    first_day = _part()
+    first_month = _part()
+    first_year = _part()
+    last_day = _part()
+    last_month = _part()
+    last_year = _part()
     include_absences = forms.BooleanField(required=False)
     for_publication = forms.BooleanField(required=False)
 
-    def clean(self) -> dict:
+    # The page's order, for the error summary; each error sits on (and links to) its field.
+    ORDER = ("year", "quarter", "first_day", "last_day")
+
+    def clean_year(self) -> int | None:
+        year = self.cleaned_data.get("year")
+        if year is not None and year > financial_year_of(timezone.localdate()):
+            raise forms.ValidationError(
+                f"Financial year {fy_label(year)} has not started yet: it starts on 1 April {year}"
+            )
+        return year
+
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
-        first, last = data.get("first"), data.get("last")
-        if (first is None) != (last is None):
-            raise forms.ValidationError("Enter both the first and the last day of the period.")
-        if first and last and last < first:
-            raise forms.ValidationError("The last day must be the same as or after the first day.")
-        if data.get("year") is None and first is None:
-            data["year"] = default_year()
+        ends = {end: self._read_end(data, end) for end in RANGE_ENDS}
+        data["first"], data["last"] = ends["first"], ends["last"]
+        if self.errors:
+            return data
+        if (ends["first"] is None) != (ends["last"] is None):
+            missing = "first" if ends["first"] is None else "last"
+            self.add_error(f"{missing}_day", f"Enter {RANGE_ENDS[missing]}")
+        elif ends["first"] and ends["last"] < ends["first"]:
+            self.add_error("last_day", "The last day must be the same as or after the first day")
+        elif ends["first"] is None:
+            if data.get("year") is None:
+                data["year"] = default_year()
+            quarter = data.get("quarter")
+            if quarter and not has_started(Period.quarter(data["year"], quarter)):
+                period = Period.quarter(data["year"], quarter)
+                self.add_error(
+                    "quarter",
+                    f"{period.label()} has not started yet: it starts on {period.first:%-d %B %Y}",
+                )
         return data
+
+    def _read_end(self, data: dict[str, Any], end: str) -> dt.date | None:
+        parts = {part: data.get(f"{end}_{part}") or "" for part in DATE_PARTS}
+        try:
+            return read_date(parts, RANGE_ENDS[end], required=False)
+        except DateEntryError as problem:
+            self.add_error(f"{end}_day", problem.message)
+            return None
+
+    def is_whole_year(self) -> bool:
+        """A financial year's quarters side by side (not one quarter, not a range)."""
+        return self.cleaned_data.get("first") is None and not self.cleaned_data.get("quarter")
 
     def periods(self, kind: str) -> list[Period]:
         data = self.cleaned_data
@@ -41,7 +109,29 @@ class ReportOptionsForm(forms.Form):
             return [Period.financial_year(year)]
         if data.get("quarter"):
             return [Period.quarter(year, data["quarter"])]
-        return [Period.quarter(year, quarter) for quarter in (1, 2, 3, 4)]
+        return [period for period in quarters_of(year) if has_started(period)]
+
+    def error_list(self) -> list[dict[str, str]]:
+        items = [{"text": text, "href": "#year"} for text in self.non_field_errors()]
+        for name in self.ORDER:
+            if name in self.errors:
+                items.append({"text": self.errors[name][0], "href": f"#{name}"})
+        return items
+
+
+def quarters_of(year: int) -> list[Period]:
+    return [Period.quarter(year, quarter) for quarter in (1, 2, 3, 4)]
+
+
+def has_started(period: Period) -> bool:
+    """Whether the period's first day is today or earlier (UK date)."""
+    return period.first <= timezone.localdate()
+
+
+def year_choices() -> list[tuple[int, str]]:
+    """The financial years a page offers: this one and the eleven before it."""
+    current = financial_year_of(timezone.localdate())
+    return [(year, fy_label(year)) for year in range(current, current - 12, -1)]
 
 
 def default_year() -> int:

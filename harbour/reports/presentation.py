@@ -14,8 +14,9 @@ from django.utils.safestring import SafeString
 from harbour.interviews.models import Reason, Risk
 
 from . import recent
-from .charts import Series, bar_chart, column_chart
+from .charts import SUPPRESSED, Series, Value, bar_chart, column_chart
 from .engine import Report
+from .forms import has_started, quarters_of
 from .models import ComparatorRate
 from .periods import Period
 from .suppression import suppress
@@ -37,9 +38,9 @@ def _percent_text(share: str | int | None) -> str | None:
     return f"{share}%" if isinstance(share, int) else share
 
 
-def _bar_value(report: Report, row_id: str) -> int | float | None:
+def _bar_value(report: Report, row_id: str) -> Value:
     row = report.row(row_id)
-    return None if row.value_suppressed else row.value
+    return SUPPRESSED if row.value_suppressed else row.value
 
 
 def _bars(title: str, report: Report, items: list[tuple[str, str]], unit: str = "") -> Figure:
@@ -136,7 +137,13 @@ def annual_figures(report: Report, options: dict[str, Any]) -> list[Figure]:
 def _trend(period: Period, absences: bool, publication: bool) -> Figure:
     """Episodes and children per quarter over the three financial years to this one."""
     year = period.financial_year_start
-    quarters = [Period.quarter(y, q) for y in (year - 2, year - 1, year) for q in (1, 2, 3, 4)]
+    # Quarters that have not started yet would only add columns of zeros.
+    quarters = [
+        quarter
+        for y in (year - 2, year - 1, year)
+        for quarter in quarters_of(y)
+        if has_started(quarter)
+    ]
     reports = [recent.report("quarterly", quarter, absences) for quarter in quarters]
     if publication:
         reports = [suppress(r) for r in reports]

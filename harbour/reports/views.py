@@ -14,7 +14,7 @@ from harbour.audit import services as auditor
 
 from . import formats, pack, presentation, recent
 from .engine import Report
-from .forms import ReportOptionsForm
+from .forms import ReportOptionsForm, quarters_of, year_choices
 from .periods import Period, fy_label
 from .suppression import suppress
 
@@ -40,23 +40,38 @@ def _reports(kind: str, form: ReportOptionsForm, periods: list[Period]) -> list[
     return reports
 
 
-def _options_form(request: HttpRequest) -> ReportOptionsForm:
+def _download_options(request: HttpRequest) -> ReportOptionsForm:
+    """A download is a link made from a page whose options were valid: others are not found."""
     form = ReportOptionsForm(request.GET)
     if not form.is_valid():
         raise Http404("Those report options are not valid.")
     return form
 
 
+def _refused(request: HttpRequest, kind: str, form: ReportOptionsForm) -> HttpResponse:
+    """The page with its options form and what is wrong with them, and no figures."""
+    name = "Quarterly report" if kind == "quarterly" else "Annual report"
+    context = {
+        "kind": kind,
+        "form": form,
+        "title": name,
+        "years": year_choices(),
+        "error_list": form.error_list(),
+    }
+    return render(request, f"reports/{kind}.html", context)
+
+
 @require_GET
 @permission_required("reports.view_reports")
 def quarterly(request: HttpRequest) -> HttpResponse:
-    form = _options_form(request)
+    form = ReportOptionsForm(request.GET)
+    if not form.is_valid():
+        return _refused(request, "quarterly", form)
     periods = form.periods("quarterly")
     reports = _reports("quarterly", form, periods)
     previous: list[Report] = []
-    if len(periods) == 4:
-        year = form.cleaned_data["year"]
-        previous = _reports("quarterly", form, form_periods_for(year - 1))
+    if form.is_whole_year():
+        previous = _reports("quarterly", form, quarters_of(form.cleaned_data["year"] - 1))
     context = {
         "kind": "quarterly",
         "form": form,
@@ -64,19 +79,17 @@ def quarterly(request: HttpRequest) -> HttpResponse:
         "previous": previous,
         "title": _title("Quarterly report", form, periods),
         "query": request.GET.urlencode(),
-        "years": _year_choices(),
+        "years": year_choices(),
     }
     return render(request, "reports/quarterly.html", context)
-
-
-def form_periods_for(year: int) -> list[Period]:
-    return [Period.quarter(year, quarter) for quarter in (1, 2, 3, 4)]
 
 
 @require_GET
 @permission_required("reports.view_reports")
 def annual(request: HttpRequest) -> HttpResponse:
-    form = _options_form(request)
+    form = ReportOptionsForm(request.GET)
+    if not form.is_valid():
+        return _refused(request, "annual", form)
     periods = form.periods("annual")
     (report,) = _reports("annual", form, periods)
     context = {
@@ -85,7 +98,7 @@ def annual(request: HttpRequest) -> HttpResponse:
         "report": report,
         "title": _title("Annual report", form, periods),
         "query": request.GET.urlencode(),
-        "years": _year_choices(),
+        "years": year_choices(),
         "figures": presentation.annual_figures(report, form.cleaned_data),
     }
     return render(request, "reports/annual.html", context)
@@ -96,7 +109,7 @@ def annual(request: HttpRequest) -> HttpResponse:
 def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
     if kind not in ("quarterly", "annual") or extension not in DOWNLOADS:
         raise Http404
-    form = _options_form(request)
+    form = _download_options(request)
     periods = form.periods(kind)
     reports = _reports(kind, form, periods)
     content_type, suffix = DOWNLOADS[extension]
@@ -138,16 +151,9 @@ def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
 
 
 def _title(name: str, form: ReportOptionsForm, periods: list[Period]) -> str:
-    if len(periods) == 4:
+    if form.is_whole_year():
         return f"{name}, {fy_label(form.cleaned_data['year'])}"
     return f"{name}, {periods[0].label()}"
-
-
-def _year_choices() -> list[tuple[int, str]]:
-    from .forms import default_year
-
-    last = default_year() + 1
-    return [(year, fy_label(year)) for year in range(last, last - 12, -1)]
 
 
 @require_GET

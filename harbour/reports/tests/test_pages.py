@@ -1,16 +1,18 @@
 import csv
+import datetime as dt
 import io
 import json
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from openpyxl import load_workbook
 
 from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 
-from .helpers import episode, interview, looked_after_by
+from .helpers import episode, figures, interview, looked_after_by
 
 pytestmark = pytest.mark.django_db
 
@@ -109,9 +111,10 @@ def test_downloads_name_no_child(staff, records):
         assert not any(name and name in body for name in names)
 
 
-def test_bad_options_are_not_found_rather_than_an_error(staff):
-    assert staff.get("/reports/quarterly/?year=abc").status_code == 404
-    assert staff.get("/reports/quarterly/?first=2019-05-01").status_code == 404
+def test_a_download_with_bad_options_is_not_found_rather_than_an_error(staff):
+    # The pages say what is wrong (below); a download is a link made from a page that was.
+    assert staff.get("/reports/quarterly.csv?year=abc").status_code == 404
+    assert staff.get("/reports/quarterly.csv?first_day=1").status_code == 404
     assert staff.get("/reports/annual.odt?year=2019").status_code == 404
 
 
@@ -152,3 +155,126 @@ def test_committee_pack_as_pdf_and_word(staff, records):
     assert "Quarterly return interview performance" in text
     assert len(document.inline_shapes) == 2  # the two charts
     assert AuditEvent.objects.filter(action="report.download").count() == 2
+
+
+# --- Periods that have not started, bad options, any range of dates (issue 10, bug 12) -----
+
+TODAY = dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC)  # in 2026/27 Q3
+
+
+@pytest.fixture
+def in_december_2026():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def test_financial_years_that_have_not_started_are_not_offered(staff, in_december_2026):
+    page = staff.get("/reports/quarterly/").content.decode()
+    assert '<option value="2026"' in page
+    assert '<option value="2027"' not in page
+
+
+def test_the_current_year_shows_only_the_quarters_that_have_started(staff, in_december_2026):
+    page = staff.get("/reports/quarterly/?year=2026").content.decode()
+    assert "2026/27 Q3" in page
+    assert "2026/27 Q4" not in page
+
+
+def test_a_quarter_that_has_not_started_is_a_form_error(staff, in_december_2026):
+    response = staff.get("/reports/quarterly/?year=2026&quarter=4")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "2026/27 Q4 has not started yet: it starts on 1 January 2027" in page
+    assert 'href="#quarter"' in page
+    assert "Total number of missing episodes" not in page
+
+
+def test_a_year_that_has_not_started_is_a_form_error(staff, in_december_2026):
+    page = staff.get("/reports/annual/?year=2027").content.decode()
+    assert "Financial year 2027/28 has not started yet" in page
+
+
+def test_the_annual_trend_leaves_out_quarters_that_have_not_started(staff, in_december_2026):
+    page = staff.get("/reports/annual/?year=2026").content.decode()
+    assert "2026/27 Q3" in page
+    assert "2026/27 Q4" not in page
+
+
+def test_a_year_that_is_not_a_number_is_a_form_error_not_404(staff):
+    response = staff.get("/reports/quarterly/?year=abc")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Select a financial year from the list" in page
+    assert page.count("<title>Error: ") == 1
+
+
+def test_suppressed_bars_read_c_not_no_data(staff, records):
+    page = staff.get("/reports/annual/?year=2019&for_publication=on").content.decode()
+    charts = "".join(re.findall(r"<svg .*?</svg>", page, flags=re.S))
+    assert "[c]" in charts
+    assert "no data" not in charts
+
+
+def test_a_bar_with_no_figure_still_reads_no_data():
+    from harbour.reports.charts import SUPPRESSED, bar_chart
+
+    svg = bar_chart("Title", ["Shown", "Hidden", "Unknown"], [3, SUPPRESSED, None])
+    assert ">3<" in svg and ">[c]<" in svg and ">no data<" in svg
+
+
+RANGE = "first_day=1&first_month=5&first_year=2019&last_day=31&last_month=5&last_year=2019"
+
+
+def test_any_range_of_dates_can_be_reported_on_from_the_date_boxes(staff, records):
+    from harbour.reports.periods import Period
+
+    page = staff.get(f"/reports/quarterly/?{RANGE}").content.decode()
+    assert "Quarterly report, 1 May 2019 to 31 May 2019" in page
+    expected = figures("quarterly", Period(dt.date(2019, 5, 1), dt.date(2019, 5, 31)))
+    assert expected["episodes_total"][0] == 8
+    annual = staff.get(f"/reports/annual/?{RANGE}").content.decode()
+    assert "Annual report, 1 May 2019 to 31 May 2019" in annual
+
+
+def test_a_download_covers_the_range_of_dates_on_the_page(staff, records):
+    response = staff.get(f"/reports/quarterly.csv?{RANGE}")
+    assert "2019-05-01-2019-05-31" in response["Content-Disposition"]
+    event = AuditEvent.objects.get(action="report.download")
+    assert event.details["periods"] == [["2019-05-01", "2019-05-31"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "anchor"),
+    [
+        (
+            "first_day=1&first_month=5&first_year=2019",
+            "Enter the last day of the period",
+            "last_day",
+        ),
+        (
+            "first_day=31&first_month=5&first_year=2019&last_day=1&last_month=5&last_year=2019",
+            "The last day must be the same as or after the first day",
+            "last_day",
+        ),
+        (
+            "first_day=31&first_month=2&first_year=2019&last_day=1&last_month=5&last_year=2019",
+            "The first day of the period must be a real date",
+            "first_day",
+        ),
+        (
+            "first_day=1&first_month=12&first_year=2026&last_day=1&last_month=1&last_year=2027",
+            "The last day of the period must be today or in the past",
+            "last_day",
+        ),
+    ],
+)
+def test_a_bad_range_of_dates_is_a_form_error_on_its_field(
+    staff, in_december_2026, query, message, anchor
+):
+    page = staff.get(f"/reports/quarterly/?{query}").content.decode()
+    assert "There is a problem" in page
+    assert message in page
+    assert f'href="#{anchor}"' in page
+    assert f'id="{anchor}-error"' in page
