@@ -136,3 +136,40 @@ def test_a_reference_recorded_for_the_same_child_is_still_chosen(client, coordin
 
     assert f'value="{ben.pk}" checked' in page.replace('aria-describedby="choice-hint" ', "")
     assert "the register has" not in page
+
+
+def summary_in_page_order(page):
+    """The error summary's links, and the same targets in the order the page shows them."""
+    summary, rest = page.split('class="govuk-list govuk-error-summary__list"', 1)[1].split(
+        "</ul>", 1
+    )
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    return targets, sorted(targets, key=lambda target: rest.index(f'id="{target}"'))
+
+
+def test_the_notification_error_summary_follows_the_page(client, coordinator):
+    page = client.post(
+        "/episodes/new/", details(police_reference="", given_name="", **blank("started"))
+    ).content.decode()
+
+    targets, in_page_order = summary_in_page_order(page)
+    assert targets == in_page_order == ["police_reference", "started_day", "given_name"]
+
+
+def test_the_found_and_amend_error_summaries_follow_the_page(client, coordinator):
+    ben, _alfie = reference_recorded_for_ben(coordinator)
+    episode = Episode.objects.get(child=ben)
+
+    found = client.post(
+        f"/episodes/{episode.pk}/found/",
+        {"version": episode.version, "found_location": "", **blank("ended")},
+    ).content.decode()
+    amend = client.post(
+        f"/episodes/{episode.pk}/amend/",
+        {"version": episode.version, "category": "X", "reason": "", **blank("started")},
+    ).content.decode()
+
+    targets, in_page_order = summary_in_page_order(found)
+    assert targets == in_page_order == ["ended_day", "found_location"]
+    targets, in_page_order = summary_in_page_order(amend)
+    assert targets == in_page_order == ["category", "started_day", "reason"]
