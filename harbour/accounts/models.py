@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from harbour.common.constraints import FieldRuleConstraints
 from harbour.common.models import Record
 
 
@@ -98,7 +99,7 @@ class Lockout(models.Model):
         return f"{self.get_kind_display()} {self.key} until {self.until:%Y-%m-%d %H:%M}"
 
 
-class GrantRequest(models.Model):
+class GrantRequest(FieldRuleConstraints, models.Model):
     """Something one administrator asks for and a second approves: a guarded role (a
     casework role or Administrator), a place on a child's access list, or, for someone
     holding a guarded role, a new set-password link or a reset of their two factors. It

@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from harbour.common.constraints import FieldRuleConstraints
 from harbour.common.models import Record
 from harbour.missing.models import Episode
 
@@ -100,7 +101,7 @@ class OlaLog(models.Model):
         return f"OLA log of episode {self.episode_id}"
 
 
-class OlaNotification(models.Model):
+class OlaNotification(FieldRuleConstraints, models.Model):
     """One entry in an episode's OLA log: a notification sent, a chaser, an escalation or
     a response received."""
 

@@ -3,10 +3,13 @@ from typing import Any
 
 from django.db import models
 
+from .constraints import FieldRuleConstraints
 
-class Record(models.Model):
+
+class Record(FieldRuleConstraints, models.Model):
     """A register record. Facts that depend only on the record's own fields may be stored
-    when it is written; `derive` computes them, once, for the services and the importer."""
+    when it is written; `derive` computes them, once, for the services and the importer.
+    A broken check constraint is reported on its field (harbour/common/constraints.py)."""
 
     class Meta:
         abstract = True

@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from harbour.children.models import Child
 from harbour.common.codes import stored_codes
+from harbour.common.constraints import FieldRuleConstraints
 from harbour.common.models import Record
 from harbour.missing.models import Episode
 
@@ -136,7 +137,7 @@ class TaskClosure(models.TextChoices):
     WITHDRAWN = "WITHDRAWN", "Withdrawn: the trigger no longer holds"
 
 
-class MeetingTask(models.Model):
+class MeetingTask(FieldRuleConstraints, models.Model):
     """The task "a multi-agency meeting is required" for a child, raised by triggers.py.
 
     Open (closed_at is null) until the meeting it is linked to is held, a coordinator closes

@@ -1,0 +1,155 @@
+"""Every database check constraint, as the field it is about and a message a person can act
+on.
+
+Django reports a failed CheckConstraint as `Constraint "name" is violated.`, against no
+field. A record that validates with `FieldRuleConstraints` (every Record does, see
+harbour/common/models.py) reports it instead on the field named here, in the words here, so
+that a form shows it as a GOV.UK error on that field and the error summary links to it.
+harbour/common/tests/test_constraint_messages.py checks that every CheckConstraint in the
+project has a rule, on a field its model has: a new constraint needs a line here.
+
+Constraints on codes ("…_code") guard values a form offers as a list; the message is what
+the person sees if a stale form or a hand-made request sends something else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models, router
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    field: str
+    message: str
+
+
+RULES: dict[str, FieldRule] = {
+    # children
+    "child_sex_code": FieldRule("sex", "Select the child's sex from the list"),
+    "child_ethnicity_code": FieldRule("ethnicity", "Select the child's ethnicity from the list"),
+    "legal_status_code": FieldRule("status", "Select the legal status from the list"),
+    "legal_status_end_not_before_start": FieldRule(
+        "end_date", "The end date must be the same as or after the start date"
+    ),
+    "legal_status_lac_only_columns": FieldRule(
+        "placement",
+        "Only a looked after child has a responsible authority and a placement type: "
+        "remove them, or choose looked after",
+    ),
+    "legal_status_placement_code": FieldRule(
+        "placement", "Select the placement type from the list"
+    ),
+    # missing
+    "episode_category_code": FieldRule("category", "Select missing or absent"),
+    "episode_risk_level_code": FieldRule("risk_level", "Select the risk level from the list"),
+    "episode_end_not_before_start": FieldRule(
+        "ended_at", "The time found must be the same as or after the time last seen"
+    ),
+    "episode_reported_not_before_start": FieldRule(
+        "reported_at", "The time reported must be the same as or after the time last seen"
+    ),
+    "episode_notified_not_before_start": FieldRule(
+        "notified_at",
+        "The time the notification was received must be the same as or after the time last seen",
+    ),
+    # interviews
+    "interview_outcome_code": FieldRule("outcome", "Select the outcome from the list"),
+    "interview_method_code": FieldRule("method", "Select how the interview was held"),
+    "interview_offered_iff_offered_outcome": FieldRule(
+        "offered_at",
+        "Enter when the interview was offered if it was offered, and leave it blank if not",
+    ),
+    "interview_completed_only_when_accepted": FieldRule(
+        "completed_at", "Only an interview the child accepted can have a date completed"
+    ),
+    "interview_completed_not_before_offered": FieldRule(
+        "completed_at", "The date completed must be the same as or after the date offered"
+    ),
+    "allocation_to_someone": FieldRule(
+        "worker", "Select a worker or enter the organisation the interview is allocated to"
+    ),
+    # meetings
+    "meeting_kind_code": FieldRule("kind", "Select the kind of meeting from the list"),
+    "meeting_trigger_for_missing_meetings_only": FieldRule(
+        "trigger", "Only a multi-agency missing meeting has a trigger"
+    ),
+    "meeting_concern_for_strategy_meetings_only": FieldRule(
+        "concern", "Only an exploitation strategy meeting has a concern"
+    ),
+    "meeting_held_not_before_requested": FieldRule(
+        "held_on",
+        "The date the meeting was held must be the same as or after the date it was requested",
+    ),
+    "meeting_not_both_held_and_cancelled": FieldRule(
+        "held_on", "A cancelled meeting cannot be recorded as held"
+    ),
+    "meeting_task_trigger_code": FieldRule("trigger", "Select the trigger from the list"),
+    "meeting_task_closed_with_a_reason_code": FieldRule(
+        "closed_because", "Select why the task is closed"
+    ),
+    # authorities
+    "ola_kind_code": FieldRule("kind", "Select what the contact was from the list"),
+    "ola_method_code": FieldRule("method", "Select how the authority was contacted"),
+    "ola_response_for_responses_only": FieldRule(
+        "response", "Select the response only when recording a response from the authority"
+    ),
+    # exploitation
+    "referral_concern_code": FieldRule("concern", "Select the concern from the list"),
+    "referral_source_code": FieldRule("source", "Select who made the referral from the list"),
+    "assessment_kind_code": FieldRule("kind", "Select the kind of assessment from the list"),
+    "assessment_risk_code": FieldRule("risk", "Select the risk from the list"),
+    "listing_panel_code": FieldRule("panel", "Select the panel from the list"),
+    "listing_risk_code": FieldRule("risk", "Select the risk from the list"),
+    # accounts
+    "role_code": FieldRule("role", "Select the role from the list"),
+    "grant_request_kind": FieldRule(
+        "role",
+        "Select a role only when asking for a role, and a child only when asking to add "
+        "someone to a restricted record",
+    ),
+    "grant_request_status": FieldRule("status", "Select the decision from the list"),
+    "grant_request_decision": FieldRule(
+        "decided_by", "A decided request needs who decided it and when; a pending one neither"
+    ),
+    "grant_request_not_for_self": FieldRule(
+        "user", "You cannot ask for access for yourself: another administrator must ask"
+    ),
+    "grant_request_not_by_grantee": FieldRule(
+        "user", "You cannot decide a request for your own access"
+    ),
+    "grant_request_second_administrator": FieldRule(
+        "decided_by", "A second administrator must approve this: not the one who asked"
+    ),
+    # reports
+    "population_positive": FieldRule("population", "The population must be more than 0"),
+}
+
+
+class FieldRuleConstraints:
+    """Model mixin: check constraints that fail during full_clean() are reported on their
+    field (RULES), not as `Constraint "name" is violated.`; other constraints (unique ones)
+    are reported as Django reports them."""
+
+    def validate_constraints(self, exclude: set[str] | None = None) -> None:
+        model: type[models.Model] = type(self)  # type: ignore[assignment]
+        using = router.db_for_write(model, instance=self)
+        errors: dict[str, list[ValidationError]] = {}
+        for model_class, constraints in self.get_constraints():  # type: ignore[attr-defined]
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    rule = RULES.get(constraint.name)
+                    if isinstance(constraint, models.CheckConstraint) and rule is not None:
+                        errors.setdefault(rule.field, []).append(
+                            ValidationError(rule.message, code=constraint.name)
+                        )
+                    elif getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
