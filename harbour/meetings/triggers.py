@@ -41,7 +41,7 @@ from harbour.children.models import Child
 from harbour.common.time import DAY, HOUR, epoch_seconds
 from harbour.missing.models import Category, Episode
 
-from .models import MeetingTask, TaskEpisode, TaskTrigger
+from .models import MeetingTask, TaskEpisode, TaskTrigger, Trigger
 
 BATCH_SIZE = 500
 
@@ -80,7 +80,8 @@ def trigger_words(trigger: str) -> str:
         hours = settings.HARBOUR_REPEAT_MISSING_HOURS
         span = f"{hours // 24} days" if hours % 24 == 0 else f"{hours} hours"
         return f"{_ordinal(repeat_missing_count())} missing episode within {span}"
-    return trigger
+    # Triggers recorded by hand or imported (professional judgement) have a fixed label.
+    return Trigger(trigger).label if trigger in Trigger.values else trigger
 
 
 def _ordinal(number: int) -> str:
