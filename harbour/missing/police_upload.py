@@ -478,6 +478,9 @@ class Row:
     cannot_create: str = ""
     # An earlier row of this file with the same person id, which creates that child.
     same_new_child_as: int | None = None
+    # The open episode of each candidate child that has one (child pk -> episode): the
+    # notification would be merged into it (services.record_notification).
+    open_episodes: dict[int, Episode] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -508,7 +511,12 @@ class Row:
             f"{candidate.child.pk}:{candidate.child.child_id}:{candidate.score}"
             for candidate in self.candidates
         )
-        text = f"{self.number}|{self.match}|{','.join(self.choices())}|{shown}"
+        # The open episodes too: the preview says what merging does to each.
+        merges = ",".join(
+            f"{pk}:{episode.pk}:{episode.started_at.isoformat()}"
+            for pk, episode in sorted(self.open_episodes.items())
+        )
+        text = f"{self.number}|{self.match}|{','.join(self.choices())}|{shown}|{merges}"
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -788,7 +796,29 @@ def build_preview(upload: PoliceUpload, user: Any) -> Preview:
     ready = [row for row in rows if row.status == "ready"]
     _match_exact(ready, user, refused)
     _match_likely([row for row in ready if not row.match], user)
+    _attach_open_episodes(ready)
     return Preview(upload=upload, mapping=mapping, rows=rows, refused=refused)
+
+
+def _attach_open_episodes(rows: list[Row]) -> None:
+    """Each candidate child's open episode (the earliest, as recording merges into it), in
+    one query."""
+    children = {candidate.child.pk for row in rows for candidate in row.candidates}
+    if not children:
+        return
+    earliest: dict[int, Episode] = {}
+    for episode in (
+        Episode.objects.filter(child_id__in=children, ended_at__isnull=True)
+        .only("episode_id", "child_id", "started_at")
+        .order_by("started_at", "pk")
+    ):
+        earliest.setdefault(episode.child_id, episode)
+    for row in rows:
+        row.open_episodes = {
+            candidate.child.pk: earliest[candidate.child.pk]
+            for candidate in row.candidates
+            if candidate.child.pk in earliest
+        }
 
 
 def record_refusals(actor: Actor, preview: Preview, path: str) -> None:

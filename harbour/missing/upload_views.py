@@ -185,6 +185,19 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _merge_note(row: police_upload.Row, name: str, episode: Episode) -> str:
+    """What recording the row for this child does to the child's open episode."""
+    added = (
+        f"{name} has an open episode, {episode.episode_id}: this notification will be added to it."
+    )
+    if row.started_at is not None and row.started_at < episode.started_at:
+        return (
+            f"{added} Its last seen time moves from {uk_time(episode.started_at)} to "
+            f"{uk_time(row.started_at)}."
+        )
+    return f"{added} Its last seen time stays {uk_time(episode.started_at)}."
+
+
 def _preview_context(
     built: police_upload.Preview, form: ChoicesForm, refused: list[str]
 ) -> dict[str, Any]:
@@ -198,6 +211,14 @@ def _preview_context(
             "choice": form.value(f"row-{row.number}"),
             "sex": form.value(f"sex-{row.number}") if f"sex-{row.number}" in form.fields else "",
             "errors": form.errors.get(f"row-{row.number}", []),
+            "merges": {
+                child_pk: _merge_note(row, candidate_name, episode)
+                for candidate_name, child_pk, episode in (
+                    (c.child.full_name, c.child.pk, row.open_episodes.get(c.child.pk))
+                    for c in row.candidates
+                )
+                if episode is not None
+            },
         }
 
     # Every entry links to an element the page has: a row's first radio, a sex select, or

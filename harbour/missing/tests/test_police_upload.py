@@ -564,8 +564,11 @@ def test_a_reference_recorded_after_the_preview_refuses_the_whole_file(user, nor
             mapping_version=preview.mapping.version,
             offered=offered(preview),
         )
+    # The child now has an open episode the preview did not show, so the answers offered
+    # have changed before the reference itself is looked at.
     assert refused.value.problems[0] == (
-        "Row 3: police reference NSP-2 was recorded by someone else after this preview was shown"
+        "Someone changed the register while you were checking this file: check the rows again. "
+        "Nothing has been saved."
     )
     assert list(Episode.objects.values_list("episode_id", flat=True)) == ["NSP-2"]
 

@@ -289,3 +289,36 @@ def test_the_preview_page_takes_a_bounded_number_of_queries(
         assert client.get(f"/episodes/upload/{small.pk}/").status_code == 200
     with django_assert_max_num_queries(len(small_queries) + 2):
         assert client.get(f"/episodes/upload/{big.pk}/").status_code == 200
+
+
+def test_the_preview_says_a_row_will_be_merged_into_an_open_episode_and_moves_last_seen(
+    client, coordinator, mapped
+):
+    child = ChildFactory(child_id="P-OPEN", given_name="Ada", family_name="Amberley")
+    record_notification(
+        coordinator,
+        child=child,
+        police_reference="NSP-OLD",
+        category="MISSING",
+        started_at=dt.datetime(2026, 11, 1, 23, 0, tzinfo=UTC),
+    )
+    upload = held_for(
+        coordinator,
+        mapped,
+        csv_of(
+            row(ref="NSP-EARLIER", person="P-OPEN", seen="01/11/2026 21:15"),
+            row(ref="NSP-LATER", person="P-OPEN", seen="02/11/2026 08:00"),
+        ),
+    )
+
+    page = " ".join(client.get(f"/episodes/upload/{upload.pk}/").content.decode().split())
+
+    assert (
+        "Ada Amberley has an open episode, NSP-OLD: this notification will be added to it. "
+        "Its last seen time moves from 1 November 2026 at 11:00pm (GMT) to "
+        "1 November 2026 at 9:15pm (GMT)." in page
+    )
+    assert (
+        "Ada Amberley has an open episode, NSP-OLD: this notification will be added to it. "
+        "Its last seen time stays 1 November 2026 at 11:00pm (GMT)." in page
+    )
