@@ -74,6 +74,8 @@ def harbour(request: HttpRequest) -> dict[str, Any]:
     navigation = []
     if user is not None and user.is_authenticated:
         for permission, name, text, prefix in (
+            ("children.find_child", "children_list", "Children", "/children/"),
+            ("children.view_caseload", "my_children", "My children", "/children/mine/"),
             ("missing.manage_episodes", "episode_list", "Episodes", "/episodes/"),
             (
                 "interviews.view_worklist",
@@ -103,4 +105,9 @@ def harbour(request: HttpRequest) -> dict[str, Any]:
                 )
         if user.is_superuser:
             navigation.append({"href": url("admin:index"), "text": "Administration"})
-    return {"council_name": settings.COUNCIL_NAME, "navigation_items": navigation}
+    may_find_child = bool(user and user.is_authenticated and allowed(user, "children.find_child"))
+    return {
+        "council_name": settings.COUNCIL_NAME,
+        "navigation_items": navigation,
+        "may_find_child": may_find_child,
+    }

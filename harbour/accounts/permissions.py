@@ -73,6 +73,14 @@ def allocated_to_user(user: User, child: Any) -> bool:
 
 
 @rules.predicate
+def allocated_social_worker_is_user(user: User, child: Any) -> bool:
+    """The child is on the user's caseload: they are its allocated social worker."""
+    if child is None:
+        return True
+    return child.allocated_social_worker_id == user.pk
+
+
+@rules.predicate
 def episode_allocated_to_user(user: User, episode: Any) -> bool:
     """The episode's return interview is allocated to the user or to their organisation.
     Seeing the child is not enough: a worker allocated one episode of a child may open the
@@ -105,6 +113,17 @@ rules.add_perm(
     "children.export_subject_access", (is_coordinator | is_administrator) & may_see_restricted
 )
 rules.add_perm("children.manage_access_list", is_administrator)
+# Finding a child (the search box, the children list) and a social worker's caseload.
+rules.add_perm("children.find_child", is_coordinator | is_social_worker | is_exploitation_lead)
+rules.add_perm("children.view_caseload", is_social_worker)
+# Keeping the child's record: coordinators change all of it; a social worker records the
+# legal statuses of the children allocated to them (services.save_legal_status_change holds
+# the same rule).
+rules.add_perm("children.edit_child", is_coordinator & may_see_restricted)
+rules.add_perm(
+    "children.record_legal_status",
+    (is_coordinator | (is_social_worker & allocated_social_worker_is_user)) & may_see_restricted,
+)
 # Casework (the daily screens).
 rules.add_perm("missing.manage_episodes", is_coordinator)
 rules.add_perm("interviews.view_worklist", is_coordinator | is_rhi_worker)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from harbour.common.models import Record
@@ -60,8 +61,31 @@ class Child(Record):
         settings.AUTH_USER_MODEL, blank=True, related_name="restricted_children_allowed"
     )
 
+    # The social worker whose caseload ("My children") the child is on.
+    allocated_social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="allocated_children",
+    )
+    placement_address = models.TextField(blank=True)
+    placement_postcode = models.CharField(max_length=8, blank=True)
+
+    # Raised by every change made through the child's edit page: a form loaded before
+    # someone else's change is refused (services.update_child) instead of undoing it.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
     class Meta:
         verbose_name_plural = "children"
+        # Finding a child (harbour/children/search.py) reads names by their lower-case
+        # first letters and dates of birth by birth_ymd: indexed, so that a search reads
+        # the few hundred children it may match, not all of them.
+        indexes = [
+            models.Index(Lower("family_name"), Lower("given_name"), name="child_family_given"),
+            models.Index(Lower("given_name"), name="child_given"),
+            models.Index(fields=["birth_ymd"], name="child_birth_ymd"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="child_sex_code"),
             models.CheckConstraint(
@@ -121,6 +145,7 @@ class LegalStatus(Record):
         "Empty or this authority's own number means this authority.",
     )
     placement = models.CharField(max_length=11, choices=Placement, blank=True)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         verbose_name_plural = "legal statuses"

@@ -108,10 +108,15 @@ def sample_records() -> dict[str, int]:
 
     from django.utils import timezone
 
-    from harbour.common.tests.factories import EpisodeFactory, MeetingFactory
+    from harbour.common.tests.factories import (
+        EpisodeFactory,
+        LegalStatusFactory,
+        MeetingFactory,
+    )
     from harbour.meetings.models import MeetingTask
 
     child = ChildFactory()
+    legal_status = LegalStatusFactory(child=child)
     episode = EpisodeFactory(child=child)
     meeting = MeetingFactory(child=child)
     now = timezone.now()
@@ -136,6 +141,7 @@ def sample_records() -> dict[str, int]:
     return {
         "police_upload": upload.pk,
         "child": child.pk,
+        "legal_status": legal_status.pk,
         "episode": episode.pk,
         "meeting": meeting.pk,
         "task": task.pk,
@@ -148,6 +154,7 @@ def objects_for(name: str, records: dict[str, int], user_pk: int) -> dict[str, i
         "pk": records[PK_OF.get(name, "child")],
         "child_pk": records["child"],
         "user_pk": user_pk,
+        "status_pk": records["legal_status"],
     }
 
 
@@ -193,6 +200,10 @@ def test_every_url_answers_each_role_as_the_matrix_says():
         allocated_at=timezone.now(),
         allocated_by=users["COORDINATOR"],
     )
+    # And of a social worker's own children: allocate the child to them.
+    from harbour.children.models import Child
+
+    Child.objects.filter(pk=records["child"]).update(allocated_social_worker=users["SOCIAL_WORKER"])
     # A held police upload is seen only by the coordinator who uploaded it.
     from harbour.missing.models import PoliceUpload
 
