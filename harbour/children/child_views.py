@@ -90,13 +90,26 @@ def _filter(params: QueryDict) -> TimelineFilter:
     return timeline
 
 
-def legal_statuses_today(child: Child, today: dt.date) -> list[dict[str, str]]:
+def legal_statuses_today(
+    child: Child, today: dt.date, every_status: list[LegalStatus] | None = None
+) -> list[dict[str, str]]:
     """The legal statuses in force on today's local date, with the responsible authority
-    for a looked-after child."""
+    for a looked-after child. From `every_status` (all the child's) when already read."""
     own = settings.LOCAL_AUTHORITY_CODE
-    statuses = LegalStatus.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today), child=child, start_date__lte=today
-    ).order_by("status", "start_date")
+    if every_status is None:
+        statuses = LegalStatus.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today), child=child, start_date__lte=today
+        ).order_by("status", "start_date")
+    else:
+        statuses = sorted(
+            (
+                status
+                for status in every_status
+                if status.start_date <= today
+                and (status.end_date is None or status.end_date >= today)
+            ),
+            key=lambda status: (status.status, status.start_date),
+        )
     shown = []
     for status in statuses:
         authority = ""
@@ -122,9 +135,17 @@ def _child_context(request: HttpRequest, pk: int) -> dict[str, Any] | HttpRespon
     from django.utils import timezone
 
     today = local_date(timezone.now())
-    child = get_object_or_404(Child.objects.annotate(**flag_annotations(today)), pk=pk)
+    child = get_object_or_404(
+        Child.objects.annotate(**flag_annotations(today)).select_related("allocated_social_worker"),
+        pk=pk,
+    )
     if refused := refusal(request, child):
         return refused
+    may_record = allowed(request.user, "children.record_legal_status", child)
+    # Every legal status, for those who keep them (the identity bar shows those in force).
+    every_status = (
+        list(child.legal_statuses.order_by("-start_date", "status")) if may_record else None
+    )
     timeline = _filter(request.GET)
     entries = chronology(
         child, kinds=timeline.kinds, first=timeline.first.value, last=timeline.last.value
@@ -133,7 +154,7 @@ def _child_context(request: HttpRequest, pk: int) -> dict[str, Any] | HttpRespon
         "child": child,
         "today": today,
         "age": completed_years(child.date_of_birth, today),
-        "statuses": legal_statuses_today(child, today),
+        "statuses": legal_statuses_today(child, today, every_status),
         "flags": child_flags(child),
         "entries": entries,
         "timeline": timeline,
@@ -143,6 +164,12 @@ def _child_context(request: HttpRequest, pk: int) -> dict[str, Any] | HttpRespon
         "timeline_errors": [{"text": text, "href": href} for text, href in timeline.errors],
         "may_export": allowed(request.user, "children.export_subject_access", child),
         "may_manage_access": allowed(request.user, "children.manage_access_list", child),
+        "may_edit": (may_edit := allowed(request.user, "children.edit_child", child)),
+        "may_record_status": may_record,
+        "all_statuses": every_status or [],
+        "social_worker": (
+            child.allocated_social_worker if child.allocated_social_worker_id and may_edit else None
+        ),
     }
 
 

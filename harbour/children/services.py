@@ -1,16 +1,186 @@
-"""Writes to children records. Every change goes through these functions."""
+"""Writes to children records. Every change goes through these functions.
+
+The edit pages' changes (update_child, record_legal_status) carry the `version` the
+person's form was loaded with: a stale one raises ConflictError and nothing is saved, so
+that nobody undoes a change they never saw. Each is allowed by the same rule as the page
+(harbour/accounts/permissions.py) and audited as a change of the record, its old and new
+values sealed with the child's key (harbour/common/services.py).
+"""
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from harbour.accounts import services as accounts
 from harbour.accounts.models import GrantRequest
 from harbour.audit.services import Actor, record
 from harbour.common.services import delete_record, save_record
+from harbour.common.time import local_date
 
-from .models import Child, LegalStatus
+from .models import Child, LegalStatus, LegalStatusKind
+
+# What the child's edit page changes; legal statuses have their own page.
+CHILD_FIELDS = (
+    "child_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "allocated_social_worker",
+    "placement_address",
+    "placement_postcode",
+)
+LEGAL_STATUS_FIELDS = ("status", "start_date", "end_date", "responsible_la", "placement")
+
+# A UK postcode: outward code (area, district) and inward code (sector, unit).
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+class ConflictError(Exception):
+    def __init__(self, what: str = "record") -> None:
+        super().__init__(
+            f"Someone else changed this {what} after you opened it. Their change is shown; "
+            "nothing you entered has been saved."
+        )
+
+
+def normalise_postcode(postcode: str) -> str:
+    """ "sw1a1aa" -> "SW1A 1AA"; ValidationError for text that is not a UK postcode."""
+    text = " ".join((postcode or "").upper().split())
+    if not text:
+        return ""
+    match = _POSTCODE.match(text)
+    if match is None:
+        raise ValidationError(
+            {"placement_postcode": "Enter a real postcode, like SW1A 1AA, or leave it empty"}
+        )
+    return f"{match[1]} {match[2]}"
+
+
+def _require(actor: Actor, permission: str, child: Child) -> None:
+    from harbour.accounts.permissions import allowed
+
+    if not isinstance(actor, str) and not allowed(actor, permission, child):
+        raise PermissionDenied
+
+
+def update_child(actor: Actor, child: Child, *, changes: Mapping[str, Any], version: int) -> Child:
+    """Change the child's identity, allocated social worker or placement address
+    (CHILD_FIELDS) from a form loaded at `version`."""
+    unknown = sorted(set(changes) - set(CHILD_FIELDS))
+    if unknown:
+        raise ValueError(f"These fields cannot be changed here: {', '.join(unknown)}")
+    _require(actor, "children.edit_child", child)
+    with transaction.atomic():
+        current = Child.objects.select_for_update().get(pk=child.pk)
+        if current.version != version:
+            raise ConflictError("child's record")
+        before = {name: getattr(current, name) for name in changes}
+        values = dict(changes)
+        if "placement_postcode" in values:
+            values["placement_postcode"] = normalise_postcode(values["placement_postcode"])
+        if "child_id" in values:
+            values["child_id"] = (values["child_id"] or "").strip()
+            if not values["child_id"]:
+                raise ValidationError({"child_id": "Enter the person id"})
+            if Child.objects.filter(child_id=values["child_id"]).exclude(pk=current.pk).exists():
+                raise ValidationError(
+                    {"child_id": "This person id is already recorded for another child"}
+                )
+        worker = values.get("allocated_social_worker")
+        if worker is not None and not _is_social_worker(worker):
+            raise ValidationError(
+                {"allocated_social_worker": "Select a social worker who uses Harbour"}
+            )
+        for name, value in values.items():
+            setattr(current, name, value)
+        if all(getattr(current, name) == before[name] for name in changes):
+            raise ValidationError("Nothing has changed: change at least one detail, or cancel.")
+        current.version += 1
+        return save_record(actor, current)
+
+
+def _is_social_worker(user: AbstractBaseUser) -> bool:
+    from harbour.accounts.models import Role, RoleAssignment
+
+    return (
+        user.is_active
+        and RoleAssignment.objects.filter(user=user, role=Role.SOCIAL_WORKER).exists()
+    )
+
+
+def record_legal_status(
+    actor: Actor,
+    child: Child,
+    *,
+    values: Mapping[str, Any],
+    legal_status: LegalStatus | None = None,
+    version: int | None = None,
+) -> LegalStatus:
+    """Add a legal status to the child (legal_status None), or change one loaded at
+    `version`. A looked-after status names its responsible authority (empty: this one)
+    and placement; the other statuses have neither."""
+    unknown = sorted(set(values) - set(LEGAL_STATUS_FIELDS))
+    if unknown:
+        raise ValueError(f"These fields cannot be changed here: {', '.join(unknown)}")
+    _require(actor, "children.record_legal_status", child)
+    with transaction.atomic():
+        if legal_status is None:
+            current = LegalStatus(child=child)
+        else:
+            current = LegalStatus.objects.select_for_update().get(pk=legal_status.pk, child=child)
+            if current.version != version:
+                raise ConflictError("legal status")
+        for name, value in values.items():
+            setattr(current, name, value if value is not None or name == "end_date" else "")
+        current.responsible_la = (current.responsible_la or "").strip()
+        if current.status != LegalStatusKind.LAC:
+            errors = {}
+            if current.responsible_la:
+                errors["responsible_la"] = (
+                    "Only a looked-after status has a responsible authority: leave it empty"
+                )
+            if current.placement:
+                errors["placement"] = "Only a looked-after status has a placement type"
+            if errors:
+                raise ValidationError(errors)
+        _refuse_bad_dates(current)
+        clash = LegalStatus.objects.filter(
+            child=child, status=current.status, start_date=current.start_date
+        ).exclude(pk=current.pk)
+        if clash.exists():
+            raise ValidationError(
+                {
+                    "start_date": "This child already has a legal status of this kind starting "
+                    "on this date: change that one instead"
+                }
+            )
+        if legal_status is not None:
+            current.version += 1
+        return save_record(actor, current)
+
+
+def _refuse_bad_dates(status: LegalStatus) -> None:
+    if status.start_date and status.end_date and status.end_date < status.start_date:
+        raise ValidationError(
+            {"end_date": "The end date must be the same as or after the start date"}
+        )
+    if status.start_date and status.start_date < status.child.date_of_birth:
+        raise ValidationError(
+            {"start_date": "The start date must be on or after the date of birth"}
+        )
+    if status.start_date and status.start_date > local_date(timezone.now()) + dt.timedelta(
+        days=366
+    ):
+        raise ValidationError({"start_date": "The start date must be within the next year"})
 
 
 def save_child(actor: Actor, child: Child) -> Child:
