@@ -379,3 +379,27 @@ def test_the_filters_show_what_was_chosen(coordinator, allocated_episodes):
 
     assert f'<option value="{ann}" selected>' in page
     assert '<option value="HOME" selected>' in page and '<option value="ALL" selected>' in page
+
+
+def test_a_worker_is_not_listed_children_placed_by_other_authorities_not_allocated_to_them(
+    coordinator,
+):
+    now = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
+    ann = staff("ann", "RHI_WORKER", "Catch22")
+    bob = staff("bob", "RHI_WORKER", "Barnardos")
+    placed_here = ChildFactory()
+    LegalStatusFactory(child=placed_here, responsible_la="344")
+    mine = returned(now - 2 * HOUR, episode_id="OLA-ANN", child=placed_here)
+    services.allocate(coordinator, mine, worker=ann)
+    services.allocate(
+        coordinator, returned(now - 3 * HOUR, episode_id="OLA-BOB", child=placed_here), worker=bob
+    )
+    elsewhere = ChildFactory()
+    LegalStatusFactory(child=elsewhere, responsible_la="345")
+    returned(now - 4 * HOUR, episode_id="OLA-NOBODY", child=elsewhere)
+
+    with time_machine.travel(now, tick=False):
+        page = signed_in(ann).get("/interviews/").content.decode()
+
+    assert ">OLA-ANN<" in page
+    assert ">OLA-BOB<" not in page and ">OLA-NOBODY<" not in page
