@@ -115,3 +115,23 @@ def test_no_fonts_or_crown_images_are_shipped() -> None:
         n for n in images if "crown" in n or "crest" in n or n.startswith(("govuk-", "favicon"))
     ]
     assert not crown
+
+
+def test_every_page_links_the_council_neutral_icon(home: str) -> None:
+    assert '<link rel="icon" href="/static/harbour/harbour-icon.svg" type="image/svg+xml">' in home
+    icon = (STATIC / "harbour-icon.svg").read_text("utf-8")
+    assert icon.startswith("<svg") and "crown" not in icon.lower()
+
+
+def test_a_long_unbroken_word_breaks_instead_of_widening_its_table() -> None:
+    css = (STATIC / "application.css").read_text("utf-8")
+    rule = re.search(r"([^{}]*)\{[^}]*overflow-wrap:anywhere", css)
+    assert rule is not None, "no rule lets a long word break"
+    assert ".govuk-table__cell" in rule.group(1)
+
+
+def test_on_a_phone_a_wide_table_scrolls_inside_itself() -> None:
+    css = (STATIC / "application.css").read_text("utf-8")
+    narrow = re.search(r"@media ?\(max-width: ?40\.0525em\)\{\.govuk-table\{([^}]*)\}", css)
+    assert narrow is not None, "no narrow-screen rule for tables"
+    assert "overflow-x:auto" in narrow.group(1) and "display:block" in narrow.group(1)
