@@ -3,11 +3,14 @@ each form that changes an existing record carries the version it was loaded with
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 
 from harbour.common.dates import DATE_PARTS, DateEntryError, read_date
+from harbour.common.time import SkippedLocalTime, from_london
 
 from .models import Agency
 
@@ -86,12 +89,121 @@ class HeldForm(DateFieldsForm):
         choices=Agency.choices,
         error_messages={"required": "Select the agencies that attended the meeting"},
     )
+    attended_by = forms.CharField(
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": "People attending must be 2,000 characters or fewer"},
+        widget=forms.Textarea,
+    )
+    minutes = forms.CharField(
+        required=False,
+        max_length=50000,
+        error_messages={"max_length": "Minutes must be 50,000 characters or fewer"},
+        widget=forms.Textarea,
+    )
     outcome = forms.CharField(
         max_length=10000,
-        error_messages={"required": "Enter the outcome of the meeting"},
+        error_messages={
+            "required": "Enter the outcome of the meeting",
+            "max_length": "Outcome must be 10,000 characters or fewer",
+        },
         widget=forms.Textarea,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReasonForm(forms.Form):
+    """Why a task is closed as not needed, or a meeting cancelled."""
+
+    reason = forms.CharField(
+        max_length=2000,
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+        widget=forms.Textarea,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, required_message: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = required_message
+
+    def error_list(self) -> list[dict[str, str]]:
+        items = [{"text": error} for error in self.non_field_errors()]
+        if "reason" in self.errors:
+            items.append({"text": self.errors["reason"][0], "href": "#reason"})
+        return items
+
+    def refuse(self, error: Any) -> None:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+class ScheduleForm(DateFieldsForm):
+    """When (a London date and a 24-hour time) and where a meeting takes place, who chairs it
+    and who is invited."""
+
+    dates = {"scheduled_on": ("the date of the meeting", True)}
+    time = forms.CharField(
+        max_length=5, error_messages={"required": "Enter the time of the meeting"}
+    )
+    venue = forms.CharField(
+        max_length=200,
+        error_messages={
+            "required": "Enter where the meeting takes place",
+            "max_length": "Venue must be 200 characters or fewer",
+        },
+    )
+    chair = forms.CharField(
+        max_length=200,
+        error_messages={
+            "required": "Enter who chairs the meeting",
+            "max_length": "Chair must be 200 characters or fewer",
+        },
+    )
+    invitees = forms.CharField(
+        max_length=2000,
+        error_messages={
+            "required": "Enter who is invited",
+            "max_length": "Invited must be 2,000 characters or fewer",
+        },
+        widget=forms.Textarea,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["scheduled_at"] = None
+        typed = cleaned.get("time")
+        if typed is None:
+            return cleaned
+        match = TIME.match(typed)
+        hour, minute = (int(match[1]), int(match[2])) if match else (99, 99)
+        if hour > 23 or minute > 59:
+            self.add_error("time", "Enter the time as hours and minutes, for example 14:30")
+            return cleaned
+        day = cleaned.get("scheduled_on")
+        if day is None:
+            return cleaned
+        try:
+            # A meeting is not held in the hour the clocks go back; the first is taken.
+            cleaned["scheduled_at"] = from_london(
+                dt.datetime.combine(day, dt.time(hour, minute)), first_of_two=True
+            )
+        except SkippedLocalTime:
+            self.add_error("time", "That time does not exist on that day: the clocks go forward")
+        return cleaned
+
+    def refuse(self, error: Any) -> None:
+        if hasattr(error, "error_dict") and "scheduled_at" in error.error_dict:
+            self._date_error("scheduled_on", error.error_dict.pop("scheduled_at")[0].messages[0])
+            if not error.error_dict:
+                return
+        super().refuse(error)
 
 
 class ActionForm(DateFieldsForm):

@@ -32,6 +32,7 @@ from .models import (
     TaskEpisode,
     TaskTrigger,
 )
+from .queries import planned_meetings
 
 if TYPE_CHECKING:
     from .triggers import Found
@@ -78,11 +79,12 @@ def _not_in_future(day: dt.date | None, field: str) -> None:
 # ---------------------------------------------------------------------------- triggers
 
 
-def _planned_meeting(child_pk: int) -> Meeting | None:
+def _planned_meeting(child_pk: int, now: dt.datetime | None = None) -> Meeting | None:
+    """The child's planned missing meeting, if any (queries.planned_meetings: a meeting
+    requested long ago and never recorded is not joined)."""
+    today = local_date(now or timezone.now())
     return (
-        Meeting.objects.filter(
-            child_id=child_pk, kind=MeetingKind.MISSING_MAM, held_on__isnull=True
-        )
+        Meeting.objects.filter(planned_meetings(today), child_id=child_pk)
         .order_by("requested_on", "pk")
         .first()
     )
@@ -130,7 +132,7 @@ def _raise(
     actor: Actor, child_pk: int, trigger: Found, episode_pks: list[int], now: dt.datetime
 ) -> MeetingTask:
     triggered_at = dt.datetime.fromtimestamp(trigger.triggered_epoch, tz=UTC)
-    meeting = _planned_meeting(child_pk)
+    meeting = _planned_meeting(child_pk, now)
     task = MeetingTask.objects.create(
         child_id=child_pk,
         trigger=trigger.trigger,
@@ -277,8 +279,11 @@ def _link(task: MeetingTask, trigger: str, episode_pks: Iterable[int]) -> None:
 
 def meeting_id_for(task: MeetingTask) -> str:
     """Harbour's own id for the meeting requested for a task (imported meetings keep the id
-    they came with). One meeting per task, so no two requests race for an id."""
-    return f"HB-MAM-{task.pk:06d}"
+    they came with): HB-MAM-<task>, then -2, -3 for a task whose earlier meeting was
+    cancelled. The task row is locked while requesting, so no two requests race for an id."""
+    base = f"HB-MAM-{task.pk:06d}"
+    earlier = Meeting.objects.filter(meeting_id__startswith=base).count()
+    return base if earlier == 0 else f"{base}-{earlier + 1}"
 
 
 def request_meeting(
@@ -325,17 +330,23 @@ def record_held(
     attendees: Iterable[str],
     outcome: str,
     version: int,
+    minutes: str = "",
+    attended_by: str = "",
 ) -> Meeting:
-    """Record that a meeting was held: when, which agencies attended, and the outcome. Closes
-    the tasks the meeting was for."""
+    """Record that a meeting was held: when, which agencies attended and who, the minutes
+    and the outcome. Closes the tasks the meeting was for."""
     attendees = [code for code in Agency.values if code in set(attendees)]
     _not_in_future(held_on, "held_on")
     with transaction.atomic():
         current = _locked(Meeting, meeting.pk, version, "meeting")
+        if current.cancelled_at is not None:
+            raise ValidationError("This meeting was cancelled, so it cannot be recorded as held.")
         before = auditor.field_values(current)
         current.held_on = held_on
         current.attendees = store_codes(attendees)
         current.outcome = outcome.strip()
+        current.minutes = minutes.strip()
+        current.attended_by = attended_by.strip()
         current.full_clean()
         current.version += 1
         current.save()
@@ -399,5 +410,119 @@ def complete_action(
             children=[current.meeting.child_id],
             details={"meeting": current.meeting_id},
             sealed={"done_on": done_on.isoformat()},
+        )
+    return current
+
+
+# ------------------------------------------------------- closing, cancelling, scheduling
+
+
+def close_task_not_needed(
+    actor: Actor, task: MeetingTask, *, reason: str, version: int
+) -> MeetingTask:
+    """Close an open task as not needed, for a stated reason (for example, the child is
+    already the subject of a strategy meeting). A task whose meeting has been requested is
+    closed by cancelling or holding the meeting instead."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why a meeting is not needed"})
+    with transaction.atomic():
+        current = _locked(MeetingTask, task.pk, version, "task")
+        if current.closed_at is not None:
+            raise ValidationError("This task is already closed.")
+        if current.meeting_id is not None:
+            raise ValidationError(
+                "A meeting has been requested for this task: cancel the meeting instead."
+            )
+        current.closed_at = timezone.now()
+        current.closed_because = TaskClosure.NOT_NEEDED
+        current.closed_reason = reason
+        current.version += 1
+        current.full_clean()
+        current.save(update_fields=["closed_at", "closed_because", "closed_reason", "version"])
+        auditor.record(
+            actor,
+            "meetings.task_closed_not_needed",
+            obj=current,
+            children=[current.child_id],
+            details={"task": current.pk},
+            sealed={"reason": reason},
+        )
+    return current
+
+
+def cancel_meeting(actor: Actor, meeting: Meeting, *, reason: str, version: int) -> Meeting:
+    """Cancel a planned meeting, for a stated reason. Its open tasks are released: they are
+    listed again as needing a meeting, to be requested again or closed as not needed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the meeting is cancelled"})
+    with transaction.atomic():
+        current = _locked(Meeting, meeting.pk, version, "meeting")
+        if current.held_on is not None:
+            raise ValidationError("This meeting was held, so it cannot be cancelled.")
+        if current.cancelled_at is not None:
+            raise ValidationError("This meeting is already cancelled.")
+        current.cancelled_at = timezone.now()
+        current.cancel_reason = reason
+        current.full_clean()
+        current.version += 1
+        current.save()
+        released = list(
+            MeetingTask.objects.filter(meeting=current, closed_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        MeetingTask.objects.filter(pk__in=released).update(meeting=None, version=F("version") + 1)
+        auditor.record(
+            actor,
+            "meetings.meeting_cancelled",
+            obj=current,
+            children=[current.child_id],
+            details={"tasks_released": released},
+            sealed={"reason": reason},
+        )
+    return current
+
+
+def schedule_meeting(
+    actor: Actor,
+    meeting: Meeting,
+    *,
+    scheduled_at: dt.datetime,
+    venue: str,
+    chair: str,
+    invitees: str,
+    version: int,
+) -> Meeting:
+    """Set (or change) when and where a planned meeting takes place, who chairs it and who
+    is invited. The date may be in the future, but not before the meeting was requested."""
+    with transaction.atomic():
+        current = _locked(Meeting, meeting.pk, version, "meeting")
+        if current.held_on is not None or current.cancelled_at is not None:
+            raise ValidationError("Only a planned meeting can be scheduled.")
+        if local_date(scheduled_at) < current.requested_on:
+            raise ValidationError(
+                {
+                    "scheduled_at": "The date of the meeting must be the same as or after the "
+                    "date it was requested"
+                }
+            )
+        before = auditor.field_values(current)
+        current.scheduled_at = scheduled_at
+        current.venue = venue.strip()
+        current.chair = chair.strip()
+        current.invitees = invitees.strip()
+        current.full_clean()
+        current.version += 1
+        current.save()
+        changes = auditor.changes(before, auditor.field_values(current))
+        auditor.record(
+            actor,
+            "meetings.meeting_scheduled",
+            obj=current,
+            children=[current.child_id],
+            details={"fields": sorted(changes)},
+            sealed={"changes": changes},
         )
     return current

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,20 +27,24 @@ from harbour.common.paging import first_rows
 from harbour.common.time import HOUR, local_date
 
 from . import services
-from .forms import ActionForm, DoneForm, HeldForm, RequestMeetingForm
+from .forms import ActionForm, DoneForm, HeldForm, ReasonForm, RequestMeetingForm, ScheduleForm
 from .models import (
     Agency,
     Meeting,
     MeetingAction,
-    MeetingKind,
     MeetingTask,
     TaskEpisode,
     TaskTrigger,
 )
+from .queries import LAPSED_AFTER_DAYS, lapsed_meetings, planned_meetings
 from .triggers import trigger_words
 
 PERMISSION = "meetings.manage_meetings"
 LIST_ROWS = 100
+
+
+def url_for(name: str, pk: int) -> str:
+    return reverse(name, args=[pk])
 
 
 def day_text(day: dt.date | None) -> str:
@@ -72,7 +77,14 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
         LIST_ROWS,
     )
     listed_meetings = first_rows(
-        Meeting.objects.filter(visible, kind=MeetingKind.MISSING_MAM, held_on__isnull=True)
+        Meeting.objects.filter(visible, planned_meetings(today))
+        .select_related("child")
+        .order_by("requested_on", "pk"),
+        LIST_ROWS,
+    )
+    # Requested long ago and never recorded as held or cancelled: not "planned" any more.
+    listed_lapsed = first_rows(
+        Meeting.objects.filter(visible, lapsed_meetings(today))
         .select_related("child")
         .order_by("requested_on", "pk"),
         LIST_ROWS,
@@ -96,27 +108,89 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
             "child": meeting.child,
             "trigger": trigger_words(meeting.trigger) if meeting.trigger else "",
             "requested": day_text(meeting.requested_on),
+            "scheduled": when_text(meeting.scheduled_at),
         }
         for meeting in meetings
     ]
-    shown = {task.child_id for task in tasks} | {meeting.child_id for meeting in meetings}
+    lapsed_rows = [
+        {
+            "meeting": meeting,
+            "child": meeting.child,
+            "requested": day_text(meeting.requested_on),
+        }
+        for meeting in listed_lapsed.rows
+    ]
+    shown = (
+        {task.child_id for task in tasks}
+        | {meeting.child_id for meeting in meetings}
+        | {meeting.child_id for meeting in listed_lapsed.rows}
+    )
     auditor.record(
         request.user,
         "meetings.worklist_viewed",
         children=sorted(shown),
-        details={"tasks": len(tasks), "meetings": len(meetings)},
+        details={
+            "tasks": len(tasks),
+            "meetings": len(meetings),
+            "lapsed": len(listed_lapsed.rows),
+        },
     )
     context = {
         "task_rows": task_rows,
         "meeting_rows": meeting_rows,
+        "lapsed_rows": lapsed_rows,
         "tasks_listed": listed_tasks,
         "meetings_listed": listed_meetings,
+        "lapsed_listed": listed_lapsed,
+        "lapsed_days": LAPSED_AFTER_DAYS,
         "config": {
             "long_hours": settings.HARBOUR_LONG_MISSING_HOURS,
             "repeat_words": trigger_words(TaskTrigger.REPEAT_MISSING).lower(),
         },
     }
     return render(request, "meetings/index.html", context)
+
+
+def _steps(task: MeetingTask) -> list[dict[str, Any]]:
+    """The task's steps in the GOV.UK task list pattern: request, schedule, record."""
+    todo = "govuk-tag--blue"
+    meeting = task.meeting
+    if task.closed_at is not None and meeting is None:
+        closed = task.get_closed_because_display()
+        return [{"name": "Request the meeting", "status": closed, "href": "", "tag": ""}]
+    if meeting is None:
+        return [
+            {
+                "name": "Request the meeting",
+                "status": "Not yet started",
+                "href": "#request",
+                "tag": todo,
+            },
+            {"name": "Schedule the meeting", "status": "Cannot start yet", "href": "", "tag": ""},
+            {
+                "name": "Record the meeting as held",
+                "status": "Cannot start yet",
+                "href": "",
+                "tag": "",
+            },
+        ]
+    meeting_url = url_for("meetings_meeting", meeting.pk)
+    open_meeting = meeting.held_on is None and meeting.cancelled_at is None
+    return [
+        {"name": "Request the meeting", "status": "Completed", "href": meeting_url, "tag": ""},
+        {
+            "name": "Schedule the meeting",
+            "status": "Completed" if meeting.scheduled_at else "Not yet started",
+            "href": url_for("meetings_meeting_schedule", meeting.pk) if open_meeting else "",
+            "tag": "" if meeting.scheduled_at else todo,
+        },
+        {
+            "name": "Record the meeting as held",
+            "status": "Completed" if meeting.held_on else "Not yet started",
+            "href": meeting_url,
+            "tag": "" if meeting.held_on else todo,
+        },
+    ]
 
 
 def _episode_rows(task: MeetingTask) -> list[dict[str, Any]]:
@@ -196,6 +270,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overdue": task.is_open and task.due_on < local_date(timezone.now()),
         "closed": when_text(task.closed_at),
         "episode_rows": _episode_rows(task),
+        "steps": _steps(task),
         "form": form,
         "errors": form.error_list() if form.is_bound else [],
         "messages": _messages(request),
@@ -207,6 +282,8 @@ def _held_initial(meeting: Meeting) -> dict[str, Any]:
     initial: dict[str, Any] = {
         "version": meeting.version,
         "attendees": meeting.attendee_codes,
+        "attended_by": meeting.attended_by,
+        "minutes": meeting.minutes,
         "outcome": meeting.outcome,
     }
     if meeting.held_on:
@@ -236,6 +313,8 @@ def _handle_meeting_post(
                     held_on=form.cleaned_data["held_on"],
                     attendees=form.cleaned_data["attendees"],
                     outcome=form.cleaned_data["outcome"],
+                    minutes=form.cleaned_data["minutes"],
+                    attended_by=form.cleaned_data["attended_by"],
                     version=form.cleaned_data["version"],
                 )
             except ValidationError as error:
@@ -326,6 +405,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "trigger": trigger_words(meeting.trigger) if meeting.trigger else "",
         "requested": day_text(meeting.requested_on),
         "held": day_text(meeting.held_on),
+        "scheduled": when_text(meeting.scheduled_at),
+        "cancelled": when_text(meeting.cancelled_at),
+        "planned": meeting.held_on is None and meeting.cancelled_at is None,
         "attendees": meeting.attendee_labels,
         "actions": [
             {"action": action, "due": day_text(action.due_on), "done": day_text(action.done_on)}
@@ -344,3 +426,162 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "messages": _messages(request),
     }
     return render(request, "meetings/meeting.html", context, status=400 if errors else 200)
+
+
+# ------------------------------------------------------------ close, cancel, schedule
+
+
+def _stale_version(form: Any, version: int) -> None:
+    """After a refusal, the form carries the version now stored, so that the person can
+    check what changed and submit again."""
+    form.data = form.data.copy()
+    form.data["version"] = str(version)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def task_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close a task as not needed, with the reason."""
+    task = get_object_or_404(MeetingTask.objects.select_related("child"), pk=pk)
+    if (refused := refusal(request, task.child)) is not None:
+        return refused
+    if task.closed_at is not None or task.meeting_id is not None:
+        return redirect("meetings_task", pk=task.pk)
+    message = "Enter why a meeting is not needed"
+    form = ReasonForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": task.version},
+        required_message=message,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_task_not_needed(
+                request.user,
+                task,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            form.refuse(error)
+            task.refresh_from_db()
+            _stale_version(form, task.version)
+        else:
+            messages.success(request, "The task has been closed as not needed.")
+            return redirect("meetings_task", pk=task.pk)
+    context = {
+        "page_title": "Close the task as not needed",
+        "caption": f"Meeting needed: {trigger_words(task.trigger)}",
+        "child": task.child,
+        "form": form,
+        "errors": form.error_list() if form.is_bound else [],
+        "action": url_for("meetings_task_close", task.pk),
+        "back": url_for("meetings_task", task.pk),
+        "label": "Why is a meeting not needed?",
+        "hint": "For example, the child is already the subject of a strategy meeting.",
+        "button": "Close the task",
+    }
+    return render(request, "meetings/reason.html", context, status=400 if form.is_bound else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a planned meeting, with the reason."""
+    meeting = get_object_or_404(Meeting.objects.select_related("child"), pk=pk)
+    if (refused := refusal(request, meeting.child)) is not None:
+        return refused
+    if meeting.held_on is not None or meeting.cancelled_at is not None:
+        return redirect("meetings_meeting", pk=meeting.pk)
+    form = ReasonForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": meeting.version},
+        required_message="Enter why the meeting is cancelled",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_meeting(
+                request.user,
+                meeting,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            form.refuse(error)
+            meeting.refresh_from_db()
+            _stale_version(form, meeting.version)
+        else:
+            messages.success(request, "The meeting has been cancelled.")
+            return redirect("meetings_meeting", pk=meeting.pk)
+    context = {
+        "page_title": "Cancel the meeting",
+        "caption": f"Meeting {meeting.meeting_id}",
+        "child": meeting.child,
+        "form": form,
+        "errors": form.error_list() if form.is_bound else [],
+        "action": url_for("meetings_meeting_cancel", meeting.pk),
+        "back": url_for("meetings_meeting", meeting.pk),
+        "label": "Why is the meeting cancelled?",
+        "hint": "Any task the meeting was for is listed again as needing a meeting.",
+        "button": "Cancel the meeting",
+    }
+    return render(request, "meetings/reason.html", context, status=400 if form.is_bound else 200)
+
+
+def _schedule_initial(meeting: Meeting) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "version": meeting.version,
+        "venue": meeting.venue,
+        "chair": meeting.chair,
+        "invitees": meeting.invitees,
+    }
+    if meeting.scheduled_at:
+        local = timezone.localtime(meeting.scheduled_at)
+        initial.update(
+            {
+                "scheduled_on-day": local.day,
+                "scheduled_on-month": local.month,
+                "scheduled_on-year": local.year,
+                "time": f"{local:%H:%M}",
+            }
+        )
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(PERMISSION)
+def meeting_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """When and where a planned meeting takes place, who chairs it, who is invited."""
+    meeting = get_object_or_404(Meeting.objects.select_related("child"), pk=pk)
+    if (refused := refusal(request, meeting.child)) is not None:
+        return refused
+    if meeting.held_on is not None or meeting.cancelled_at is not None:
+        return redirect("meetings_meeting", pk=meeting.pk)
+    if request.method == "POST":
+        form = ScheduleForm(request.POST)
+        if form.is_valid() and form.cleaned_data["scheduled_at"] is not None:
+            try:
+                services.schedule_meeting(
+                    request.user,
+                    meeting,
+                    scheduled_at=form.cleaned_data["scheduled_at"],
+                    venue=form.cleaned_data["venue"],
+                    chair=form.cleaned_data["chair"],
+                    invitees=form.cleaned_data["invitees"],
+                    version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                form.refuse(error)
+                meeting.refresh_from_db()
+                _stale_version(form, meeting.version)
+            else:
+                messages.success(request, "The meeting has been scheduled.")
+                return redirect("meetings_meeting", pk=meeting.pk)
+    else:
+        form = ScheduleForm(initial=_schedule_initial(meeting))
+    context = {
+        "meeting": meeting,
+        "child": meeting.child,
+        "form": form,
+        "errors": form.error_list() if form.is_bound else [],
+    }
+    return render(request, "meetings/schedule.html", context, status=400 if form.is_bound else 200)

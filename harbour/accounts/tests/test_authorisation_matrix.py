@@ -92,7 +92,10 @@ PK_OF = {
     "interviews_allocate": "episode",
     "interviews_record": "episode",
     "meetings_task": "task",
+    "meetings_task_close": "task",
     "meetings_meeting": "meeting",
+    "meetings_meeting_schedule": "meeting",
+    "meetings_meeting_cancel": "meeting",
     # A held police upload, opened by the coordinator who uploaded it.
     "police_upload_preview": "police_upload",
     "police_upload_mapping": "police_upload",

@@ -155,13 +155,23 @@ def test_a_repeat_trigger_joins_the_childs_open_task():
 
 def test_a_repeat_trigger_joins_a_planned_meeting_rather_than_duplicating_it():
     child = ChildFactory()
-    planned = MeetingFactory(child=child, trigger="LONG_MISSING", requested_on=dt.date(2024, 3, 5))
+    planned = MeetingFactory(child=child, trigger="LONG_MISSING", requested_on=dt.date(2024, 11, 5))
     three_starting(child, 100 * HOURS)
 
     (task,) = triggers.evaluate("test", child, NOW)
 
     assert task.meeting == planned
     assert Meeting.objects.count() == 1
+
+
+def test_a_meeting_requested_long_ago_and_never_recorded_is_not_joined():
+    child = ChildFactory()
+    MeetingFactory(child=child, trigger="LONG_MISSING", requested_on=dt.date(2024, 3, 5))
+    three_starting(child, 100 * HOURS)
+
+    (task,) = triggers.evaluate("test", child, NOW)
+
+    assert task.meeting is None
 
 
 def test_a_repeat_trigger_after_a_requested_meeting_joins_that_meetings_task():

@@ -175,4 +175,4 @@ def test_the_task_page_says_the_task_was_withdrawn_and_why(client):
 
     assert "Withdrawn: the trigger no longer holds" in body
     assert "Episode P-LATE-1 lasted 12 hours from last seen to found: not more than 72." in body
-    assert "Request the meeting" not in body
+    assert "Date requested" not in body
