@@ -6,6 +6,7 @@ from typing import Any
 
 import django_otp
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -39,6 +40,7 @@ class SignInView(auth_views.LoginView):
         return super().get_context_data(**kwargs) | {
             "settings_debug": settings.DEBUG,
             "two_factor_required": settings.HARBOUR_REQUIRE_TWO_FACTOR,
+            "messages": list(messages.get_messages(self.request)),
         }
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
@@ -183,6 +185,12 @@ def set_up_view(request: HttpRequest) -> HttpResponse:
 
 class SignOutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if request.user.is_authenticated:
+        was_signed_in = request.user.is_authenticated
+        if was_signed_in:
             auditor.record(request.user, "accounts.sign_out")
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            # Added after the session is flushed, so it travels in the message cookie to the
+            # sign-in page, which is where signing out leads.
+            messages.success(request, "You have signed out")
+        return response

@@ -63,6 +63,10 @@ def test_an_analyst_reads_the_quarterly_and_annual_reports(page, axe, live_serve
     page.get_by_role("link", name="The last day of the period must include a day").click()
     check_page(page, axe, "reports-06-dates-error")
 
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_role("heading", name="You have signed out").is_visible()
+    check_page(page, axe, "reports-07-signed-out")
+
 
 def test_the_sign_in_page_is_accessible(page, axe, live_server):
     page.goto(f"{live_server.url}/sign-in/")

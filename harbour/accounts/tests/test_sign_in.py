@@ -363,3 +363,19 @@ def test_passwords_must_be_long_and_uncommon():
         with pytest.raises(ValidationError):
             validate_password(weak)
     validate_password("correct horse battery staple")
+
+
+def test_signing_out_says_so_on_the_sign_in_page_once(client, analyst):
+    client.force_login(analyst)
+
+    page = client.post("/sign-out/", follow=True).content.decode()
+
+    assert "You have signed out" in page
+    assert "govuk-notification-banner--success" in page
+    assert "You have signed out" not in client.get("/sign-in/").content.decode()
+
+
+def test_the_sign_in_page_does_not_say_signed_out_to_someone_who_was_not_signed_in(client):
+    page = client.post("/sign-out/", follow=True).content.decode()
+
+    assert "You have signed out" not in page
