@@ -101,6 +101,8 @@ class NotificationForm(GovukForm):
         ("started", "when the child was last seen", True),
         ("reported", "when the child was reported missing to the police", False),
         ("notified", "when the notification was received", False),
+        # A notification that arrives after the child was found closes in the same step.
+        ("found", "when the child was found or returned", False),
     ]
     dates = [("birth", "the child's date of birth", False)]
 
@@ -111,6 +113,7 @@ class NotificationForm(GovukForm):
     family_name = _text(200, required=True)
     child_id = _text(64)
     sex = forms.ChoiceField(choices=Sex.choices, required=False)
+    found_location = _text(200)
 
     messages = {
         "police_reference": "Enter the police reference",
@@ -129,6 +132,14 @@ class NotificationForm(GovukForm):
                     f"{dict((p, d) for p, d, _ in self.datetimes)[later].capitalize()} must be "
                     "after the child was last seen",
                 )
+        if started and data.get("found") and data["found"] < started:
+            self.add_error(
+                "found_day", "When the child was found must be after they were last seen"
+            )
+        if data.get("found_location") and not data.get("found") and "found_day" not in self.errors:
+            self.add_error(
+                "found_day", "Enter when the child was found, or leave where they were found blank"
+            )
         return data
 
 

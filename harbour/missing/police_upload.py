@@ -84,6 +84,11 @@ FIELDS = [
     Field("last_seen_time", "Last seen: time", "Only if the date and time are in two columns."),
     Field("reported_at", "Reported to the police: date and time (optional)"),
     Field("risk_level", "Police risk grade (optional)"),
+    Field(
+        "found_at",
+        "Found or returned: date and time (optional)",
+        "For notifications that arrive after the child was found: the episode is closed too.",
+    ),
     Field("given_name", "Given name"),
     Field("family_name", "Family name"),
     Field("date_of_birth", "Date of birth (optional)"),
@@ -461,6 +466,8 @@ class Row:
     category: str = ""
     started_at: dt.datetime | None = None
     reported_at: dt.datetime | None = None
+    # Found or returned (a late notification): the episode is closed as it is recorded.
+    ended_at: dt.datetime | None = None
     risk_level: str = ""
     given_name: str = ""
     family_name: str = ""
@@ -682,6 +689,15 @@ def _parse_row(
                     f"{text} is before the child was last seen",
                 )
             )
+    if text := value["found_at"]:
+        row.ended_at = _parse_instant(
+            text, mapping.datetime_format, row, columns["found_at"], "date and time"
+        )
+        if row.ended_at and row.started_at and row.ended_at < row.started_at:
+            row.problems.append(
+                Problem(number, columns["found_at"], f"{text} is before the child was last seen")
+            )
+            row.ended_at = None
     if text := value["date_of_birth"]:
         column = columns["date_of_birth"]
         try:
@@ -1100,6 +1116,7 @@ def commit(
                         reported_at=row.reported_at,
                         notified_at=received if received >= row.started_at else None,
                         risk_level=row.risk_level,
+                        ended_at=row.ended_at,
                     )
                 except ValidationError as problem:
                     raise CommitRefused(
@@ -1192,6 +1209,7 @@ SERVICE_FIELDS = {
     "started_at": "Last seen",
     "reported_at": "Reported to the police",
     "notified_at": "Notification received",
+    "ended_at": "Found or returned",
     "police_reference": "Police reference",
     "date_of_birth": "Date of birth",
 }

@@ -182,8 +182,16 @@ def record_notification(
     reported_at: dt.datetime | None = None,
     notified_at: dt.datetime | None = None,
     risk_level: str = "",
+    ended_at: dt.datetime | None = None,
+    found_location: str = "",
 ) -> NotificationResult:
     """Record a police notification for a child (already matched or just created).
+
+    With `ended_at` (a notification that arrived after the child was found), the episode
+    is then closed through `mark_found`, in the same transaction, so that its audit event,
+    return interview clock and meeting triggers are those of any found episode; the
+    triggers are evaluated once, on the closed episode, so that an episode found within
+    72 hours of last seen is never judged as still open.
 
     - The reference is already known: the same episode is returned, unchanged
       (re-recording is idempotent); a reference known for another child is refused.
@@ -246,11 +254,22 @@ def record_notification(
         NotificationReference.objects.create(
             episode=episode, reference=reference, received_at=received
         )
+        if ended_at is not None:
+            episode = mark_found(
+                actor,
+                episode,
+                ended_at=ended_at,
+                found_location=found_location,
+                version=episode.version,
+            )
+            tasks: list[Any] = []
+        else:
+            tasks = _evaluate_triggers(actor, child)
         return NotificationResult(
             episode=episode,
             merged=merged,
             overlapping=overlapping_episodes(episode),
-            meeting_tasks=_evaluate_triggers(actor, child),
+            meeting_tasks=tasks,
         )
 
 

@@ -205,6 +205,7 @@ def _preview_context(
         return {
             "row": row,
             "last_seen": uk_time(row.started_at),
+            "found": uk_time(row.ended_at),
             "born": f"{row.date_of_birth:%-d %B %Y}" if row.date_of_birth else "Not given",
             "risk": RiskLevel(row.risk_level).label if row.risk_level else "Not graded",
             "category": dict(Category.choices).get(row.category, ""),

@@ -152,6 +152,8 @@ def notification_new(request: HttpRequest) -> HttpResponse:
                             # Left blank: received when the coordinator records it.
                             notified_at=data["notified"] or timezone.now(),
                             risk_level=data["risk_level"],
+                            ended_at=data["found"],
+                            found_location=data["found_location"],
                         )
                         return redirect(_recorded_url(result))
             except ValidationError as problem:
@@ -174,6 +176,7 @@ def notification_new(request: HttpRequest) -> HttpResponse:
         choice_error=choice_error,
         has_errors=bool(choice_error),
         started=uk_time(data["started"]),
+        found=uk_time(data["found"]),
         birth=f"{data['birth']:%-d %B %Y}" if data["birth"] else "Not given",
     )
     return render(request, "missing/choose.html", context, status=400 if choice_error else 200)

@@ -11,8 +11,10 @@ import time_machine
 from django.contrib.auth import get_user_model
 
 from harbour.accounts.models import RoleAssignment
+from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import ChildFactory
 from harbour.common.time import UTC
+from harbour.meetings.models import MeetingTask
 from harbour.missing.models import Episode
 from harbour.missing.services import record_notification
 
@@ -173,3 +175,59 @@ def test_the_found_and_amend_error_summaries_follow_the_page(client, coordinator
     assert targets == in_page_order == ["ended_day", "found_location"]
     targets, in_page_order = summary_in_page_order(amend)
     assert targets == in_page_order == ["category", "started_day", "reason"]
+
+
+# A notification that arrives late: found in the same step.
+
+
+def found(day="31", month="10", year="2024", hour="23", minute="45"):
+    return {
+        "found_day": day,
+        "found_month": month,
+        "found_year": year,
+        "found_hour": hour,
+        "found_minute": minute,
+    }
+
+
+def test_a_late_notification_is_closed_in_one_step_through_the_found_service(client, coordinator):
+    response = client.post(
+        "/episodes/new/",
+        details(step="choose", choice="new", found_location="Home address", **found()),
+    )
+
+    assert response.status_code == 302
+    episode = Episode.objects.get()
+    assert episode.ended_at == dt.datetime(2024, 10, 31, 23, 45, tzinfo=UTC)
+    assert episode.found_location == "Home address"
+    assert AuditEvent.objects.filter(action="missing.episode_found").count() == 1
+
+
+def test_found_before_last_seen_is_refused_on_the_found_date(client, coordinator):
+    response = client.post("/episodes/new/", details(**found(hour="20")))
+
+    assert response.status_code == 400
+    assert "When the child was found must be after they were last seen" in (
+        response.content.decode()
+    )
+    targets, _ = summary_in_page_order(response.content.decode())
+    assert targets == ["found_day"]
+
+
+def test_a_late_notification_found_within_72_hours_raises_no_long_missing_task(client, coordinator):
+    # Last seen ten days ago, found twelve hours later, notified today.
+    late = details(
+        step="choose",
+        choice="new",
+        started_day="20",
+        started_month="10",
+        started_hour="20",
+        started_minute="00",
+        **found(day="21", month="10", hour="08", minute="00"),
+    )
+
+    assert client.post("/episodes/new/", late).status_code == 302
+    assert Episode.objects.get().ended_at == dt.datetime(2024, 10, 21, 8, 0, tzinfo=UTC) - (
+        dt.timedelta(hours=1)
+    )
+    assert not MeetingTask.objects.exists()

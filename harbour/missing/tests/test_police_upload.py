@@ -640,3 +640,41 @@ def test_rows_without_a_person_id_each_create_their_own_child_with_a_harbour_id(
     assert nobody.child_id != someone.child_id
     assert nobody.child_id.startswith(HARBOUR_ID_PREFIX)
     assert list(nobody.episodes.values_list("episode_id", flat=True)) == ["NSP-1"]
+
+
+def test_a_found_column_closes_each_late_notification_through_the_found_service(user):
+    mapping = {**NORTHSHIRE, "columns": {**NORTHSHIRE["columns"], "found_at": "Found"}}
+    force = force_with(mapping)
+    header = HEADER + ",Found"
+    upload = held(
+        user,
+        force,
+        csv_of(
+            row(ref="NSP-1", person="P-NEW", seen="20/10/2026 20:00") + ",21/10/2026 08:00",
+            row(ref="NSP-2", person="P-OTHER", given="Bea", seen="01/11/2026 21:15") + ",",
+            row(ref="NSP-3", person="P-BAD", given="Cy", seen="01/11/2026 21:15")
+            + ",01/11/2026 20:00",
+            header=header,
+        ),
+    )
+    preview = police_upload.build_preview(upload, user)
+    late, still_missing, found_too_soon = preview.rows
+    assert late.ended_at == dt.datetime(2026, 10, 21, 7, 0, tzinfo=UTC)
+    assert still_missing.ended_at is None
+    assert [str(problem) for problem in found_too_soon.problems] == [
+        "Row 4, column 'Found': 01/11/2026 20:00 is before the child was last seen"
+    ]
+
+    police_upload.commit(
+        user,
+        upload,
+        choices={2: "new", 3: "new"},
+        sexes={},
+        mapping_version=preview.mapping.version,
+        offered=offered(preview),
+    )
+
+    closed = Episode.objects.get(episode_id="NSP-1")
+    assert closed.ended_at == dt.datetime(2026, 10, 21, 7, 0, tzinfo=UTC)
+    assert Episode.objects.get(episode_id="NSP-2").ended_at is None
+    assert AuditEvent.objects.filter(action="missing.episode_found").count() == 1
