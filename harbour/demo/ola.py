@@ -55,7 +55,7 @@ def authorities(own_code: str) -> int:
             ACTOR,
             LocalAuthority(
                 code=code,
-                name=f"{place} {KINDS[n % len(KINDS)]}",
+                name=authority_name(n),
                 team="Missing children team",
                 email=f"missing.children@{slug}.example",
                 phone=f"01632 960{n:03d}",
@@ -64,6 +64,16 @@ def authorities(own_code: str) -> int:
         )
         added += 1
     return added
+
+
+def authority_name(n: int) -> str:
+    """The n-th invented authority's name: a place and a kind of council, without saying a
+    word twice ("Sample Borough Council", not "Sample Borough Borough Council")."""
+    place = PLACES[n % len(PLACES)]
+    kind = KINDS[n % len(KINDS)]
+    if place.split()[-1] == kind.split()[0]:
+        kind = kind.split(maxsplit=1)[1]
+    return f"{place} {kind}"
 
 
 def logs(now: dt.datetime | None = None) -> int:

@@ -22,3 +22,17 @@ def test_demo_data_adds_invented_authorities_and_some_notification_logs(settings
     assert authority.email.endswith(".example") and authority.phone.startswith("01632 960")
     assert OlaNotification.objects.filter(kind="INTERVIEW_REQUESTED").exists()
     assert "OLA notification log entries" in capsys.readouterr().out
+
+
+def test_no_demo_authority_name_repeats_a_word():
+    from harbour.demo.ola import KINDS, PLACES, authority_name
+
+    names = [authority_name(n) for n in range(len(PLACES) * len(KINDS))]
+
+    assert "Sample Borough Council" in names
+    repeated = [
+        name
+        for name in names
+        if any(a == b for a, b in zip(name.split(), name.split()[1:], strict=False))
+    ]
+    assert repeated == []
