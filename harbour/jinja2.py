@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment
+from harbour.common.durations import hours_in_words
 
 SERVICE_NAME = "Harbour"
 
@@ -56,6 +57,8 @@ def environment(**options: Any) -> Environment:
     options.setdefault("lstrip_blocks", True)
     options.setdefault("finalize", _finalize)
     env = Environment(autoescape=True, **options)
+    # {{ hours|duration }}: "86 days 6 hours", the one way pages show how long something took.
+    env.filters["duration"] = hours_in_words
     env.globals.update(
         {
             "static": static,
@@ -101,8 +104,18 @@ def harbour(request: HttpRequest) -> dict[str, Any]:
                         "href": url(name),
                         "text": text,
                         "active": request.path.startswith(prefix),
+                        "prefix": prefix,
                     }
                 )
+        # One item is the current section: the one with the longest matching prefix
+        # ("/children/mine/" is My children, not also Children).
+        current = max(
+            (item for item in navigation if item["active"]),
+            key=lambda item: len(item["prefix"]),
+            default=None,
+        )
+        for item in navigation:
+            item["active"] = item is current
         if user.is_superuser:
             navigation.append({"href": url("admin:index"), "text": "Administration"})
     may_find_child = bool(user and user.is_authenticated and allowed(user, "children.find_child"))

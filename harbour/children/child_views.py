@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -195,6 +196,8 @@ def child_view(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(context, HttpResponse):
         return context
     _audit(request, "children.child_viewed", context)
+    # What the edit pages said on saving ("The legal status has been saved.").
+    context["messages"] = list(messages.get_messages(request))
     return render(request, "children/child.html", context)
 
 

@@ -180,7 +180,9 @@ def test_a_coordinator_makes_a_newly_placed_child_a_case_of_another_authority(cl
     assert response.status_code == 302
     status = LegalStatus.objects.get(child=child)
     assert (status.responsible_la, status.placement) == ("202", "FOSTER")
-    assert "another authority (202)" in text(client.get(f"/children/{child.pk}/"))
+    page = text(client.get(f"/children/{child.pk}/"))
+    assert "another authority (202)" in page
+    assert "The legal status has been saved" in page
     listed = text(client.get("/children/", {"show": "other-authority"}))
     assert f'href="/children/{child.pk}/"' in listed
     assert AuditEvent.objects.filter(action="children.legalstatus.create").count() == 1
@@ -270,3 +272,10 @@ def test_my_children_lists_the_children_allocated_to_the_social_worker(client):
 def test_my_children_is_for_social_workers(client):
     staff(client, "COORDINATOR")
     assert client.get("/children/mine/").status_code == 403
+
+
+def test_on_my_children_only_my_children_is_the_current_section(client):
+    staff(client, "SOCIAL_WORKER")
+    page = text(client.get("/children/mine/"))
+    current = re.findall(r'href="([^"]+)" aria-current="true"', page)
+    assert current == ["/children/mine/"]
