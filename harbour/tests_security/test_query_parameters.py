@@ -1,0 +1,103 @@
+"""A control character in any query parameter of any page is never a server error, on
+SQLite or PostgreSQL (PostgreSQL refuses a NUL in any string it is sent: issue 9,
+finding 5).
+
+Every page reached with GET, as a user holding every role, is asked for once per field of
+its own search and filter forms (the forms the page shows with method GET, so a new filter
+is included without anyone listing it) and per parameter pages read directly, with that
+parameter alone holding a NUL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from harbour.accounts.models import Role, RoleAssignment
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+# Read by pages straight from the query string, not through a form they show.
+PAGE_PARAMETERS = ("q", "page", "sort", "show", "kind", "recorded", "changed", "reason", "next")
+
+# Server errors found by this test in pages other helpers are changing (issue 10), reported
+# for them to mend: each must be taken out of here when it is (the test then fails until
+# it is), and nothing may be added.
+# - The find page sends the term to the database as given: PostgreSQL refuses the NUL.
+# - A refused character in a report's month or year box is an error on a field that the
+#   page's error list (ReportOptionsForm.ORDER) leaves out, so the page renders as if valid,
+#   without its figures (jinja2 UndefinedError), on both databases.
+KNOWN_SERVER_ERRORS = (
+    {"/children/find/?q=a%00b"} if connection.vendor == "postgresql" else set()
+) | {
+    f"/reports/{kind}/?{end}_{part}=a%00b"
+    for kind in ("quarterly", "annual")
+    for end in ("first", "last")
+    for part in ("month", "year")
+}
+
+GET_FORM = re.compile(r"<form\b(?![^>]*method=\"post\")[^>]*>(.*?)</form>", re.S | re.I)
+FIELD_NAME = re.compile(r"\bname=\"([^\"]+)\"")
+
+
+def get_form_fields(html: str) -> set[str]:
+    return {name for form in GET_FORM.findall(html) for name in FIELD_NAME.findall(form)}
+
+
+def pages(arguments: dict[str, object]) -> list[str]:
+    """Every page outside the Django admin whose address parameters `arguments` fills."""
+
+    def walk(patterns: list) -> list[str]:
+        found = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace != "admin":
+                    found += walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                wanted = set(pattern.pattern.regex.groupindex)
+                if wanted <= set(arguments):
+                    kwargs = {name: arguments[name] for name in wanted}
+                    found.append(reverse(pattern.name, kwargs=kwargs))
+        return found
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def test_a_nul_in_any_query_parameter_of_any_page_is_never_a_server_error(
+    django_user_model, settings
+):
+    settings.HARBOUR_REQUIRE_TWO_FACTOR = False
+    everyone = django_user_model.objects.create_user("everyone", password=None)
+    for role in Role:
+        RoleAssignment.objects.create(user=everyone, role=role)
+    child = ChildFactory()
+    episode = EpisodeFactory(child=child)
+    meeting = MeetingFactory(child=child)
+    client = Client(raise_request_exception=False)
+    client.force_login(everyone)
+    addresses = [
+        *pages({"pk": child.pk, "child_pk": child.pk, "user_pk": everyone.pk}),
+        reverse("episode_detail", args=[episode.pk]),
+        reverse("meetings_meeting", args=[meeting.pk]),
+        reverse("report_download", kwargs={"kind": "quarterly", "extension": "csv"}),
+    ]
+    failures = []
+    asked = 0
+    for address in addresses:
+        page = client.get(address)
+        if page.status_code != 200:
+            continue  # refused (405, 403) before anything is read
+        names = set(PAGE_PARAMETERS)
+        if "html" in page.get("Content-Type", ""):
+            names |= get_form_fields(page.content.decode())
+        for name in sorted(names - {"csrfmiddlewaretoken"}):
+            asked += 1
+            response = client.get(address, {name: "a\x00b"})
+            if response.status_code >= 500:
+                failures.append(f"{address}?{name}=a%00b")
+    assert asked > 200
+    assert set(failures) == KNOWN_SERVER_ERRORS
