@@ -188,7 +188,7 @@ def test_overdue_interviews_are_those_found_within_the_window(client, settings):
 def test_meetings_required_lists_open_tasks_with_trigger_due_date_and_overdue_marker(client):
     late = task_for(ChildFactory(given_name="Late"), dt.date(2024, 7, 9))
     task_for(ChildFactory(given_name="Today"), TODAY, trigger="REPEAT_MISSING")
-    task_for(ChildFactory(given_name="Closed"), TODAY, closed_at=NOW - HOUR)
+    task_for(ChildFactory(given_name="Closed"), TODAY, closed_at=NOW - HOUR, closed_because="HELD")
     staff(client)
 
     page = client.get("/").content.decode()
