@@ -301,6 +301,56 @@ def split_values(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
+# The formats offered on the mapping page, each shown as SAMPLE written in it, so that no
+# one has to know strftime codes. A force's saved format not in these lists stays offered.
+FORMATS = {
+    "date and time": [
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H%M",
+        "%d/%m/%y %H:%M",
+        "%d-%m-%Y %H:%M",
+        "%d.%m.%Y %H:%M",
+        "%d %b %Y %H:%M",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%z",
+    ],
+    "date": ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%Y-%m-%d", "%Y%m%d"],
+    "time": ["%H:%M", "%H:%M:%S", "%H%M", "%H.%M"],
+}
+
+
+def format_example(fmt: str) -> str:
+    """SAMPLE (23 November 2026, 2:35pm) written in this format."""
+    sample = SAMPLE.replace(tzinfo=dt.timezone(dt.timedelta(hours=1))) if "%z" in fmt else SAMPLE
+    return sample.strftime(fmt)
+
+
+def format_choices(kind: str, keep: str = "") -> list[tuple[str, str]]:
+    """(format, example) for the mapping page's select; `keep`, a format already saved or
+    chosen, is added when it is not one of FORMATS and can read this kind of value."""
+    formats = list(FORMATS[kind])
+    if keep and keep not in formats and not format_problem(keep, kind=kind):
+        formats.insert(0, keep)
+    return [(fmt, format_example(fmt)) for fmt in formats]
+
+
+def first_values(upload: PoliceUpload) -> dict[str, str]:
+    """The first value in each column of the held file, for the mapping page's examples."""
+    headers, body = read_table(bytes(upload.content))
+    found: dict[str, str] = {}
+    for _number, cells in body:
+        for header, cell in zip(headers, cells, strict=False):
+            if header and header not in found and cell.strip():
+                found[header] = cell.strip()
+        if len(found) == len([h for h in headers if h]):
+            break
+    return found
+
+
 def format_problem(fmt: str, *, kind: str) -> str:
     """Why a strftime format cannot read this kind of value ("" when it can)."""
     if not fmt.strip():

@@ -69,14 +69,21 @@ class UploadForm(UploadFormBase):
 CATEGORY_FIELDS = [(f"category_{code}", code, label) for code, label in Category.choices]
 RISK_FIELDS = [(f"risk_{code}", code, label) for code, label in RiskLevel.choices]
 FORMAT_FIELDS = [
-    ("datetime_format", "Date and time format", "For example %d/%m/%Y %H:%M for 23/11/2026 14:35"),
+    ("datetime_format", "How the file writes a date and time", "For the date and time columns."),
     (
         "date_format",
-        "Date format",
-        "For dates of birth and a separate date column. For example %d/%m/%Y",
+        "How the file writes a date",
+        "For dates of birth and a separate date column.",
     ),
-    ("time_format", "Time format", "Only for a separate time column. For example %H:%M"),
+    ("time_format", "How the file writes a time", "Only for a separate time column."),
 ]
+FORMAT_KINDS = {"datetime_format": "date and time", "date_format": "date", "time_format": "time"}
+# The columns whose values each format reads, for the example from the file itself.
+FORMAT_COLUMNS = {
+    "datetime_format": ("last_seen", "reported_at", "found_at"),
+    "date_format": ("date_of_birth", "last_seen_date"),
+    "time_format": ("last_seen_time",),
+}
 
 
 class MappingForm(UploadFormBase):
@@ -105,7 +112,28 @@ class MappingForm(UploadFormBase):
         for name, _code, _label in CATEGORY_FIELDS + RISK_FIELDS:
             self.fields[name] = forms.CharField(max_length=500, required=False, strip=True)
         for name, _label, _hint in FORMAT_FIELDS:
-            self.fields[name] = forms.CharField(max_length=40, required=False, strip=True)
+            chosen = self.data.get(name) if self.is_bound else self.initial.get(name)
+            choices = police_upload.format_choices(FORMAT_KINDS[name], keep=chosen or "")
+            if name == "time_format":
+                choices = [("", "No separate time column"), *choices]
+            self.fields[name] = forms.ChoiceField(choices=choices, required=False)
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"Select how the file writes a {FORMAT_KINDS[name]}"
+            )
+
+    def format_examples(self, first_values: dict[str, str]) -> dict[str, str]:
+        """For each format, a value from the file in a column it reads: the live example
+        the person compares with the choices."""
+        examples = {}
+        for name, keys in FORMAT_COLUMNS.items():
+            for key in keys:
+                header = self[key].value()
+                if header and header in first_values:
+                    examples[name] = (
+                        f"This file has {first_values[header]} in its column '{header}'."
+                    )
+                    break
+        return examples
 
     @staticmethod
     def initial_for(mapping: ColumnMapping | None, headers: list[str]) -> dict[str, Any]:

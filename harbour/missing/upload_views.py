@@ -110,6 +110,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
         "category_fields": CATEGORY_FIELDS,
         "risk_fields": RISK_FIELDS,
         "format_fields": FORMAT_FIELDS,
+        "format_examples": form.format_examples(police_upload.first_values(held)),
         "has_mapping": current is not None,
         "reason": reason,
         "conflict": conflict,

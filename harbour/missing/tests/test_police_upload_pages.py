@@ -322,3 +322,31 @@ def test_the_preview_says_a_row_will_be_merged_into_an_open_episode_and_moves_la
         "Ada Amberley has an open episode, NSP-OLD: this notification will be added to it. "
         "Its last seen time stays 1 November 2026 at 11:00pm (GMT)." in page
     )
+
+
+def test_the_mapping_offers_date_formats_as_examples_not_codes(client, coordinator, mapped):
+    upload = held_for(coordinator, mapped, (DATA / "northshire-extract.csv").read_text())
+
+    page = client.get(f"/episodes/upload/{upload.pk}/mapping/").content.decode()
+
+    assert '<select class="govuk-select" id="datetime_format" name="datetime_format"' in page
+    assert '<option value="%d/%m/%Y %H:%M" selected>23/11/2026 14:35</option>' in page
+    assert '<option value="%Y-%m-%d">2026-11-23</option>' in page
+    assert "%H the hour" not in page
+    # The live example: what this file has in the column each format reads (the columns
+    # chosen so far: here the saved mapping's).
+    assert "This file has 31/10/2026 21:15 in its column &#39;Last Seen&#39;" in page
+    assert "This file has 03/09/2010 in its column &#39;DOB&#39;" in page
+
+
+def test_a_format_a_force_saved_before_stays_offered(client, coordinator, force):
+    odd = {
+        **NORTHSHIRE,
+        "formats": {"datetime_format": "%d/%m/%Y %H.%M", "date_format": "%d/%m/%Y"},
+    }
+    police_upload.save_mapping("test", force, version=None, **odd)
+    upload = held_for(coordinator, force, (DATA / "northshire-extract.csv").read_text())
+
+    page = client.get(f"/episodes/upload/{upload.pk}/mapping/").content.decode()
+
+    assert '<option value="%d/%m/%Y %H.%M" selected>23/11/2026 14.35</option>' in page
