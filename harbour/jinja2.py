@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment
+
 from harbour.common.durations import hours_in_words
 
 SERVICE_NAME = "Harbour"
