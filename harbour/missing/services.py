@@ -87,7 +87,11 @@ def save_episode(actor: Actor, episode: Episode) -> Episode:
 
 
 def delete_episode(actor: Actor, episode: Episode) -> None:
-    delete_record(actor, episode)
+    """Delete an episode (the admin). A meeting task it alone raised is withdrawn."""
+    with transaction.atomic():
+        child = episode.child
+        delete_record(actor, episode)
+        _evaluate_triggers(actor, child)
 
 
 # Reads the services need (and the pages use).

@@ -176,3 +176,18 @@ def test_the_task_page_says_the_task_was_withdrawn_and_why(client):
     assert "Withdrawn: the trigger no longer holds" in body
     assert "Episode P-LATE-1 lasted 12 hours from last seen to found: not more than 72." in body
     assert "Date requested" not in body
+
+
+def test_deleting_the_episode_that_raised_a_task_withdraws_it():
+    from harbour.missing.services import delete_episode
+
+    child = ChildFactory()
+    episode = late_notification(child, "P-LATE-1", LAST_SEEN)
+    task = MeetingTask.objects.get()
+
+    with time_machine.travel(ENTERED, tick=False):
+        delete_episode("coordinator", episode)
+
+    task.refresh_from_db()
+    assert task.closed_because == TaskClosure.WITHDRAWN
+    assert task.closed_reason == "The episodes that raised it have been deleted."
