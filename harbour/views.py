@@ -6,6 +6,43 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from harbour.accounts.permissions import allowed
+from harbour.jinja2 import url
+
+# What the home page offers, each only to those whose roles allow it, with the page where
+# they do it: (permission, page, link text, what follows it). Only what Harbour has pages for.
+HOME_OFFERS = (
+    (
+        "missing.manage_episodes",
+        "episode_list",
+        "Record police notifications",
+        "of a missing child and track each episode until the child is found",
+    ),
+    (
+        "interviews.view_worklist",
+        "interviews_worklist",
+        "Record return interviews",
+        "offered to children once they are found",
+    ),
+    (
+        "reports.view_reports",
+        "quarterly",
+        "Read and download the committee reports",
+        "worked out from the records themselves",
+    ),
+    (
+        "audit.view_trail",
+        "audit_trail",
+        "Read the audit trail",
+        "of who looked at or changed which record",
+    ),
+    ("accounts.manage_users", "staff_list", "Manage staff accounts", "and their roles"),
+    (
+        "authorities.manage_reference_data",
+        "authority_list",
+        "Keep the local authorities' details",
+        "and the reference figures the reports use",
+    ),
+)
 
 
 @require_safe
@@ -17,4 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
         from harbour.dashboard import dashboard
 
         return dashboard(request)
-    return render(request, "home.html")
+    offers = [
+        {"href": url(page), "text": text, "rest": rest}
+        for permission, page, text, rest in HOME_OFFERS
+        if allowed(request.user, permission)
+    ]
+    return render(request, "home.html", {"offers": offers})
