@@ -21,6 +21,9 @@ class DateFieldsForm(forms.Form):
 
     # name -> (what the date is, in "Enter the date ..." messages; required)
     dates: dict[str, tuple[str, bool]] = {}
+    # The fields and dates in the order the page shows them, which the error summary
+    # follows; those not named come after, fields then dates.
+    page_order: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,11 +62,12 @@ class DateFieldsForm(forms.Form):
     def error_list(self) -> list[dict[str, str]]:
         """The error summary's items, each linking to its field (a date to its first box)."""
         items = [{"text": error} for error in self.non_field_errors()]
-        for name in self.fields:
-            if name in self.errors and name != "version":
+        rest = [name for name in [*self.fields, *self.dates] if name not in self.page_order]
+        for name in [*self.page_order, *rest]:
+            if name in self.date_errors:
+                items.append({"text": self.date_errors[name], "href": f"#{name}-day"})
+            elif name in self.fields and name in self.errors and name != "version":
                 items.append({"text": self.errors[name][0], "href": f"#{name}"})
-        for name, message in self.date_errors.items():
-            items.append({"text": message, "href": f"#{name}-day"})
         return items
 
     def refuse(self, error: Any) -> None:
@@ -85,6 +89,7 @@ class RequestMeetingForm(DateFieldsForm):
 
 class HeldForm(DateFieldsForm):
     dates = {"held_on": ("the date the meeting was held", True)}
+    page_order = ("held_on", "attendees", "attended_by", "minutes", "outcome")
     attendees = forms.MultipleChoiceField(
         choices=Agency.choices,
         error_messages={"required": "Select the agencies that attended the meeting"},
@@ -148,6 +153,7 @@ class ScheduleForm(DateFieldsForm):
     and who is invited."""
 
     dates = {"scheduled_on": ("the date of the meeting", True)}
+    page_order = ("scheduled_on", "time", "venue", "chair", "invitees")
     time = forms.CharField(
         max_length=5, error_messages={"required": "Enter the time of the meeting"}
     )
@@ -208,6 +214,7 @@ class ScheduleForm(DateFieldsForm):
 
 class ActionForm(DateFieldsForm):
     dates = {"due_on": ("the date the action is due", False)}
+    page_order = ("description", "owner", "due_on")
     description = forms.CharField(
         max_length=2000, error_messages={"required": "Enter what is to be done"}
     )

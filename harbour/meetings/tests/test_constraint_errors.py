@@ -40,3 +40,35 @@ def test_a_held_date_before_the_requested_date_is_an_error_on_the_date_held(clie
     # In the summary, linked to the first box of the date, and on the field itself.
     assert f'<a href="#held_on-day">{message}</a>' in body
     assert f'<span class="govuk-visually-hidden">Error:</span> {message}' in body
+
+
+def test_the_error_summary_follows_the_order_of_the_schedule_page(client):
+    user = User.objects.create_user("coordinator")
+    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    client.force_login(user)
+    meeting = MeetingFactory(requested_on=dt.date(2024, 3, 10))
+
+    body = client.post(
+        f"/meetings/{meeting.pk}/schedule/", {"version": meeting.version}
+    ).content.decode()
+
+    summary = body[body.index("govuk-error-summary__list") :]
+    links = ["#scheduled_on-day", "#time", "#venue", "#chair", "#invitees"]
+    positions = [summary.index(f'href="{link}"') for link in links]
+    assert positions == sorted(positions)
+
+
+def test_the_error_summary_follows_the_order_of_the_held_form(client):
+    user = User.objects.create_user("coordinator")
+    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    client.force_login(user)
+    meeting = MeetingFactory(requested_on=dt.date(2024, 3, 10))
+
+    body = client.post(
+        f"/meetings/{meeting.pk}/", {"form": "held", "version": meeting.version}
+    ).content.decode()
+
+    summary = body[body.index("govuk-error-summary__list") :]
+    links = ["#held_on-day", "#attendees", "#outcome"]
+    positions = [summary.index(f'href="{link}"') for link in links]
+    assert positions == sorted(positions)
