@@ -86,3 +86,29 @@ def test_demo_worker_is_given_recent_interviews_once(settings):
     call_command("demo_users")
     worker = get_user_model().objects.get(username="rhi-worker")
     assert Allocation.objects.filter(worker=worker).count() == 8
+
+
+def test_demo_worker_is_not_given_children_placed_by_other_authorities(settings):
+    # Their return interview is the placing authority's: this authority notifies it, and
+    # the worker would see the child under "Notify the placing authority".
+    from harbour.common.tests.factories import ChildFactory, LegalStatusFactory
+
+    settings.DEBUG = True
+    ended = dt.datetime(2025, 3, 1, 12, tzinfo=UTC)
+    placed_here = ChildFactory()
+    LegalStatusFactory(child=placed_here, responsible_la="344", start_date=dt.date(2024, 1, 1))
+    for hours in range(3):
+        EpisodeFactory(
+            child=placed_here,
+            category="MISSING",
+            started_at=ended - dt.timedelta(hours=hours + 5),
+            ended_at=ended - dt.timedelta(hours=hours),
+        )
+    home = EpisodeFactory(
+        category="MISSING", started_at=ended - dt.timedelta(days=3), ended_at=ended
+    )
+
+    call_command("demo_users")
+
+    worker = get_user_model().objects.get(username="rhi-worker")
+    assert [a.episode for a in Allocation.objects.filter(worker=worker)] == [home]

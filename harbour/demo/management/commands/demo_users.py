@@ -74,12 +74,16 @@ class Command(BaseCommand):
         from harbour.interviews.models import Allocation
         from harbour.interviews.services import allocate
         from harbour.missing.models import Episode
+        from harbour.missing.queries import placed_by_another_authority
 
         if Allocation.objects.filter(worker=worker).exists():
             return
+        # Not a child placed here by another authority: their interview is the placing
+        # authority's, and the worklist would list them under "Notify the placing authority".
         waiting = (
             Episode.objects.closed()
             .filter(category="MISSING", allocation__isnull=True, return_interview__isnull=True)
+            .exclude(placed_by_another_authority())
             .order_by("-ended_at")[:ALLOCATED_TO_WORKER]
         )
         for episode in waiting:
