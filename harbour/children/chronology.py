@@ -234,7 +234,11 @@ def _meeting_tasks(child: Child, first: dt.date | None, last: dt.date | None) ->
         if task.meeting_id is not None:
             detail += ". Meeting requested"
         elif task.closed_at is not None:
-            detail += ". Closed"
+            # Why it closed: held, not needed, or withdrawn (with Harbour's or the
+            # coordinator's reason), so a false alarm reads as one.
+            detail += f". {task.get_closed_because_display() or 'Closed'}"
+            if task.closed_reason:
+                detail += f": {task.closed_reason}"
         yield Entry(task.raised_at, "meeting_tasks", "Multi-agency meeting required", detail)
 
 

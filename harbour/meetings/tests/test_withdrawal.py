@@ -191,3 +191,15 @@ def test_deleting_the_episode_that_raised_a_task_withdraws_it():
     task.refresh_from_db()
     assert task.closed_because == TaskClosure.WITHDRAWN
     assert task.closed_reason == "The episodes that raised it have been deleted."
+
+
+def test_the_chronology_says_a_withdrawn_task_was_withdrawn_and_why():
+    from harbour.children.chronology import chronology
+
+    child = ChildFactory()
+    found_after(late_notification(child, "P-LATE-1", LAST_SEEN), 12)
+
+    (entry,) = [e for e in chronology(child) if e.kind == "meeting_tasks"]
+
+    assert "Withdrawn: the trigger no longer holds" in entry.detail
+    assert "lasted 12 hours" in entry.detail
