@@ -117,7 +117,7 @@ rules.add_perm("children.manage_access_list", is_administrator)
 rules.add_perm("children.find_child", is_coordinator | is_social_worker | is_exploitation_lead)
 rules.add_perm("children.view_caseload", is_social_worker)
 # Keeping the child's record: coordinators change all of it; a social worker records the
-# legal statuses of the children allocated to them (services.save_legal_status_change holds
+# legal statuses of the children allocated to them (services.record_legal_status holds
 # the same rule).
 rules.add_perm("children.edit_child", is_coordinator & may_see_restricted)
 rules.add_perm(

@@ -184,8 +184,17 @@ def _refuse_bad_dates(status: LegalStatus) -> None:
 
 
 def save_child(actor: Actor, child: Child) -> Child:
-    """Create or change a child: validated, atomic, audited."""
-    return save_record(actor, child)
+    """Create or change a child: validated, atomic, audited. A change raises the version,
+    so that an edit page opened before it is refused rather than undo it."""
+    with transaction.atomic():
+        _next_version(child)
+        return save_record(actor, child)
+
+
+def _next_version(record: Child | LegalStatus) -> None:
+    if record.pk is not None:
+        stored = type(record).objects.select_for_update().filter(pk=record.pk)
+        record.version = (stored.values_list("version", flat=True).first() or 0) + 1
 
 
 def delete_child(actor: Actor, child: Child) -> None:
@@ -193,8 +202,11 @@ def delete_child(actor: Actor, child: Child) -> None:
 
 
 def save_legal_status(actor: Actor, legal_status: LegalStatus) -> LegalStatus:
-    """Create or change a legal status: validated, atomic, audited."""
-    return save_record(actor, legal_status)
+    """Create or change a legal status: validated, atomic, audited (the version as in
+    save_child)."""
+    with transaction.atomic():
+        _next_version(legal_status)
+        return save_record(actor, legal_status)
 
 
 def delete_legal_status(actor: Actor, legal_status: LegalStatus) -> None:

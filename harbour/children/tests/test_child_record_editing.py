@@ -279,3 +279,35 @@ def test_on_my_children_only_my_children_is_the_current_section(client):
     page = text(client.get("/children/mine/"))
     current = re.findall(r'href="([^"]+)" aria-current="true"', page)
     assert current == ["/children/mine/"]
+
+
+def test_a_change_made_elsewhere_makes_an_open_edit_form_stale(client):
+    user = staff(client)
+    child = ChildFactory(given_name="Jon")
+    opened = child_form(child, given_name="Johnny")
+    elsewhere = Child.objects.get(pk=child.pk)
+    elsewhere.family_name = "Changed"
+    services.save_child(user, elsewhere)  # as the admin and the importer's services do
+    response = client.post(f"/children/{child.pk}/edit/", opened)
+    assert response.status_code == 400
+    child.refresh_from_db()
+    assert (child.given_name, child.family_name) == ("Jon", "Changed")
+
+
+def test_a_legal_status_changed_elsewhere_makes_an_open_form_stale(client):
+    user = staff(client)
+    status = LegalStatusFactory(status="CP", start_date=dt.date(2023, 1, 1))
+    elsewhere = LegalStatus.objects.get(pk=status.pk)
+    elsewhere.end_date = dt.date(2024, 1, 1)
+    services.save_legal_status(user, elsewhere)
+    response = client.post(
+        f"/children/{status.child.pk}/legal-statuses/{status.pk}/",
+        status_form(
+            status="CP",
+            **{"start_date-day": "1", "start_date-month": "1", "start_date-year": "2023"},
+            version="1",
+        ),
+    )
+    assert response.status_code == 400
+    status.refresh_from_db()
+    assert status.end_date == dt.date(2024, 1, 1)
