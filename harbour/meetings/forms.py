@@ -216,11 +216,18 @@ class ActionForm(DateFieldsForm):
     dates = {"due_on": ("the date the action is due", False)}
     page_order = ("description", "owner", "due_on")
     description = forms.CharField(
-        max_length=2000, error_messages={"required": "Enter what is to be done"}
+        max_length=2000,
+        error_messages={
+            "required": "Enter what is to be done",
+            "max_length": "What is to be done must be 2,000 characters or fewer",
+        },
     )
     owner = forms.CharField(
         max_length=200,
-        error_messages={"required": "Enter who owns the action: a person or an agency"},
+        error_messages={
+            "required": "Enter who owns the action: a person or an agency",
+            "max_length": "Who owns it must be 200 characters or fewer",
+        },
     )
 
 

@@ -235,3 +235,32 @@ def test_the_task_page_shows_its_steps_as_a_task_list_and_links_to_the_child(cli
     assert "Cannot start yet" in body
     assert f'href="/children/{task.child_id}/"' in body
     assert f'href="/meetings/tasks/{task.pk}/close/"' in body
+
+
+def test_long_text_has_a_character_count_and_a_gov_uk_message_when_too_long(client, coordinator):
+    task = long_task()
+
+    page = client.get(f"/meetings/tasks/{task.pk}/close/").content.decode()
+    assert 'data-module="govuk-character-count" data-maxlength="2000"' in page
+    assert "You can enter up to 2,000 characters" in page
+
+    response = client.post(
+        f"/meetings/tasks/{task.pk}/close/", {"reason": "x" * 2001, "version": task.version}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "The reason must be 2,000 characters or fewer" in body
+    assert "Ensure this value" not in body
+
+
+def test_an_action_too_long_is_refused_in_gov_uk_words(client, coordinator):
+    meeting = requested(long_task())
+
+    body = client.post(
+        f"/meetings/{meeting.pk}/",
+        {"form": "action", "description": "x" * 2001, "owner": "y" * 201},
+    ).content.decode()
+
+    assert "What is to be done must be 2,000 characters or fewer" in body
+    assert "Who owns it must be 200 characters or fewer" in body
+    assert "Ensure this value" not in body
