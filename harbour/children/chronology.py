@@ -205,7 +205,9 @@ def _meetings(child: Child, first: dt.date | None, last: dt.date | None) -> Iter
     from harbour.meetings.models import Meeting
 
     rows = Meeting.objects.filter(child=child).filter(
-        _date_in("requested_on", first, last) | _date_in("held_on", first, last)
+        _date_in("requested_on", first, last)
+        | _date_in("held_on", first, last)
+        | _instant_in("cancelled_at", first, last)
     )
     for meeting in rows:
         kind = meeting.get_kind_display()
@@ -220,6 +222,16 @@ def _meetings(child: Child, first: dt.date | None, last: dt.date | None) -> Iter
             and (last is None or meeting.held_on <= last)
         ):
             yield Entry(meeting.held_on, "meetings", f"{kind} held", detail)
+        if meeting.cancelled_at and (
+            (first is None or local_date(meeting.cancelled_at) >= first)
+            and (last is None or local_date(meeting.cancelled_at) <= last)
+        ):
+            yield Entry(
+                meeting.cancelled_at,
+                "meetings",
+                f"{kind} cancelled",
+                f"{detail}. {meeting.cancel_reason}",
+            )
 
 
 def _meeting_tasks(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:

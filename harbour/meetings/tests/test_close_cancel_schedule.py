@@ -264,3 +264,15 @@ def test_an_action_too_long_is_refused_in_gov_uk_words(client, coordinator):
     assert "What is to be done must be 2,000 characters or fewer" in body
     assert "Who owns it must be 200 characters or fewer" in body
     assert "Ensure this value" not in body
+
+
+def test_a_cancelled_meeting_is_in_the_childs_chronology_with_the_reason():
+    from harbour.children.chronology import chronology
+
+    meeting = requested(long_task())
+    services.cancel_meeting("test", meeting, reason="Child moved away", version=meeting.version)
+
+    titles = {entry.title: entry.detail for entry in chronology(meeting.child)}
+
+    assert "Multi-agency missing meeting cancelled" in titles
+    assert "Child moved away" in titles["Multi-agency missing meeting cancelled"]
