@@ -570,7 +570,7 @@ class Row:
         )
         # The open episodes too: the preview says what merging does to each.
         merges = ",".join(
-            f"{pk}:{episode.pk}:{episode.started_at.isoformat()}"
+            f"{pk}:{episode.pk}:{episode.started_at.isoformat()}:{episode.risk_level}"
             for pk, episode in sorted(self.open_episodes.items())
         )
         text = f"{self.number}|{self.match}|{','.join(self.choices())}|{shown}|{merges}"
@@ -875,7 +875,7 @@ def _attach_open_episodes(rows: list[Row]) -> None:
     earliest: dict[int, Episode] = {}
     for episode in (
         Episode.objects.filter(child_id__in=children, ended_at__isnull=True)
-        .only("episode_id", "child_id", "started_at")
+        .only("episode_id", "child_id", "started_at", "risk_level")
         .order_by("started_at", "pk")
     ):
         earliest.setdefault(episode.child_id, episode)

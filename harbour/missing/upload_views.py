@@ -29,7 +29,7 @@ from .upload_forms import (
     MappingForm,
     UploadForm,
 )
-from .views import uk_time
+from .views import risk_tag, uk_time
 
 PERMISSION = "missing.manage_episodes"
 
@@ -192,11 +192,19 @@ def _merge_note(row: police_upload.Row, name: str, episode: Episode) -> str:
         f"{name} has an open episode, {episode.episode_id}: this notification will be added to it."
     )
     if row.started_at is not None and row.started_at < episode.started_at:
-        return (
-            f"{added} Its last seen time moves from {uk_time(episode.started_at)} to "
+        seen = (
+            f"Its last seen time moves from {uk_time(episode.started_at)} to "
             f"{uk_time(row.started_at)}."
         )
-    return f"{added} Its last seen time stays {uk_time(episode.started_at)}."
+    else:
+        seen = f"Its last seen time stays {uk_time(episode.started_at)}."
+    risk = ""
+    if row.risk_level and row.risk_level != episode.risk_level:
+        risk = (
+            f" Its risk grade changes from {risk_tag(episode.risk_level)['text']} to "
+            f"{RiskLevel(row.risk_level).label}."
+        )
+    return f"{added} {seen}{risk}"
 
 
 def _preview_context(

@@ -322,6 +322,8 @@ def test_the_preview_says_a_row_will_be_merged_into_an_open_episode_and_moves_la
         "Ada Amberley has an open episode, NSP-OLD: this notification will be added to it. "
         "Its last seen time stays 1 November 2026 at 11:00pm (GMT)." in page
     )
+    # The rows' risk grade (High) replaces the episode's (not graded).
+    assert "Its risk grade changes from Not graded to High." in page
 
 
 def test_the_mapping_offers_date_formats_as_examples_not_codes(client, coordinator, mapped):
