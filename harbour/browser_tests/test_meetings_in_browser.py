@@ -98,7 +98,7 @@ def test_a_coordinator_closes_a_task_and_schedules_and_records_a_meeting(
     expect(page.locator("main")).to_contain_text("Room 4, Civic Centre")
     journey.check("scheduled")
     page.goto(journey.url("/meetings/"))
-    expect(page.locator("#planned")).to_contain_text("at 14:30")
+    expect(page.locator("#planned")).to_contain_text("at 2:30pm")
     journey.check("list-planned")
 
     # 4. Record it as held (today), with the people attending and the minutes.

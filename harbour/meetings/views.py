@@ -24,7 +24,7 @@ from harbour.accounts.permissions import permission_required, visible_to
 from harbour.audit import services as auditor
 from harbour.children.views import refusal
 from harbour.common.paging import first_rows
-from harbour.common.time import HOUR, local_date
+from harbour.common.time import HOUR, LONDON, local_date
 
 from . import services
 from .forms import ActionForm, DoneForm, HeldForm, ReasonForm, RequestMeetingForm, ScheduleForm
@@ -52,10 +52,17 @@ def day_text(day: dt.date | None) -> str:
 
 
 def when_text(moment: dt.datetime | None) -> str:
+    """GOV.UK style, in Europe/London: "4 December 2026 at 1:16pm", "at 9am", "at midday"."""
     if moment is None:
         return ""
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%B %Y at %H:%M}"
+    local = moment.astimezone(LONDON)
+    if (local.hour, local.minute) in ((0, 0), (12, 0)):
+        clock = "midnight" if local.hour == 0 else "midday"
+    else:
+        hour = local.hour % 12 or 12
+        minutes = f":{local.minute:02d}" if local.minute else ""
+        clock = f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+    return f"{local.day} {local:%B %Y} at {clock}"
 
 
 def _messages(request: HttpRequest) -> list[Any]:

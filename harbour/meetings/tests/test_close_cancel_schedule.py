@@ -154,7 +154,7 @@ def test_a_meeting_is_scheduled_with_date_time_venue_chair_and_invitees(client, 
     assert meeting.scheduled_at == dt.datetime(2024, 4, 2, 13, 30, tzinfo=UTC)
     assert (meeting.venue, meeting.chair) == ("Room 4, Town Hall", "J. Smith, team manager")
     body = client.get(f"/meetings/{meeting.pk}/").content.decode()
-    assert "Room 4, Town Hall" in body and "2 April 2024 at 14:30" in body
+    assert "Room 4, Town Hall" in body and "2 April 2024 at 2:30pm" in body
     event = AuditEvent.objects.get(action="meetings.meeting_scheduled")
     assert "Town Hall" not in str(event.details)
 
