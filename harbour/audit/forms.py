@@ -9,11 +9,18 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from harbour.common.dates import DATE_PARTS, DateEntryError, read_date
 from harbour.common.time import LONDON
 
 from .models import AuditEvent, AuditSubject
 
-DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
+DATE_ENDS = {"from": ("date_from", "the start date"), "to": ("date_to", "the end date")}
+# Only the dates read from the boxes are kept in the trail's record of a search.
+DATE_PART_FIELDS = {f"{end}_{part}" for end in DATE_ENDS for part in DATE_PARTS}
+
+
+def _part() -> forms.CharField:
+    return forms.CharField(required=False, max_length=4, strip=True)
 
 
 class TrailFilterForm(forms.Form):
@@ -31,22 +38,15 @@ class TrailFilterForm(forms.Form):
         label="Action",
         required=False,
         max_length=64,
-        help_text="For example children.child.view, or the start of one: children.",
+        help_text="What was done. The code beside each event is what this matches.",
     )
-    date_from = forms.DateField(
-        label="From",
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text="For example 1/4/2026",
-        error_messages={"invalid": "The start date must be a real date, like 1/4/2026"},
-    )
-    date_to = forms.DateField(
-        label="To",
-        required=False,
-        input_formats=DATE_FORMATS,
-        help_text="For example 30/6/2026",
-        error_messages={"invalid": "The end date must be a real date, like 30/6/2026"},
-    )
+    # The dates, each typed as day, month and year (GOV.UK date input), UK calendar days.
+    from_day = _part()
+    from_month = _part()
+    from_year = _part()
+    to_day = _part()
+    to_month = _part()
+    to_year = _part()
     # Set by the child's and the user's pages (their internal ids).
     child = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     actor = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -58,9 +58,16 @@ class TrailFilterForm(forms.Form):
         for name in self.TEXT_FIELDS:
             if isinstance(data.get(name), str):
                 data[name] = data[name].strip()
+        for end, (name, description) in DATE_ENDS.items():
+            parts = {part: data.get(f"{end}_{part}") or "" for part in DATE_PARTS}
+            try:
+                data[name] = read_date(parts, description, required=False, past_only=False)
+            except DateEntryError as problem:
+                data[name] = None
+                self.add_error(f"{end}_day", problem.message)
         first, last = data.get("date_from"), data.get("date_to")
         if first and last and last < first:
-            self.add_error("date_to", "The end date must be the same as or after the start date")
+            self.add_error("to_day", "The end date must be the same as or after the start date")
         return data
 
     def events(self, person_id_pks: list[int] | None = None) -> QuerySet[AuditEvent]:
@@ -92,7 +99,7 @@ class TrailFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         kept = {}
         for name, value in data.items():
-            if name == "person_id" or value in (None, ""):
+            if name == "person_id" or name in DATE_PART_FIELDS or value in (None, ""):
                 continue
             kept[name] = value.isoformat() if isinstance(value, dt.date) else value
         if data.get("person_id"):

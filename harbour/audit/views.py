@@ -27,6 +27,7 @@ from harbour.jinja2 import url
 from harbour.reports.formats import safe_cell
 
 from . import services as auditor
+from .actions import action_name, filter_choices
 from .forms import TrailFilterForm
 from .models import AuditEvent, AuditSubject
 
@@ -89,11 +90,29 @@ class Row:
         return f"{event.object_type} {event.object_id}".strip()
 
     @property
+    def action_name(self) -> str:
+        return action_name(self.event.action)
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """The sealed before and after values, when shown: (what, before, after)."""
+        return _changes(self.values) if self.values_state == "shown" else []
+
+    @property
     def value_lines(self) -> list[str]:
+        """Sealed values that are not a before and after (a record deleted or exported)."""
         return _value_lines(self.values) if self.values_state == "shown" else []
 
     @property
+    def detail_lines(self) -> list[str]:
+        details = self.event.details
+        if not isinstance(details, dict):
+            return [_readable(details)] if details else []
+        return [f"{_label(key)}: {_readable(value, key)}" for key, value in details.items()]
+
+    @property
     def details_text(self) -> str:
+        """The details as JSON, for the CSV (a program reads it)."""
         return _compact(self.event.details) if self.event.details else ""
 
 
@@ -101,28 +120,58 @@ def _compact(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
 
 
-def _text(value: Any) -> str:
-    return "(empty)" if value in (None, "") else str(value)
+DETAIL_LABELS = {"fields": "Fields changed"}
+
+
+def _label(name: str) -> str:
+    """A field or detail name as a person reads it: "given_name" is "Given name"."""
+    if name in DETAIL_LABELS:
+        return DETAIL_LABELS[name]
+    words = str(name).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _readable(value: Any, key: str = "") -> str:
+    """A value as words: yes and no, lists joined, pairs of dates as a range, no JSON."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        if key == "fields":
+            return ", ".join(_label(item) for item in value)
+        if len(value) == 2 and all(isinstance(item, str) for item in value) and key == "":
+            return f"{value[0]} to {value[1]}"
+        return ", ".join(_readable(item) for item in value) if value else "(none)"
+    if isinstance(value, dict):
+        return "; ".join(f"{_label(k)}: {_readable(v, k)}" for k, v in value.items())
+    return str(value)
+
+
+def _changes(values: Any) -> list[tuple[str, str, str]]:
+    if not isinstance(values, dict) or not isinstance(values.get("changes"), dict):
+        return []
+    rows = []
+    for name, pair in values["changes"].items():
+        if isinstance(pair, list) and len(pair) == 2:
+            rows.append((_label(name), _readable(pair[0]), _readable(pair[1])))
+        else:
+            rows.append((_label(name), "", _readable(pair)))
+    return rows
 
 
 def _value_lines(values: Any) -> list[str]:
-    """{"changes": {field: [old, new]}} as "field: old → new"; {"values": {...}} as
-    "field: value"; anything else as JSON."""
+    """Sealed values other than "changes": {"values": {...}} as "Field: value"."""
     if not isinstance(values, dict):
-        return [_compact(values)]
+        return [_readable(values)]
     lines = []
     for key, content in values.items():
         if key == "changes" and isinstance(content, dict):
-            lines += [
-                f"{name}: {_text(pair[0])} → {_text(pair[1])}"
-                if isinstance(pair, list) and len(pair) == 2
-                else f"{name}: {_compact(pair)}"
-                for name, pair in content.items()
-            ]
-        elif key == "values" and isinstance(content, dict):
-            lines += [f"{name}: {_text(value)}" for name, value in content.items()]
+            continue
+        if key == "values" and isinstance(content, dict):
+            lines += [f"{_label(name)}: {_readable(value)}" for name, value in content.items()]
         else:
-            lines.append(f"{key}: {_compact(content)}")
+            lines.append(f"{_label(key)}: {_readable(content, key)}")
     return lines
 
 
@@ -221,6 +270,7 @@ def _trail(
         "next_href": page_href(query, page.number + 1) if page.has_next() else "",
         "filter_query": _export_query(filters, fixed),
         "error_list": _error_list(form),
+        "action_choices": filter_choices(),
         "fixed": fixed,
         "has_errors": bool(form.errors),
     }
@@ -308,6 +358,7 @@ CSV_HEADER = [
     "children",
     "details",
     "values",
+    "action (in words)",
 ]
 
 
@@ -340,6 +391,7 @@ def _csv_lines(events: Any, user: Any) -> Iterator[str]:
                 "; ".join(label.text for label in row.children),
                 row.details_text,
                 values,
+                row.action_name,
             ]
             yield writer.writerow([safe_cell(cell) for cell in line])
         after = batch[-1].sequence

@@ -42,6 +42,24 @@ def shown_events(response) -> list[AuditEvent]:
     return [events[n] for n in sequences]
 
 
+FROM_1_MARCH = "from_day=1&from_month=3&from_year=2026"
+FROM_2_MARCH = "from_day=2&from_month=3&from_year=2026"
+TO_1_MARCH = "to_day=1&to_month=3&to_year=2026"
+
+
+def before_and_after(page: str) -> list[tuple[str, ...]]:
+    """The rows of the first "before and after" table on the page: (what, before, after)."""
+    table = page.split("harbour-audit-changes", 1)[1].split("</table>")[0]
+    body = table.split("<tbody", 1)[1]
+    return [
+        tuple(
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        )
+        for row in body.split("</tr>")[:-1]
+    ]
+
+
 def paths(child, user) -> list[str]:
     return [page.format(child=child.pk, user=user.pk) for page in PAGES]
 
@@ -73,10 +91,10 @@ def test_the_trail_shows_who_did_what_to_which_child_with_the_values(auditor_cli
 
     page = auditor_client.get("/audit/").content.decode()
 
-    assert "children.child.change" in page
+    assert "Changed a child&#39;s record" in page
     assert "P-100" in page
     assert f'href="/audit/child/{child.pk}/"' in page
-    assert "given_name: Ada → Adah" in page
+    assert before_and_after(page) == [("Given name", "Ada", "Adah")]
 
 
 def test_filters_select_events(auditor_client, child, worker):
@@ -98,20 +116,22 @@ def test_filters_select_events(auditor_client, child, worker):
     assert shown("user=worker") == {first, second}
     assert shown("user=sign-in+protection") == {lockout}
     assert shown("action=children.") == {first, second}
-    assert shown("action=children.child.view&date_from=2/3/2026") == {second}
-    assert shown("action=children.child.view&date_to=1/3/2026") == {first}
-    assert shown("date_from=1/3/2026&date_to=1/3/2026") == {first}
+    assert shown(f"action=children.child.view&{FROM_2_MARCH}") == {second}
+    assert shown(f"action=children.child.view&{TO_1_MARCH}") == {first}
+    assert shown(f"{FROM_1_MARCH}&{TO_1_MARCH}") == {first}
     assert shown("person_id=NOBODY") == set()
 
 
 def test_a_bad_date_is_explained(auditor_client):
-    response = auditor_client.get("/audit/?date_from=31/2/2026&date_to=1/1/2020")
+    response = auditor_client.get(
+        "/audit/?from_day=31&from_month=2&from_year=2026&to_day=1&to_month=1&to_year=2020"
+    )
 
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
-    assert 'href="#date_from"' in page
-    assert "The start date must be a real date, like 1/4/2026" in page
+    assert 'href="#from_day"' in page
+    assert "The start date must be a real date" in page
     assert page.count("govuk-error-message") == 1
     assert "No events match these filters." in page
 
@@ -164,7 +184,8 @@ def test_a_restricted_childs_values_are_withheld_from_auditors_not_on_its_list(
     assert "Adah" not in page
 
     restricted.access_list.add(auditor_user)
-    assert "given_name: Ada → Adah" in auditor_client.get("/audit/").content.decode()
+    page = auditor_client.get("/audit/").content.decode()
+    assert before_and_after(page) == [("Given name", "Ada", "Adah")]
 
 
 def test_the_trail_is_paginated_fifty_to_a_page(auditor_client):
@@ -232,3 +253,80 @@ def test_the_csv_export_of_a_childs_page_keeps_its_child(auditor_client, child):
     response = auditor_client.get(f"/audit/export.csv?child={child.pk}")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [row[5] for row in rows[1:] if row[3] == "children.child.view"] == ["P-100"]
+
+
+def test_actions_read_in_plain_english_with_their_code_beside(auditor_client, child, worker):
+    auditor.record(worker, "children.child.view", children=[child])
+    auditor.record(worker, "report.download", details={"report": "annual", "format": "pdf"})
+
+    page = auditor_client.get("/audit/").content.decode()
+
+    assert "Viewed a child&#39;s record" in page
+    assert "Downloaded a report" in page
+    assert "children.child.view" in page  # the code, to filter or search by
+
+
+def recorded_actions() -> set[str]:
+    """Every action code written literally where Harbour records an event."""
+    from pathlib import Path
+
+    found = set()
+    for path in Path("harbour").rglob("*.py"):
+        if "tests" in path.parts or "browser_tests" in path.parts:
+            continue
+        text = path.read_text("utf-8")
+        found |= set(re.findall(r'record\(\s*[^,()]+,\s*"([a-z_]+\.[a-z_.]+)"', text))
+        found |= set(re.findall(r'\baction = "([a-z_]+\.[a-z_.]+)"', text))
+    return found
+
+
+def test_every_action_harbour_records_has_a_plain_english_name():
+    from harbour.audit.actions import ACTION_NAMES
+
+    actions = recorded_actions()
+    assert "children.child.view" in actions and "meetings.task_withdrawn" in actions
+    assert actions - set(ACTION_NAMES) == set()
+
+
+def test_a_record_change_is_named_from_its_model():
+    from harbour.audit.actions import action_name
+
+    assert action_name("missing.episode.create") == "Created an episode"
+    assert action_name("interviews.returninterview.change") == "Changed a return interview"
+    assert action_name("somewhere.unknown_thing") == "Somewhere: unknown thing"
+
+
+def test_details_read_as_labelled_values_not_json(auditor_client):
+    auditor.record(
+        "analyst",
+        "report.download",
+        details={
+            "report": "annual",
+            "for_publication": True,
+            "periods": [["2019-04-01", "2020-03-31"]],
+        },
+    )
+
+    page = auditor_client.get("/audit/").content.decode()
+
+    assert "For publication: Yes" in page
+    assert "Periods: 2019-04-01 to 2020-03-31" in page
+    assert '{"' not in page and "&#34;" not in page
+
+
+def test_the_action_filter_offers_plain_english_names(auditor_client):
+    page = auditor_client.get("/audit/").content.decode()
+
+    assert '<select class="govuk-select' in page
+    assert '<option value="children.child.view">Viewed a child&#39;s record</option>' in page
+    assert re.search(r'<option value=""( selected)?>Any action</option>', page)
+
+
+def test_the_date_filters_are_gov_uk_date_inputs(auditor_client):
+    page = auditor_client.get(f"/audit/?{FROM_1_MARCH}").content.decode()
+
+    for name in ("from_day", "from_month", "from_year", "to_day", "to_month", "to_year"):
+        assert f'name="{name}"' in page
+    assert 'id="from_day" name="from_day" type="text" inputmode="numeric" value="1"' in page
+    event = AuditEvent.objects.filter(action="audit.view").latest("sequence")
+    assert event.details["filters"] == {"date_from": "2026-03-01"}

@@ -1,0 +1,148 @@
+"""What each action in the audit trail means, in plain English, for the auditors' pages.
+
+An event keeps its action as a code ("children.child.view"), which programs and the CSV
+use and the filter matches; the pages show the name below, with the code beside it. Saving
+or deleting a record through harbour/common/services.py writes "<app>.<model>.<verb>"; an
+action without a name here is named from its model ("Created an episode"), or failing that
+from its code ("Somewhere: unknown thing").
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+ACTION_NAMES: dict[str, str] = {
+    # Signing in and accounts
+    "accounts.sign_in": "Signed in",
+    "accounts.password_accepted": "Entered the right password (the second step followed)",
+    "accounts.sign_in_failed": "Failed to sign in",
+    "accounts.sign_in_refused": "Was refused sign-in",
+    "accounts.sign_out": "Signed out",
+    "accounts.lockout": "Locked sign-in after failed attempts",
+    "accounts.address_slowed": "Slowed sign-ins from an address after failed attempts",
+    "accounts.unlock": "Unlocked sign-in",
+    "accounts.two_factor_enrolled": "Set up an authenticator app",
+    "accounts.user.create": "Created a staff account",
+    "accounts.user.deactivate": "Deactivated a staff account",
+    "accounts.user.reactivate": "Reactivated a staff account",
+    "accounts.user.grant_role": "Gave a member of staff a role",
+    "accounts.user.revoke_role": "Took a role away from a member of staff",
+    "accounts.user.set_organisation": "Set a member of staff's organisation",
+    "accounts.user.change_password": "Changed their own password",
+    "accounts.user.reset_password": "Reset a member of staff's password",
+    "accounts.user.set_password": "Set a password from a one-time link",
+    "accounts.user.set_password_link": "Made a one-time link to set a password",
+    "accounts.user.reset_two_factor": "Reset a member of staff's second factor",
+    "accounts.user.sign_out_everywhere": "Signed a member of staff out everywhere",
+    "accounts.user.unlock": "Unlocked a staff account",
+    "accounts.grant_request.create": "Asked a second administrator to approve access",
+    "accounts.grant_request.approve": "Approved a request for access",
+    "accounts.grant_request.reject": "Rejected a request for access",
+    "accounts.grant_request.withdraw": "Withdrew a request for access",
+    # Administration and the trail itself
+    "admin.list": "Viewed a list in the Django admin",
+    "admin.view": "Viewed a record in the Django admin",
+    "audit.view": "Viewed the audit trail",
+    "audit.export": "Downloaded audit events (CSV)",
+    # Children
+    "casework.dashboard_viewed": "Viewed the dashboard",
+    "children.child.view": "Viewed a child's record",
+    "children.child_viewed": "Viewed a child's page",
+    "children.child_printed": "Printed a child's record",
+    "children.child.create": "Recorded a new child",
+    "children.child.change": "Changed a child's record",
+    "children.child.delete": "Deleted a child's record",
+    "children.child.erase": "Erased a child's records",
+    "children.child_edit_viewed": "Opened a child's record to change it",
+    "children.legal_status_form_viewed": "Opened a child's legal statuses to change them",
+    "children.list_viewed": "Viewed the list of children",
+    "children.caseload_viewed": "Viewed their caseload (My children)",
+    "children.search": "Searched for a child",
+    "children.restricted_refused": "Was refused a restricted record",
+    "children.restriction_changed": "Changed whether a child's record is restricted",
+    "children.access_granted": "Added someone to a restricted record's access list",
+    "children.access_revoked": "Removed someone from a restricted record's access list",
+    "children.subject_access_export": "Exported a child's records for a subject access request",
+    "children.retention.apply": "Erased records past their retention period",
+    "children.retention.dry_run": "Listed the records past their retention period",
+    # Missing episodes and police notifications
+    "missing.episodes_viewed": "Viewed the list of episodes",
+    "missing.episode_viewed": "Viewed an episode",
+    "missing.episode.change": "Changed an episode",
+    "missing.episode_found": "Recorded a child as found",
+    "missing.episode_amended": "Amended an episode",
+    "missing.notification_recorded": "Recorded a police notification",
+    "missing.notification_merged": "Merged a police notification into an open episode",
+    "missing.candidates_viewed": "Viewed the children a notification might be about",
+    "missing.column_mapping_saved": "Saved the columns of a police force's file",
+    "missing.police_upload_received": "Uploaded a police file",
+    "missing.police_upload_previewed": "Previewed a police upload",
+    "missing.police_upload_committed": "Recorded a police upload",
+    "missing.police_upload_discarded": "Cancelled a police upload",
+    "missing.police_upload_refused": "Had a police upload refused",
+    "missing.police_uploads_expired": "Deleted police uploads kept too long",
+    # Return interviews
+    "interviews.worklist_viewed": "Viewed the return interview worklist",
+    "interviews.interview_viewed": "Viewed a return interview",
+    "interviews.allocation_viewed": "Viewed who an interview is allocated to",
+    # Meetings
+    "meetings.worklist_viewed": "Viewed the meetings list",
+    "meetings.task_viewed": "Viewed a meeting task",
+    "meetings.task_raised": "Raised a meeting task",
+    "meetings.task_joined": "Added a reason to an open meeting task",
+    "meetings.task_withdrawn": "Withdrew a meeting task whose reason no longer holds",
+    "meetings.task_trigger_withdrawn": "Withdrew one reason for a meeting task",
+    "meetings.task_closed_not_needed": "Closed a meeting task as not needed",
+    "meetings.meeting_requested": "Requested a meeting",
+    "meetings.meeting_scheduled": "Scheduled a meeting",
+    "meetings.meeting_held": "Recorded a meeting as held",
+    "meetings.meeting_cancelled": "Cancelled a meeting",
+    "meetings.meeting_viewed": "Viewed a meeting",
+    "meetings.action_added": "Added an action to a meeting",
+    "meetings.action_done": "Marked a meeting action done",
+    # Other authorities, reports, the register as a whole
+    "authorities.ola_list_viewed": "Viewed the children placed by other authorities",
+    "authorities.ola_log_viewed": "Viewed a log of contact with another authority",
+    "report.download": "Downloaded a report",
+    "interchange.import": "Imported records (interchange format)",
+    "interchange.export": "Exported the register (interchange format)",
+}
+
+# The filter's first choices: everything in one area (the start of the code).
+AREAS = (
+    ("accounts.", "Anything about signing in and staff accounts"),
+    ("children.", "Anything about children's records"),
+    ("missing.", "Anything about missing episodes and police notifications"),
+    ("interviews.", "Anything about return interviews"),
+    ("meetings.", "Anything about meetings"),
+    ("authorities.", "Anything about other authorities"),
+    ("report.", "Anything about reports"),
+    ("audit.", "Anything about the audit trail"),
+)
+
+VERBS = {"create": "Created", "change": "Changed", "update": "Changed", "delete": "Deleted"}
+
+
+def action_name(code: str) -> str:
+    """The plain-English name of an action code."""
+    if code in ACTION_NAMES:
+        return ACTION_NAMES[code]
+    parts = code.split(".")
+    if len(parts) == 3 and parts[2] in VERBS:
+        try:
+            model = apps.get_model(parts[0], parts[1])
+        except (LookupError, ValueError):
+            model = None
+        if model is not None:
+            noun = str(model._meta.verbose_name)
+            article = "an" if noun[:1].lower() in "aeiou" else "a"
+            return f"{VERBS[parts[2]]} {article} {noun}"
+    area, _, rest = code.partition(".")
+    words = rest.replace(".", " ").replace("_", " ").strip()
+    return f"{area.capitalize()}: {words}" if words else area.capitalize()
+
+
+def filter_choices() -> list[tuple[str, str]]:
+    """The action filter's options: any, each area, then each named action by its name."""
+    named = sorted(ACTION_NAMES.items(), key=lambda item: item[1].lower())
+    return [("", "Any action"), *AREAS, *named]
