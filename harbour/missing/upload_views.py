@@ -29,7 +29,7 @@ from .upload_forms import (
     MappingForm,
     UploadForm,
 )
-from .views import risk_tag, uk_time
+from .views import merge_note, uk_time
 
 PERMISSION = "missing.manage_episodes"
 
@@ -188,23 +188,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _merge_note(row: police_upload.Row, name: str, episode: Episode) -> str:
     """What recording the row for this child does to the child's open episode."""
-    added = (
-        f"{name} has an open episode, {episode.episode_id}: this notification will be added to it."
-    )
-    if row.started_at is not None and row.started_at < episode.started_at:
-        seen = (
-            f"Its last seen time moves from {uk_time(episode.started_at)} to "
-            f"{uk_time(row.started_at)}."
-        )
-    else:
-        seen = f"Its last seen time stays {uk_time(episode.started_at)}."
-    risk = ""
-    if row.risk_level and row.risk_level != episode.risk_level:
-        risk = (
-            f" Its risk grade changes from {risk_tag(episode.risk_level)['text']} to "
-            f"{RiskLevel(row.risk_level).label}."
-        )
-    return f"{added} {seen}{risk}"
+    return merge_note(name, episode, row.started_at, row.risk_level)
 
 
 def _preview_context(

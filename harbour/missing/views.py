@@ -62,6 +62,27 @@ def risk_tag(level: str) -> dict[str, str]:
     return {"text": RiskLevel(level).label, "classes": RISK_TAGS[level]}
 
 
+def merge_note(name: str, episode: Episode, started_at: dt.datetime | None, risk_level: str) -> str:
+    """What recording a notification (last seen `started_at`, graded `risk_level`) for a
+    child does to their open episode (services.record_notification merges into it)."""
+    added = (
+        f"{name} has an open episode, {episode.episode_id}: this notification will be added to it."
+    )
+    if started_at is not None and started_at < episode.started_at:
+        seen = (
+            f"Its last seen time moves from {uk_time(episode.started_at)} to {uk_time(started_at)}."
+        )
+    else:
+        seen = f"Its last seen time stays {uk_time(episode.started_at)}."
+    risk = ""
+    if risk_level and risk_level != episode.risk_level:
+        risk = (
+            f" Its risk grade changes from {risk_tag(episode.risk_level)['text']} to "
+            f"{RiskLevel(risk_level).label}."
+        )
+    return f"{added} {seen}{risk}"
+
+
 def _common(**context: Any) -> dict[str, Any]:
     return {
         "category_choices": Category.choices,
@@ -166,12 +187,31 @@ def notification_new(request: HttpRequest) -> HttpResponse:
         children=[candidate.child.pk for candidate in candidates],
         details={"count": len(candidates)},
     )
+    open_episodes: dict[int, Episode] = {}
+    for episode in (
+        Episode.objects.open()
+        .filter(child__in=[candidate.child.pk for candidate in candidates])
+        .order_by("-started_at", "-pk")
+    ):
+        # The earliest last, so that it is kept: the one recording merges into.
+        open_episodes[episode.child_id] = episode
+    merges = {
+        candidate.child.pk: merge_note(
+            candidate.child.full_name,
+            open_episodes[candidate.child.pk],
+            data["started"],
+            data["risk_level"],
+        )
+        for candidate in candidates
+        if candidate.child.pk in open_episodes
+    }
     certain = candidates and candidates[0].score == 100 and not candidates[0].disagreements
     if not choice and certain:
         choice = str(candidates[0].child.pk)
     context = _common(
         form=form,
         candidates=candidates,
+        merges=merges,
         choice=choice,
         choice_error=choice_error,
         has_errors=bool(choice_error),

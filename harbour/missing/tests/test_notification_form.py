@@ -231,3 +231,24 @@ def test_a_late_notification_found_within_72_hours_raises_no_long_missing_task(c
         dt.timedelta(hours=1)
     )
     assert not MeetingTask.objects.exists()
+
+
+def test_the_choice_says_when_the_notification_joins_the_child_s_open_episode(client, coordinator):
+    alfie = ChildFactory(
+        child_id="P-100", given_name="Alfie", family_name="Smith", date_of_birth=dt.date(2008, 9, 3)
+    )
+    record_notification(
+        coordinator,
+        child=alfie,
+        police_reference="NWP-OPEN",
+        category="MISSING",
+        started_at=dt.datetime(2024, 10, 31, 23, 0, tzinfo=UTC),
+    )
+
+    page = " ".join(client.post("/episodes/new/", details()).content.decode().split())
+
+    assert (
+        "Alfie Smith has an open episode, NWP-OPEN: this notification will be added to it. "
+        "Its last seen time moves from 31 October 2024 at 11:00pm (GMT) to "
+        "31 October 2024 at 9:15pm (GMT)." in page
+    )
