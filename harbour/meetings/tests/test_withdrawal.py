@@ -203,3 +203,22 @@ def test_the_chronology_says_a_withdrawn_task_was_withdrawn_and_why():
 
     assert "Withdrawn: the trigger no longer holds" in entry.detail
     assert "lasted 12 hours" in entry.detail
+
+
+def test_an_open_episode_whose_last_seen_is_corrected_to_recent_loses_its_task():
+    child = ChildFactory()
+    episode = late_notification(child, "P-LATE-1", LAST_SEEN)
+    assert MeetingTask.objects.get().is_open
+
+    with time_machine.travel(ENTERED, tick=False):
+        amend_episode(
+            "coordinator",
+            episode,
+            changes={"started_at": ENTERED - 10 * HOURS},
+            reason="Police corrected the time last seen",
+            version=episode.version,
+        )
+
+    task = MeetingTask.objects.get()
+    assert task.closed_because == TaskClosure.WITHDRAWN
+    assert "has not yet been open for more than 72 hours" in task.closed_reason
