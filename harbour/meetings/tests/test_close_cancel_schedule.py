@@ -276,3 +276,15 @@ def test_a_cancelled_meeting_is_in_the_childs_chronology_with_the_reason():
 
     assert "Multi-agency missing meeting cancelled" in titles
     assert "Child moved away" in titles["Multi-agency missing meeting cancelled"]
+
+
+def test_free_text_keeps_its_lines_and_is_escaped_on_the_meeting_page(client, coordinator):
+    meeting = requested(long_task())
+    Meeting.objects.filter(pk=meeting.pk).update(
+        attended_by="PC Dana Hill\nSam <b>Okafor</b>", invitees="Police\nSchool"
+    )
+
+    body = client.get(f"/meetings/{meeting.pk}/").content.decode()
+
+    assert "PC Dana Hill<br>Sam &lt;b&gt;Okafor&lt;/b&gt;" in body
+    assert "Police<br>School" in body
