@@ -163,8 +163,7 @@ def _steps(task: MeetingTask) -> list[dict[str, Any]]:
     todo = "govuk-tag--blue"
     meeting = task.meeting
     if task.closed_at is not None and meeting is None:
-        closed = task.get_closed_because_display()
-        return [{"name": "Request the meeting", "status": closed, "href": "", "tag": ""}]
+        return []  # withdrawn or not needed: nothing happens next
     if meeting is None:
         return [
             {
