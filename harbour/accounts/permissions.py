@@ -36,6 +36,12 @@ def roles_of(user: User) -> frozenset[str]:
     return cached
 
 
+def remember_roles(user: User, roles: frozenset[str]) -> None:
+    """Keep roles read with another query of the same request (the session check reads
+    them with the session's generation), so that `roles_of` asks for them no more."""
+    user._harbour_roles = roles
+
+
 def _has_role(role: str) -> rules.Predicate:
     @rules.predicate(name=f"is_{role.lower()}")
     def predicate(user: User, obj: Any = None) -> bool:
