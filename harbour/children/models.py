@@ -69,8 +69,10 @@ class Child(Record):
         blank=True,
         related_name="allocated_children",
     )
-    placement_address = models.TextField(blank=True)
-    placement_postcode = models.CharField(max_length=8, blank=True)
+    # Database defaults too: the importer (harbour/interchange) writes children with the
+    # columns of its files only.
+    placement_address = models.TextField(blank=True, default="", db_default="")
+    placement_postcode = models.CharField(max_length=8, blank=True, default="", db_default="")
 
     # Raised by every change made through the child's edit page: a form loaded before
     # someone else's change is refused (services.update_child) instead of undoing it.
