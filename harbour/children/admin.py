@@ -14,6 +14,9 @@ class ChildAdmin(ServiceModelAdmin):
     list_display = ["child_id", "given_name", "family_name", "date_of_birth", "sex"]
     search_fields = ["child_id", "given_name", "family_name"]
     list_filter = ["sex"]
+    # Restricting a record and its access list take two administrators and are audited
+    # (services.set_restricted, grant_access): never through this form.
+    exclude = ["access_list", "restricted"]
 
 
 @admin.register(LegalStatus)

@@ -12,15 +12,6 @@ from harbour.common.tests.factories import ChildFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Open defect, reported for harbour/children (being changed for issue 10): ChildAdmin "
-        "shows every field, so its form writes access_list (form.save_m2m, no request, no "
-        "audit event) and restricted. Exclude both from the admin's Child form; then remove "
-        "this marker."
-    ),
-)
 def test_the_admin_child_page_cannot_put_anyone_on_an_access_list(django_user_model, settings):
     settings.HARBOUR_REQUIRE_TWO_FACTOR = False
     root = django_user_model.objects.create_superuser("root", password=None)
