@@ -127,7 +127,9 @@ class ReasonForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, required_message: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, required_message: str = "Enter the reason", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].error_messages["required"] = required_message
 
