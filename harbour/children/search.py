@@ -33,6 +33,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.db.models.functions import Lower
 
 from harbour.accounts.permissions import User
+from harbour.common.text import refused_character
 from harbour.common.time import ymd
 from harbour.missing import matching
 
@@ -202,6 +203,9 @@ def _by_identifier(children: QuerySet, term: str) -> list[Child]:
 
 def find(user: User, term: str) -> SearchResult:
     """The children matching the term typed, best first (see the module docstring)."""
+    # Before anything else: PostgreSQL cannot even compare text holding a NUL.
+    if (refused := refused_character(term or "")) is not None:
+        return SearchResult(error=refused.instruction)
     term = " ".join((term or "").split())
     if not term:
         return SearchResult(error="Enter a name, person id, date of birth or police reference")

@@ -128,6 +128,17 @@ def test_an_impossible_date_is_refused_with_a_message_on_the_box(client):
     assert "Enter a real date of birth" in page
 
 
+@pytest.mark.parametrize("term", ["Jo\x00 Smith", "AB\x00123", "\x00"])
+def test_a_character_no_database_stores_is_refused_with_a_message(client, term):
+    staff(client)
+    ChildFactory(given_name="Jo", family_name="Smith", child_id="AB123")
+    response = find(client, term)
+    page = text(response)
+    assert response.status_code == 200
+    assert "Remove the control character (U+0000)" in page
+    assert 'href="#q"' in page
+
+
 def test_an_empty_search_asks_for_something_to_find(client):
     staff(client)
     assert "Enter a name, person id, date of birth or police reference" in text(find(client, " "))
