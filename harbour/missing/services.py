@@ -230,6 +230,10 @@ def record_notification(
             .order_by("started_at")
             .first()
         )
+        if not joins_open_episode(open_episode, ended_at):
+            # A late notification whose child was found before the open episode began is
+            # an earlier episode of its own: merging would close the child's current one.
+            open_episode = None
         if open_episode is not None:
             episode = open_episode
             before = auditor.field_values(episode)
@@ -275,6 +279,14 @@ def record_notification(
             overlapping=overlapping_episodes(episode),
             meeting_tasks=tasks,
         )
+
+
+def joins_open_episode(open_episode: Episode | None, ended_at: dt.datetime | None) -> bool:
+    """Whether a notification (found at `ended_at`, if it was) is merged into the child's
+    open episode: always, unless the child was found before that episode began."""
+    if open_episode is None:
+        return False
+    return ended_at is None or ended_at >= open_episode.started_at
 
 
 def mark_found(

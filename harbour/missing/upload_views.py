@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from harbour.accounts.permissions import permission_required, visible_to
 from harbour.audit import services as auditor
 
-from . import police_upload
+from . import police_upload, services
 from .models import Category, Episode, PoliceForce, PoliceUpload, RiskLevel
 from .upload_forms import (
     CATEGORY_FIELDS,
@@ -211,7 +211,7 @@ def _preview_context(
                     (c.child.full_name, c.child.pk, row.open_episodes.get(c.child.pk))
                     for c in row.candidates
                 )
-                if episode is not None
+                if services.joins_open_episode(episode, row.ended_at)
             },
         }
 

@@ -203,7 +203,7 @@ def notification_new(request: HttpRequest) -> HttpResponse:
             data["risk_level"],
         )
         for candidate in candidates
-        if candidate.child.pk in open_episodes
+        if services.joins_open_episode(open_episodes.get(candidate.child.pk), data["found"])
     }
     certain = candidates and candidates[0].score == 100 and not candidates[0].disagreements
     if not choice and certain:

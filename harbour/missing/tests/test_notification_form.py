@@ -252,3 +252,29 @@ def test_the_choice_says_when_the_notification_joins_the_child_s_open_episode(cl
         "Its last seen time moves from 31 October 2024 at 11:00pm (GMT) to "
         "31 October 2024 at 9:15pm (GMT)." in page
     )
+
+
+def test_a_late_notification_found_before_the_open_episode_began_is_its_own_episode(
+    client, coordinator
+):
+    alfie = ChildFactory(
+        child_id="P-100", given_name="Alfie", family_name="Smith", date_of_birth=dt.date(2008, 9, 3)
+    )
+    still_missing = record_notification(
+        coordinator,
+        child=alfie,
+        police_reference="NWP-NOW",
+        category="MISSING",
+        started_at=NOW - dt.timedelta(hours=3),
+    ).episode
+    # Last seen 31 October at 9:15pm, found at 11:45pm: over before the open episode began.
+    page = " ".join(client.post("/episodes/new/", details(**found())).content.decode().split())
+    assert "this notification will be added to it" not in page
+
+    response = client.post("/episodes/new/", details(step="choose", choice=alfie.pk, **found()))
+
+    assert response.status_code == 302
+    still_missing.refresh_from_db()
+    assert still_missing.ended_at is None
+    late = Episode.objects.get(episode_id="NWP-100")
+    assert late.ended_at == dt.datetime(2024, 10, 31, 23, 45, tzinfo=UTC)
