@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
-from harbour.children import services
+from harbour.children import search, services
 from harbour.children.models import Child, LegalStatus
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, LegalStatusFactory
 from harbour.common.time import UTC
@@ -311,3 +311,15 @@ def test_a_legal_status_changed_elsewhere_makes_an_open_form_stale(client):
     assert response.status_code == 400
     status.refresh_from_db()
     assert status.end_date == dt.date(2024, 1, 1)
+
+
+def test_a_corrected_date_of_birth_is_what_the_search_finds(client):
+    user = staff(client)
+    child = ChildFactory(date_of_birth=dt.date(2010, 3, 4))
+    corrected = child_form(
+        child,
+        **{"date_of_birth-day": "5", "date_of_birth-month": "6", "date_of_birth-year": "2011"},
+    )
+    assert client.post(f"/children/{child.pk}/edit/", corrected).status_code == 302
+    assert [item.child for item in search.find(user, "5/6/2011").found] == [child]
+    assert search.find(user, "4/3/2010").found == []
