@@ -95,5 +95,9 @@ def test_two_new_children_without_person_ids_get_different_harbour_ids(client, c
 
 def test_the_person_id_hint_says_what_happens_without_one(client, coordinator):
     page = client.get("/episodes/new/").content.decode()
-
     assert "Harbour id" in page
+
+    details = {**NEW_CHILD, "step": "details", "child_id": ""}
+    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
+        choose = client.post("/episodes/new/", details).content.decode()
+    assert "Without a person id, the child is given a Harbour id" in choose
