@@ -89,6 +89,15 @@ class ReportOptionsForm(forms.Form):
         return data
 
     def _read_end(self, data: dict[str, Any], end: str) -> dt.date | None:
+        # A box refused on its own (a control character, too long) is reported on the date
+        # as a whole, where the page shows and links its errors.
+        refused = [f"{end}_{part}" for part in DATE_PARTS if f"{end}_{part}" in self.errors]
+        if refused:
+            message = self.errors[refused[0]][0]
+            for name in refused:
+                del self.errors[name]
+            self.add_error(f"{end}_day", f"{RANGE_ENDS[end].capitalize()}: {message}")
+            return None
         parts = {part: data.get(f"{end}_{part}") or "" for part in DATE_PARTS}
         try:
             return read_date(parts, RANGE_ENDS[end], required=False)
@@ -113,8 +122,10 @@ class ReportOptionsForm(forms.Form):
 
     def error_list(self) -> list[dict[str, str]]:
         items = [{"text": text, "href": "#year"} for text in self.non_field_errors()]
-        for name in self.ORDER:
-            if name in self.errors:
+        # Any field outside ORDER still gets a line: a form with errors never passes for valid.
+        names = [*self.ORDER, *(name for name in self.errors if name not in self.ORDER)]
+        for name in names:
+            if name in self.errors and name != "__all__":
                 items.append({"text": self.errors[name][0], "href": f"#{name}"})
         return items
 

@@ -278,3 +278,15 @@ def test_a_bad_range_of_dates_is_a_form_error_on_its_field(
     assert message in page
     assert f'href="#{anchor}"' in page
     assert f'id="{anchor}-error"' in page
+
+
+@pytest.mark.parametrize("kind", ["quarterly", "annual"])
+@pytest.mark.parametrize("box", ["first_month", "first_year", "last_day", "last_year"])
+def test_a_refused_character_in_a_date_box_is_an_error_on_that_date(staff, kind, box):
+    response = staff.get(f"/reports/{kind}/?{box}=1%002")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    end = "first" if box.startswith("first") else "last"
+    assert f'href="#{end}_day"' in page
+    assert "control character" in page
