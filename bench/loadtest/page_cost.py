@@ -13,8 +13,9 @@ mean per request. The first request of each page is not measured (templates comp
 caches fill), as the load test's warm-up leaves it out too.
 
 With --profile NAME, prints the cProfile of that page instead (processor time, sorted by
-cumulative time). The database is the one `scripts/loadtest` builds ($DATABASE_URL, by
-default harbour_loadtest on 127.0.0.1); each measured request writes its audit event there.
+cumulative time; PAGE_COST_PROFILE_FILTER=harbour keeps only Harbour's own functions).
+The database is the one `scripts/loadtest` builds ($DATABASE_URL, by default
+harbour_loadtest on 127.0.0.1); each measured request writes its audit event there.
 """
 
 from __future__ import annotations
@@ -185,7 +186,9 @@ def main() -> None:
             for index in range(arguments.repeat):
                 client.get(pages[index % len(pages)])
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(
+                os.environ.get("PAGE_COST_PROFILE_FILTER", ""), 60
+            )
             return
         counter = QueryCounter()
         python = database = 0.0
