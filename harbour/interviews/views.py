@@ -24,6 +24,7 @@ from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
 from harbour.children.views import refusal
 from harbour.common.dates import OFFSET_CHOICES
+from harbour.common.durations import hours_in_words
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.time import LONDON, UTC
 from harbour.missing.models import Episode
@@ -63,7 +64,7 @@ def time_tag(seconds_left: int) -> dict[str, str]:
 
 
 def _hours(hours: int) -> str:
-    return f"{hours} hour" if hours == 1 else f"{hours} hours"
+    return hours_in_words(hours)
 
 
 STATUS_TAGS = {
@@ -113,7 +114,7 @@ def _row(episode: Episode, user: Any) -> dict[str, Any]:
     if status == queries.WorklistStatus.COMPLETED:
         within = episode.interview_seconds <= queries.RHI_DUE_SECONDS
         completed = (
-            "Within 72 hours" if within else f"After {episode.interview_seconds // 3600} hours"
+            "Within 72 hours" if within else f"After {_hours(episode.interview_seconds // 3600)}"
         )
     return {
         "episode": episode,

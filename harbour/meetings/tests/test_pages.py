@@ -115,7 +115,7 @@ def test_the_task_page_shows_the_episodes_and_is_audited(client):
     body = page(client.get(f"/meetings/tasks/{task.pk}/"))
 
     assert episode.episode_id in body
-    assert "80" in body  # hours missing
+    assert "3 days 8 hours" in body  # 80 hours missing, in days and hours
     assert "Request the meeting" in body
     assert AuditEvent.objects.filter(action="meetings.task_viewed", object_id=str(task.pk))
 

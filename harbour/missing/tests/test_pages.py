@@ -104,7 +104,7 @@ def test_the_open_episodes_list_shows_hours_missing_and_risk_grade(client, coord
     body = response.content.decode()
     assert response.status_code == 200
     assert "P-7" in body and "Zoë Brook" in body
-    assert ">26<" in body
+    assert ">1 day 2 hours<" in body
     assert "govuk-tag--red" in body and "High" in body
     event = AuditEvent.objects.get(action="missing.episodes_viewed")
     assert event.child_pks == [child.pk]
