@@ -57,6 +57,27 @@ class StaffProfile(Record):
     )
     # Raised by "sign out everywhere": sessions signed in under an older number end.
     session_generation = models.PositiveIntegerField(default=0)
+    # Who last held the means to sign in as this account, and when (docs/roles.md, "Four
+    # eyes"): the administrator given its set-password link (on creation, as a fresh link
+    # or a password reset) and the one who reset its two factors. If that administrator
+    # asks for casework access for the account, the approver is warned and must confirm
+    # who uses it. Empty when done from the command line or before this was recorded.
+    password_link_issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    password_link_issued_at = models.DateTimeField(null=True, blank=True)
+    two_factor_reset_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    two_factor_reset_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"

@@ -18,6 +18,7 @@ link is then shown to the approver, never to the one who asked.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -129,7 +130,13 @@ def create_staff_user(
             )
         user.full_clean()
         user.save()
-        StaffProfile.objects.create(user=user, organisation=organisation)
+        # Whoever adds the account is shown its first link, so could sign in as it.
+        StaffProfile.objects.create(
+            user=user,
+            organisation=organisation,
+            password_link_issued_by=_issuer(actor),
+            password_link_issued_at=timezone.now(),
+        )
         for role in at_once:
             RoleAssignment.objects.create(user=user, role=role)
         auditor.record(
@@ -151,6 +158,46 @@ def create_staff_user(
     return NewStaffMember(user, set_password_path(user), requested)
 
 
+def _issuer(actor: auditor.Actor) -> AbstractBaseUser | None:
+    """The administrator recorded as holding an account's means to sign in (none for the
+    command line)."""
+    return actor if isinstance(actor, AbstractBaseUser) else None
+
+
+def _record_issued(actor: auditor.Actor, user: AbstractUser, *, means: str) -> None:
+    """Record on the account that `actor` now holds its set-password link
+    (means="password_link_issued") or has just reset its two factors (means="two_factor_reset"):
+    either way they could sign in as it (docs/roles.md, "Four eyes")."""
+    profile = _profile(user)
+    setattr(profile, f"{means}_by", _issuer(actor))
+    setattr(profile, f"{means}_at", timezone.now())
+    profile.save(update_fields=[f"{means}_by", f"{means}_at"])
+
+
+class IssuedToRequester(NamedTuple):
+    """A means to sign in as the account that the one asking for access to it issued:
+    `means` is "password_link_issued" or "two_factor_reset"."""
+
+    means: str
+    at: datetime.datetime
+
+
+def issued_to_requester(request: GrantRequest) -> list[IssuedToRequester]:
+    """For a request for casework access (a guarded role or a place on an access list): the
+    means to sign in as the account that the one asking last issued themselves, so could
+    sign in as it. Empty for other requests, and when someone else issued them."""
+    if request.kind not in (GrantRequest.Kind.ROLE, GrantRequest.Kind.PLACE):
+        return []
+    profile = StaffProfile.objects.filter(user=request.user_id).first()
+    if profile is None:
+        return []
+    return [
+        IssuedToRequester(means, getattr(profile, f"{means}_at"))
+        for means in ("password_link_issued", "two_factor_reset")
+        if getattr(profile, f"{means}_by_id") == request.requested_by_id
+    ]
+
+
 def holds_guarded_role(user: AbstractUser) -> bool:
     """Whether the user holds a casework role or the Administrator role: then a new
     set-password link or a reset of their two factors needs a second administrator."""
@@ -165,6 +212,7 @@ def _new_set_password_link(
     had_password = user.has_usable_password()
     user.set_unusable_password()
     user.save(update_fields=["password"])
+    _record_issued(actor, user, means="password_link_issued")
     auditor.record(
         actor,
         "accounts.user.reset_password" if had_password else "accounts.user.set_password_link",
@@ -489,11 +537,18 @@ def _decide(actor: auditor.Actor, request: GrantRequest, status: GrantRequest.St
 
 
 @transaction.atomic
-def approve_grant(actor: auditor.Actor, request: GrantRequest) -> str | None:
+def approve_grant(
+    actor: auditor.Actor, request: GrantRequest, *, confirmed_account_holder: bool = False
+) -> str | None:
     """A second administrator approves: the change takes effect now, checked again as if
     it were made now. Audited twice: the approval, then the change (naming the request).
     Returns the path of the new set-password link when one was asked for, for the approver
-    alone to pass on; otherwise None."""
+    alone to pass on; otherwise None.
+
+    When the one who asked for casework access last issued the account's set-password link
+    or reset its two factors, they could be signing in as it themselves: approval is then
+    refused unless the approver confirms (`confirmed_account_holder`) that they checked
+    with the member of staff that they, not the one asking, use the account."""
     request = _pending(request)
     _refuse_unless_may_decide(actor, request, approving=True)
     user = _locked(request.user)
@@ -502,10 +557,20 @@ def approve_grant(actor: auditor.Actor, request: GrantRequest) -> str | None:
             f"{user.get_username()} is deactivated: reject the request instead.",
             code="inactive",
         )
+    issued = issued_to_requester(request)
+    if issued and not confirmed_account_holder:
+        requester = request.requested_by.get_username()
+        raise ValidationError(
+            f"{requester} could sign in as {user.get_username()}: confirm that you have "
+            f"checked with the member of staff that they, not {requester}, use this account, "
+            "or reject the request.",
+            code="confirm_account_holder",
+        )
     _decide(actor, request, GrantRequest.Status.APPROVED)
-    auditor.record(
-        actor, "accounts.grant_request.approve", obj=request, details=_request_details(request)
-    )
+    details = _request_details(request) | {"confirmed_account_holder": bool(issued)}
+    if issued:
+        details["requester_issued"] = [means for means, _ in issued]
+    auditor.record(actor, "accounts.grant_request.approve", obj=request, details=details)
     if request.kind == GrantRequest.Kind.ROLE:
         role = Role(request.role)
         if RoleAssignment.objects.filter(user=user, role=role).exists():
@@ -645,6 +710,7 @@ def _delete_second_factor(
     static_devices = StaticDevice.objects.filter(user=user)
     static = static_devices.count()
     static_devices.delete()  # and their backup codes with them
+    _record_issued(actor, user, means="two_factor_reset")
     auditor.record(
         actor,
         "accounts.user.reset_two_factor",

@@ -218,7 +218,11 @@ def _detail(
         "date_joined": _when(user.date_joined),
         "is_self": user.pk == request.user.pk,
         "guarded": services.holds_guarded_role(user),
-        "waiting": [grant for grant in services.pending_grants() if grant.user_id == user.pk],
+        "waiting": [
+            {"grant": grant, "could_sign_in_as": _could_sign_in_as(grant)}
+            for grant in services.pending_grants()
+            if grant.user_id == user.pk
+        ],
         "roles_form": roles_form,
         "selected_roles": _selected(roles_form, "roles"),
         "organisation_form": organisation_form,
@@ -435,8 +439,45 @@ def staff_reset_password(request: HttpRequest, user_pk: int) -> HttpResponse:
     return _link_or_request(request, user, result, f"Password reset for {user.get_username()}")
 
 
+_ISSUED = {
+    "password_link_issued": (
+        "issued this account's set-password link",
+        "issued its set-password link",
+    ),
+    "two_factor_reset": ("reset this account's two factors", "reset its two factors"),
+}
+
+
+def _could_sign_in_as(grant: GrantRequest) -> str:
+    """The warning an approver reads when the one asking for casework access for an
+    account last issued its means to sign in themselves; "" when they did not."""
+    issued = services.issued_to_requester(grant)
+    if not issued:
+        return ""
+    # "this account's ..." the first time, "its ..." after: "ada issued this account's
+    # set-password link on ... and reset its two factors on ...".
+    done = " and ".join(
+        f"{_ISSUED[means][min(index, 1)]} on {_when(at)}"
+        for index, (means, at) in enumerate(issued)
+    )
+    name = grant.user.get_full_name() or grant.user.get_username()
+    return (
+        f"{grant.requested_by.get_username()} {done}: they could sign in as it. Approve only "
+        f"if you know the account is used by {name}."
+    )
+
+
+def _confirmation(grant: GrantRequest) -> str:
+    return (
+        "I have checked with the member of staff that they, not "
+        f"{grant.requested_by.get_username()}, use this account"
+    )
+
+
 def _requests_page(
-    request: HttpRequest, errors: list[dict[str, str]] | None = None
+    request: HttpRequest,
+    errors: list[dict[str, str]] | None = None,
+    unconfirmed: int | None = None,
 ) -> HttpResponse:
     rows = [
         {
@@ -445,6 +486,9 @@ def _requests_page(
             "requested_at": _when(grant.requested_at),
             "about_me": grant.user_id == request.user.pk,
             "mine": grant.requested_by_id == request.user.pk,
+            "could_sign_in_as": _could_sign_in_as(grant),
+            "confirmation": _confirmation(grant),
+            "unconfirmed": grant.pk == unconfirmed,
         }
         for grant in services.pending_grants()
     ]
@@ -467,6 +511,12 @@ def _decision(
         new_link = decide(request.user, grant)
     except ValidationError as error:
         text = " ".join(error.messages)
+        if error.code == "confirm_account_holder":
+            return _requests_page(
+                request,
+                errors=[{"text": text, "href": f"#confirm-{grant.pk}"}],
+                unconfirmed=grant.pk,
+            )
         return _requests_page(request, errors=[{"text": text, "href": f"#request-{grant.pk}"}])
     messages.success(request, done(grant))
     if isinstance(new_link, str):
@@ -494,7 +544,12 @@ def _approved(grant: GrantRequest) -> str:
 @administrators_only
 @require_POST
 def staff_request_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _decision(request, pk, services.approve_grant, _approved)
+    confirmed = request.POST.get("confirm_account_holder") == "yes"
+
+    def approve(actor: AbstractUser, grant: GrantRequest) -> str | None:
+        return services.approve_grant(actor, grant, confirmed_account_holder=confirmed)
+
+    return _decision(request, pk, approve, _approved)
 
 
 @administrators_only

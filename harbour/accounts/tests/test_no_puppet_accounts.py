@@ -111,7 +111,9 @@ def test_an_account_added_with_a_casework_role_opens_no_record_until_a_second_ad
     assert (request.role, request.requested_by, request.status) == ("COORDINATOR", ada, "PENDING")
     assert "needs a second administrator" in added.content.decode()
 
-    services.approve_grant(cyd, request)
+    # The approver is the check: told that Ada holds the link, Cyd approves only by
+    # confirming who uses the account (test_credentials_issuer_warning.py).
+    services.approve_grant(cyd, request, confirmed_account_holder=True)
 
     assert as_puppet.get(reverse("child", args=[child.pk])).status_code == 200
 
