@@ -1,7 +1,8 @@
 """Four eyes in Chromium: an administrator asks for another administrator's place on a
 restricted record's access list and a third approves it, with JavaScript off; a
 coordinator's password reset is asked for by one administrator and approved by another,
-who alone is shown the new link. The pages pass axe-core."""
+who alone is shown the new link; casework asked for by the administrator who has just reset
+an account is approved only with the box ticked. The pages pass axe-core."""
 
 import pytest
 from django.contrib.auth.models import User
@@ -99,3 +100,47 @@ def test_a_coordinator_s_password_reset_is_approved_by_a_second_administrator_wh
     check_page(page, axe, "four-eyes-07-link-for-the-approver")
     casey.refresh_from_db()
     assert not casey.has_usable_password()
+
+
+def test_casework_asked_for_by_the_administrator_who_reset_the_account_needs_the_box_ticked(
+    browser, page, axe, live_server, administrators
+):
+    """The takeover route: Ada resets an analyst's password (it takes effect at once and
+    she is shown the link), then asks for the Coordinator role for the account. Cyd is
+    warned, and approves only by confirming who uses the account."""
+    dana = User.objects.create_user("dana", password=PASSWORD, first_name="Dana", last_name="Obi")
+    RoleAssignment.objects.create(user=dana, role="ANALYST")
+    base = live_server.url
+
+    asking = without_javascript(browser)
+    sign_in(asking, base, "ada", PASSWORD)
+    asking.goto(f"{base}/staff/{dana.pk}/")
+    asking.get_by_role("button", name="Reset password", exact=True).click()
+    assert asking.locator("#set-password-link").count() == 1
+    asking.get_by_label("Missing coordinator").check()
+    asking.get_by_role("button", name="Save roles").click()
+    assert asking.get_by_text("ada issued this account's set-password link on").is_visible()
+    asking.context.close()
+
+    approving = without_javascript(browser)
+    sign_in(approving, base, "cyd", PASSWORD)
+    approving.goto(f"{base}/staff/requests/")
+    assert approving.get_by_text("Approve only if you know the account is used by Dana Obi").count()
+    approving.get_by_role("button", name="Approve").click()
+    assert approving.get_by_role("heading", name="There is a problem").is_visible()
+    approving.context.close()
+    assert not RoleAssignment.objects.filter(user=dana, role="COORDINATOR").exists()
+
+    sign_in(page, base, "cyd", PASSWORD)
+    page.goto(f"{base}/staff/{dana.pk}/")
+    check_page(page, axe, "four-eyes-08-staff-page-warning")
+    page.goto(f"{base}/staff/requests/")
+    check_page(page, axe, "four-eyes-09-requests-warning")
+    page.get_by_role("button", name="Approve").click()
+    check_page(page, axe, "four-eyes-10-requests-not-confirmed")
+    page.get_by_label(
+        "I have checked with the member of staff that they, not ada, use this account"
+    ).check()
+    page.get_by_role("button", name="Approve").click()
+    assert page.get_by_text("Approved: dana now has the role Missing coordinator").is_visible()
+    assert RoleAssignment.objects.filter(user=dana, role="COORDINATOR").exists()
