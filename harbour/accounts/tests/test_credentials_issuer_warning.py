@@ -154,6 +154,15 @@ def test_takeover_after_a_two_factor_reset_is_shown_to_the_approver(ada, bob, da
     ) in text
 
 
+def test_a_reset_made_after_asking_for_casework_still_needs_the_confirmation(ada, bob, dan):
+    request = services.grant_role(ada, dan, "COORDINATOR")
+    services.reset_password(ada, dan)
+
+    assert "they could sign in as it" in page_text(signed_in(bob).get(reverse("staff_requests")))
+    with pytest.raises(ValidationError):
+        services.approve_grant(bob, request)
+
+
 def test_approving_a_takeover_request_without_confirming_is_refused(ada, bob, dan):
     services.reset_password(ada, dan)
     request = services.grant_role(ada, dan, "COORDINATOR")
