@@ -89,14 +89,9 @@ class ReportOptionsForm(forms.Form):
         return data
 
     def _read_end(self, data: dict[str, Any], end: str) -> dt.date | None:
-        # A box refused on its own (a control character, too long) is reported on the date
-        # as a whole, where the page shows and links its errors.
-        refused = [f"{end}_{part}" for part in DATE_PARTS if f"{end}_{part}" in self.errors]
-        if refused:
-            message = self.errors[refused[0]][0]
-            for name in refused:
-                del self.errors[name]
-            self.add_error(f"{end}_day", f"{RANGE_ENDS[end].capitalize()}: {message}")
+        # A box refused on its own (a control character, too long) keeps its error; the
+        # date is then not read at all.
+        if any(f"{end}_{part}" in self.errors for part in DATE_PARTS):
             return None
         parts = {part: data.get(f"{end}_{part}") or "" for part in DATE_PARTS}
         try:
@@ -122,11 +117,14 @@ class ReportOptionsForm(forms.Form):
 
     def error_list(self) -> list[dict[str, str]]:
         items = [{"text": text, "href": "#year"} for text in self.non_field_errors()]
-        # Any field outside ORDER still gets a line: a form with errors never passes for valid.
+        # Any field outside ORDER still gets a line (a form with errors never passes for
+        # valid); a month or year box links to its date, whose day box comes first.
         names = [*self.ORDER, *(name for name in self.errors if name not in self.ORDER)]
         for name in names:
             if name in self.errors and name != "__all__":
-                items.append({"text": self.errors[name][0], "href": f"#{name}"})
+                end, _, part = name.partition("_")
+                anchor = f"{end}_day" if end in RANGE_ENDS and part in DATE_PARTS else name
+                items.append({"text": self.errors[name][0], "href": f"#{anchor}"})
         return items
 
 
