@@ -223,11 +223,11 @@ def test_a_notification_goes_from_arrival_to_a_completed_interview_and_a_meeting
     expect(page.get_by_role("heading", name=f"Episode {FIRST_REFERENCE}")).to_be_visible()
     journey.check("episode-recorded")
 
-    # 5. The episode is among the open episodes, with hours missing and the risk grade.
+    # 5. The episode is among the open episodes, with the time missing and the risk grade.
     page.get_by_role("link", name="Back to open episodes").click()
     row = page.locator("tbody tr", has_text="CH900001")
     expect(row).to_contain_text("Harriet Penrose")
-    expect(row.locator("td").nth(4)).to_have_text(re.compile(r"^\s*[78]\s*$"))
+    expect(row.locator("td").nth(4)).to_have_text(re.compile(r"^\s*[78] hours\s*$"))
     expect(row).to_contain_text("Medium")
     journey.check("open-episodes")
 
@@ -265,11 +265,11 @@ def test_a_notification_goes_from_arrival_to_a_completed_interview_and_a_meeting
     expect(page.get_by_text("Episode closed: the child has been marked as found.")).to_be_visible()
     journey.check("episode-found")
 
-    # 7. The interview is due on the worklist, with the hours left.
+    # 7. The interview is due on the worklist, with the time left in days and hours.
     page.get_by_role("link", name="Return interviews", exact=True).click()
     row = page.locator("tbody tr", has_text=FIRST_REFERENCE)
     expect(row).to_contain_text("Harriet Penrose")
-    expect(row).to_contain_text(re.compile(r"(69|70) hours left"))
+    expect(row).to_contain_text(re.compile(r"2 days (21|22) hours left"))
     expect(row).to_contain_text("No one yet")
     journey.check("worklist-due")
 
@@ -306,7 +306,7 @@ def test_a_notification_goes_from_arrival_to_a_completed_interview_and_a_meeting
     # 10. Opens the worklist: the allocated interview is there.
     page.get_by_role("link", name="Return interviews", exact=True).click()
     row = page.locator("tbody tr", has_text=FIRST_REFERENCE)
-    expect(row).to_contain_text(re.compile(r"\d+ hours left"))
+    expect(row).to_contain_text(re.compile(r"(\d+ days? )?\d+ hours? left"))
     journey.check("worker-worklist")
 
     # 11. Records the completed interview.
