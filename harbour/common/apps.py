@@ -7,6 +7,8 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
+        from .form_messages import govuk_length_messages_on_every_text_field
         from .text import refuse_in_every_form_text_field
 
         refuse_in_every_form_text_field()
+        govuk_length_messages_on_every_text_field()
