@@ -444,6 +444,52 @@ def _stale_version(form: Any, version: int) -> None:
     form.data["version"] = str(version)
 
 
+def _reason_step(
+    request: HttpRequest,
+    record: MeetingTask | Meeting,
+    write: Any,
+    *,
+    required_message: str,
+    done_message: str,
+    page_name: str,
+    action_name: str,
+    page: dict[str, str],
+) -> HttpResponse:
+    """A step that takes one reason and writes it through `write(actor, record, reason=,
+    version=)`: closing a task as not needed, cancelling a meeting. A refusal (a stale
+    version among them) comes back on the form with the version now stored."""
+    form = ReasonForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": record.version},
+        required_message=required_message,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(
+                request.user,
+                record,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            form.refuse(error)
+            record.refresh_from_db()
+            _stale_version(form, record.version)
+        else:
+            messages.success(request, done_message)
+            return redirect(page_name, pk=record.pk)
+    context = {
+        **page,
+        "child": record.child,
+        "form": form,
+        "errors": form.error_list() if form.is_bound else [],
+        "action": url_for(action_name, record.pk),
+        "back": url_for(page_name, record.pk),
+    }
+    # A bound form reaches here only when it was refused.
+    return render(request, "meetings/reason.html", context, status=400 if form.is_bound else 200)
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(PERMISSION)
 def task_close(request: HttpRequest, pk: int) -> HttpResponse:
@@ -453,40 +499,22 @@ def task_close(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     if task.closed_at is not None or task.meeting_id is not None:
         return redirect("meetings_task", pk=task.pk)
-    message = "Enter why a meeting is not needed"
-    form = ReasonForm(
-        request.POST if request.method == "POST" else None,
-        initial={"version": task.version},
-        required_message=message,
+    return _reason_step(
+        request,
+        task,
+        services.close_task_not_needed,
+        required_message="Enter why a meeting is not needed",
+        done_message="The task has been closed as not needed.",
+        page_name="meetings_task",
+        action_name="meetings_task_close",
+        page={
+            "page_title": "Close the task as not needed",
+            "caption": f"Meeting needed: {trigger_words(task.trigger)}",
+            "label": "Why is a meeting not needed?",
+            "hint": "For example, the child is already the subject of a strategy meeting.",
+            "button": "Close the task",
+        },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.close_task_not_needed(
-                request.user,
-                task,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            form.refuse(error)
-            task.refresh_from_db()
-            _stale_version(form, task.version)
-        else:
-            messages.success(request, "The task has been closed as not needed.")
-            return redirect("meetings_task", pk=task.pk)
-    context = {
-        "page_title": "Close the task as not needed",
-        "caption": f"Meeting needed: {trigger_words(task.trigger)}",
-        "child": task.child,
-        "form": form,
-        "errors": form.error_list() if form.is_bound else [],
-        "action": url_for("meetings_task_close", task.pk),
-        "back": url_for("meetings_task", task.pk),
-        "label": "Why is a meeting not needed?",
-        "hint": "For example, the child is already the subject of a strategy meeting.",
-        "button": "Close the task",
-    }
-    return render(request, "meetings/reason.html", context, status=400 if form.is_bound else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -498,39 +526,22 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     if meeting.held_on is not None or meeting.cancelled_at is not None:
         return redirect("meetings_meeting", pk=meeting.pk)
-    form = ReasonForm(
-        request.POST if request.method == "POST" else None,
-        initial={"version": meeting.version},
+    return _reason_step(
+        request,
+        meeting,
+        services.cancel_meeting,
         required_message="Enter why the meeting is cancelled",
+        done_message="The meeting has been cancelled.",
+        page_name="meetings_meeting",
+        action_name="meetings_meeting_cancel",
+        page={
+            "page_title": "Cancel the meeting",
+            "caption": f"Meeting {meeting.meeting_id}",
+            "label": "Why is the meeting cancelled?",
+            "hint": "Any task the meeting was for is listed again as needing a meeting.",
+            "button": "Cancel the meeting",
+        },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_meeting(
-                request.user,
-                meeting,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            form.refuse(error)
-            meeting.refresh_from_db()
-            _stale_version(form, meeting.version)
-        else:
-            messages.success(request, "The meeting has been cancelled.")
-            return redirect("meetings_meeting", pk=meeting.pk)
-    context = {
-        "page_title": "Cancel the meeting",
-        "caption": f"Meeting {meeting.meeting_id}",
-        "child": meeting.child,
-        "form": form,
-        "errors": form.error_list() if form.is_bound else [],
-        "action": url_for("meetings_meeting_cancel", meeting.pk),
-        "back": url_for("meetings_meeting", meeting.pk),
-        "label": "Why is the meeting cancelled?",
-        "hint": "Any task the meeting was for is listed again as needing a meeting.",
-        "button": "Cancel the meeting",
-    }
-    return render(request, "meetings/reason.html", context, status=400 if form.is_bound else 200)
 
 
 def _schedule_initial(meeting: Meeting) -> dict[str, Any]:
