@@ -39,9 +39,7 @@ from harbour.children.chronology import (
     child_flags,
     flag_annotations,
     frequently_missing_since,
-    long_date,
     recent_missing_filter,
-    time_text,
 )
 from harbour.common.paging import count_up_to
 from harbour.common.time import DAY, HOUR, epoch_seconds, local_date
@@ -177,11 +175,6 @@ def _found_at(children: list[Any], today: dt.date) -> dict[int, list[str]]:
     return places
 
 
-def when_text(instant: dt.datetime) -> str:
-    """ "1 May 2019 at 7pm", in Europe/London."""
-    return f"{long_date(local_date(instant))} at {time_text(instant)}"
-
-
 def folded(place: str) -> str:
     """A found location compared as the database compares it: case and spaces ignored."""
     return place.strip().lower().replace(" ", "")
@@ -276,8 +269,6 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
         "since": frequently_missing_since(today),
         "days": FREQUENTLY_MISSING_DAYS,
         "children_shown": sorted(shown),
-        "when": when_text,
-        "long_date": long_date,
     }
 
 

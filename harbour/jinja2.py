@@ -14,6 +14,7 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment
 
+from harbour.common.display import date_text, when_text
 from harbour.common.durations import hours_in_words
 
 SERVICE_NAME = "Harbour"
@@ -60,6 +61,9 @@ def environment(**options: Any) -> Environment:
     env = Environment(autoescape=True, **options)
     # {{ hours|duration }}: "86 days 6 hours", the one way pages show how long something took.
     env.filters["duration"] = hours_in_words
+    # {{ instant|when }} and {{ day|date_text }}: the one way pages show times and dates.
+    env.filters["when"] = when_text
+    env.filters["date_text"] = date_text
     env.globals.update(
         {
             "static": static,

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
 
 from harbour.audit import services as auditor
+from harbour.common.display import time_text
 from harbour.security import client_address
 
 from . import lockout
@@ -40,7 +40,7 @@ class SignInForm(AuthenticationForm):
             raise forms.ValidationError(
                 self.error_messages["locked_out"],
                 code="locked_out",
-                params={"until": timezone.localtime(locked.until).strftime("%H:%M")},
+                params={"until": time_text(locked.until)},
             )
         wait = lockout.seconds_to_wait(username, address)
         if wait:

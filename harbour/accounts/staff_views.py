@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from harbour.audit import services as auditor
+from harbour.common.display import when_text
 
 from . import services
 from .models import GrantRequest, Lockout, Role, StaffProfile
@@ -52,13 +53,6 @@ def administrators_only(view: View) -> View:
     """Anonymous visitors go to the sign-in page; signed-in users without the permission
     get 403."""
     return permission_required("accounts.manage_users")(view)
-
-
-def _when(moment: Any) -> str:
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%B %Y at %H:%M}"
 
 
 def _error_list(form: Form, ids: dict[str, str] | None = None) -> list[dict[str, str]]:
@@ -139,8 +133,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     lockouts = [
         {
             "lockout": lockout,
-            "locked_at": _when(lockout.locked_at),
-            "until": _when(lockout.until),
+            "locked_at": when_text(lockout.locked_at),
+            "until": when_text(lockout.until),
         }
         for lockout in services.active_lockouts()
     ]
@@ -212,10 +206,10 @@ def _detail(
         **row,
         "new_link": new_link,
         "link_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        "locked_until": _when(max(lockout.until for lockout in lockouts)) if lockouts else "",
+        "locked_until": when_text(max(lockout.until for lockout in lockouts)) if lockouts else "",
         "has_password": user.has_usable_password(),
-        "last_login": _when(user.last_login),
-        "date_joined": _when(user.date_joined),
+        "last_login": when_text(user.last_login),
+        "date_joined": when_text(user.date_joined),
         "is_self": user.pk == request.user.pk,
         "guarded": services.holds_guarded_role(user),
         "waiting": [
@@ -457,7 +451,7 @@ def _could_sign_in_as(grant: GrantRequest) -> str:
     # "this account's ..." the first time, "its ..." after: "ada issued this account's
     # set-password link on ... and reset its two factors on ...".
     done = " and ".join(
-        f"{_ISSUED[means][min(index, 1)]} on {_when(at)}"
+        f"{_ISSUED[means][min(index, 1)]} on {when_text(at)}"
         for index, (means, at) in enumerate(issued)
     )
     name = grant.user.get_full_name() or grant.user.get_username()
@@ -483,7 +477,7 @@ def _requests_page(
         {
             "grant": grant,
             "what": grant.what(),
-            "requested_at": _when(grant.requested_at),
+            "requested_at": when_text(grant.requested_at),
             "about_me": grant.user_id == request.user.pk,
             "mine": grant.requested_by_id == request.user.pk,
             "could_sign_in_as": _could_sign_in_as(grant),

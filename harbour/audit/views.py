@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from harbour.accounts.permissions import permission_required
 from harbour.children.models import Child
+from harbour.common.display import when_text
 from harbour.common.paging import page_href
 from harbour.jinja2 import url
 from harbour.reports.formats import safe_cell
@@ -68,8 +69,7 @@ class Row:
 
     @property
     def when(self) -> str:
-        local = timezone.localtime(self.event.occurred_at)
-        return f"{local.day} {local:%B %Y %H:%M:%S}"
+        return when_text(self.event.occurred_at, seconds=True)
 
     @property
     def children_links(self) -> Markup:

@@ -24,9 +24,9 @@ from harbour.accounts.permissions import (
 )
 from harbour.audit import services as auditor
 from harbour.children.views import refusal
+from harbour.common.display import when_text
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.time import UTC, epoch_seconds
-from harbour.interviews.views import when
 from harbour.missing.models import Episode
 
 from . import queries, services
@@ -50,7 +50,7 @@ def _authority_choices() -> list[tuple[str, str]]:
 
 
 def _instant(epoch: int | None) -> str:
-    return when(dt.datetime.fromtimestamp(epoch, tz=UTC)) if epoch is not None else ""
+    return when_text(dt.datetime.fromtimestamp(epoch, tz=UTC)) if epoch is not None else ""
 
 
 def ola_row(episode: Episode) -> dict[str, Any]:
@@ -58,8 +58,8 @@ def ola_row(episode: Episode) -> dict[str, Any]:
     return {
         "episode": episode,
         "child": episode.child,
-        "last_seen": when(episode.started_at),
-        "returned": when(episode.ended_at) if episode.ended_at else "Still missing",
+        "last_seen": when_text(episode.started_at),
+        "returned": when_text(episode.ended_at) if episode.ended_at else "Still missing",
         "authority": episode.placing_authority or "",
         "authority_name": episode.authority_name or "",
         "requested": _instant(log.request_epoch if log else None),
@@ -213,15 +213,15 @@ def ola_log(request: HttpRequest, pk: int) -> HttpResponse:
         "code": row["placing_authority"] or "",
         "authority": authority,
         "status": queries.status_tag(row["ola_status"]),
-        "last_seen": when(episode.started_at),
-        "returned": when(episode.ended_at) if episode.ended_at else "",
+        "last_seen": when_text(episode.started_at),
+        "returned": when_text(episode.ended_at) if episode.ended_at else "",
         "chaser_due": _instant(due["chaser"]),
         "escalation_due": _instant(due["escalation"]),
         "responded": row["ola_status"] == queries.OlaStatus.RESPONDED,
         "entries": [
             {
                 "entry": entry,
-                "when": when(entry.occurred_at),
+                "when": when_text(entry.occurred_at),
                 "kind": entry.get_kind_display(),
                 "method": entry.get_method_display(),
                 "response": entry.get_response_display() if entry.response else "",

@@ -88,7 +88,7 @@ def test_a_late_notification_is_recorded_and_closed_in_one_step(
     expect(
         page.get_by_role("heading", name="Which child is this notification about?")
     ).to_be_visible()
-    expect(page.locator("main")).to_contain_text(f"{next_day:%-d %B %Y} at 8:00am")
+    expect(page.locator("main")).to_contain_text(f"{next_day:%-d %B %Y} at 8am")
     steps.check("choose")
 
     expect(page.get_by_label("Use this child: Alfie Smith (P-1001)", exact=False)).to_be_checked()

@@ -26,6 +26,7 @@ from typing import Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from harbour.common.display import date_text, when_text
 from harbour.common.time import LONDON, local_date
 
 from .models import Child
@@ -60,11 +61,8 @@ class Entry:
 
     @property
     def date_text(self) -> str:
-        """ "1 May 2019", or "1 May 2019 at 7:00pm" for an instant (Europe/London)."""
-        text = long_date(self.day)
-        if isinstance(self.when, dt.datetime):
-            text += f" at {time_text(self.when)}"
-        return text
+        """ "1 May 2019", or "1 May 2019 at 7pm" for an instant (harbour.common.display)."""
+        return when_text(self.when) if isinstance(self.when, dt.datetime) else date_text(self.day)
 
     @property
     def iso(self) -> str:
@@ -74,18 +72,6 @@ class Entry:
         # Newest first once reversed; on one day, timed entries come before dated ones.
         timestamp = self.when.timestamp() if isinstance(self.when, dt.datetime) else 0.0
         return (self.day, 1 if self.has_time else 0, timestamp)
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def time_text(instant: dt.datetime) -> str:
-    """GOV.UK style: 7:05pm, 12am (midnight), 12pm (midday), in Europe/London."""
-    local = instant.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}:{local.minute:02d}{suffix}" if local.minute else f"{hour}{suffix}"
 
 
 def _instant_bounds(first: dt.date | None, last: dt.date | None) -> tuple[Any, Any]:
@@ -242,7 +228,7 @@ def _meeting_tasks(child: Child, first: dt.date | None, last: dt.date | None) ->
 
     rows = MeetingTask.objects.filter(child=child).filter(_instant_in("raised_at", first, last))
     for task in rows:
-        detail = f"{trigger_words(task.trigger)}. Meeting due by {long_date(task.due_on)}"
+        detail = f"{trigger_words(task.trigger)}. Meeting due by {date_text(task.due_on)}"
         if task.meeting_id is not None:
             detail += ". Meeting requested"
         elif task.closed_at is not None:

@@ -24,9 +24,10 @@ from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
 from harbour.children.views import refusal
 from harbour.common.dates import OFFSET_CHOICES
+from harbour.common.display import when_text
 from harbour.common.durations import hours_in_words
 from harbour.common.paging import CappedPaginator, page_href
-from harbour.common.time import LONDON, UTC
+from harbour.common.time import UTC
 from harbour.missing.models import Episode
 
 from . import queries, services
@@ -35,16 +36,6 @@ from .models import Allocation, Method, Outcome, Reason, ReturnInterview, Risk
 
 PAGE_SIZE = 50
 OLA_LIMIT = 50
-
-
-def when(instant: Any) -> str:
-    """ "31 October 2023, 11:00am" in UK time (GOV.UK style)."""
-    if instant is None:
-        return ""
-    local = instant.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{suffix}"
 
 
 def time_tag(seconds_left: int) -> dict[str, str]:
@@ -119,8 +110,8 @@ def _row(episode: Episode, user: Any) -> dict[str, Any]:
     return {
         "episode": episode,
         "child": episode.child,
-        "returned": when(episode.ended_at),
-        "due": when(dt.datetime.fromtimestamp(episode.due_epoch, tz=UTC)),
+        "returned": when_text(episode.ended_at),
+        "due": when_text(dt.datetime.fromtimestamp(episode.due_epoch, tz=UTC)),
         "time": time_tag(episode.seconds_left) if status not in queries.CLOSED else None,
         "completed": completed,
         "group": queries.GroupFilter.OLA.label
@@ -272,7 +263,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "episode": episode,
         "child": episode.child,
-        "returned": when(episode.ended_at),
+        "returned": when_text(episode.ended_at),
         "current": current,
         "current_to": _allocated_to(current),
         "conflict": conflict,
@@ -355,7 +346,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "episode": episode,
         "child": episode.child,
-        "returned": when(episode.ended_at),
+        "returned": when_text(episode.ended_at),
         "current": current,
         "current_rows": _interview_summary(current) if conflict else [],
         "conflict": conflict,
@@ -393,8 +384,8 @@ def _interview_summary(interview: ReturnInterview | None) -> list[tuple[str, str
     return [
         ("What happened", interview.get_outcome_display()),
         ("Why not required", interview.not_required_reason),
-        ("Offered", when(interview.offered_at)),
-        ("Interview held", when(interview.completed_at)),
+        ("Offered", when_text(interview.offered_at)),
+        ("Interview held", when_text(interview.completed_at)),
         ("How", interview.get_method_display() if interview.method else ""),
         ("The child took part", yes_no[interview.child_engaged]),
         ("Advice given", yes_no[interview.advice_given]),

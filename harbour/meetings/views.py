@@ -7,7 +7,6 @@ writes one audit event naming the children it shows. Writes go through services.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -23,8 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from harbour.accounts.permissions import permission_required, visible_to
 from harbour.audit import services as auditor
 from harbour.children.views import refusal
+from harbour.common.display import date_text, when_text
 from harbour.common.paging import first_rows
-from harbour.common.time import HOUR, LONDON, local_date
+from harbour.common.time import HOUR, local_date
 
 from . import services
 from .forms import ActionForm, DoneForm, HeldForm, ReasonForm, RequestMeetingForm, ScheduleForm
@@ -45,24 +45,6 @@ LIST_ROWS = 100
 
 def url_for(name: str, pk: int) -> str:
     return reverse(name, args=[pk])
-
-
-def day_text(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
-
-
-def when_text(moment: dt.datetime | None) -> str:
-    """GOV.UK style, in Europe/London: "4 December 2026 at 1:16pm", "at 9am", "at midday"."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(LONDON)
-    if (local.hour, local.minute) in ((0, 0), (12, 0)):
-        clock = "midnight" if local.hour == 0 else "midday"
-    else:
-        hour = local.hour % 12 or 12
-        minutes = f":{local.minute:02d}" if local.minute else ""
-        clock = f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
-    return f"{local.day} {local:%B %Y} at {clock}"
 
 
 def _messages(request: HttpRequest) -> list[Any]:
@@ -104,7 +86,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
             "trigger": trigger_words(task.trigger),
             "episodes": task.episode_count,
             "raised": when_text(task.raised_at),
-            "due": day_text(task.due_on),
+            "due": date_text(task.due_on),
             "overdue": task.due_on < today,
         }
         for task in tasks
@@ -114,7 +96,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
             "meeting": meeting,
             "child": meeting.child,
             "trigger": trigger_words(meeting.trigger) if meeting.trigger else "",
-            "requested": day_text(meeting.requested_on),
+            "requested": date_text(meeting.requested_on),
             "scheduled": when_text(meeting.scheduled_at),
         }
         for meeting in meetings
@@ -123,7 +105,7 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
         {
             "meeting": meeting,
             "child": meeting.child,
-            "requested": day_text(meeting.requested_on),
+            "requested": date_text(meeting.requested_on),
         }
         for meeting in listed_lapsed.rows
     ]
@@ -272,7 +254,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "trigger": trigger_words(task.trigger),
         "triggered": when_text(task.triggered_at),
         "raised": when_text(task.raised_at),
-        "due": day_text(task.due_on),
+        "due": date_text(task.due_on),
         "overdue": task.is_open and task.due_on < local_date(timezone.now()),
         "closed": when_text(task.closed_at),
         "episode_rows": _episode_rows(task),
@@ -409,14 +391,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "child": meeting.child,
         "kind": meeting.get_kind_display(),
         "trigger": trigger_words(meeting.trigger) if meeting.trigger else "",
-        "requested": day_text(meeting.requested_on),
-        "held": day_text(meeting.held_on),
+        "requested": date_text(meeting.requested_on),
+        "held": date_text(meeting.held_on),
         "scheduled": when_text(meeting.scheduled_at),
         "cancelled": when_text(meeting.cancelled_at),
         "planned": meeting.held_on is None and meeting.cancelled_at is None,
         "attendees": meeting.attendee_labels,
         "actions": [
-            {"action": action, "due": day_text(action.due_on), "done": day_text(action.done_on)}
+            {"action": action, "due": date_text(action.due_on), "done": date_text(action.done_on)}
             for action in meeting.actions.all()
         ],
         "tasks": [

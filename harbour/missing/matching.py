@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from harbour.children.models import Child
+from harbour.common.display import date_text
 from harbour.common.time import ymd
 
 CERTAIN = 100
@@ -396,8 +397,8 @@ def disagreements(
         found.append(f"Person id: you entered {person_id}, the register has {child.child_id}")
     if date_of_birth and date_of_birth != child.date_of_birth:
         found.append(
-            f"Date of birth: you entered {date_of_birth:%-d %B %Y}, "
-            f"the register has {child.date_of_birth:%-d %B %Y}"
+            f"Date of birth: you entered {date_text(date_of_birth)}, "
+            f"the register has {date_text(child.date_of_birth)}"
         )
     return found
 

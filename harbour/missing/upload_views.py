@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from harbour.accounts.permissions import permission_required, visible_to
 from harbour.audit import services as auditor
+from harbour.common.display import date_text, when_text
 
 from . import police_upload, services
 from .models import Category, Episode, PoliceForce, PoliceUpload, RiskLevel
@@ -29,7 +30,7 @@ from .upload_forms import (
     MappingForm,
     UploadForm,
 )
-from .views import merge_note, uk_time
+from .views import merge_note
 
 PERMISSION = "missing.manage_episodes"
 
@@ -197,9 +198,9 @@ def _preview_context(
     def describe(row: police_upload.Row) -> dict[str, Any]:
         return {
             "row": row,
-            "last_seen": uk_time(row.started_at),
-            "found": uk_time(row.ended_at),
-            "born": f"{row.date_of_birth:%-d %B %Y}" if row.date_of_birth else "Not given",
+            "last_seen": when_text(row.started_at),
+            "found": when_text(row.ended_at),
+            "born": date_text(row.date_of_birth) or "Not given",
             "risk": RiskLevel(row.risk_level).label if row.risk_level else "Not graded",
             "category": dict(Category.choices).get(row.category, ""),
             "choice": form.value(f"row-{row.number}"),
@@ -262,7 +263,7 @@ def _overlapping(request: HttpRequest, entries: list[dict[str, Any]]) -> list[di
     for entry in entries:
         episode = episodes.get(entry["episode"])
         others = [
-            (other, uk_time(other.started_at), uk_time(other.ended_at))
+            (other, when_text(other.started_at), when_text(other.ended_at))
             for pk in entry["others"]
             if (other := episodes.get(pk)) is not None
         ]

@@ -23,11 +23,11 @@ from harbour.accounts.permissions import (
     visible_to,
 )
 from harbour.audit import services as auditor
-from harbour.children.chronology import long_date
 from harbour.children.models import Child, Sex
 from harbour.children.services import save_child
 from harbour.children.views import refusal
-from harbour.common.time import HOUR, LONDON, epoch_seconds
+from harbour.common.display import date_text, when_text
+from harbour.common.time import HOUR, epoch_seconds
 from harbour.meetings.triggers import trigger_words
 
 from . import services
@@ -46,16 +46,6 @@ RISK_TAGS = {
 SORTS = {"longest": "started_epoch", "shortest": "-started_epoch"}
 
 
-def uk_time(instant: dt.datetime | None) -> str:
-    """An instant as UK local time: "1 May 2019 at 7:05pm (BST)"."""
-    if instant is None:
-        return ""
-    local = instant.astimezone(LONDON)
-    hour = local.hour % 12 or 12
-    half = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{half} ({local:%Z})"
-
-
 def risk_tag(level: str) -> dict[str, str]:
     if not level:
         return {"text": "Not graded", "classes": "govuk-tag--grey"}
@@ -69,11 +59,10 @@ def merge_note(name: str, episode: Episode, started_at: dt.datetime | None, risk
         f"{name} has an open episode, {episode.episode_id}: this notification will be added to it."
     )
     if started_at is not None and started_at < episode.started_at:
-        seen = (
-            f"Its last seen time moves from {uk_time(episode.started_at)} to {uk_time(started_at)}."
-        )
+        before, after = when_text(episode.started_at), when_text(started_at)
+        seen = f"Its last seen time moves from {before} to {after}."
     else:
-        seen = f"Its last seen time stays {uk_time(episode.started_at)}."
+        seen = f"Its last seen time stays {when_text(episode.started_at)}."
     risk = ""
     if risk_level and risk_level != episode.risk_level:
         risk = (
@@ -117,7 +106,7 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "episode": episode,
-            "last_seen": uk_time(episode.started_at),
+            "last_seen": when_text(episode.started_at),
             "risk": risk_tag(episode.risk_level),
         }
         for episode in episodes
@@ -215,9 +204,9 @@ def notification_new(request: HttpRequest) -> HttpResponse:
         choice=choice,
         choice_error=choice_error,
         has_errors=bool(choice_error),
-        started=uk_time(data["started"]),
-        found=uk_time(data["found"]),
-        birth=f"{data['birth']:%-d %B %Y}" if data["birth"] else "Not given",
+        started=when_text(data["started"]),
+        found=when_text(data["found"]),
+        birth=date_text(data["birth"]) or "Not given",
     )
     return render(request, "missing/choose.html", context, status=400 if choice_error else 200)
 
@@ -268,18 +257,18 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "episode": episode,
         "child": episode.child,
-        "references": [(ref.reference, uk_time(ref.received_at)) for ref in references],
+        "references": [(ref.reference, when_text(ref.received_at)) for ref in references],
         "overlapping": [
-            (other, uk_time(other.started_at), uk_time(other.ended_at)) for other in overlapping
+            (other, when_text(other.started_at), when_text(other.ended_at)) for other in overlapping
         ],
         "risk": risk_tag(episode.risk_level),
         "times": {
-            name: uk_time(getattr(episode, name))
+            name: when_text(getattr(episode, name))
             for name in ("started_at", "reported_at", "notified_at", "ended_at")
         },
-        "rhi_due": uk_time(rhi_due),
+        "rhi_due": when_text(rhi_due),
         "meeting_tasks": [
-            (task, trigger_words(task.trigger), long_date(task.due_on)) for task in meeting_tasks
+            (task, trigger_words(task.trigger), date_text(task.due_on)) for task in meeting_tasks
         ],
         "recorded": request.GET.get("recorded", ""),
         "changed": request.GET.get("changed", ""),
@@ -320,7 +309,7 @@ def episode_found(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "episode": episode,
         "child": episode.child,
-        "last_seen": uk_time(episode.started_at),
+        "last_seen": when_text(episode.started_at),
         "conflict": conflict,
         "version": episode.version,
         "has_errors": bool(form.errors or conflict),
@@ -386,8 +375,8 @@ def episode_amend(request: HttpRequest, pk: int) -> HttpResponse:
         current={
             "category": episode.get_category_display(),
             "risk": risk_tag(episode.risk_level)["text"],
-            "started": uk_time(episode.started_at),
-            "ended": uk_time(episode.ended_at) or "Not found yet",
+            "started": when_text(episode.started_at),
+            "ended": when_text(episode.ended_at) or "Not found yet",
             "found_location": episode.found_location,
         },
         has_errors=bool(form.errors or conflict),

@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from harbour.common.dates import DATE_PARTS, DateEntryError, read_date
+from harbour.common.display import date_text
 
 from .periods import Period, financial_year_of, fy_label
 
@@ -84,7 +85,7 @@ class ReportOptionsForm(forms.Form):
                 period = Period.quarter(data["year"], quarter)
                 self.add_error(
                     "quarter",
-                    f"{period.label()} has not started yet: it starts on {period.first:%-d %B %Y}",
+                    f"{period.label()} has not started yet: it starts on {date_text(period.first)}",
                 )
         return data
 

@@ -26,7 +26,7 @@ from harbour.common.tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
 
-# 17:30 in London on a winter's day (GMT), shown as "4 December 2026 at 17:30".
+# 17:30 in London on a winter's day (GMT), shown as "4 December 2026 at 5:30pm".
 ISSUED_AT = dt.datetime(2026, 12, 4, 17, 30, tzinfo=dt.UTC)
 CONFIRMATION = "I have checked with the member of staff that they, not ada, use this account"
 
@@ -133,13 +133,13 @@ def test_takeover_after_a_password_reset_is_shown_to_the_approver(ada, bob, dan)
 
     text = page_text(signed_in(bob).get(reverse("staff_requests")))
     assert (
-        "ada issued this account's set-password link on 4 December 2026 at 17:30: they "
+        "ada issued this account's set-password link on 4 December 2026 at 5:30pm: they "
         "could sign in as it. Approve only if you know the account is used by Dan Okafor."
     ) in text
     assert CONFIRMATION in text
 
     detail = page_text(signed_in(bob).get(reverse("staff_detail", args=[dan.pk])))
-    assert "ada issued this account's set-password link on 4 December 2026 at 17:30" in detail
+    assert "ada issued this account's set-password link on 4 December 2026 at 5:30pm" in detail
 
 
 def test_takeover_after_a_two_factor_reset_is_shown_to_the_approver(ada, bob, dan):
@@ -149,7 +149,7 @@ def test_takeover_after_a_two_factor_reset_is_shown_to_the_approver(ada, bob, da
 
     text = page_text(signed_in(bob).get(reverse("staff_requests")))
     assert (
-        "ada reset this account's two factors on 4 December 2026 at 17:30: they could sign "
+        "ada reset this account's two factors on 4 December 2026 at 5:30pm: they could sign "
         "in as it. Approve only if you know the account is used by Dan Okafor."
     ) in text
 
@@ -223,7 +223,7 @@ def test_a_new_account_with_a_casework_role_shows_its_creator_holds_its_link(ada
 
     text = page_text(signed_in(bob).get(reverse("staff_requests")))
     assert (
-        "ada issued this account's set-password link on 4 December 2026 at 17:30: they "
+        "ada issued this account's set-password link on 4 December 2026 at 5:30pm: they "
         "could sign in as it. Approve only if you know the account is used by Eve Hart."
     ) in text
     with pytest.raises(ValidationError):

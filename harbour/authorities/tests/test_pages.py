@@ -169,11 +169,11 @@ def test_a_coordinator_records_a_request_and_sees_it_in_the_log(client):
     assert "Added to the log." in page
     rows = table_rows(page, "log")
     assert rows == [
-        "20 March 2024, 11:00am Asked to arrange the return interview Secure email "
+        "20 March 2024 at 11am Asked to arrange the return interview Secure email "
         f"{user.username} Sent to the duty team"
     ]
     assert "Awaiting response" in page
-    assert "Chaser from 23 March 2024, 11:00am" in page
+    assert "Chaser from 23 March 2024 at 11am" in page
     assert "missing@example.org" in page and "Missing children team" in page
 
 

@@ -24,6 +24,6 @@ def test_every_meeting_trigger_is_shown_in_words(code):
 def test_times_on_the_meetings_pages_are_in_gov_uk_style(utc, words):
     import datetime as dt
 
-    from harbour.meetings.views import when_text
+    from harbour.common.display import when_text
 
     assert when_text(dt.datetime.fromisoformat(utc)) == words

@@ -249,8 +249,8 @@ def test_the_choice_says_when_the_notification_joins_the_child_s_open_episode(cl
 
     assert (
         "Alfie Smith has an open episode, NWP-OPEN: this notification will be added to it. "
-        "Its last seen time moves from 31 October 2024 at 11:00pm (GMT) to "
-        "31 October 2024 at 9:15pm (GMT)." in page
+        "Its last seen time moves from 31 October 2024 at 11pm to "
+        "31 October 2024 at 9:15pm." in page
     )
 
 

@@ -315,12 +315,12 @@ def test_the_preview_says_a_row_will_be_merged_into_an_open_episode_and_moves_la
 
     assert (
         "Ada Amberley has an open episode, NSP-OLD: this notification will be added to it. "
-        "Its last seen time moves from 1 November 2026 at 11:00pm (GMT) to "
-        "1 November 2026 at 9:15pm (GMT)." in page
+        "Its last seen time moves from 1 November 2026 at 11pm to "
+        "1 November 2026 at 9:15pm." in page
     )
     assert (
         "Ada Amberley has an open episode, NSP-OLD: this notification will be added to it. "
-        "Its last seen time stays 1 November 2026 at 11:00pm (GMT)." in page
+        "Its last seen time stays 1 November 2026 at 11pm." in page
     )
     # The rows' risk grade (High) replaces the episode's (not graded).
     assert "Its risk grade changes from Not graded to High." in page

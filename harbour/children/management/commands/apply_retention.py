@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from harbour.audit import services as auditor
 from harbour.children.erasure import RetentionRule, erase_child
+from harbour.common.display import date_text
 from harbour.common.time import local_date
 
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             "years_after_18": rule.years_after_18,
             "years_after_18_looked_after": rule.years_after_18_looked_after,
         }
-        self.stdout.write(f"Retention: {rule.describe()}. Today is {today:%-d %B %Y}.")
+        self.stdout.write(f"Retention: {rule.describe()}. Today is {date_text(today)}.")
 
         if not commit:
             listed = []
