@@ -229,6 +229,37 @@ def _child_batches(batch_size: int) -> Iterator[list[int]]:
         last = batch[-1]
 
 
+def withdraw_all_stale(
+    actor: Actor, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE
+) -> list[MeetingTask]:
+    """Withdraw every open task (no meeting requested) that the record no longer supports.
+
+    A save through the services re-judges its child at once (`evaluate`); this catches
+    what changed any other way (an import amending an episode, a restore), so a false
+    alarm never waits for a person to notice it. Children with such a task, a batch at a
+    time; each child as `evaluate` does it (locked, audited, with the reasons)."""
+    from . import services
+
+    now = now or timezone.now()
+    now_epoch = epoch_seconds(now)
+    withdrawn: list[MeetingTask] = []
+    last = 0
+    while True:
+        batch = list(
+            MeetingTask.objects.filter(
+                closed_at__isnull=True, meeting__isnull=True, child_id__gt=last
+            )
+            .order_by("child_id")
+            .values_list("child_id", flat=True)
+            .distinct()[:batch_size]
+        )
+        if not batch:
+            return withdrawn
+        for child_pk in batch:
+            withdrawn += services.withdraw_stale(actor, child_pk, holding(child_pk, now_epoch), now)
+        last = batch[-1]
+
+
 def evaluate_all(
     actor: Actor, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE
 ) -> list[MeetingTask]:

@@ -275,3 +275,46 @@ def test_a_lookback_ignores_old_triggers(settings):
     three_starting(child, 100 * HOURS)
     assert triggers.evaluate("test", child, NOW) == []
     assert len(triggers.evaluate("test", child, T0 + 20 * dt.timedelta(days=1))) == 1
+
+
+def shorten_outside_the_services(episode_pk: int, length: dt.timedelta) -> None:
+    """As an import or a restore would: the episode changes with no service to re-judge it."""
+    from harbour.missing.models import Episode
+
+    row = Episode.objects.get(pk=episode_pk)
+    Episode.objects.filter(pk=episode_pk).update(
+        ended_at=row.started_at + length,
+        ended_epoch=row.started_epoch + int(length.total_seconds()),
+    )
+
+
+def test_the_command_withdraws_a_task_whose_episode_was_shortened_outside_the_services():
+    child = ChildFactory()
+    long_one = episode(child, T0, length=100 * HOURS)
+    (task,) = triggers.evaluate("cron", child, NOW)
+    shorten_outside_the_services(long_one.pk, 12 * HOURS)
+    out = io.StringIO()
+
+    with time_machine.travel(NOW, tick=False):
+        call_command("raise_meeting_tasks", stdout=out)
+
+    task.refresh_from_db()
+    assert task.closed_because == "WITHDRAWN" and task.closed_at is not None
+    assert "Meeting tasks withdrawn: 1" in out.getvalue()
+    assert AuditEvent.objects.filter(
+        action="meetings.task_withdrawn", object_id=str(task.pk)
+    ).exists()
+
+
+def test_the_command_leaves_a_task_whose_meeting_was_requested():
+    child = ChildFactory()
+    long_one = episode(child, T0, length=100 * HOURS)
+    (task,) = triggers.evaluate("cron", child, NOW)
+    services.request_meeting("test", task, requested_on=NOW.date(), version=task.version)
+    shorten_outside_the_services(long_one.pk, 12 * HOURS)
+
+    with time_machine.travel(NOW, tick=False):
+        call_command("raise_meeting_tasks", stdout=io.StringIO())
+
+    task.refresh_from_db()
+    assert task.closed_because != "WITHDRAWN"
