@@ -17,7 +17,7 @@ from harbour.accounts.permissions import allowed, permission_required
 from harbour.audit import services as auditor
 from harbour.common.time import completed_years, local_date
 
-from .chronology import KINDS, child_flags, chronology, flag_annotations
+from .chronology import KINDS, NO_LINKS, child_flags, chronology, flag_annotations, links_for
 from .models import Child, LegalStatus
 from .views import refusal
 
@@ -131,8 +131,11 @@ def legal_statuses_today(
     return shown
 
 
-def _child_context(request: HttpRequest, pk: int) -> dict[str, Any] | HttpResponse:
-    """Everything the page and its printable version show, or the refusal."""
+def _child_context(
+    request: HttpRequest, pk: int, *, linked: bool = True
+) -> dict[str, Any] | HttpResponse:
+    """Everything the page and its printable version show, or the refusal. With `linked`,
+    chronology entries link to the pages the viewer may open (not on paper)."""
     from django.utils import timezone
 
     today = local_date(timezone.now())
@@ -149,7 +152,11 @@ def _child_context(request: HttpRequest, pk: int) -> dict[str, Any] | HttpRespon
     )
     timeline = _filter(request.GET)
     entries = chronology(
-        child, kinds=timeline.kinds, first=timeline.first.value, last=timeline.last.value
+        child,
+        kinds=timeline.kinds,
+        first=timeline.first.value,
+        last=timeline.last.value,
+        links=links_for(request.user, child) if linked else NO_LINKS,
     )
     return {
         "child": child,
@@ -204,7 +211,7 @@ def child_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @permission_required("children.view_child")
 def child_print_view(request: HttpRequest, pk: int) -> HttpResponse:
-    context = _child_context(request, pk)
+    context = _child_context(request, pk, linked=False)
     if isinstance(context, HttpResponse):
         return context
     _audit(request, "children.child_printed", context)

@@ -5,8 +5,13 @@
 
 Each kind of entry is one small function here, registered in KINDS: it runs ONE query for
 the child (filtered to the period in SQL) and turns the rows into Entry values. To add a
-kind, write `_things(child, first, last)` and add a row to KINDS; the page's filter
+kind, write `_things(child, first, last, links)` and add a row to KINDS; the page's filter
 picks it up from there.
+
+Each entry links to the page of the record it comes from (`Entry.link`), when the viewer
+may open that page: `links_for(user, child)` decides that once per request, from the
+viewer's roles, and the address is made from ids the kind's query has already read (no
+query per entry). Without `links` (the printed chronology, other callers) nothing links.
 
 The period is of Europe/London calendar dates, both ends inclusive. An entry with an
 instant is in the period when the instant's local date is; an entry with only a date
@@ -26,8 +31,10 @@ from typing import Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from harbour.accounts.permissions import allocated_to, allowed, roles_of
 from harbour.common.display import date_text, when_text
 from harbour.common.time import LONDON, local_date
+from harbour.jinja2 import url
 
 from .models import Child
 
@@ -74,6 +81,67 @@ class Entry:
         return (self.day, 1 if self.has_time else 0, timestamp)
 
 
+# The pages the chronology links to, and the permission each asks of the viewer's role.
+# Each also refuses a child the viewer may not see, which the child page has checked.
+# Exploitation referrals, risk assessments and panel listings have no page of their own
+# and no other page shows them (the child page is the nearest), so they do not link.
+PAGE_PERMISSIONS = {
+    "episode_detail": "missing.manage_episodes",
+    "interviews_record": "interviews.record_interview",
+    "interviews_allocate": "interviews.allocate",
+    "meetings_meeting": "meetings.manage_meetings",
+    "meetings_task": "meetings.manage_meetings",
+    "ola_log": "ola.manage_notifications",
+}
+
+
+@dataclass(frozen=True)
+class Links:
+    """The pages a viewer may open from a child's chronology (the default: none).
+
+    pages               URL names from PAGE_PERMISSIONS the viewer's roles reach
+    interview_episodes  the episodes (pks) whose return interview page they may open,
+                        or None for every episode of the child
+    """
+
+    pages: frozenset[str] = frozenset()
+    interview_episodes: frozenset[int] | None = None
+
+    def to(self, viewname: str, pk: int) -> str:
+        """The address of the page `viewname` of record `pk`, or "" if the viewer may not
+        open it. `url` keeps addresses made before: no query, little work per entry."""
+        if viewname not in self.pages:
+            return ""
+        episodes = self.interview_episodes
+        if viewname == "interviews_record" and episodes is not None and pk not in episodes:
+            return ""
+        return url(viewname, pk)
+
+
+NO_LINKS = Links()
+
+
+def links_for(user: Any, child: Child) -> Links:
+    """The chronology's links for a viewer who may open the child's page. At most one
+    query: a return interview worker records only the interviews of the episodes
+    allocated to them or their organisation (the interviews.record_interview rule), so
+    their episodes of this child are read once, not one episode at a time."""
+    from harbour.accounts.models import Role
+    from harbour.missing.models import Episode
+
+    pages = frozenset(
+        name for name, permission in PAGE_PERMISSIONS.items() if allowed(user, permission)
+    )
+    interview_episodes = None
+    if "interviews_record" in pages and Role.COORDINATOR not in roles_of(user):
+        interview_episodes = frozenset(
+            Episode.objects.filter(child=child)
+            .filter(allocated_to(user, "allocation__"))
+            .values_list("pk", flat=True)
+        )
+    return Links(pages, interview_episodes)
+
+
 def _instant_bounds(first: dt.date | None, last: dt.date | None) -> tuple[Any, Any]:
     """[start, end) instants covering the local dates first..last."""
     start = dt.datetime.combine(first, dt.time(), tzinfo=LONDON) if first else None
@@ -107,10 +175,12 @@ def _hours(seconds: int) -> str:
     return f"{hours} hours {rest // 60} minutes" if rest else f"{hours} hours"
 
 
-# One function per kind: (child, first, last) -> entries. One query each.
+# One function per kind: (child, first, last, links) -> entries. One query each.
 
 
-def _episodes(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+def _episodes(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
     from harbour.missing.models import Episode
 
     rows = Episode.objects.filter(child=child).filter(
@@ -122,21 +192,24 @@ def _episodes(child: Child, first: dt.date | None, last: dt.date | None) -> Iter
         return (start is None or instant >= start) and (end is None or instant < end)
 
     for episode in rows:
+        link = links.to("episode_detail", episode.pk)
         category = episode.get_category_display().lower()
         if within(episode.started_at):
             detail = f"Police reference {episode.episode_id}"
             if episode.risk_level:
                 detail += f". Risk: {episode.get_risk_level_display().lower()}"
             title = "Went missing" if episode.category == "MISSING" else "Absent"
-            yield Entry(episode.started_at, "episodes", title, detail)
+            yield Entry(episode.started_at, "episodes", title, detail, link)
         if episode.ended_at is not None and within(episode.ended_at):
             detail = f"After {_hours(episode.ended_epoch - episode.started_epoch)} {category}"
             if episode.found_location:
                 detail += f". Found at {episode.found_location}"
-            yield Entry(episode.ended_at, "episodes", "Found or returned", detail)
+            yield Entry(episode.ended_at, "episodes", "Found or returned", detail, link)
 
 
-def _interviews(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+def _interviews(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
     from harbour.interviews.models import Outcome, ReturnInterview
 
     no_offer = (Outcome.NOT_REQUIRED, Outcome.NOT_OFFERED)
@@ -161,12 +234,14 @@ def _interviews(child: Child, first: dt.date | None, last: dt.date | None) -> It
     for rhi in rows:
         episode = rhi.episode.episode_id
         outcome = rhi.get_outcome_display()
+        link = links.to("interviews_record", rhi.episode_id)
         if rhi.outcome in no_offer and within(rhi.episode.ended_at):
             yield Entry(
                 rhi.episode.ended_at,
                 "interviews",
                 f"Return interview {outcome.lower()}",
                 f"For episode {episode}",
+                link,
             )
         if within(rhi.offered_at):
             yield Entry(
@@ -174,6 +249,7 @@ def _interviews(child: Child, first: dt.date | None, last: dt.date | None) -> It
                 "interviews",
                 "Return interview offered",
                 f"For episode {episode}. Outcome: {outcome.lower()}",
+                link,
             )
         if within(rhi.completed_at):
             how = ", ".join(
@@ -184,10 +260,13 @@ def _interviews(child: Child, first: dt.date | None, last: dt.date | None) -> It
                 "interviews",
                 "Return interview completed",
                 f"For episode {episode}" + (f". {how[0].upper()}{how[1:]}" if how else ""),
+                link,
             )
 
 
-def _meetings(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+def _meetings(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
     from harbour.meetings.models import Meeting
 
     rows = Meeting.objects.filter(child=child).filter(
@@ -199,15 +278,16 @@ def _meetings(child: Child, first: dt.date | None, last: dt.date | None) -> Iter
         kind = meeting.get_kind_display()
         why = meeting.get_trigger_display() or meeting.get_concern_display()
         detail = f"{meeting.meeting_id}" + (f". {why}" if why else "")
+        link = links.to("meetings_meeting", meeting.pk)
         if (first is None or meeting.requested_on >= first) and (
             last is None or meeting.requested_on <= last
         ):
-            yield Entry(meeting.requested_on, "meetings", f"{kind} requested", detail)
+            yield Entry(meeting.requested_on, "meetings", f"{kind} requested", detail, link)
         if meeting.held_on and (
             (first is None or meeting.held_on >= first)
             and (last is None or meeting.held_on <= last)
         ):
-            yield Entry(meeting.held_on, "meetings", f"{kind} held", detail)
+            yield Entry(meeting.held_on, "meetings", f"{kind} held", detail, link)
         if meeting.cancelled_at and (
             (first is None or local_date(meeting.cancelled_at) >= first)
             and (last is None or local_date(meeting.cancelled_at) <= last)
@@ -217,10 +297,13 @@ def _meetings(child: Child, first: dt.date | None, last: dt.date | None) -> Iter
                 "meetings",
                 f"{kind} cancelled",
                 f"{detail}. {meeting.cancel_reason}",
+                link,
             )
 
 
-def _meeting_tasks(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+def _meeting_tasks(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
     """A multi-agency meeting required (meetings.MeetingTask), when it was raised, with
     the trigger and the date the meeting is due by."""
     from harbour.meetings.models import MeetingTask
@@ -237,10 +320,18 @@ def _meeting_tasks(child: Child, first: dt.date | None, last: dt.date | None) ->
             detail += f". {task.get_closed_because_display() or 'Closed'}"
             if task.closed_reason:
                 detail += f": {task.closed_reason}"
-        yield Entry(task.raised_at, "meeting_tasks", "Multi-agency meeting required", detail)
+        yield Entry(
+            task.raised_at,
+            "meeting_tasks",
+            "Multi-agency meeting required",
+            detail,
+            links.to("meetings_task", task.pk),
+        )
 
 
-def _referrals(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+def _referrals(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
     from harbour.exploitation.models import Referral
 
     for referral in Referral.objects.filter(child=child).filter(
@@ -252,7 +343,9 @@ def _referrals(child: Child, first: dt.date | None, last: dt.date | None) -> Ite
         yield Entry(referral.received_on, "referrals", "Exploitation referral received", detail)
 
 
-def _assessments(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+def _assessments(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
     from harbour.exploitation.models import RiskAssessment
 
     for assessment in RiskAssessment.objects.filter(child=child).filter(
@@ -266,7 +359,9 @@ def _assessments(child: Child, first: dt.date | None, last: dt.date | None) -> I
         )
 
 
-def _panels(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+def _panels(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
     from harbour.exploitation.models import PanelListing
 
     for listing in PanelListing.objects.filter(child=child).filter(
@@ -281,7 +376,7 @@ def _panels(child: Child, first: dt.date | None, last: dt.date | None) -> Iterab
 
 
 def _police_notifications(
-    child: Child, first: dt.date | None, last: dt.date | None
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
 ) -> Iterable[Entry]:
     """Every police notification received: an episode's first, and each repeat notification
     merged into it (missing.NotificationReference)."""
@@ -294,12 +389,15 @@ def _police_notifications(
     )
     for row in rows:
         episode = row.episode.episode_id
+        # A notification has no page of its own: the episode's page lists its references.
+        link = links.to("episode_detail", row.episode_id)
         if row.reference == episode:
             yield Entry(
                 row.received_at,
                 "police_notifications",
                 "Police notification received",
                 f"Police reference {row.reference}",
+                link,
             )
         else:
             yield Entry(
@@ -307,10 +405,13 @@ def _police_notifications(
                 "police_notifications",
                 "Repeat police notification merged",
                 f"Police reference {row.reference}, merged into episode {episode}",
+                link,
             )
 
 
-def _allocations(child: Child, first: dt.date | None, last: dt.date | None) -> Iterable[Entry]:
+def _allocations(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
     """Return interviews allocated to a worker or a provider (interviews.Allocation); an
     allocation made again shows once, when it was last made."""
     from harbour.interviews.models import Allocation
@@ -331,6 +432,8 @@ def _allocations(child: Child, first: dt.date | None, last: dt.date | None) -> I
             "allocations",
             "Return interview allocated",
             f"For episode {allocation.episode.episode_id}. To {', '.join(to)}",
+            # The allocation page shows who holds the interview now.
+            links.to("interviews_allocate", allocation.episode_id),
         )
 
 
@@ -345,7 +448,7 @@ OLA_TITLES = {
 
 
 def _ola_notifications(
-    child: Child, first: dt.date | None, last: dt.date | None
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
 ) -> Iterable[Entry]:
     """The log of notifications to the authority that placed the child here (OLA)."""
     from harbour.authorities.models import OlaNotification
@@ -363,10 +466,17 @@ def _ola_notifications(
         ]
         if entry.response:
             parts.append(entry.get_response_display())
-        yield Entry(entry.occurred_at, "ola", OLA_TITLES[entry.kind], ". ".join(parts))
+        yield Entry(
+            entry.occurred_at,
+            "ola",
+            OLA_TITLES[entry.kind],
+            ". ".join(parts),
+            # The log of the episode's notifications is the page of each of them.
+            links.to("ola_log", entry.log.episode_id),
+        )
 
 
-Source = Callable[[Child, dt.date | None, dt.date | None], Iterable[Entry]]
+Source = Callable[[Child, dt.date | None, dt.date | None, Links], Iterable[Entry]]
 
 # kind: (label for the filter, function). Order is the order of the filter's checkboxes.
 KINDS: dict[str, tuple[str, Source]] = {
@@ -389,11 +499,13 @@ def chronology(
     kinds: Iterable[str] | None = None,
     first: dt.date | None = None,
     last: dt.date | None = None,
+    links: Links = NO_LINKS,
 ) -> list[Entry]:
     """Everything recorded about the child (of the given kinds, between the local dates
-    first and last inclusive), newest first. One query per kind asked for."""
+    first and last inclusive), newest first, linking to the pages `links` allows. One
+    query per kind asked for."""
     wanted = list(KINDS) if kinds is None else [kind for kind in KINDS if kind in set(kinds)]
-    entries = [entry for kind in wanted for entry in KINDS[kind][1](child, first, last)]
+    entries = [entry for kind in wanted for entry in KINDS[kind][1](child, first, last, links)]
     return sorted(entries, key=Entry.sort_key, reverse=True)
 
 
