@@ -1,0 +1,70 @@
+"""The pages of a child's episode, return interview and meetings name the child with a link
+to the child's page, so that the child's whole story is one step away."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+
+from harbour.accounts.models import RoleAssignment
+from harbour.common.tests.factories import (
+    ChildFactory,
+    EpisodeFactory,
+    MeetingFactory,
+)
+from harbour.common.time import UTC
+from harbour.meetings.models import MeetingTask
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def child(client):
+    user = User.objects.create_user("coordinator")
+    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    client.force_login(user)
+    return ChildFactory(given_name="Ada", family_name="Brook")
+
+
+def page_of(client, child, kind: str) -> str:
+    episode = EpisodeFactory(child=child, started_at=NOW - dt.timedelta(days=3))
+    if kind == "meeting":
+        path = f"/meetings/{MeetingFactory(child=child).pk}/"
+    elif kind == "meeting task":
+        task = MeetingTask.objects.create(
+            child=child,
+            trigger="LONG_MISSING",
+            triggered_at=NOW,
+            raised_at=NOW,
+            due_on=NOW.date() + dt.timedelta(days=7),
+        )
+        path = f"/meetings/tasks/{task.pk}/"
+    else:
+        path = {
+            "episode": f"/episodes/{episode.pk}/",
+            "return interview": f"/interviews/{episode.pk}/record/",
+            "allocation": f"/interviews/{episode.pk}/allocate/",
+        }[kind]
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "kind", ["episode", "return interview", "allocation", "meeting", "meeting task"]
+)
+def test_the_page_names_the_child_with_a_link_to_the_child_s_page(client, child, kind):
+    page = page_of(client, child, kind)
+
+    links = re.findall(rf'<a class="govuk-link" href="/children/{child.pk}/">(.*?)</a>', page)
+    assert any("Ada Brook" in text for text in links), links
