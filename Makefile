@@ -35,10 +35,13 @@ run: setup
 test: setup lint browser test-sqlite test-postgres
 
 # Bandit fails the build on a high-severity finding only (-lll); see docs/security.md.
+# mypy: pyproject.toml [tool.mypy] says what is checked (docs/architecture.md, "Types").
 lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/bandit -q -r harbour -lll
+	@# mypy with django-stubs loads the settings, which need DEBUG or a SECRET_KEY.
+	DEBUG=1 $(VENV)/bin/mypy harbour
 
 # The browser tests run here, once, with Debian's Chromium (see `browser`).
 test-sqlite: setup
