@@ -54,6 +54,7 @@ def page_of(client, child, kind: str) -> str:
             "episode": f"/episodes/{episode.pk}/",
             "return interview": f"/interviews/{episode.pk}/record/",
             "allocation": f"/interviews/{episode.pk}/allocate/",
+            "placing authority log": f"/authorities/ola/{episode.pk}/",
         }[kind]
     response = client.get(path)
     assert response.status_code == 200
@@ -61,7 +62,15 @@ def page_of(client, child, kind: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "kind", ["episode", "return interview", "allocation", "meeting", "meeting task"]
+    "kind",
+    [
+        "episode",
+        "return interview",
+        "allocation",
+        "placing authority log",
+        "meeting",
+        "meeting task",
+    ],
 )
 def test_the_page_names_the_child_with_a_link_to_the_child_s_page(client, child, kind):
     page = page_of(client, child, kind)
