@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce
 
 from harbour.accounts.permissions import allocated_to, allowed, roles_of
 from harbour.common.display import date_text, when_text
+from harbour.common.durations import seconds_in_words
 from harbour.common.time import LONDON, local_date
 from harbour.jinja2 import url
 
@@ -170,11 +171,6 @@ def _date_in(field: str, first: dt.date | None, last: dt.date | None) -> Q:
     return q
 
 
-def _hours(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours} hours {rest // 60} minutes" if rest else f"{hours} hours"
-
-
 # One function per kind: (child, first, last, links) -> entries. One query each.
 
 
@@ -201,7 +197,9 @@ def _episodes(
             title = "Went missing" if episode.category == "MISSING" else "Absent"
             yield Entry(episode.started_at, "episodes", title, detail, link)
         if episode.ended_at is not None and within(episode.ended_at):
-            detail = f"After {_hours(episode.ended_epoch - episode.started_epoch)} {category}"
+            detail = (
+                f"After {seconds_in_words(episode.ended_epoch - episode.started_epoch)} {category}"
+            )
             if episode.found_location:
                 detail += f". Found at {episode.found_location}"
             yield Entry(episode.ended_at, "episodes", "Found or returned", detail, link)

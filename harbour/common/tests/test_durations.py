@@ -3,7 +3,7 @@
 import pytest
 from django.template import engines
 
-from harbour.common.durations import hours_in_words
+from harbour.common.durations import hours_in_words, seconds_in_words
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,20 @@ def test_the_dashboard_shows_overdue_interviews_in_days_and_hours(client, django
         page = client.get("/").content.decode()
     assert "86 days 6 hours" in page
     assert ">2070<" not in page
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (59, "less than 1 minute"),
+        (60, "1 minute"),
+        (45 * 60, "45 minutes"),
+        (3600, "1 hour"),
+        (12 * 3600 + 30 * 60, "12 hours 30 minutes"),
+        (23 * 3600 + 59 * 60 + 59, "23 hours 59 minutes"),
+        (72 * 3600 + 59 * 60, "3 days"),
+        (100 * 3600, "4 days 4 hours"),
+    ],
+)
+def test_how_long_an_episode_lasted_reads_in_minutes_hours_and_days(seconds, words):
+    assert seconds_in_words(seconds) == words
