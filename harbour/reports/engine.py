@@ -9,6 +9,7 @@ adds up the five group rows and turns counts into percentages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,71 +148,134 @@ _required = _closed & (
     Q(return_interview__isnull=True) | ~Q(return_interview__outcome="NOT_REQUIRED")
 )
 
+# What each episode count counts: a condition on the period's episodes as annotated by
+# `_measured_episodes` (group, age, duration, wait, notice). The one definition of each
+# measure: `_by_group` counts it, `figure_records` lists it.
+EPISODE_CONDITIONS: dict[str, Q] = {
+    "episodes": Q(),
+    "female": Q(child__sex="F"),
+    "male": Q(child__sex="M"),
+    "open": Q(ended_epoch__isnull=True),
+    "under_4_hours": Q(duration__lt=4 * HOUR),
+    "under_1_day": Q(duration__lt=DAY),
+    "1_to_2_days": Q(duration__gte=DAY, duration__lt=2 * DAY),
+    "2_to_3_days": Q(duration__gte=2 * DAY, duration__lt=3 * DAY),
+    "3_days_or_more": Q(duration__gte=3 * DAY),
+    "offered": _offered,
+    "declined": Q(return_interview__outcome="DECLINED"),
+    "accepted": Q(return_interview__outcome="ACCEPTED"),
+    "completed": _completed,
+    "within_72_hours": _completed & Q(wait__lte=72 * HOUR),
+    "within_1_week": _completed & Q(wait__lte=168 * HOUR),
+    "required": _required,
+    "completed_required": _required & _completed,
+    "advice_only": _required & ~_completed & Q(return_interview__advice_given=True),
+    "engaged": _completed & Q(return_interview__child_engaged=True),
+    **{
+        f"reason_{code}": _completed & Q(return_interview__reasons__contains=contains_code(code))
+        for code in Reason.values
+    },
+    **{
+        f"risk_{code}": _completed & Q(return_interview__risks__contains=contains_code(code))
+        for code in Risk.values
+    },
+    **{
+        f"timed_{category}": Q(category=category, notified_epoch__isnull=False)
+        for category in ("MISSING", "ABSENT")
+    },
+    **{
+        f"within_24_hours_{category}": Q(
+            category=category, notified_epoch__isnull=False, notice__lte=24 * HOUR
+        )
+        for category in ("MISSING", "ABSENT")
+    },
+    "24_to_72_hours_MISSING": Q(category="MISSING", notice__gt=24 * HOUR, notice__lte=72 * HOUR),
+}
+
+# The report rows that count episodes: (measure, the groups whose counts are added up).
+EPISODE_FIGURES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "episodes_total": ("episodes", ALL_GROUPS),
+    "episodes_ola": ("episodes", ("OLA",)),
+    "episodes_host": ("episodes", HOST_GROUPS),
+    "episodes_host_lac": ("episodes", ("LAC",)),
+    "episodes_host_cp": ("episodes", ("CP",)),
+    "duration_under_1_day": ("under_1_day", ALL_GROUPS),
+    "duration_1_to_2_days": ("1_to_2_days", ALL_GROUPS),
+    "duration_2_to_3_days": ("2_to_3_days", ALL_GROUPS),
+    "duration_3_days_or_more": ("3_days_or_more", ALL_GROUPS),
+    "episodes_open": ("open", ALL_GROUPS),
+    "rhi_offered": ("offered", HOST_GROUPS),
+    "rhi_declined": ("declined", HOST_GROUPS),
+    "rhi_accepted": ("accepted", HOST_GROUPS),
+    "rhi_completed": ("completed", HOST_GROUPS),
+    "rhi_within_72_hours": ("within_72_hours", HOST_GROUPS),
+    "rhi_within_1_week": ("within_1_week", HOST_GROUPS),
+    # Annual report.
+    "episodes_female": ("female", ALL_GROUPS),
+    "episodes_male": ("male", ALL_GROUPS),
+    **{f"episodes_group_{g.lower()}": ("episodes", (g,)) for g in ALL_GROUPS},
+    "duration_under_4_hours": ("under_4_hours", ALL_GROUPS),
+    "rhi_required_home": ("required", HOME_GROUPS),
+    "rhi_completed_home": ("completed_required", HOME_GROUPS),
+    "rhi_required_lac": ("required", ("LAC",)),
+    "rhi_completed_lac": ("completed_required", ("LAC",)),
+    "rhi_advice_only_lac": ("advice_only", ("LAC",)),
+    "rhi_completed_host": ("completed", HOST_GROUPS),
+    "rhi_engaged": ("engaged", HOST_GROUPS),
+    **{f"reason_{c.lower()}": (f"reason_{c}", HOST_GROUPS) for c in Reason.values},
+    **{f"risk_{c.lower()}": (f"risk_{c}", HOST_GROUPS) for c in Risk.values},
+    "notifications_timed_missing": ("timed_MISSING", ALL_GROUPS),
+    "notified_within_24_hours_missing": ("within_24_hours_MISSING", ALL_GROUPS),
+    "notified_24_to_72_hours_missing": ("24_to_72_hours_MISSING", ALL_GROUPS),
+    "notifications_timed_absent": ("timed_ABSENT", ALL_GROUPS),
+    "notified_within_24_hours_absent": ("within_24_hours_ABSENT", ALL_GROUPS),
+}
+
+# The report rows that count distinct children among the period's episodes of some groups
+# (the measure "children" of `_by_group`): the groups.
+EPISODE_CHILD_FIGURES: dict[str, tuple[str, ...]] = {
+    # Every child with an episode of group LAC had a LAC status of this authority in
+    # force that day, so these are all among lac_children.
+    "lac_children_missing": ("LAC",),
+}
+
+# The report rows that count individuals (each child once, in the group of their latest
+# episode of the period): the groups added up.
+INDIVIDUAL_FIGURES: dict[str, tuple[str, ...]] = {
+    "individuals_total": ALL_GROUPS,
+    "individuals_ola": ("OLA",),
+    "individuals_host": HOST_GROUPS,
+    "individuals_host_lac": ("LAC",),
+    "individuals_host_cp": ("CP",),
+    **{f"individuals_group_{g.lower()}": (g,) for g in ALL_GROUPS},
+}
+
 
 def _count(condition: Q | None = None) -> Count:
-    return Count("pk", filter=condition)
+    return Count("pk", filter=condition or None)
 
 
-def _by_group(period: Period, include_absences: bool) -> dict[str, dict[str, Any]]:
-    measures: dict[str, Any] = {
-        "episodes": _count(),
-        "children": Count("child", distinct=True),
-        "female": _count(Q(child__sex="F")),
-        "male": _count(Q(child__sex="M")),
-        "open": _count(Q(ended_epoch__isnull=True)),
-        "under_4_hours": _count(Q(duration__lt=4 * HOUR)),
-        "under_1_day": _count(Q(duration__lt=DAY)),
-        "1_to_2_days": _count(Q(duration__gte=DAY, duration__lt=2 * DAY)),
-        "2_to_3_days": _count(Q(duration__gte=2 * DAY, duration__lt=3 * DAY)),
-        "3_days_or_more": _count(Q(duration__gte=3 * DAY)),
-        "duration_max": Max("duration"),
-        "age_min": Min("age"),
-        "age_sum": Sum("age"),
-        "offered": _count(_offered),
-        "declined": _count(Q(return_interview__outcome="DECLINED")),
-        "accepted": _count(Q(return_interview__outcome="ACCEPTED")),
-        "completed": _count(_completed),
-        "within_72_hours": _count(_completed & Q(wait__lte=72 * HOUR)),
-        "within_1_week": _count(_completed & Q(wait__lte=168 * HOUR)),
-        "wait_max": Max("wait", filter=_completed),
-        "required": _count(_required),
-        "completed_required": _count(_required & _completed),
-        "advice_only": _count(_required & ~_completed & Q(return_interview__advice_given=True)),
-        "engaged": _count(_completed & Q(return_interview__child_engaged=True)),
-        **{
-            f"reason_{code}": _count(
-                _completed & Q(return_interview__reasons__contains=contains_code(code))
-            )
-            for code in Reason.values
-        },
-        **{
-            f"risk_{code}": _count(
-                _completed & Q(return_interview__risks__contains=contains_code(code))
-            )
-            for code in Risk.values
-        },
-        **{
-            f"timed_{category}": _count(Q(category=category, notified_epoch__isnull=False))
-            for category in ("MISSING", "ABSENT")
-        },
-        **{
-            f"within_24_hours_{category}": _count(
-                Q(category=category, notified_epoch__isnull=False, notice__lte=24 * HOUR)
-            )
-            for category in ("MISSING", "ABSENT")
-        },
-        "24_to_72_hours_MISSING": _count(
-            Q(category="MISSING", notice__gt=24 * HOUR, notice__lte=72 * HOUR)
-        ),
-    }
-    rows = (
+def _measured_episodes(period: Period, include_absences: bool) -> QuerySet[Episode]:
+    """The period's episodes with everything a condition of EPISODE_CONDITIONS reads."""
+    return (
         episodes_in(period, include_absences)
         .with_group()
         .with_age()
         .annotate(duration=duration_seconds(), wait=time_to_interview_seconds(), notice=_notice)
-        .values("group")
-        .annotate(**measures)
-        .order_by()
+    )
+
+
+def _by_group(period: Period, include_absences: bool) -> dict[str, dict[str, Any]]:
+    measures: dict[str, Any] = {
+        **{name: _count(condition) for name, condition in EPISODE_CONDITIONS.items()},
+        "children": Count("child", distinct=True),
+        "duration_max": Max("duration"),
+        "age_min": Min("age"),
+        "age_sum": Sum("age"),
+        "wait_max": Max("wait", filter=_completed),
+    }
+    rows = (
+        _measured_episodes(period, include_absences).values("group").annotate(**measures).order_by()
     )
     return {row["group"]: row for row in rows}
 
@@ -266,30 +330,11 @@ def _quarterly_values(period: Period, include_absences: bool) -> dict[str, Any]:
 
     episodes = total("episodes")
     return {
-        "episodes_total": episodes,
-        "episodes_ola": total("episodes", ["OLA"]),
-        "episodes_host": total("episodes", host),
-        "episodes_host_lac": total("episodes", ["LAC"]),
-        "episodes_host_cp": total("episodes", ["CP"]),
-        "individuals_total": sum(people.values()),
-        "individuals_ola": people.get("OLA", 0),
-        "individuals_host": sum(people.get(g, 0) for g in host),
-        "individuals_host_lac": people.get("LAC", 0),
-        "individuals_host_cp": people.get("CP", 0),
+        **{row: total(measure, among) for row, (measure, among) in EPISODE_FIGURES.items()},
+        **{row: sum(people.get(g, 0) for g in among) for row, among in INDIVIDUAL_FIGURES.items()},
         "duration_max_days": whole_days(_extreme(groups, "duration_max", max)),
-        "duration_under_1_day": total("under_1_day"),
-        "duration_1_to_2_days": total("1_to_2_days"),
-        "duration_2_to_3_days": total("2_to_3_days"),
-        "duration_3_days_or_more": total("3_days_or_more"),
-        "episodes_open": total("open"),
         "age_youngest": _extreme(groups, "age_min", min),
         "age_average": tenths_half_up(total("age_sum"), episodes) if episodes else None,
-        "rhi_offered": total("offered", host),
-        "rhi_declined": total("declined", host),
-        "rhi_accepted": total("accepted", host),
-        "rhi_completed": total("completed", host),
-        "rhi_within_72_hours": total("within_72_hours", host),
-        "rhi_within_1_week": total("within_1_week", host),
         "rhi_longest_days": whole_days(_extreme(groups, "wait_max", max, host)),
         # Shared with the annual report.
         "_groups": groups,
@@ -309,44 +354,10 @@ def _annual_values(
     episodes = episodes_in(period, include_absences)
     population = ChildPopulation.objects.filter(financial_year=period.financial_year_start).first()
     values: dict[str, Any] = {
-        "episodes_female": total("female"),
-        "episodes_male": total("male"),
-        **{f"episodes_group_{g.lower()}": total("episodes", [g]) for g in ALL_GROUPS},
-        **{f"individuals_group_{g.lower()}": people.get(g, 0) for g in ALL_GROUPS},
-        "individuals_repeat": (
-            episodes.values("child").annotate(n=Count("pk")).filter(n__gte=3).count()
-        ),
+        **{row: total("children", among) for row, among in EPISODE_CHILD_FIGURES.items()},
+        "individuals_repeat": _repeat_children(episodes).count(),
         "age_peak": _age_peak(episodes),
-        "duration_under_4_hours": total("under_4_hours"),
-        "rhi_required_home": total("required", HOME_GROUPS),
-        "rhi_completed_home": total("completed_required", HOME_GROUPS),
-        "rhi_required_lac": total("required", ["LAC"]),
-        "rhi_completed_lac": total("completed_required", ["LAC"]),
-        "rhi_advice_only_lac": total("advice_only", ["LAC"]),
-        "rhi_completed_host": total("completed", HOST_GROUPS),
-        "rhi_engaged": total("engaged", HOST_GROUPS),
-        **{f"reason_{c.lower()}": total(f"reason_{c}", HOST_GROUPS) for c in Reason.values},
-        **{f"risk_{c.lower()}": total(f"risk_{c}", HOST_GROUPS) for c in Risk.values},
-        "lac_children": _children_looked_after(period),
-        # Every child with an episode of group LAC had a LAC status of this authority in
-        # force that day, so these are all among lac_children.
-        "lac_children_missing": total("children", ["LAC"]),
-        "notifications_timed_missing": total("timed_MISSING"),
-        "notified_within_24_hours_missing": total("within_24_hours_MISSING"),
-        "notified_24_to_72_hours_missing": total("24_to_72_hours_MISSING"),
-        "notifications_timed_absent": total("timed_ABSENT"),
-        "notified_within_24_hours_absent": total("within_24_hours_ABSENT"),
-        **_meeting_values(period),
-        **_referral_values(period),
-        **_assessment_values(period),
-        "panel_children": (
-            PanelListing.objects.filter(
-                panel__in=["MACE", "MASE"], panel_date__range=(period.first, period.last)
-            )
-            .values("child")
-            .distinct()
-            .count()
-        ),
+        **_record_values(period),
     }
     for row, count in (
         ("rate_episodes_per_10k", total("episodes")),
@@ -370,68 +381,136 @@ def _age_peak(episodes: QuerySet[Episode]) -> int | None:
     return peak["age"] if peak else None
 
 
-def _children_looked_after(period: Period) -> int:
-    """Children with a LAC status of this authority in force on any day of the period."""
-    return (
-        LegalStatus.objects.filter(
-            status="LAC",
-            responsible_la__in=["", own_authority_code()],
-            start_date__lte=period.last,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first))
-        .values("child")
-        .distinct()
-        .count()
+def _repeat_children(episodes: QuerySet[Episode]) -> QuerySet:
+    """The children with 3 or more of these episodes (their ids)."""
+    return episodes.values("child").annotate(n=Count("pk")).filter(n__gte=3).values("child")
+
+
+# The other records of the annual report --------------------------------------------------
+
+
+def _lac_statuses(period: Period) -> QuerySet[LegalStatus]:
+    """LAC statuses of this authority in force on any day of the period."""
+    return LegalStatus.objects.filter(
+        status="LAC", responsible_la__in=["", own_authority_code()], start_date__lte=period.last
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first))
+
+
+def _mam_meetings(period: Period) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(
+        kind="MISSING_MAM", requested_on__range=(period.first, period.last)
     )
 
 
-def _meeting_values(period: Period) -> dict[str, int]:
-    in_period = (period.first, period.last)
-    mam = Meeting.objects.filter(kind="MISSING_MAM", requested_on__range=in_period).aggregate(
-        requested=Count("pk"), held=Count("pk", filter=Q(held_on__isnull=False))
-    )
-    strategy = Meeting.objects.filter(kind="STRATEGY", held_on__range=in_period).aggregate(
-        meetings=Count("pk"), children=Count("child", distinct=True)
-    )
-    return {
-        "mam_requested": mam["requested"],
-        "mam_held": mam["held"],
-        "strategy_meetings": strategy["meetings"],
-        "strategy_meeting_children": strategy["children"],
-    }
+def _strategy_meetings(period: Period) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(kind="STRATEGY", held_on__range=(period.first, period.last))
 
 
-def _referral_values(period: Period) -> dict[str, int]:
-    referrals = Referral.objects.filter(received_on__range=(period.first, period.last))
+def _referrals(period: Period) -> QuerySet[Referral]:
+    """Referrals received in the period, each knowing whether its child was referred before."""
     referred_before = Referral.objects.filter(child=OuterRef("child"), received_on__lt=period.first)
-    figures = referrals.annotate(known=Exists(referred_before)).aggregate(
-        total=Count("pk"),
-        children=Count("child", distinct=True),
-        new_children=Count("child", distinct=True, filter=Q(known=False)),
-        unknown_source=Count("pk", filter=Q(source="")),
-        **{f"concern_{c}": Count("pk", filter=Q(concern=c)) for c in Concern.values},
-        **{f"source_{c}": Count("pk", filter=Q(source=c)) for c in Source.values},
+    return Referral.objects.filter(received_on__range=(period.first, period.last)).annotate(
+        known=Exists(referred_before)
     )
-    return {
-        "referrals_total": figures["total"],
-        **{f"referrals_concern_{c.lower()}": figures[f"concern_{c}"] for c in Concern.values},
-        **{f"referrals_source_{c.lower()}": figures[f"source_{c}"] for c in Source.values},
-        "referrals_source_unknown": figures["unknown_source"],
-        "referral_children": figures["children"],
-        "referral_children_new": figures["new_children"],
-    }
 
 
-def _assessment_values(period: Period) -> dict[str, int]:
-    figures = RiskAssessment.objects.filter(
-        completed_on__range=(period.first, period.last)
-    ).aggregate(
-        total=Count("pk"),
-        cse=Count("pk", filter=Q(kind="CSE")),
-        ce=Count("pk", filter=Q(kind="CE")),
+def _assessments(period: Period) -> QuerySet[RiskAssessment]:
+    return RiskAssessment.objects.filter(completed_on__range=(period.first, period.last))
+
+
+def _panel_listings(period: Period) -> QuerySet[PanelListing]:
+    return PanelListing.objects.filter(
+        panel__in=["MACE", "MASE"], panel_date__range=(period.first, period.last)
     )
-    return {
-        "risk_assessments": figures["total"],
-        "risk_assessments_cse": figures["cse"],
-        "risk_assessments_ce": figures["ce"],
-    }
+
+
+RECORD_SOURCES: dict[str, Callable[[Period], QuerySet]] = {
+    "lac_statuses": _lac_statuses,
+    "mam_meetings": _mam_meetings,
+    "strategy_meetings": _strategy_meetings,
+    "referrals": _referrals,
+    "assessments": _assessments,
+    "panel_listings": _panel_listings,
+}
+
+
+@dataclass(frozen=True)
+class RecordFigure:
+    """A report row counting other records: drawn from a source of RECORD_SOURCES, those
+    meeting `condition`, counted as records or as distinct children (`per_child`)."""
+
+    source: str
+    condition: Q | None = None
+    per_child: bool = False
+
+    def count(self) -> Count:
+        if self.per_child:
+            return Count("child", distinct=True, filter=self.condition)
+        return Count("pk", filter=self.condition)
+
+
+RF = RecordFigure
+RECORD_FIGURES: dict[str, RecordFigure] = {
+    "lac_children": RF("lac_statuses", per_child=True),
+    "mam_requested": RF("mam_meetings"),
+    "mam_held": RF("mam_meetings", Q(held_on__isnull=False)),
+    "strategy_meetings": RF("strategy_meetings"),
+    "strategy_meeting_children": RF("strategy_meetings", per_child=True),
+    "referrals_total": RF("referrals"),
+    **{f"referrals_concern_{c.lower()}": RF("referrals", Q(concern=c)) for c in Concern.values},
+    **{f"referrals_source_{c.lower()}": RF("referrals", Q(source=c)) for c in Source.values},
+    "referrals_source_unknown": RF("referrals", Q(source="")),
+    "referral_children": RF("referrals", per_child=True),
+    "referral_children_new": RF("referrals", Q(known=False), per_child=True),
+    "risk_assessments": RF("assessments"),
+    "risk_assessments_cse": RF("assessments", Q(kind="CSE")),
+    "risk_assessments_ce": RF("assessments", Q(kind="CE")),
+    "panel_children": RF("panel_listings", per_child=True),
+}
+
+
+def _record_values(period: Period) -> dict[str, int]:
+    """Every row of RECORD_FIGURES: one query per source."""
+    values: dict[str, int] = {}
+    for source, records in RECORD_SOURCES.items():
+        counts = {row: f.count() for row, f in RECORD_FIGURES.items() if f.source == source}
+        values |= records(period).aggregate(**counts)
+    return values
+
+
+# From a figure to the records it counts -------------------------------------------------
+
+# Every row whose value is a count of records that can be listed (not a maximum, an age,
+# an average or a rate).
+LISTED_FIGURES: frozenset[str] = frozenset(
+    {*EPISODE_FIGURES, *EPISODE_CHILD_FIGURES, *INDIVIDUAL_FIGURES, "individuals_repeat"}
+    | set(RECORD_FIGURES)
+)
+
+
+def figure_records(row_id: str, period: Period, include_absences: bool = False) -> QuerySet:
+    """The records the row `row_id` counts for this period: as many as its value, drawn
+    with the same definition as the count. A row that counts distinct children gives one
+    record per child (their latest episode, or their last record by entry). Unordered;
+    KeyError for a row that counts no records (LISTED_FIGURES)."""
+    if row_id in EPISODE_FIGURES:
+        measure, among = EPISODE_FIGURES[row_id]
+        episodes = _measured_episodes(period, include_absences)
+        return episodes.filter(EPISODE_CONDITIONS[measure], group__in=among)
+    if row_id in EPISODE_CHILD_FIGURES:
+        episodes = _measured_episodes(period, include_absences)
+        among = EPISODE_CHILD_FIGURES[row_id]
+        return _one_per_child(episodes.filter(group__in=among), latest=True)
+    if row_id in INDIVIDUAL_FIGURES:
+        episodes = episodes_in(period, include_absences)
+        latest = _one_per_child(episodes, latest=True).with_group()
+        return latest.filter(group__in=INDIVIDUAL_FIGURES[row_id])
+    if row_id == "individuals_repeat":
+        episodes = episodes_in(period, include_absences)
+        return _one_per_child(episodes, latest=True).filter(child__in=_repeat_children(episodes))
+    figure = RECORD_FIGURES[row_id]
+    records = RECORD_SOURCES[figure.source](period).filter(figure.condition or Q())
+    if figure.per_child:
+        later = records.filter(child=OuterRef("child"), pk__gt=OuterRef("pk"))
+        records = records.filter(~Exists(later))
+    return records

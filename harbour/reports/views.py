@@ -1,19 +1,25 @@
-"""Report pages and downloads. Aggregate figures only: no names or identifiers."""
+"""Report pages and downloads. Aggregate figures only: no names or identifiers, except on
+the page listing the records a figure counts (records.py), which analysts never reach."""
 
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from harbour.accounts.permissions import permission_required
 from harbour.audit import services as auditor
+from harbour.common.paging import page_href
 
-from . import formats, pack, presentation, recent
-from .engine import Report
+from . import formats, pack, presentation, recent, records
+from .definitions import ANNUAL, QUARTERLY
+from .engine import LISTED_FIGURES, Report, figure_records
 from .forms import ReportOptionsForm, quarters_of, year_choices
 from .periods import Period, fy_label
 from .suppression import suppress
@@ -80,6 +86,7 @@ def quarterly(request: HttpRequest) -> HttpResponse:
         "title": _title("Quarterly report", form, periods),
         "query": request.GET.urlencode(),
         "years": year_choices(),
+        "figure_href": records.figure_linker(request.user),
     }
     return render(request, "reports/quarterly.html", context)
 
@@ -100,6 +107,7 @@ def annual(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "years": year_choices(),
         "figures": presentation.annual_figures(report, form.cleaned_data),
+        "figure_href": records.figure_linker(request.user),
     }
     return render(request, "reports/annual.html", context)
 
@@ -169,3 +177,72 @@ def definitions(request: HttpRequest) -> HttpResponse:
         "reports": [("Quarterly report", QUARTERLY), ("Annual report", ANNUAL)],
     }
     return render(request, "reports/definitions.html", context)
+
+
+@require_GET
+@permission_required("reports.view_reports")
+def figure_records_page(request: HttpRequest) -> HttpResponse:
+    """The records a figure counts, for one period: coordinators and exploitation leads."""
+    user = request.user
+    if not records.may_list_records(user):
+        raise PermissionDenied
+    figure = request.GET.get("figure", "")
+    if figure not in LISTED_FIGURES:
+        raise Http404("There is no list of records for that figure.")
+    # Reached from a report page's links, made from valid options: others are not found.
+    form = _download_options(request)
+    period = records.records_period(form)
+    include_absences = form.cleaned_data["include_absences"]
+    counted = figure_records(figure, period, include_absences)
+    counts = records.counts(counted, user)
+    number = request.GET.get("page")
+    page = records.CountedPaginator(
+        records.visible_records(counted, user), records.PAGE_SIZE, page=number, count=counts.shown
+    ).get_page(number)
+    links = records.links_for(user)
+    rows = [records.row(record, links) for record in page.object_list]
+    auditor.record(
+        user,
+        "reports.figure_records_viewed",
+        children={row["child"].pk for row in rows},
+        details={
+            "figure": figure,
+            "period": [period.first.isoformat(), period.last.isoformat()],
+            "include_absences": include_absences,
+            "page_number": page.number,
+            "rows_shown": len(rows),
+            "records_counted": counts.counted,
+            "records_on_restricted_files": counts.restricted,
+        },
+    )
+    parameters = records.period_parameters(period, include_absences)
+    query = request.GET.copy()
+    query.pop("page", None)
+    base = query.urlencode()
+    context = {
+        "title": f"{records.label_of(figure)}: {period.label()}",
+        "figure": figure,
+        "label": records.label_of(figure),
+        "period": period,
+        "counts": counts,
+        "rows": rows,
+        "headings": records.headings(counted.model),
+        "page": page,
+        "previous_href": page_href(base, page.number - 1) if page.has_previous() else "",
+        "next_href": page_href(base, page.number + 1) if page.has_next() else "",
+        "report_href": _report_href(figure, parameters),
+        "include_absences": include_absences,
+    }
+    return render(request, "reports/records.html", context)
+
+
+def _report_href(figure: str, parameters: dict[str, str]) -> str:
+    """Back to the figure in its report: a financial year's figures are on the annual page
+    (the quarterly page shows its quarters), others on the quarterly page when it has them."""
+    whole_year = "year" in parameters and "quarter" not in parameters
+    in_quarterly = figure in {definition.id for definition in QUARTERLY}
+    if not in_quarterly or (whole_year and figure in {d.id for d in ANNUAL}):
+        kind, table = "annual", "all-figures"
+    else:
+        kind, table = "quarterly", "this-year" if whole_year else "report"
+    return f"{reverse(kind)}?{urlencode(parameters)}#{table}-{figure}"
