@@ -13,6 +13,7 @@ question, on the offset radios.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -176,6 +177,76 @@ class AmendForm(GovukForm):
                 "ended_day", "When the child was found must be after they were last seen"
             )
         return data
+
+
+class QuietChoice(forms.Field):
+    """A list filter's choice. A value the filter does not offer (an old bookmark, a
+    hand-edited address) means its first choice, the default, rather than an error: the
+    list is still shown."""
+
+    def __init__(self, choices: list[tuple[str, str]]) -> None:
+        super().__init__(required=False)
+        self.choices = choices
+
+    def clean(self, value: Any) -> str:
+        return value if value in dict(self.choices) else self.choices[0][0]
+
+
+class EpisodeFilterForm(GovukForm):
+    """The filters of the episodes list, read from the address (a GET form), so that a
+    filtered list can be bookmarked. What was typed in the search and date boxes is checked
+    and a mistake is said on its field; the choices fall back to their defaults."""
+
+    OPEN, CLOSED, ALL = "open", "closed", "all"
+    STATUS_CHOICES = [
+        (OPEN, "Open now: still missing or absent"),
+        (CLOSED, "Found or returned"),
+        (ALL, "All episodes"),
+    ]
+    SORT_CHOICES = [("longest", "Longest missing first"), ("shortest", "Shortest missing first")]
+    # (prefix, description): boxes <prefix>_day, _month and _year, read by read_date.
+    ranges = [
+        ("seen_from", "the date last seen from"),
+        ("seen_to", "the date last seen to"),
+    ]
+
+    search = _text(200)
+    status = QuietChoice(STATUS_CHOICES)
+    category = QuietChoice([("", "Missing or absent"), *Category.choices])
+    # Only the open list is sorted by time missing; the others are newest first.
+    sort = QuietChoice(SORT_CHOICES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for prefix, _description in self.ranges:
+            for part in DATE_PARTS:
+                self.fields[f"{prefix}_{part}"] = _text(4)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # A filter may look ahead (a range ending next week), so dates are not past-only.
+        read = partial(read_date, past_only=False)
+        for prefix, description in self.ranges:
+            data[prefix] = self._read(read, prefix, description, False)
+        if data.get("seen_from") and data.get("seen_to") and data["seen_to"] < data["seen_from"]:
+            self.add_error(
+                "seen_to_day",
+                "The date last seen to must be the same as or after the date last seen from",
+            )
+        data["search"] = " ".join((data.get("search") or "").split())
+        return data
+
+    @property
+    def is_filtered(self) -> bool:
+        """Anything chosen beyond the default (open episodes, any category, no dates)."""
+        data = self.cleaned_data
+        return bool(
+            data.get("status") != self.OPEN
+            or data.get("category")
+            or data.get("search")
+            or data.get("seen_from")
+            or data.get("seen_to")
+        )
 
 
 def datetime_initial(prefix: str, instant: dt.datetime | None) -> dict[str, str]:

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ExpressionWrapper, F, IntegerField, Value
+from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,11 +28,18 @@ from harbour.children.models import Child, Sex
 from harbour.children.services import save_child
 from harbour.children.views import refusal
 from harbour.common.display import date_text, when_text
+from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.time import HOUR, epoch_seconds
 from harbour.meetings.triggers import trigger_words
 
 from . import services
-from .forms import AmendForm, FoundForm, NotificationForm, datetime_initial
+from .forms import (
+    AmendForm,
+    EpisodeFilterForm,
+    FoundForm,
+    NotificationForm,
+    datetime_initial,
+)
 from .matching import find_candidates
 from .models import Category, Episode, RiskLevel
 from .queries import RHI_DUE_SECONDS
@@ -44,6 +52,8 @@ RISK_TAGS = {
     RiskLevel.NO_APPARENT_RISK: "govuk-tag--green",
 }
 SORTS = {"longest": "started_epoch", "shortest": "-started_epoch"}
+# Rows on a page of the episodes list.
+PAGE_SIZE = 50
 
 
 def risk_tag(level: str) -> dict[str, str]:
@@ -86,38 +96,118 @@ def _episode_or_refusal(request: HttpRequest, pk: int) -> Episode | HttpResponse
     return refusal(request, episode.child) or episode
 
 
-@require_safe
-@permission_required(PERMISSION)
-def episode_list(request: HttpRequest) -> HttpResponse:
-    sort = request.GET.get("sort", "longest")
-    if sort not in SORTS:
-        sort = "longest"
-    now = epoch_seconds(timezone.now())
-    episodes = list(
-        services.with_overlap(Episode.objects.open().filter(visible_to(request.user)))
+def _searched(term: str) -> Q:
+    """Episodes whose police reference, or whose child's given or family name, holds each
+    word typed (any case): "alfie smi" finds Alfie Smith, "NWP-1" every reference holding
+    it. Deliberately plain: finding a child by a likeness of names is the Find a child box."""
+    wanted = Q()
+    for word in term.split():
+        wanted &= (
+            Q(episode_id__icontains=word)
+            | Q(child__given_name__icontains=word)
+            | Q(child__family_name__icontains=word)
+        )
+    return wanted
+
+
+def filtered_episodes(user: Any, filters: dict[str, Any], now: int) -> QuerySet:
+    """The episodes of the children `user` may see that match the list's filters, each
+    with `overlaps` and `hours_missing` (until found, or until `now` while open), in the
+    list's order."""
+    episodes = Episode.objects.filter(visible_to(user))
+    status = filters["status"]
+    if status == EpisodeFilterForm.OPEN:
+        episodes = episodes.open()
+    elif status == EpisodeFilterForm.CLOSED:
+        episodes = episodes.filter(ended_at__isnull=False)
+    if filters["category"]:
+        episodes = episodes.filter(category=filters["category"])
+    # started_on is the UK date of last seen: 23:30 UTC on 30 June is 1 July in summer.
+    if filters["seen_from"]:
+        episodes = episodes.filter(started_on__gte=filters["seen_from"])
+    if filters["seen_to"]:
+        episodes = episodes.filter(started_on__lte=filters["seen_to"])
+    if filters["search"]:
+        episodes = episodes.filter(_searched(filters["search"]))
+    if status == EpisodeFilterForm.OPEN:
+        order = (SORTS[filters["sort"]], "pk")
+    else:
+        # Newest last seen first. started_on leads so the index on it gives the order
+        # (the UK date rises with the instant); started_epoch orders within a day.
+        order = ("-started_on", "-started_epoch", "-pk")
+    return (
+        services.with_overlap(episodes)
         .select_related("child")
         .annotate(
             hours_missing=ExpressionWrapper(
-                (Value(now) - F("started_epoch")) / Value(HOUR), output_field=IntegerField()
+                (Coalesce(F("ended_epoch"), Value(now)) - F("started_epoch")) / Value(HOUR),
+                output_field=IntegerField(),
             )
         )
-        .order_by(SORTS[sort], "pk")
+        .order_by(*order)
     )
-    rows = [
-        {
-            "episode": episode,
-            "last_seen": when_text(episode.started_at),
-            "risk": risk_tag(episode.risk_level),
-        }
-        for episode in episodes
-    ]
+
+
+def _sort_href(request: HttpRequest, sort: str) -> str:
+    """The list with the same filters, sorted by `sort`, from its first page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["sort"] = sort
+    return f"?{query.urlencode()}"
+
+
+@require_safe
+@permission_required(PERMISSION)
+def episode_list(request: HttpRequest) -> HttpResponse:
+    form = EpisodeFilterForm(request.GET)
+    context: dict[str, Any] = {"form": form, "has_errors": False, "rows": [], "page": None}
+    if not form.is_valid():
+        # A date that cannot be read lists nothing rather than a list the person did not ask
+        # for; the boxes keep what was typed and say what is wrong.
+        context["has_errors"] = True
+        return render(request, "missing/list.html", context)
+    filters = form.cleaned_data
+    now = epoch_seconds(timezone.now())
+    number = request.GET.get("page")
+    page = CappedPaginator(filtered_episodes(request.user, filters, now), PAGE_SIZE, page=number)
+    page = page.get_page(number)
+    episodes = list(page.object_list)
     auditor.record(
         request.user,
         "missing.episodes_viewed",
         children=[episode.child_id for episode in episodes],
-        details={"count": len(episodes)},
+        details={
+            "count": len(episodes),
+            "page_number": page.number,
+            # The choices only: the words searched for may be a child's name (docs/audit.md).
+            "filters": {
+                "status": filters["status"],
+                "category": filters["category"],
+                "seen_from": filters["seen_from"].isoformat() if filters["seen_from"] else "",
+                "seen_to": filters["seen_to"].isoformat() if filters["seen_to"] else "",
+                "search": bool(filters["search"]),
+                "sort": filters["sort"],
+            },
+        },
     )
-    return render(request, "missing/list.html", {"rows": rows, "sort": sort})
+    query = request.GET.copy()
+    query.pop("page", None)
+    base = query.urlencode()
+    context.update(
+        {
+            "rows": [
+                {"episode": episode, "risk": risk_tag(episode.risk_level)} for episode in episodes
+            ],
+            "page": page,
+            "status": filters["status"],
+            "sort": filters["sort"],
+            "filtered": form.is_filtered,
+            "previous_href": page_href(base, page.number - 1) if page.has_previous() else "",
+            "next_href": page_href(base, page.number + 1) if page.has_next() else "",
+            "sort_hrefs": {sort: _sort_href(request, sort) for sort in SORTS},
+        }
+    )
+    return render(request, "missing/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
