@@ -5,6 +5,10 @@ their group at start (OLA, LAC, CP, CIN, NONE) in one query, with every count, b
 extreme as a conditional aggregate; individuals come from a second query over each child's
 latest episode; the annual report adds one small query per other record type. Python only
 adds up the five group rows and turns counts into percentages.
+
+Each count is defined once (EPISODE_CONDITIONS and EPISODE_FIGURES, INDIVIDUAL_FIGURES,
+RECORD_FIGURES) and `figure_records` lists the records it counts from that definition, for
+the page that goes from a figure to its records (records.py).
 """
 
 from __future__ import annotations

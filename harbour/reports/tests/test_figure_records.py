@@ -11,7 +11,13 @@ from django.contrib.auth.models import User
 
 from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
-from harbour.common.tests.factories import ChildFactory, MeetingFactory, ReferralFactory
+from harbour.common.tests.factories import (
+    ChildFactory,
+    MeetingFactory,
+    PanelListingFactory,
+    ReferralFactory,
+    RiskAssessmentFactory,
+)
 from harbour.reports.engine import LISTED_FIGURES, build_report, figure_records
 
 from .helpers import Q1, episode, interview, looked_after_by, on_plan
@@ -55,6 +61,15 @@ def register() -> dict:
     MeetingFactory(child=lac, meeting_id="MAM-LATER", requested_on=dt.date(2019, 8, 1))
     ReferralFactory(child=home, referral_id="REF-1")
     ReferralFactory(child=home, referral_id="REF-2", source="POLICE")
+    ReferralFactory(child=lac, referral_id="REF-3", received_on=dt.date(2019, 5, 2))
+    ReferralFactory(child=lac, referral_id="REF-BEFORE", received_on=dt.date(2018, 5, 2))
+    for child in (lac, lac, cp):
+        MeetingFactory(
+            child=child, kind="STRATEGY", trigger="", concern="CSE", held_on=dt.date(2019, 6, 1)
+        )
+    RiskAssessmentFactory(child=cp, kind="CE")
+    PanelListingFactory(child=cp)
+    PanelListingFactory(child=cp, panel="MASE")
     return {"home": home, "lac": lac, "cp": cp, "ola": ola, "hidden": hidden}
 
 
@@ -85,6 +100,11 @@ def test_every_listed_figure_lists_as_many_records_as_it_counts(register):
                 if row.id in LISTED_FIGURES:
                     listed = figure_records(row.id, Q1, absences).count()
                     assert listed == row.value, (kind, absences, row.id)
+    # Not a test of zeros: the register has records of every kind.
+    annual = build_report("annual", Q1)
+    for figure in ("strategy_meeting_children", "referral_children_new", "panel_children"):
+        assert annual.value(figure) >= 1
+    assert annual.value("individuals_repeat") == 1 and annual.value("lac_children") == 1
 
 
 def test_figures_that_count_no_records_have_no_list(register):
