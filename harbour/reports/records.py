@@ -11,6 +11,7 @@ list is left out, and the page says how many records that leaves out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -95,7 +96,7 @@ def records_period(form: ReportOptionsForm) -> Period:
     return form.periods("annual")[0]
 
 
-def figure_linker(user: User) -> Any:
+def figure_linker(user: User) -> Callable[[Report, str], str] | None:
     """For a report table: a function giving the link from a figure to its records, or
     None for users who may not see them (analysts get no links at all)."""
     if not may_list_records(user):
@@ -103,6 +104,7 @@ def figure_linker(user: User) -> Any:
     base = reverse("report_figure_records")
 
     def href(report: Report, row_id: str) -> str:
+        # A figure suppressed for publication ([c]) has no value, and no link either.
         if row_id not in LISTED_FIGURES or report.row(row_id).value is None:
             return ""
         query = {"figure": row_id, **period_parameters(report.period, report.include_absences)}
