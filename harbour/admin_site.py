@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 
 from harbour.security import render_error
@@ -43,7 +43,7 @@ class HarbourAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
 
-    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Any:
+    def admin_view(self, view: Callable[..., HttpResponseBase], cacheable: bool = False) -> Any:
         """Refuses a signed-in user who is not a superuser with 403. Django would send them to
         the admin's sign-in, which sends them to Harbour's, which returns a signed-in user to
         /admin/: a loop the browser gives up on."""
@@ -52,7 +52,7 @@ class HarbourAdminSite(admin.AdminSite):
         @wraps(guarded)
         def refuse_signed_in_non_superusers(
             request: HttpRequest, *args: Any, **kwargs: Any
-        ) -> HttpResponse:
+        ) -> HttpResponseBase:
             if self.is_signed_in_without_permission(request) and not self.is_logout(request):
                 return render_error("403_admin.html", 403)
             return guarded(request, *args, **kwargs)
@@ -82,7 +82,11 @@ class HarbourAdminSite(admin.AdminSite):
 
         return redirect_to_login(request.GET.get("next", "/admin/"), reverse("sign_in"))
 
-    def password_change(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    # django-stubs says Django's own returns a TemplateResponse, but it returns whatever the
+    # password change view does: a redirect once the password is changed.
+    def password_change(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: Any = None
+    ) -> HttpResponseBase:
         """The superuser's own password, changed through the audited service."""
         from django.contrib.auth.views import PasswordChangeView
 

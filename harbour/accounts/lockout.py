@@ -26,6 +26,7 @@ import datetime as dt
 import math
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -125,7 +126,7 @@ def clear_failures(username: str) -> None:
 @transaction.atomic
 def unlock(actor: auditor.Actor, lockout: Lockout) -> None:
     lockout.unlocked_at = timezone.now()
-    lockout.unlocked_by = actor if getattr(actor, "pk", None) else None
+    lockout.unlocked_by = actor if isinstance(actor, User) and actor.pk else None
     lockout.save(update_fields=["unlocked_at", "unlocked_by"])
     FailedSignIn.objects.filter(
         **(

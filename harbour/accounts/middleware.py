@@ -7,10 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_otp.middleware import is_verified
 
 from . import two_factor
 from .models import StaffProfile
@@ -22,7 +24,7 @@ SESSION_GENERATION = "harbour_session_generation"
 OPEN_BEFORE_SECOND_FACTOR = ("sign_out", "two_factor", "two_factor_set_up", "health")
 
 
-def session_generation(user: object) -> int:
+def session_generation(user: User) -> int:
     profile = StaffProfile.objects.filter(user=user).only("session_generation").first()
     return profile.session_generation if profile else 0
 
@@ -80,7 +82,7 @@ class RequireSecondFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()
+            and not is_verified(user)
             and two_factor.required_for(user)
             and request.path not in self.open_paths()
             and not request.path.startswith("/static/")

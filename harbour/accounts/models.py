@@ -218,5 +218,6 @@ class GrantRequest(FieldRuleConstraints, models.Model):
                 what += f", for {organisation}"
             return what
         if self.kind == self.Kind.PLACE:
+            assert self.child is not None  # a request for a place names its child (constraint)
             return f"a place on the access list of person id {self.child.child_id}"
         return self.get_kind_display().lower()

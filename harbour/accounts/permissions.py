@@ -13,33 +13,37 @@ from functools import wraps
 from typing import Any
 
 import rules
+from django.contrib.auth import models as auth_models
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from .models import Role, RoleAssignment
 
-User = AbstractBaseUser | AnonymousUser
-View = Callable[..., HttpResponse]
+# Whoever asks: a signed-in user or an anonymous visitor.
+User = auth_models.User | AnonymousUser
+View = Callable[..., HttpResponseBase]
 
 
 def roles_of(user: User) -> frozenset[str]:
     """The user's roles, read once per request and kept on the user object."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
+    assert not isinstance(user, AnonymousUser)  # anonymous visitors are never authenticated
     cached = getattr(user, "_harbour_roles", None)
     if cached is None:
         cached = frozenset(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-        user._harbour_roles = cached
+        remember_roles(user, cached)
     return cached
 
 
 def remember_roles(user: User, roles: frozenset[str]) -> None:
     """Keep roles read with another query of the same request (the session check reads
     them with the session's generation), so that `roles_of` asks for them no more."""
-    user._harbour_roles = roles
+    # An attribute of this request's user object only, which Django's User does not declare.
+    setattr(user, "_harbour_roles", roles)  # noqa: B010
 
 
 def _has_role(role: str) -> rules.Predicate:
@@ -159,6 +163,7 @@ def visible_children(user: User) -> QuerySet:
         scoped = children.filter(_allocated_filter(user))
     else:
         return children.none()
+    assert not isinstance(user, AnonymousUser)  # anonymous visitors hold no roles
     on_list = Child.access_list.through.objects.filter(child=OuterRef("pk"), user=user)
     return scoped.filter(Q(restricted=False) | Exists(on_list))
 
@@ -248,7 +253,7 @@ def permission_required(permission: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not allowed(request.user, permission):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AbstractUser
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -39,9 +39,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from harbour.audit import services as auditor
 
 from . import lockout as lockouts
+
+if TYPE_CHECKING:
+    from harbour.children.models import Child
 from .models import GUARDED_ROLES, GrantRequest, Lockout, Role, RoleAssignment, StaffProfile
 
-ORGANISATION_MAX_LENGTH = StaffProfile._meta.get_field("organisation").max_length
+_organisation_limit = StaffProfile._meta.get_field("organisation").max_length
+assert _organisation_limit is not None  # a CharField always has a max_length
+ORGANISATION_MAX_LENGTH: int = _organisation_limit
 
 
 class NewStaffMember(NamedTuple):
@@ -49,20 +54,20 @@ class NewStaffMember(NamedTuple):
     set-password page, for the administrator to pass on (never stored or audited), and the
     guarded roles asked for, which wait for a second administrator."""
 
-    user: AbstractUser
+    user: User
     set_password_path: str
     requested: tuple[GrantRequest, ...] = ()
 
 
-def _who(user: AbstractUser) -> dict[str, object]:
+def _who(user: User) -> dict[str, object]:
     return {"username": user.get_username(), "user_id": user.pk}
 
 
-def _is_self(actor: auditor.Actor, user: AbstractUser) -> bool:
-    return getattr(actor, "pk", None) is not None and actor.pk == user.pk
+def _is_self(actor: auditor.Actor, user: User) -> bool:
+    return isinstance(actor, User) and actor.pk is not None and actor.pk == user.pk
 
 
-def _locked(user: AbstractUser) -> AbstractUser:
+def _locked(user: User) -> User:
     """The user's row, locked for the rest of the transaction, read afresh."""
     return get_user_model()._default_manager.select_for_update().get(pk=user.pk)
 
@@ -73,7 +78,7 @@ def _role(role: str) -> Role:
     return Role(role)
 
 
-def _profile(user: AbstractUser) -> StaffProfile:
+def _profile(user: User) -> StaffProfile:
     profile, _ = StaffProfile.objects.select_for_update().get_or_create(user=user)
     return profile
 
@@ -82,7 +87,7 @@ def role_label(role: str) -> str:
     return Role(role).label
 
 
-def set_password_path(user: AbstractUser) -> str:
+def set_password_path(user: User) -> str:
     """The path of the user's one-time set-password page. The link stops working once a
     password is set with it, and after settings.PASSWORD_RESET_TIMEOUT."""
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
@@ -158,13 +163,13 @@ def create_staff_user(
     return NewStaffMember(user, set_password_path(user), requested)
 
 
-def _issuer(actor: auditor.Actor) -> AbstractBaseUser | None:
+def _issuer(actor: auditor.Actor) -> User | None:
     """The administrator recorded as holding an account's means to sign in (none for the
     command line)."""
-    return actor if isinstance(actor, AbstractBaseUser) else None
+    return actor if isinstance(actor, User) else None
 
 
-def _record_issued(actor: auditor.Actor, user: AbstractUser, *, means: str) -> None:
+def _record_issued(actor: auditor.Actor, user: User, *, means: str) -> None:
     """Record on the account that `actor` now holds its set-password link
     (means="password_link_issued") or has just reset its two factors (means="two_factor_reset"):
     either way they could sign in as it (docs/roles.md, "Four eyes")."""
@@ -198,14 +203,14 @@ def issued_to_requester(request: GrantRequest) -> list[IssuedToRequester]:
     ]
 
 
-def holds_guarded_role(user: AbstractUser) -> bool:
+def holds_guarded_role(user: User) -> bool:
     """Whether the user holds a casework role or the Administrator role: then a new
     set-password link or a reset of their two factors needs a second administrator."""
     return RoleAssignment.objects.filter(user=user, role__in=GUARDED_ROLES).exists()
 
 
 def _new_set_password_link(
-    actor: auditor.Actor, user: AbstractUser, request: GrantRequest | None = None
+    actor: auditor.Actor, user: User, request: GrantRequest | None = None
 ) -> str:
     """Stop the user's password (and any earlier link) working and return the path of a
     fresh one-time link. Audited as a reset when they had a password."""
@@ -223,7 +228,7 @@ def _new_set_password_link(
 
 
 @transaction.atomic
-def issue_set_password_link(actor: auditor.Actor, user: AbstractUser) -> str | GrantRequest:
+def issue_set_password_link(actor: auditor.Actor, user: User) -> str | GrantRequest:
     """A fresh set-password link for someone who has not set a password yet (the first
     link has expired or was lost): its path, or, for someone holding a guarded role, the
     request made instead (the approver is then given the link). Not for resetting a
@@ -239,7 +244,7 @@ def issue_set_password_link(actor: auditor.Actor, user: AbstractUser) -> str | G
 
 
 @transaction.atomic
-def reset_password(actor: auditor.Actor, user: AbstractUser) -> str | GrantRequest:
+def reset_password(actor: auditor.Actor, user: User) -> str | GrantRequest:
     """For someone who has forgotten their password: it stops working (which also ends
     their open sessions: Django ties a session to the password), and the path of a fresh
     one-time set-password link is returned for the administrator to pass on. For someone
@@ -263,7 +268,7 @@ def reset_password(actor: auditor.Actor, user: AbstractUser) -> str | GrantReque
 
 
 @transaction.atomic
-def change_own_password(user: AbstractUser, new_password: str) -> None:
+def change_own_password(user: User, new_password: str) -> None:
     """A signed-in user's change of their own password (the Django admin's "Change
     password" page): the caller has checked the old password and the validators."""
     user.set_password(new_password)
@@ -284,7 +289,7 @@ class RolesChange(NamedTuple):
         return bool(self.granted or self.revoked or self.requested)
 
 
-def refuse_own_access_change(actor: auditor.Actor, user: AbstractUser, what: str) -> None:
+def refuse_own_access_change(actor: auditor.Actor, user: User, what: str) -> None:
     """No one changes their own roles, organisation or place on an access list: it has to
     be another administrator (`what` says which, as in "your own roles")."""
     if _is_self(actor, user):
@@ -301,7 +306,7 @@ def _needs_second_administrator(actor: auditor.Actor, role: Role) -> bool:
     administrators are made (create_administrator). Casework access it cannot give."""
     if role not in GUARDED_ROLES:
         return False
-    return isinstance(actor, AbstractBaseUser) or role != Role.ADMINISTRATOR
+    return isinstance(actor, User) or role != Role.ADMINISTRATOR
 
 
 _NEEDS_A_SECOND_ADMINISTRATOR = {
@@ -316,16 +321,16 @@ _NEEDS_A_SECOND_ADMINISTRATOR = {
 
 def ask_second_administrator(
     actor: auditor.Actor,
-    user: AbstractUser,
+    user: User,
     *,
     kind: GrantRequest.Kind,
     role: str = "",
-    child: models.Model | None = None,
+    child: Child | None = None,
 ) -> GrantRequest:
     """Record the change as waiting for a second administrator; audited. The caller has
     checked the change itself (not already held, the user active, not the actor's own)."""
     field = "roles" if kind == GrantRequest.Kind.ROLE else NON_FIELD_ERRORS
-    if not isinstance(actor, AbstractBaseUser):
+    if not isinstance(actor, User):
         raise ValidationError(
             {
                 field: f"{_NEEDS_A_SECOND_ADMINISTRATOR[kind]} a second administrator: an "
@@ -336,8 +341,8 @@ def ask_second_administrator(
     waiting = GrantRequest.objects.filter(
         user=user, status=GrantRequest.Status.PENDING, kind=kind, role=role, child=child
     )
-    if waiting.exists():
-        what = waiting.first().what()
+    if (already := waiting.first()) is not None:
+        what = already.what()
         raise ValidationError(
             {
                 field: f"{what[0].upper()}{what[1:]} for {user.get_username()} is already "
@@ -383,7 +388,7 @@ def _approved(request: GrantRequest | None) -> dict[str, object]:
 
 def _assign_role(
     actor: auditor.Actor,
-    user: AbstractUser,
+    user: User,
     role: Role,
     request: GrantRequest | None = None,
     *,
@@ -397,7 +402,7 @@ def _assign_role(
 
 
 @transaction.atomic
-def grant_role(actor: auditor.Actor, user: AbstractUser, role: str) -> GrantRequest | None:
+def grant_role(actor: auditor.Actor, user: User, role: str) -> GrantRequest | None:
     """Give the user a role. Returns None when it is granted at once, or the request made
     instead for a guarded role (it then takes effect when a second administrator approves
     it: `approve_grant`)."""
@@ -419,7 +424,7 @@ DEMO_ACTOR = "demo_users"
 
 
 @transaction.atomic
-def grant_demo_role(user: AbstractUser, role: str) -> None:
+def grant_demo_role(user: User, role: str) -> None:
     """For the demo only (`demo_users`, `make run`): the demo's invented staff get their
     roles from the command alone, audited with the actor "demo_users". Refused unless
     DEBUG is on, so never on a real deployment, where every guarded role takes two
@@ -437,7 +442,7 @@ def grant_demo_role(user: AbstractUser, role: str) -> None:
 
 
 @transaction.atomic
-def revoke_role(actor: auditor.Actor, user: AbstractUser, role: str) -> None:
+def revoke_role(actor: auditor.Actor, user: User, role: str) -> None:
     role = _role(role)
     user = _locked(user)
     # Also keeps the acting administrator's own Administrator role, so there is always one.
@@ -453,7 +458,7 @@ def revoke_role(actor: auditor.Actor, user: AbstractUser, role: str) -> None:
     )
 
 
-def set_roles(actor: auditor.Actor, user: AbstractUser, roles: Iterable[str]) -> RolesChange:
+def set_roles(actor: auditor.Actor, user: User, roles: Iterable[str]) -> RolesChange:
     """Grant and revoke so that the user holds exactly `roles`, except the guarded roles,
     which are asked for (or left as they are when already waiting; a request is withdrawn
     on the requests page): all or nothing, one audit event per role changed or asked for.
@@ -507,9 +512,10 @@ def _pending(request: GrantRequest) -> GrantRequest:
 
 def _refuse_unless_may_decide(
     actor: auditor.Actor, request: GrantRequest, *, approving: bool
-) -> None:
+) -> User:
     """Four eyes: the one it is for decides nothing, and the one who asked may withdraw
-    the request but not approve it. Only an active administrator decides."""
+    the request but not approve it. Only an active administrator decides: the one
+    returned."""
     if _is_self(actor, request.user):
         raise ValidationError(
             "This request is about you: another administrator must decide it", code="grantee"
@@ -518,20 +524,21 @@ def _refuse_unless_may_decide(
         raise ValidationError(
             "You asked for this: another administrator must approve it", code="requester"
         )
-    is_administrator = isinstance(actor, AbstractBaseUser) and (
-        RoleAssignment.objects.filter(
+    if not (
+        isinstance(actor, User)
+        and RoleAssignment.objects.filter(
             user=actor.pk, user__is_active=True, role=Role.ADMINISTRATOR
         ).exists()
-    )
-    if not is_administrator:
+    ):
         raise ValidationError(
             "Only an active administrator can approve or reject a request", code="not_admin"
         )
+    return actor
 
 
-def _decide(actor: auditor.Actor, request: GrantRequest, status: GrantRequest.Status) -> None:
+def _decide(administrator: User, request: GrantRequest, status: GrantRequest.Status) -> None:
     request.status = status
-    request.decided_by = actor
+    request.decided_by = administrator
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_by", "decided_at"])
 
@@ -550,7 +557,7 @@ def approve_grant(
     refused unless the approver confirms (`confirmed_account_holder`) that they checked
     with the member of staff that they, not the one asking, use the account."""
     request = _pending(request)
-    _refuse_unless_may_decide(actor, request, approving=True)
+    administrator = _refuse_unless_may_decide(actor, request, approving=True)
     user = _locked(request.user)
     if not user.is_active:
         raise ValidationError(
@@ -566,7 +573,7 @@ def approve_grant(
             "or reject the request.",
             code="confirm_account_holder",
         )
-    _decide(actor, request, GrantRequest.Status.APPROVED)
+    _decide(administrator, request, GrantRequest.Status.APPROVED)
     details = _request_details(request) | {"confirmed_account_holder": bool(issued)}
     if issued:
         details["requester_issued"] = [means for means, _ in issued]
@@ -582,6 +589,7 @@ def approve_grant(
     elif request.kind == GrantRequest.Kind.PLACE:
         from harbour.children.services import place_on_access_list
 
+        assert request.child is not None  # a request for a place names its child (constraint)
         place_on_access_list(actor, request.child, user, approved=request)
     elif request.kind == GrantRequest.Kind.PASSWORD:
         return _new_set_password_link(actor, user, request)
@@ -594,8 +602,8 @@ def approve_grant(
 def reject_grant(actor: auditor.Actor, request: GrantRequest) -> None:
     """Another administrator refuses the request, or the one who asked withdraws it."""
     request = _pending(request)
-    _refuse_unless_may_decide(actor, request, approving=False)
-    _decide(actor, request, GrantRequest.Status.REJECTED)
+    administrator = _refuse_unless_may_decide(actor, request, approving=False)
+    _decide(administrator, request, GrantRequest.Status.REJECTED)
     withdrawn = _is_self(actor, request.requested_by)
     auditor.record(
         actor,
@@ -606,7 +614,7 @@ def reject_grant(actor: auditor.Actor, request: GrantRequest) -> None:
 
 
 @transaction.atomic
-def set_organisation(actor: auditor.Actor, user: AbstractUser, organisation: str) -> None:
+def set_organisation(actor: auditor.Actor, user: User, organisation: str) -> None:
     organisation = organisation.strip()
     user = _locked(user)
     # A return interview worker's organisation decides which children they see.
@@ -642,7 +650,7 @@ def set_organisation(actor: auditor.Actor, user: AbstractUser, organisation: str
 
 
 @transaction.atomic
-def deactivate_user(actor: auditor.Actor, user: AbstractUser) -> None:
+def deactivate_user(actor: auditor.Actor, user: User) -> None:
     """Stop the user signing in (Django refuses inactive users, also for open sessions)."""
     user = _locked(user)
     if _is_self(actor, user):
@@ -658,7 +666,7 @@ def deactivate_user(actor: auditor.Actor, user: AbstractUser) -> None:
 
 
 @transaction.atomic
-def reactivate_user(actor: auditor.Actor, user: AbstractUser) -> None:
+def reactivate_user(actor: auditor.Actor, user: User) -> None:
     user = _locked(user)
     if user.is_active:
         raise ValidationError(f"{user.get_username()} is already active.", code="active")
@@ -668,7 +676,7 @@ def reactivate_user(actor: auditor.Actor, user: AbstractUser) -> None:
 
 
 @transaction.atomic
-def sign_out_everywhere(actor: auditor.Actor, user: AbstractUser) -> int:
+def sign_out_everywhere(actor: auditor.Actor, user: User) -> int:
     """End every session the user has open (sessions signed in under an older generation
     end at their next request). Returns the new generation."""
     user = _locked(user)
@@ -687,7 +695,7 @@ def sign_out_everywhere(actor: auditor.Actor, user: AbstractUser) -> int:
 
 
 @transaction.atomic
-def reset_two_factor(actor: auditor.Actor, user: AbstractUser) -> int | GrantRequest:
+def reset_two_factor(actor: auditor.Actor, user: User) -> int | GrantRequest:
     """Delete the user's authenticator app and backup codes, so they set up two factors
     again when they next sign in. Returns how many devices were deleted or, for someone
     holding a guarded role, the request made instead (the devices are deleted when a
@@ -704,7 +712,7 @@ def reset_two_factor(actor: auditor.Actor, user: AbstractUser) -> int | GrantReq
 
 
 def _delete_second_factor(
-    actor: auditor.Actor, user: AbstractUser, request: GrantRequest | None = None
+    actor: auditor.Actor, user: User, request: GrantRequest | None = None
 ) -> int:
     totp, _ = TOTPDevice.objects.filter(user=user).delete()
     static_devices = StaticDevice.objects.filter(user=user)

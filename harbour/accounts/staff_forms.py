@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from .models import Role
@@ -97,6 +97,6 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
     """The Django admin's "Change password" page (a superuser's own password), saved
     through the audited service rather than straight to the user's row."""
 
-    def save(self, commit: bool = True) -> AbstractUser:
+    def save(self, commit: bool = True) -> User:
         change_own_password(self.user, self.cleaned_data["new_password1"])
         return self.user

@@ -9,20 +9,21 @@ password yet, so they cannot be signed in).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Lower
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -43,7 +44,19 @@ from .staff_forms import (
     StaffSetPasswordForm,
 )
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+
+
+class _StaffAnnotations(TypedDict):
+    has_authenticator: bool
+    locked_out: bool
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A member of staff as `_staff` reads them.
+    StaffMember = WithAnnotations[User, _StaffAnnotations]
 
 # Where a new set-password link waits, server-side, to be shown once on the staff page.
 NEW_LINK_SESSION_KEY = "harbour_staff_set_password_link"
@@ -58,10 +71,10 @@ def administrators_only(view: View) -> View:
 def _error_list(form: Form, ids: dict[str, str] | None = None) -> list[dict[str, str]]:
     """The error summary's items: the first error of each field, linking to the field."""
     ids = ids or {}
-    items = [{"text": error} for error in form.non_field_errors()]
+    items = [{"text": str(error)} for error in form.non_field_errors()]
     for name in form.fields:
         if name in form.errors:
-            items.append({"text": form.errors[name][0], "href": "#" + ids.get(name, name)})
+            items.append({"text": str(form.errors[name][0]), "href": "#" + ids.get(name, name)})
     return items
 
 
@@ -78,7 +91,7 @@ def _messages(request: HttpRequest) -> list[Any]:
     return list(messages.get_messages(request))
 
 
-def _staff() -> QuerySet:
+def _staff() -> QuerySet[StaffMember]:
     # Two factors are set up when there is a confirmed authenticator (as two_factor.py has it).
     authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     locked = Lockout.objects.filter(
@@ -98,19 +111,19 @@ def _staff() -> QuerySet:
     )
 
 
-def _roles_of(user: AbstractUser) -> list[Role]:
+def _roles_of(user: User) -> list[Role]:
     held = {assignment.role for assignment in user.role_assignments.all()}
     return [role for role in Role if role in held]
 
 
-def _organisation_of(user: AbstractUser) -> str:
+def _organisation_of(user: User) -> str:
     try:
         return user.staff_profile.organisation
     except StaffProfile.DoesNotExist:
         return ""
 
 
-def _row(user: AbstractUser) -> dict[str, Any]:
+def _row(user: StaffMember) -> dict[str, Any]:
     return {
         "user": user,
         "name": user.get_full_name(),
@@ -178,7 +191,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
 
 def _detail(
     request: HttpRequest,
-    user: AbstractUser,
+    user: User,
     *,
     errors: list[dict[str, str]] | None = None,
     roles_form: RolesForm | None = None,
@@ -239,7 +252,7 @@ def _value(form: Form, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def _member(user_pk: int) -> AbstractUser:
+def _member(user_pk: int) -> User:
     return get_object_or_404(get_user_model()._default_manager, pk=user_pk)
 
 
@@ -286,11 +299,11 @@ def staff_organisation(request: HttpRequest, user_pk: int) -> HttpResponse:
     return _detail(request, user, errors=_error_list(form), organisation_form=form)
 
 
-def _name(user: AbstractUser) -> str:
+def _name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _say_it_waits(request: HttpRequest, user: AbstractUser, asked: GrantRequest) -> None:
+def _say_it_waits(request: HttpRequest, user: User, asked: GrantRequest) -> None:
     if asked.kind == GrantRequest.Kind.ROLE:
         text = f"Giving {_name(user)} {asked.what()} needs a second administrator"
     elif asked.kind == GrantRequest.Kind.PASSWORD:
@@ -309,8 +322,8 @@ def _say_it_waits(request: HttpRequest, user: AbstractUser, asked: GrantRequest)
 def _action(
     request: HttpRequest,
     user_pk: int,
-    act: Callable[[AbstractUser], object],
-    success: Callable[[AbstractUser, object], str],
+    act: Callable[[User], object],
+    success: Callable[[User, object], str],
 ) -> HttpResponse:
     """Run one button's action; say what happened, or show why it could not be done."""
     user = _member(user_pk)
@@ -322,15 +335,13 @@ def _action(
     return redirect("staff_detail", user_pk=user.pk)
 
 
-def _action_refused(
-    request: HttpRequest, user: AbstractUser, error: ValidationError
-) -> HttpResponse:
+def _action_refused(request: HttpRequest, user: User, error: ValidationError) -> HttpResponse:
     text = " ".join(error.messages)
     return _detail(request, user, errors=[{"text": text, "href": "#actions"}], action_error=text)
 
 
 def _link_or_request(
-    request: HttpRequest, user: AbstractUser, result: str | GrantRequest, done: str
+    request: HttpRequest, user: User, result: str | GrantRequest, done: str
 ) -> HttpResponse:
     """A new set-password link is kept to be shown once on the staff page; a request made
     instead (the account holds a guarded role) is only announced: its link goes to the
@@ -540,7 +551,7 @@ def _approved(grant: GrantRequest) -> str:
 def staff_request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     confirmed = request.POST.get("confirm_account_holder") == "yes"
 
-    def approve(actor: AbstractUser, grant: GrantRequest) -> str | None:
+    def approve(actor: User, grant: GrantRequest) -> str | None:
         return services.approve_grant(actor, grant, confirmed_account_holder=confirmed)
 
     return _decision(request, pk, approve, _approved)
@@ -583,7 +594,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     form_class = StaffSetPasswordForm
     success_url = reverse_lazy("staff_set_password_done")
 
-    def get_user(self, uidb64: str) -> AbstractUser | None:
+    def get_user(self, uidb64: str) -> User | None:
         user = super().get_user(uidb64)
         return user if user is not None and user.is_active else None
 
@@ -597,7 +608,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         }
         return context
 
-    def form_valid(self, form: StaffSetPasswordForm) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
             auditor.record(

@@ -7,7 +7,7 @@ import base64
 import django_otp
 import segno
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
@@ -20,7 +20,7 @@ from harbour.audit import services as auditor
 RECOVERY_CODES = 10
 
 
-def required_for(user: AbstractBaseUser) -> bool:
+def required_for(user: User) -> bool:
     """Two factors are required for everyone unless turned off (the local demo); anyone
     who has set up an authenticator is always asked for it."""
     return settings.HARBOUR_REQUIRE_TWO_FACTOR or has_authenticator(user)
@@ -35,11 +35,11 @@ def accept(request: HttpRequest, device: Device) -> None:
     rotate_token(request)
 
 
-def has_authenticator(user: AbstractBaseUser) -> bool:
+def has_authenticator(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def pending_device(user: AbstractBaseUser) -> TOTPDevice:
+def pending_device(user: User) -> TOTPDevice:
     """The unconfirmed authenticator being set up (made on first need)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -59,7 +59,7 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
 
 
 @transaction.atomic
-def confirm(user: AbstractBaseUser, device: TOTPDevice) -> list[str]:
+def confirm(user: User, device: TOTPDevice) -> list[str]:
     """Confirm the new authenticator and issue fresh recovery codes (returned once)."""
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
@@ -73,5 +73,5 @@ def confirm(user: AbstractBaseUser, device: TOTPDevice) -> list[str]:
     return codes
 
 
-def recovery_codes_left(user: AbstractBaseUser) -> int:
+def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user).count()

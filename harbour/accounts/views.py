@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_otp.middleware import is_verified
 
 from harbour.audit import services as auditor
 from harbour.security import client_address
@@ -33,7 +35,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     @method_decorator(sensitive_post_parameters("password"))
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: object) -> dict:
@@ -43,7 +45,7 @@ class SignInView(auth_views.LoginView):
             "messages": list(messages.get_messages(self.request)),
         }
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         lockout.clear_failures(user.get_username())
         response = super().form_valid(form)
@@ -124,7 +126,8 @@ def _refuse_and_sign_out(
 def two_factor_view(request: HttpRequest) -> HttpResponse:
     """Step two: a code from the authenticator app, or a recovery code."""
     user = request.user
-    if user.is_verified():
+    assert user.is_authenticated  # _second_factor_step lets only signed-in users through
+    if is_verified(user):
         return redirect(_next_url(request))
     if not two_factor.has_authenticator(user):
         return redirect("two_factor_set_up")
@@ -158,7 +161,8 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
 def set_up_view(request: HttpRequest) -> HttpResponse:
     """First sign-in: link an authenticator app, then show the recovery codes once."""
     user = request.user
-    if two_factor.has_authenticator(user) and not user.is_verified():
+    assert user.is_authenticated  # _second_factor_step lets only signed-in users through
+    if two_factor.has_authenticator(user) and not is_verified(user):
         return redirect("two_factor")
     device = two_factor.pending_device(user)
     form = CodeForm(request.POST or None)

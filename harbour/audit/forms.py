@@ -55,6 +55,7 @@ class TrailFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data, never None
         for name in self.TEXT_FIELDS:
             if isinstance(data.get(name), str):
                 data[name] = data[name].strip()

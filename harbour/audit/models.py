@@ -48,8 +48,10 @@ class AppendOnlyQuerySet(models.QuerySet):
     def _raw_delete(self, using: Any) -> NoReturn:
         _refuse("delete")
 
-    delete.alters_data = True
-    delete.queryset_only = True
+    # Django's own QuerySet.delete carries these markers; mypy cannot type attributes set
+    # on a function.
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class AuditEventQuerySet(AppendOnlyQuerySet):
@@ -88,6 +90,10 @@ class AuditEvent(models.Model):
     sealed = models.TextField(blank=True)
 
     objects = AuditEventQuerySet.as_manager()
+
+    # The children of an appended event, kept on the instance by harbour.audit.chain.append
+    # (not a field: they are stored as AuditSubject rows).
+    _children: list[int]
 
     class Meta:
         ordering = ["sequence"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.utils import timezone
 
@@ -27,11 +27,11 @@ from . import sealing
 from .chain import append
 from .models import AuditEvent
 
-Actor = AbstractBaseUser | AnonymousUser | str | None
+Actor = User | AnonymousUser | str | None
 ChildRef = models.Model | int
 
 
-def _actor_fields(actor: Actor) -> tuple[AbstractBaseUser | None, str]:
+def _actor_fields(actor: Actor) -> tuple[User | None, str]:
     if actor is None or isinstance(actor, AnonymousUser):
         return None, "anonymous"
     if isinstance(actor, str):
@@ -52,7 +52,8 @@ def child_pk_of(record: models.Model, depth: int = 2) -> int | None:
         field for field in record._meta.concrete_fields if field.many_to_one or field.one_to_one
     ]
     for field in foreign_keys:
-        if field.related_model._meta.label_lower == CHILD_MODEL:
+        related = field.related_model
+        if related is not None and related._meta.label_lower == CHILD_MODEL:
             return getattr(record, field.attname)
     if depth > 1:
         for field in foreign_keys:
@@ -86,10 +87,10 @@ def record(
         that child's key.
     """
     user, name = _actor_fields(actor)
-    child_pks = {_child_pk(child) for child in children}
+    child_pk_set = {_child_pk(child) for child in children}
     if obj is not None and obj.pk is not None and (owner := child_pk_of(obj)) is not None:
-        child_pks.add(owner)
-    child_pks = sorted(child_pks)
+        child_pk_set.add(owner)
+    child_pks = sorted(child_pk_set)
     sealed_for = None
     ciphertext = ""
     if sealed is not None:
@@ -115,11 +116,16 @@ def unsealed(events: Iterable[AuditEvent]) -> dict[int, Any]:
     """{event pk: its sealed values} for the events whose child's key still exists.
 
     One query for the keys, however many events."""
-    events = [event for event in events if event.sealed]
-    keys = sealing.keys_for(event.sealed_for for event in events)
+    # `record` sets `sealed_for` whenever it seals; an event without it has nothing to read.
+    sealed = [
+        (event, event.sealed_for)
+        for event in events
+        if event.sealed and event.sealed_for is not None
+    ]
+    keys = sealing.keys_for(child_pk for _, child_pk in sealed)
     values = {}
-    for event in events:
-        value = sealing.unseal(event.sealed_for, event.sealed, keys.get(event.sealed_for))
+    for event, child_pk in sealed:
+        value = sealing.unseal(child_pk, event.sealed, keys.get(child_pk))
         if value is not None:
             values[event.pk] = value
     return values

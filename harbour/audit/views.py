@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -35,7 +35,7 @@ from .models import AuditEvent, AuditSubject
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def auditors_only(view: View) -> View:
@@ -203,7 +203,7 @@ def _rows(events: Iterable[AuditEvent], user: Any) -> list[Row]:
         labels = [known.setdefault(pk, ChildLabel(pk)) for pk in sorted(subjects[event.pk])]
         row = Row(event, labels)
         if event.sealed:
-            label = known.get(event.sealed_for)
+            label = known.get(event.sealed_for) if event.sealed_for is not None else None
             if event.pk not in readable:
                 row.values_state = "unreadable"
             elif label is not None and label.restricted and label.pk not in allowed:
@@ -230,10 +230,10 @@ def _trail(
     subject: str = "",
 ) -> HttpResponse:
     fixed = fixed or {}
-    query = request.GET.copy()
+    data = request.GET.copy()
     for name, value in fixed.items():
-        query[name] = str(value)
-    form = TrailFilterForm(query)
+        data[name] = str(value)
+    form = TrailFilterForm(data)
     form.is_valid()
     person_id_pks = _person_id_pks(form)
     events = form.events(person_id_pks)
@@ -286,7 +286,7 @@ def _export_query(filters: Any, fixed: dict[str, int]) -> str:
 
 def _error_list(form: TrailFilterForm) -> list[dict[str, str]]:
     return [
-        {"text": errors[0], "href": f"#{name}"}
+        {"text": str(errors[0]), "href": f"#{name}"}
         for name, errors in form.errors.items()
         if name in form.fields
     ]
@@ -398,7 +398,7 @@ def _csv_lines(events: Any, user: Any) -> Iterator[str]:
 
 
 @auditors_only
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponseBase:
     form = TrailFilterForm(request.GET)
     if not form.is_valid():
         return HttpResponse(

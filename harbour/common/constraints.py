@@ -14,6 +14,7 @@ the person sees if a stale form or a hand-made request sends something else.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -133,7 +134,7 @@ class FieldRuleConstraints:
     field (RULES), not as `Constraint "name" is violated.`; other constraints (unique ones)
     are reported as Django reports them."""
 
-    def validate_constraints(self, exclude: set[str] | None = None) -> None:
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         model: type[models.Model] = type(self)  # type: ignore[assignment]
         using = router.db_for_write(model, instance=self)
         errors: dict[str, list[ValidationError]] = {}

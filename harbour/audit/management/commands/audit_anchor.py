@@ -84,6 +84,7 @@ class Command(BaseCommand):
             f"{held} earlier anchor{'' if held == 1 else 's'})"
         )
         if options["append"]:
+            assert path is not None  # --append without an anchor file was refused above
             anchors.append_line(Path(path), line)
         self.stdout.write(line)
 
