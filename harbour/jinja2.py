@@ -79,7 +79,7 @@ def harbour(request: HttpRequest) -> dict[str, Any]:
 
     """Context processor: what every page's layout needs from settings and the user."""
     user = getattr(request, "user", None)
-    navigation = []
+    navigation: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:
         for permission, name, text, prefix in (
             ("children.find_child", "children_list", "Children", "/children/"),

@@ -44,7 +44,7 @@ class ServiceModelAdmin(admin.ModelAdmin):
         shown = getattr(getattr(response, "context_data", {}).get("cl"), "result_list", None)
         children: set[int] = set()
         if shown is not None and self.child_path is not None:
-            children = {self._child_id(obj) for obj in shown} - {None}
+            children = {pk for obj in shown if (pk := self._child_id(obj)) is not None}
         auditor.record(
             request.user,
             "admin.list",

@@ -38,7 +38,12 @@ def govuk_length_messages_on_every_text_field() -> None:
                 raise
             raise ValidationError(
                 [
-                    ValidationError(too_long_message(field.label, field.max_length), "max_length")
+                    ValidationError(
+                        too_long_message(
+                            None if field.label is None else str(field.label), field.max_length
+                        ),
+                        "max_length",
+                    )
                     if item.code == "max_length"
                     else item
                     for item in problem.error_list
@@ -47,4 +52,5 @@ def govuk_length_messages_on_every_text_field() -> None:
 
     setattr(clean, _MARK, True)
     clean.__doc__ = django_clean.__doc__
-    forms.CharField.clean = clean  # type: ignore[method-assign]
+    # The stubs give CharField the clean of any Field; this one is only ever CharField's.
+    forms.CharField.clean = clean  # type: ignore[method-assign,assignment]

@@ -18,7 +18,9 @@ from django.db import models, transaction
 
 from harbour.audit import services as auditor
 
-RecordT = TypeVar("RecordT", bound=models.Model)
+from .models import Record
+
+RecordT = TypeVar("RecordT", bound=Record)
 
 
 def _audit(
