@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -187,6 +187,9 @@ def figure_records_page(request: HttpRequest) -> HttpResponse:
     if not records.may_list_records(user):
         raise PermissionDenied
     figure = request.GET.get("figure", "")
+    if not figure:
+        # The records are reached from a figure on a report: without one, go there.
+        return redirect("quarterly")
     if figure not in LISTED_FIGURES:
         raise Http404("There is no list of records for that figure.")
     # Reached from a report page's links, made from valid options: others are not found.
