@@ -17,9 +17,9 @@ from harbour.accounts.models import RoleAssignment
 from harbour.authorities.models import LocalAuthority, OlaNotification
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, LegalStatusFactory
 from harbour.common.time import LONDON
-from harbour.missing import police_upload
 from harbour.missing.models import Episode, PoliceForce
 from harbour.missing.tests.test_police_upload import NORTHSHIRE
+from harbour.missing.upload.mappings import save_mapping
 
 from .conftest import check_page, sign_in
 
@@ -52,7 +52,7 @@ def test_a_coordinator_uploads_a_police_extract_and_records_its_good_rows(
 ):
     coordinator()
     force = PoliceForce.objects.create(name="Testshire Police", code="TST")
-    police_upload.save_mapping("test", force, version=None, **NORTHSHIRE)
+    save_mapping("test", force, version=None, **NORTHSHIRE)
     # The extract's "Alfie Smtih" is this child, with two letters transposed.
     alfie = ChildFactory(
         child_id="P-1001", given_name="Alfie", family_name="Smith",

@@ -154,7 +154,7 @@ class NotificationReference(models.Model):
         return self.reference
 
 
-# Police CSV extracts (harbour/missing/police_upload.py, docs/casework.md).
+# Police CSV extracts (harbour/missing/upload/, docs/casework.md).
 
 
 class PoliceForce(Record):
@@ -174,10 +174,10 @@ class ColumnMapping(models.Model):
     """How one force's CSV extract is read: which header supplies each notification field,
     which cell values mean missing or absent and each risk grade, and the date formats.
 
-    `columns` is {field: header} for the fields in police_upload.FIELDS; `category_values`
-    and `risk_values` are {code: [values as the force writes them]}. Saved only through
-    police_upload.save_mapping (audited); `version` refuses a form loaded before someone
-    else's change."""
+    `columns` is {field: header} for the fields in upload.mappings.FIELDS;
+    `category_values` and `risk_values` are {code: [values as the force writes them]}.
+    Saved only through upload.mappings.save_mapping (audited); `version` refuses a form
+    loaded before someone else's change."""
 
     force = models.OneToOneField(PoliceForce, on_delete=models.CASCADE, related_name="mapping")
     columns = models.JSONField(default=dict)
@@ -199,7 +199,7 @@ class ColumnMapping(models.Model):
 class PoliceUpload(models.Model):
     """A police extract held between its preview and its confirmation: the file exactly as
     uploaded, seen only by the person who uploaded it. Deleted when it is recorded, and
-    after UPLOAD_HOURS (police_upload.purge_expired) whether recorded or not."""
+    after UPLOAD_HOURS (upload.files.purge_expired) whether recorded or not."""
 
     force = models.ForeignKey(PoliceForce, on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey(

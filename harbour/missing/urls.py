@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import upload_views, views
+from . import views
+from .upload import views as upload_views
 
 urlpatterns = [
     path("", views.episode_list, name="episode_list"),

@@ -53,7 +53,7 @@ def _staff_user() -> Any:
 
 
 def _empty_preview() -> Any:
-    from harbour.missing.police_upload import Preview
+    from harbour.missing.upload.preview import Preview
 
     return Preview(upload=None, mapping=None, rows=[])
 

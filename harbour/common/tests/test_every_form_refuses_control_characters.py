@@ -19,7 +19,7 @@ def test_the_walk_finds_the_forms_of_every_app():
     found = {_name(cls) for cls in FORMS}
     for expected in (
         "missing.forms.NotificationForm",
-        "missing.upload_forms.MappingForm",
+        "missing.upload.forms.MappingForm",
         "interviews.forms.InterviewForm",
         "meetings.forms.ActionForm",
         "authorities.forms.AuthorityForm",

@@ -16,7 +16,6 @@ from harbour.audit.models import AuditEvent
 from harbour.children.models import Child
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory
 from harbour.common.time import UTC
-from harbour.missing import police_upload
 from harbour.missing.models import (
     ColumnMapping,
     Episode,
@@ -25,6 +24,10 @@ from harbour.missing.models import (
     PoliceUpload,
 )
 from harbour.missing.services import HARBOUR_ID_PREFIX, record_notification
+from harbour.missing.upload.commit import CommitRefused, commit
+from harbour.missing.upload.files import UploadRefused, purge_expired, receive
+from harbour.missing.upload.mappings import ConflictError, MappingMismatch, save_mapping
+from harbour.missing.upload.preview import build_preview
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +92,7 @@ def user():
 
 def force_with(mapping, name="Northshire Police", code="NSP"):
     force = PoliceForce.objects.create(name=name, code=code)
-    police_upload.save_mapping("test", force, version=None, **mapping)
+    save_mapping("test", force, version=None, **mapping)
     return force
 
 
@@ -100,7 +103,7 @@ def northshire():
 
 def held(user, force, text, encoding="utf-8"):
     content = text.encode(encoding) if isinstance(text, str) else text
-    return police_upload.receive(user, force, content)
+    return receive(user, force, content)
 
 
 def csv_of(*lines, header=HEADER):
@@ -122,7 +125,7 @@ def row(
 
 
 def preview_of(user, force, text):
-    return police_upload.build_preview(held(user, force, text), user)
+    return build_preview(held(user, force, text), user)
 
 
 def offered(preview):
@@ -223,7 +226,7 @@ def test_a_byte_order_mark_and_windows_1252_are_read(user, northshire):
     with_bom = "\ufeff" + csv_of(row(given="Zoë"))
     assert preview_of(user, northshire, with_bom).rows[0].given_name == "Zoë"
     windows = held(user, northshire, csv_of(row(given="Zoë")), encoding="cp1252")
-    assert police_upload.build_preview(windows, user).rows[0].given_name == "Zoë"
+    assert build_preview(windows, user).rows[0].given_name == "Zoë"
 
 
 @pytest.mark.parametrize(
@@ -236,15 +239,15 @@ def test_a_byte_order_mark_and_windows_1252_are_read(user, northshire):
     ],
 )
 def test_files_that_cannot_be_read_are_refused_with_a_reason(user, northshire, content, message):
-    with pytest.raises(police_upload.UploadRefused, match=message):
-        police_upload.receive(user, northshire, content)
+    with pytest.raises(UploadRefused, match=message):
+        receive(user, northshire, content)
     assert not PoliceUpload.objects.exists()
 
 
 def test_a_file_over_the_size_limit_is_refused(user, northshire, monkeypatch):
-    monkeypatch.setattr(police_upload, "MAX_BYTES", 100)
-    with pytest.raises(police_upload.UploadRefused, match="larger than"):
-        police_upload.receive(user, northshire, csv_of(row(), row(ref="NSP-2")).encode())
+    monkeypatch.setattr("harbour.missing.upload.files.MAX_BYTES", 100)
+    with pytest.raises(UploadRefused, match="larger than"):
+        receive(user, northshire, csv_of(row(), row(ref="NSP-2")).encode())
 
 
 # UK time at the clock changes.
@@ -298,7 +301,7 @@ def test_a_time_with_an_offset_is_exact_even_in_the_repeated_hour(user):
 def test_a_mapping_must_name_the_required_columns_and_readable_formats(user):
     force = PoliceForce.objects.create(name="Westmarch Police", code="WMX")
     with pytest.raises(ValidationError) as problem:
-        police_upload.save_mapping(
+        save_mapping(
             "test",
             force,
             columns={
@@ -329,9 +332,9 @@ def test_saving_a_mapping_is_audited_and_a_stale_form_is_refused(user, northshir
         **NORTHSHIRE,
         "risk_values": {**NORTHSHIRE["risk_values"], "LOW": ["Low", "Standard"]},
     }
-    police_upload.save_mapping(user, northshire, version=1, **changed)
-    with pytest.raises(police_upload.ConflictError):
-        police_upload.save_mapping(user, northshire, version=1, **NORTHSHIRE)
+    save_mapping(user, northshire, version=1, **changed)
+    with pytest.raises(ConflictError):
+        save_mapping(user, northshire, version=1, **NORTHSHIRE)
     event = AuditEvent.objects.filter(action="missing.column_mapping_saved").last()
     assert event.details["force"] == "NSP"
     assert "Standard" in event.details["changes"]["risk_values"][1]
@@ -341,12 +344,12 @@ def test_saving_a_mapping_is_audited_and_a_stale_form_is_refused(user, northshir
 
 def test_a_file_without_the_mapped_headers_asks_for_a_new_mapping(user, northshire):
     upload = held(user, northshire, "Ref,Name\r\nNSP-1,Ada\r\n")
-    with pytest.raises(police_upload.MappingMismatch) as problem:
-        police_upload.build_preview(upload, user)
+    with pytest.raises(MappingMismatch) as problem:
+        build_preview(upload, user)
     assert problem.value.headers == ["Ref", "Name"]
     force = PoliceForce.objects.create(name="Unmapped Police", code="UNM")
-    with pytest.raises(police_upload.MappingMismatch, match="no column mapping"):
-        police_upload.build_preview(held(user, force, "Ref\r\nX\r\n"), user)
+    with pytest.raises(MappingMismatch, match="no column mapping"):
+        build_preview(held(user, force, "Ref\r\nX\r\n"), user)
 
 
 # Repeats, references already recorded, matching.
@@ -428,10 +431,10 @@ def test_the_preview_takes_a_bounded_number_of_queries(
     lines += [row(ref=f"NSP-X{n}", family=f"Famliy{n}", dob="15/06/2005") for n in range(30)]
     big = held(user, northshire, csv_of(*lines))
     with django_assert_max_num_queries(8):
-        police_upload.build_preview(small, user)
+        build_preview(small, user)
     # 60 rows: one more query for the second chunk of likely matches.
     with django_assert_max_num_queries(8):
-        preview = police_upload.build_preview(big, user)
+        preview = build_preview(big, user)
     assert preview.counts()["exact"] == 30
     assert preview.counts()["likely"] == 30
 
@@ -473,8 +476,8 @@ def test_chosen_rows_are_recorded_and_a_repeat_is_merged_into_the_open_episode(u
             row(ref="NSP-5", given="Bad", family="Row", seen="31/02/2026 10:00"),
         ),
     )
-    preview = police_upload.build_preview(upload, user)
-    result = police_upload.commit(
+    preview = build_preview(upload, user)
+    result = commit(
         user,
         upload,
         choices={2: f"child:{alfred.pk}", 3: "new", 4: "new", 5: "skip"},
@@ -523,9 +526,9 @@ def test_if_any_row_fails_nothing_is_recorded(user, northshire):
             ),
         ),
     )
-    preview = police_upload.build_preview(upload, user)
-    with pytest.raises(police_upload.CommitRefused) as refused:
-        police_upload.commit(
+    preview = build_preview(upload, user)
+    with pytest.raises(CommitRefused) as refused:
+        commit(
             user,
             upload,
             choices={2: "new", 3: f"child:{young.pk}"},
@@ -547,7 +550,7 @@ def test_a_reference_recorded_after_the_preview_refuses_the_whole_file(user, nor
     upload = held(
         user, northshire, csv_of(row(ref="NSP-1", person="P-1"), row(ref="NSP-2", person="P-1"))
     )
-    preview = police_upload.build_preview(upload, user)
+    preview = build_preview(upload, user)
     record_notification(
         "someone else",
         child=child,
@@ -555,8 +558,8 @@ def test_a_reference_recorded_after_the_preview_refuses_the_whole_file(user, nor
         category="MISSING",
         started_at=NOW - dt.timedelta(hours=3),
     )
-    with pytest.raises(police_upload.CommitRefused) as refused:
-        police_upload.commit(
+    with pytest.raises(CommitRefused) as refused:
+        commit(
             user,
             upload,
             choices={2: f"child:{child.pk}", 3: f"child:{child.pk}"},
@@ -575,10 +578,10 @@ def test_a_reference_recorded_after_the_preview_refuses_the_whole_file(user, nor
 
 def test_a_mapping_changed_after_the_preview_refuses_the_file(user, northshire):
     upload = held(user, northshire, csv_of(row(person="P-NEW")))
-    preview = police_upload.build_preview(upload, user)
-    police_upload.save_mapping(user, northshire, version=1, **NORTHSHIRE)
-    with pytest.raises(police_upload.CommitRefused, match="mapping for this force was changed"):
-        police_upload.commit(
+    preview = build_preview(upload, user)
+    save_mapping(user, northshire, version=1, **NORTHSHIRE)
+    with pytest.raises(CommitRefused, match="mapping for this force was changed"):
+        commit(
             user,
             upload,
             choices={2: "new"},
@@ -592,9 +595,9 @@ def test_a_mapping_changed_after_the_preview_refuses_the_file(user, northshire):
 def test_held_files_are_deleted_after_24_hours(user, northshire):
     old = held(user, northshire, csv_of(row()))
     with time_machine.travel(NOW + dt.timedelta(hours=23, minutes=59), tick=False):
-        assert police_upload.purge_expired() == 0
+        assert purge_expired() == 0
     with time_machine.travel(NOW + dt.timedelta(hours=24, minutes=1), tick=False):
-        assert police_upload.purge_expired() == 1
+        assert purge_expired() == 1
     assert not PoliceUpload.objects.filter(pk=old.pk).exists()
     assert AuditEvent.objects.filter(action="missing.police_uploads_expired").exists()
 
@@ -622,10 +625,10 @@ def test_rows_without_a_person_id_each_create_their_own_child_with_a_harbour_id(
             row(ref="NSP-2", given="Someone", family="Else", dob="03/04/2013"),
         ),
     )
-    preview = police_upload.build_preview(upload, user)
+    preview = build_preview(upload, user)
     assert [r.choices() for r in preview.rows] == [["new", "skip"], ["new", "skip"]]
 
-    result = police_upload.commit(
+    result = commit(
         user,
         upload,
         choices={2: "new", 3: "new"},
@@ -657,7 +660,7 @@ def test_a_found_column_closes_each_late_notification_through_the_found_service(
             header=header,
         ),
     )
-    preview = police_upload.build_preview(upload, user)
+    preview = build_preview(upload, user)
     late, still_missing, found_too_soon = preview.rows
     assert late.ended_at == dt.datetime(2026, 10, 21, 7, 0, tzinfo=UTC)
     assert still_missing.ended_at is None
@@ -665,7 +668,7 @@ def test_a_found_column_closes_each_late_notification_through_the_found_service(
         "Row 4, column 'Found': 01/11/2026 20:00 is before the child was last seen"
     ]
 
-    police_upload.commit(
+    commit(
         user,
         upload,
         choices={2: "new", 3: "new"},

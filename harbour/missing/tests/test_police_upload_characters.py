@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from harbour.accounts.models import RoleAssignment
-from harbour.missing import police_upload
 from harbour.missing.models import PoliceUpload
+from harbour.missing.upload.files import UploadRefused, receive
+from harbour.missing.upload.preview import build_preview
 
 from .test_police_upload import HEADER, NORTHSHIRE, csv_of, force_with, row
 
@@ -47,8 +48,8 @@ def held_unchecked(user, force, content: bytes) -> PoliceUpload:
 
 
 def test_a_nul_after_the_first_4_kib_is_refused_with_its_row_and_column(user, northshire):
-    with pytest.raises(police_upload.UploadRefused) as refused:
-        police_upload.receive(user, northshire, extract_with_late_nul())
+    with pytest.raises(UploadRefused) as refused:
+        receive(user, northshire, extract_with_late_nul())
     assert "Row 81, column B ('Forename'): a control character (U+0000) at character 3" in str(
         refused.value
     )
@@ -60,8 +61,8 @@ def test_a_file_held_before_the_check_is_refused_at_the_preview_not_stored(user,
     # by every later step: the preview refuses it with the same message, and nothing is
     # stored or matched.
     held = held_unchecked(user, northshire, extract_with_late_nul())
-    with pytest.raises(police_upload.UploadRefused, match=r"Row 81, column B \('Forename'\)"):
-        police_upload.build_preview(held, user)
+    with pytest.raises(UploadRefused, match=r"Row 81, column B \('Forename'\)"):
+        build_preview(held, user)
 
 
 @pytest.mark.parametrize(
@@ -76,15 +77,15 @@ def test_a_file_held_before_the_check_is_refused_at_the_preview_not_stored(user,
 def test_every_refused_character_is_named_in_any_column(user, northshire, character, named):
     # A quoted cell so that the line break is inside the cell, as a spreadsheet writes it.
     content = csv_of(row(ref="NSP-1"), row(ref="NSP-2", family=f'"Amber{character}ley"'))
-    with pytest.raises(police_upload.UploadRefused) as refused:
-        police_upload.receive(user, northshire, content.encode())
+    with pytest.raises(UploadRefused) as refused:
+        receive(user, northshire, content.encode())
     assert f"Row 3, column C ('Surname'): {named} at character 6" in str(refused.value)
 
 
 def test_a_control_character_in_a_header_or_an_unmapped_cell_is_refused_too(user, northshire):
     content = csv_of(row() + ",x\x01y", header=HEADER + ",Not\x02es")
-    with pytest.raises(police_upload.UploadRefused) as refused:
-        police_upload.receive(user, northshire, content.encode())
+    with pytest.raises(UploadRefused) as refused:
+        receive(user, northshire, content.encode())
     message = str(refused.value)
     assert "Row 1, column J: a control character (U+0002) at character 4" in message
     assert "Row 2, column J: a control character (U+0001) at character 2" in message
@@ -97,7 +98,7 @@ def test_a_line_break_or_tab_inside_a_mapped_cell_makes_that_row_a_problem(
     user, northshire, character, named
 ):
     content = csv_of(row(ref="NSP-1"), row(ref="NSP-2", family=f'" Amber{character}ley"'))
-    preview = police_upload.build_preview(held(user, northshire, content.encode()), user)
+    preview = build_preview(held(user, northshire, content.encode()), user)
     assert [r.status for r in preview.rows] == ["ready", "problem"]
     assert [str(problem) for problem in preview.problems] == [
         f"Row 3, column 'Surname': has {named} at character 7: the value must be on one line"
@@ -111,27 +112,27 @@ def test_line_breaks_and_tabs_around_a_value_or_in_an_unmapped_column_are_kept_o
         row(ref="NSP-1", family='"Amberley\r\n"') + ',"Seen near\nthe station\tat 9"',
         header=HEADER + ",Circumstances",
     )
-    preview = police_upload.build_preview(held(user, northshire, content.encode()), user)
+    preview = build_preview(held(user, northshire, content.encode()), user)
     assert preview.problems == []
     assert preview.rows[0].family_name == "Amberley"
 
 
 def held(user, force, content: bytes) -> PoliceUpload:
-    return police_upload.receive(user, force, content)
+    return receive(user, force, content)
 
 
 def test_many_refused_cells_are_listed_up_to_a_limit_with_how_many_more(user, northshire):
     content = csv_of(*[row(ref=f"NSP-{n}", given="A\x00") for n in range(1, 31)])
-    with pytest.raises(police_upload.UploadRefused) as refused:
-        police_upload.receive(user, northshire, content.encode())
+    with pytest.raises(UploadRefused) as refused:
+        receive(user, northshire, content.encode())
     message = str(refused.value)
     assert "Row 2, column B ('Forename')" in message
     assert "and 20 more" in message
 
 
 def test_a_utf_16_file_is_still_named_as_such(user, northshire):
-    with pytest.raises(police_upload.UploadRefused, match="UTF-16"):
-        police_upload.receive(user, northshire, csv_of(row()).encode("utf-16-le"))
+    with pytest.raises(UploadRefused, match="UTF-16"):
+        receive(user, northshire, csv_of(row()).encode("utf-16-le"))
 
 
 # The pages.

@@ -20,8 +20,11 @@ from harbour.children.models import Child
 from harbour.common.tests.hostile import csv_bytes, hostile_settings, spliced
 from harbour.common.text import refused_character, refused_inside_one_line
 from harbour.common.time import UTC
-from harbour.missing import police_upload
 from harbour.missing.models import Episode, PoliceUpload
+from harbour.missing.upload.commit import CommitRefused, commit
+from harbour.missing.upload.files import UploadRefused, receive
+from harbour.missing.upload.mappings import MappingMismatch
+from harbour.missing.upload.preview import build_preview
 
 from .test_police_upload import HEADER, NORTHSHIRE, force_with, row
 
@@ -68,12 +71,12 @@ def northshire():
 def record_every_row(coordinator, upload) -> list[str]:
     """Preview the held file and record every row that can be: a new child where one may
     be made, else the first child offered. The preview's problems."""
-    preview = police_upload.build_preview(upload, coordinator)
+    preview = build_preview(upload, coordinator)
     for problem in preview.problems:
         assert problem.row >= 2 and problem.message
     ready = preview.of("ready")
     try:
-        police_upload.commit(
+        commit(
             coordinator,
             upload,
             choices={r.number: "new" if "new" in r.choices() else r.choices()[0] for r in ready},
@@ -81,7 +84,7 @@ def record_every_row(coordinator, upload) -> list[str]:
             mapping_version=preview.mapping.version,
             offered={r.number: r.offered() for r in ready},
         )
-    except police_upload.CommitRefused as refused:
+    except CommitRefused as refused:
         assert all(problem for problem in refused.problems)
     return [str(problem) for problem in preview.problems]
 
@@ -90,8 +93,8 @@ def check_file(coordinator, force, content: bytes) -> tuple[str | None, list[str
     """Receive, preview and record a file: (the refusal, if it was refused; the preview's
     problems)."""
     try:
-        upload = police_upload.receive(coordinator, force, content)
-    except police_upload.UploadRefused as refused:
+        upload = receive(coordinator, force, content)
+    except UploadRefused as refused:
         message = str(refused)
         assert message
         if "cannot be stored" in message:
@@ -100,7 +103,7 @@ def check_file(coordinator, force, content: bytes) -> tuple[str | None, list[str
         return message, []
     try:
         return None, record_every_row(coordinator, upload)
-    except police_upload.MappingMismatch as mismatch:
+    except MappingMismatch as mismatch:
         assert str(mismatch)
         return None, []
 

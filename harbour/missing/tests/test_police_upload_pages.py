@@ -16,9 +16,11 @@ from harbour.audit.models import AuditEvent
 from harbour.children.models import Child
 from harbour.common.tests.factories import ChildFactory
 from harbour.common.time import UTC
-from harbour.missing import police_upload
 from harbour.missing.models import Episode, PoliceForce, PoliceUpload
 from harbour.missing.services import record_notification
+from harbour.missing.upload.files import receive
+from harbour.missing.upload.mappings import save_mapping
+from harbour.missing.upload.preview import build_preview
 
 from .test_police_upload import HEADER, NORTHSHIRE, csv_of, offered, row
 
@@ -53,7 +55,7 @@ def force():
 
 @pytest.fixture
 def mapped(force):
-    police_upload.save_mapping("test", force, version=None, **NORTHSHIRE)
+    save_mapping("test", force, version=None, **NORTHSHIRE)
     return force
 
 
@@ -66,7 +68,7 @@ def upload_file(client, force, text, name="extract.csv"):
 
 
 def held_for(user, force, text):
-    return police_upload.receive(user, force, text.encode())
+    return receive(user, force, text.encode())
 
 
 @pytest.mark.parametrize(
@@ -180,8 +182,7 @@ def test_the_preview_names_every_problem_and_records_the_chosen_rows(client, coo
     assert 'name="row-3" type="radio" value="new">' in body
     assert 'value="new" checked' not in body
     digests = {
-        f"offered-{n}": digest
-        for n, digest in offered(police_upload.build_preview(upload, coordinator)).items()
+        f"offered-{n}": digest for n, digest in offered(build_preview(upload, coordinator)).items()
     }
     assert f'name="offered-2" value="{digests["offered-2"]}"' in body
     event = AuditEvent.objects.get(action="missing.police_upload_previewed")
@@ -247,7 +248,7 @@ def test_a_reference_recorded_meanwhile_refuses_the_file_and_says_why(client, co
     child = ChildFactory(child_id="P-1")
     upload = held_for(coordinator, mapped, csv_of(row(ref="NSP-1", person="P-1")))
     assert client.get(f"/episodes/upload/{upload.pk}/").status_code == 200
-    digests = offered(police_upload.build_preview(upload, coordinator))
+    digests = offered(build_preview(upload, coordinator))
     record_notification(
         "someone else",
         child=child,
@@ -346,7 +347,7 @@ def test_a_format_a_force_saved_before_stays_offered(client, coordinator, force)
         **NORTHSHIRE,
         "formats": {"datetime_format": "%d/%m/%Y %H.%M", "date_format": "%d/%m/%Y"},
     }
-    police_upload.save_mapping("test", force, version=None, **odd)
+    save_mapping("test", force, version=None, **odd)
     upload = held_for(coordinator, force, (DATA / "northshire-extract.csv").read_text())
 
     page = client.get(f"/episodes/upload/{upload.pk}/mapping/").content.decode()

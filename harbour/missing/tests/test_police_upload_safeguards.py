@@ -16,8 +16,11 @@ from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory
 from harbour.common.time import UTC
-from harbour.missing import police_upload
 from harbour.missing.models import ColumnMapping, Episode, PoliceForce, PoliceUpload
+from harbour.missing.upload.commit import CommitRefused, commit
+from harbour.missing.upload.files import receive
+from harbour.missing.upload.mappings import ConflictError, save_mapping
+from harbour.missing.upload.preview import build_preview
 
 from .test_police_upload import NORTHSHIRE, csv_of, row
 
@@ -47,20 +50,20 @@ def user(client):
 @pytest.fixture
 def northshire():
     force = PoliceForce.objects.create(name="Northshire Police", code="NSP")
-    police_upload.save_mapping("test", force, version=None, **NORTHSHIRE)
+    save_mapping("test", force, version=None, **NORTHSHIRE)
     return force
 
 
 def held(user, force, *lines):
-    return police_upload.receive(user, force, csv_of(*lines).encode())
+    return receive(user, force, csv_of(*lines).encode())
 
 
 def preview_of(user, force, *lines):
-    return police_upload.build_preview(held(user, force, *lines), user)
+    return build_preview(held(user, force, *lines), user)
 
 
 def offered(upload, user):
-    preview = police_upload.build_preview(upload, user)
+    preview = build_preview(upload, user)
     return {r.number: r.offered() for r in preview.of("ready")}
 
 
@@ -142,7 +145,7 @@ def test_already_recorded_says_what_differs_instead_of_claiming_no_change(client
     ada = ChildFactory(child_id="P-ADA")
     EpisodeFactory(child=ada, episode_id="NSP-1", risk_level="LOW", category="MISSING")
     upload = held(user, northshire, row(ref="NSP-1", person="P-ADA", risk="High"))
-    (only,) = police_upload.build_preview(upload, user).rows
+    (only,) = build_preview(upload, user).rows
     assert only.status == "recorded"
     assert only.differences == [
         "risk grade differs: recorded Low, extract High — amend the episode to change it"
@@ -165,8 +168,8 @@ def test_episodes_overlapping_the_ones_recorded_are_listed_with_links(client, us
         ended_at=NOW - dt.timedelta(hours=2),
     )
     upload = held(user, northshire, row(ref="NSP-1", person="P-ADA", seen="01/11/2026 21:15"))
-    preview = police_upload.build_preview(upload, user)
-    result = police_upload.commit(
+    preview = build_preview(upload, user)
+    result = commit(
         user,
         upload,
         choices={2: f"child:{ada.pk}"},
@@ -200,7 +203,7 @@ def test_no_new_child_is_chosen_for_the_coordinator(client, user, northshire):
         row(ref="NSP-1", given="Nobody", family="Known", person="P-NEW"),
         row(ref="NSP-2", person="P-KNOWN"),
     )
-    new, exact = police_upload.build_preview(upload, user).rows
+    new, exact = build_preview(upload, user).rows
     assert new.match == "none" and new.default_choice() == ""
     assert exact.default_choice() == f"child:{known.pk}"
     body = client.get(f"/episodes/upload/{upload.pk}/").content.decode()
@@ -210,14 +213,14 @@ def test_no_new_child_is_chosen_for_the_coordinator(client, user, northshire):
 
 def test_a_register_changed_between_preview_and_confirmation_refuses_the_file(user, northshire):
     upload = held(user, northshire, row(ref="NSP-1", given="Ada", family="Amberley", person="P-1"))
-    before = police_upload.build_preview(upload, user)
+    before = build_preview(upload, user)
     assert before.rows[0].match == "none"
     # Someone registers a child this row may be about while the coordinator reads.
     ChildFactory(
         child_id="P-2", given_name="Ada", family_name="Amberley", date_of_birth=dt.date(2012, 6, 15)
     )
-    with pytest.raises(police_upload.CommitRefused) as refused:
-        police_upload.commit(
+    with pytest.raises(CommitRefused) as refused:
+        commit(
             user,
             upload,
             choices={2: "new"},
@@ -240,12 +243,12 @@ def test_a_child_offered_whose_record_changed_meanwhile_refuses_the_file(user, n
     upload = held(
         user, northshire, row(ref="NSP-1", given="Alfie", family="Smith", dob="03/09/2010")
     )
-    before = police_upload.build_preview(upload, user)
+    before = build_preview(upload, user)
     assert [c.child for c in before.rows[0].candidates] == [alfred]
     alfred.given_name = "Alfie"
     alfred.save()
-    with pytest.raises(police_upload.CommitRefused, match="Someone changed the register"):
-        police_upload.commit(
+    with pytest.raises(CommitRefused, match="Someone changed the register"):
+        commit(
             user,
             upload,
             choices={2: f"child:{alfred.pk}"},
@@ -313,11 +316,11 @@ def test_a_tampered_mapping_form_version_is_named_and_linked(client, user, north
 
 def test_two_first_mappings_saved_at_once_give_a_conflict_not_an_error(user, monkeypatch):
     force = PoliceForce.objects.create(name="Westmarch Police", code="WMX")
-    police_upload.save_mapping("someone else", force, version=None, **NORTHSHIRE)
+    save_mapping("someone else", force, version=None, **NORTHSHIRE)
     # As if the other coordinator's mapping was saved between our look and our insert.
-    monkeypatch.setattr(police_upload, "_locked_mapping", lambda force: None)
-    with pytest.raises(police_upload.ConflictError):
-        police_upload.save_mapping(user, force, version=None, **NORTHSHIRE)
+    monkeypatch.setattr("harbour.missing.upload.mappings._locked_mapping", lambda force: None)
+    with pytest.raises(ConflictError):
+        save_mapping(user, force, version=None, **NORTHSHIRE)
     assert ColumnMapping.objects.get(force=force).version == 1
 
 
@@ -329,13 +332,15 @@ def test_recording_reads_the_file_and_matches_once(client, user, northshire, mon
     upload = held(user, northshire, row(ref="NSP-1", person="P-ADA"))
     data = posted(upload, user, row_2=f"child:{ada.pk}")
     calls = []
-    original = police_upload.build_preview
+    original = build_preview
 
     def counted(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(police_upload, "build_preview", counted)
+    # Both places that could read the file: the page, and recording when not given it.
+    monkeypatch.setattr("harbour.missing.upload.views.build_preview", counted)
+    monkeypatch.setattr("harbour.missing.upload.commit.build_preview", counted)
     response = client.post(f"/episodes/upload/{upload.pk}/", data)
     assert response["Location"] == "/episodes/upload/recorded/"
     assert len(calls) == 1

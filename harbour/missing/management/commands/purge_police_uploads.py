@@ -3,12 +3,12 @@ for example hourly; the upload pages also do it on every visit). Prints only a c
 
 from django.core.management.base import BaseCommand
 
-from harbour.missing import police_upload
+from harbour.missing.upload.files import purge_expired
 
 
 class Command(BaseCommand):
     help = "Delete police CSV extracts held for more than 24 hours without being recorded."
 
     def handle(self, *args, **options) -> None:
-        deleted = police_upload.purge_expired()
+        deleted = purge_expired()
         self.stdout.write(f"Deleted {deleted} held police extract(s).")

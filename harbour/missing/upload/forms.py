@@ -14,8 +14,17 @@ from django import forms
 
 from harbour.children.models import Sex
 
-from . import police_upload
-from .models import Category, ColumnMapping, PoliceForce, RiskLevel
+from ..models import Category, ColumnMapping, PoliceForce, RiskLevel
+from .commit import REGISTER_CHANGED, changed_rows
+from .files import MAX_BYTES, UploadRefused, read_table
+from .mappings import (
+    DEFAULT_CATEGORY_VALUES,
+    DEFAULT_RISK_VALUES,
+    FIELDS,
+    format_choices,
+    split_values,
+)
+from .preview import Preview
 
 
 class UploadFormBase(forms.Form):
@@ -53,15 +62,15 @@ class UploadForm(UploadFormBase):
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
-        if upload.size > police_upload.MAX_BYTES:
+        if upload.size > MAX_BYTES:
             raise forms.ValidationError(
-                f"The file must be smaller than {police_upload.MAX_BYTES // (1024 * 1024)} MB. "
+                f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB. "
                 "Split the extract into smaller files"
             )
         content = upload.read()
         try:
-            police_upload.read_table(content)
-        except police_upload.UploadRefused as problem:
+            read_table(content)
+        except UploadRefused as problem:
             raise forms.ValidationError(str(problem)) from None
         return content
 
@@ -104,7 +113,7 @@ class MappingForm(UploadFormBase):
         super().__init__(*args, **kwargs)
         self.headers = headers
         choices = [("", "Not in this file"), *[(header, header) for header in headers]]
-        for item in police_upload.FIELDS:
+        for item in FIELDS:
             self.fields[item.key] = forms.ChoiceField(choices=choices, required=False)
             self.fields[item.key].error_messages["invalid_choice"] = (
                 "Select one of the file's columns, or 'Not in this file'"
@@ -113,7 +122,7 @@ class MappingForm(UploadFormBase):
             self.fields[name] = forms.CharField(max_length=500, required=False, strip=True)
         for name, _label, _hint in FORMAT_FIELDS:
             chosen = self.data.get(name) if self.is_bound else self.initial.get(name)
-            choices = police_upload.format_choices(FORMAT_KINDS[name], keep=chosen or "")
+            choices = format_choices(FORMAT_KINDS[name], keep=chosen or "")
             if name == "time_format":
                 choices = [("", "No separate time column"), *choices]
             self.fields[name] = forms.ChoiceField(choices=choices, required=False)
@@ -141,11 +150,11 @@ class MappingForm(UploadFormBase):
             lowered = {header.lower(): header for header in headers}
             columns = {
                 item.key: lowered[item.label.lower()]
-                for item in police_upload.FIELDS
+                for item in FIELDS
                 if item.label.lower() in lowered
             }
-            category_values = police_upload.DEFAULT_CATEGORY_VALUES
-            risk_values = police_upload.DEFAULT_RISK_VALUES
+            category_values = DEFAULT_CATEGORY_VALUES
+            risk_values = DEFAULT_RISK_VALUES
             formats = {"datetime_format": "%d/%m/%Y %H:%M", "date_format": "%d/%m/%Y"}
             version = None
         else:
@@ -165,17 +174,15 @@ class MappingForm(UploadFormBase):
         return initial
 
     def mapping_values(self) -> dict[str, Any]:
-        """The arguments for police_upload.save_mapping (after is_valid)."""
+        """The arguments for mappings.save_mapping (after is_valid)."""
         data = self.cleaned_data
         return {
-            "columns": {item.key: data.get(item.key, "") for item in police_upload.FIELDS},
+            "columns": {item.key: data.get(item.key, "") for item in FIELDS},
             "category_values": {
-                code: police_upload.split_values(data.get(name, ""))
-                for name, code, _label in CATEGORY_FIELDS
+                code: split_values(data.get(name, "")) for name, code, _label in CATEGORY_FIELDS
             },
             "risk_values": {
-                code: police_upload.split_values(data.get(name, ""))
-                for name, code, _label in RISK_FIELDS
+                code: split_values(data.get(name, "")) for name, code, _label in RISK_FIELDS
             },
             "formats": {name: data.get(name, "") for name, _label, _hint in FORMAT_FIELDS},
             "version": data.get("version"),
@@ -202,14 +209,12 @@ class ChoicesForm(UploadFormBase):
         },
     )
 
-    def __init__(self, *args: Any, preview: police_upload.Preview, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, preview: Preview, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.preview = preview
         self.rows = preview.of("ready")
         # Rows whose answers changed since the page was shown: answered again, from nothing.
-        self.changed = (
-            set(police_upload.changed_rows(preview, self.offered())) if self.is_bound else set()
-        )
+        self.changed = set(changed_rows(preview, self.offered())) if self.is_bound else set()
         for row in self.rows:
             name = f"row-{row.number}"
             self.fields[name] = forms.ChoiceField(
@@ -238,7 +243,7 @@ class ChoicesForm(UploadFormBase):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.changed:
-            self.add_error(None, police_upload.REGISTER_CHANGED)
+            self.add_error(None, REGISTER_CHANGED)
         return data
 
     def choices(self) -> dict[int, str]:

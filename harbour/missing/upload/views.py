@@ -1,7 +1,7 @@
 """Uploading a police CSV extract: the file, the force's column mapping, the preview with
 every problem named and a choice for every row, then recording it all at once.
 
-Thin views: harbour.missing.police_upload reads, checks, matches and writes. A held file is
+Thin views: harbour.missing.upload's other modules read, check, match and write. A held file is
 seen only by the person who uploaded it (anyone else gets 404), and only until it is
 recorded, discarded or 24 hours old."""
 
@@ -19,9 +19,13 @@ from harbour.accounts.permissions import permission_required, visible_to
 from harbour.audit import services as auditor
 from harbour.common.display import date_text, when_text
 
-from . import police_upload, services
-from .models import Category, Episode, PoliceForce, PoliceUpload, RiskLevel
-from .upload_forms import (
+from .. import services
+from ..models import Category, Episode, PoliceForce, PoliceUpload, RiskLevel
+from ..views import merge_note
+from . import files
+from .commit import CommitRefused, commit
+from .files import MAX_BYTES, MAX_ROWS, UPLOAD_HOURS, UploadRefused, headers_of, receive
+from .forms import (
     CATEGORY_FIELDS,
     FORMAT_FIELDS,
     RISK_FIELDS,
@@ -30,7 +34,16 @@ from .upload_forms import (
     MappingForm,
     UploadForm,
 )
-from .views import merge_note
+from .mappings import (
+    FIELDS,
+    ConflictError,
+    MappingMismatch,
+    first_values,
+    mapping_for,
+    save_mapping,
+)
+from .preview import Preview, build_preview, record_refusals
+from .rows import Row
 
 PERMISSION = "missing.manage_episodes"
 
@@ -38,7 +51,7 @@ RESULT_KEY = "police_upload_result"
 
 
 def _held(request: HttpRequest, pk: int) -> PoliceUpload:
-    police_upload.purge_expired()
+    files.purge_expired()
     upload = (
         PoliceUpload.objects.select_related("force").filter(pk=pk, uploaded_by=request.user).first()
     )
@@ -50,15 +63,13 @@ def _held(request: HttpRequest, pk: int) -> PoliceUpload:
 @require_http_methods(["GET", "POST"])
 @permission_required(PERMISSION)
 def upload(request: HttpRequest) -> HttpResponse:
-    police_upload.purge_expired()
+    files.purge_expired()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                held = police_upload.receive(
-                    request.user, form.cleaned_data["force"], form.cleaned_data["file"]
-                )
-            except police_upload.UploadRefused as problem:
+                held = receive(request.user, form.cleaned_data["force"], form.cleaned_data["file"])
+            except UploadRefused as problem:
                 form.add_error("file", str(problem))
             else:
                 return redirect("police_upload_preview", pk=held.pk)
@@ -68,9 +79,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         "form": form,
         "force_choices": [("", "Select a police force")]
         + [(force.pk, force.name) for force in PoliceForce.objects.all()],
-        "max_mb": police_upload.MAX_BYTES // (1024 * 1024),
-        "max_rows": police_upload.MAX_ROWS,
-        "hours": police_upload.UPLOAD_HOURS,
+        "max_mb": MAX_BYTES // (1024 * 1024),
+        "max_rows": MAX_ROWS,
+        "hours": UPLOAD_HOURS,
         "has_errors": bool(form.errors),
     }
     return render(request, "missing/upload_file.html", context, status=400 if form.errors else 200)
@@ -81,21 +92,19 @@ def upload(request: HttpRequest) -> HttpResponse:
 def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     held = _held(request, pk)
     try:
-        headers = police_upload.headers_of(held)
-    except police_upload.UploadRefused as problem:
+        headers = headers_of(held)
+    except UploadRefused as problem:
         return _unreadable(request, held, str(problem))
-    current = police_upload.mapping_for(held.force)
+    current = mapping_for(held.force)
     conflict = ""
     reason = request.GET.get("reason", "")
     if request.method == "POST":
         form = MappingForm(request.POST, headers=headers)
         if form.is_valid():
             try:
-                police_upload.save_mapping(
-                    request.user, held.force, headers=headers, **form.mapping_values()
-                )
+                save_mapping(request.user, held.force, headers=headers, **form.mapping_values())
                 return redirect("police_upload_preview", pk=held.pk)
-            except police_upload.ConflictError as problem:
+            except ConflictError as problem:
                 conflict = str(problem)
                 form.data = form.data.copy()
                 form.data["version"] = current.version if current else ""
@@ -107,11 +116,11 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "form": form,
         "upload": held,
-        "fields": police_upload.FIELDS,
+        "fields": FIELDS,
         "category_fields": CATEGORY_FIELDS,
         "risk_fields": RISK_FIELDS,
         "format_fields": FORMAT_FIELDS,
-        "format_examples": form.format_examples(police_upload.first_values(held)),
+        "format_examples": form.format_examples(first_values(held)),
         "has_mapping": current is not None,
         "reason": reason,
         "conflict": conflict,
@@ -130,22 +139,22 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     held = _held(request, pk)
     try:
-        built = police_upload.build_preview(held, request.user)
-    except police_upload.MappingMismatch as problem:
+        built = build_preview(held, request.user)
+    except MappingMismatch as problem:
         if request.method == "POST":
             return _refused(request, held, [str(problem)])
         return redirect(f"{reverse('police_upload_mapping', args=[held.pk])}?reason=mismatch")
-    except police_upload.UploadRefused as problem:
+    except UploadRefused as problem:
         return _unreadable(request, held, str(problem))
     # Restricted children a row named: refused (and audited) once per request.
-    police_upload.record_refusals(request.user, built, request.path)
+    record_refusals(request.user, built, request.path)
     refused: list[str] = []
     if request.method == "POST":
         form = ChoicesForm(request.POST, preview=built)
         if form.is_valid():
             try:
                 # The preview just built is the one checked and recorded: read once.
-                result = police_upload.commit(
+                result = commit(
                     request.user,
                     held,
                     choices=form.choices(),
@@ -154,7 +163,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
                     offered=form.offered(),
                     preview=built,
                 )
-            except police_upload.CommitRefused as problem:
+            except CommitRefused as problem:
                 refused = problem.problems
                 auditor.record(
                     request.user,
@@ -187,15 +196,13 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _merge_note(row: police_upload.Row, name: str, episode: Episode) -> str:
+def _merge_note(row: Row, name: str, episode: Episode) -> str:
     """What recording the row for this child does to the child's open episode."""
     return merge_note(name, episode, row.started_at, row.risk_level)
 
 
-def _preview_context(
-    built: police_upload.Preview, form: ChoicesForm, refused: list[str]
-) -> dict[str, Any]:
-    def describe(row: police_upload.Row) -> dict[str, Any]:
+def _preview_context(built: Preview, form: ChoicesForm, refused: list[str]) -> dict[str, Any]:
+    def describe(row: Row) -> dict[str, Any]:
         return {
             "row": row,
             "last_seen": when_text(row.started_at),
@@ -232,7 +239,7 @@ def _preview_context(
         "sex_choices": SEX_CHOICES,
         "errors": errors,
         "has_errors": bool(errors),
-        "hours": police_upload.UPLOAD_HOURS,
+        "hours": UPLOAD_HOURS,
     }
 
 
@@ -276,7 +283,7 @@ def _overlapping(request: HttpRequest, entries: list[dict[str, Any]]) -> list[di
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
     held = _held(request, pk)
-    police_upload.discard(request.user, held)
+    files.discard(request.user, held)
     return redirect(f"{reverse('police_upload')}?discarded=1")
 
 
