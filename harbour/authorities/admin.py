@@ -8,8 +8,8 @@ from .models import LocalAuthority
 
 @admin.register(LocalAuthority)
 class LocalAuthorityAdmin(ServiceModelAdmin):
-    save_service = services.save_authority
-    delete_service = services.delete_authority
+    save_service = staticmethod(services.save_authority)
+    delete_service = staticmethod(services.delete_authority)
     list_display = ["code", "name", "team", "email", "phone", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name"]

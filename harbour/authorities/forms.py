@@ -63,8 +63,12 @@ class EntryForm(forms.Form):
     ORDER = ("kind", "occurred_at", "method", "response", "note")
     ANCHORS = {"occurred_at": "occurred_day"}
 
+    # The date groups whose time happened twice (for macros/fields.html's datetime_input).
+    ambiguous: set[str]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data, never None
         parts = {part: data.get(f"occurred_{part}") or "" for part in PARTS}
         data["occurred_at"] = None
         try:
@@ -87,8 +91,7 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The date groups whose time happened twice (for macros/fields.html's datetime_input).
-        self.ambiguous: set[str] = set()
+        self.ambiguous = set()
 
     def refuse(self, error: Any) -> None:
         """A service's refusal, next to the field it is about."""
@@ -100,12 +103,12 @@ class EntryForm(forms.Form):
             self.add_error(None, error.messages)
 
     def error_list(self) -> list[dict[str, str]]:
-        items = [{"text": text, "href": "#entry"} for text in self.non_field_errors()]
+        items = [{"text": str(text), "href": "#entry"} for text in self.non_field_errors()]
         for name in self.ORDER:
             fields = ("occurred_day", "occurred_offset") if name == "occurred_at" else (name,)
             for field in fields:
                 if field in self.errors:
-                    items.append({"text": self.errors[field][0], "href": f"#{field}"})
+                    items.append({"text": str(self.errors[field][0]), "href": f"#{field}"})
         return items
 
 
@@ -154,9 +157,9 @@ class AuthorityForm(forms.ModelForm):
             )
 
     def error_list(self) -> list[dict[str, str]]:
-        items = [{"text": text, "href": "#code"} for text in self.non_field_errors()]
-        items += [{"text": text, "href": "#code"} for text in self.errors.get("version", [])]
+        items = [{"text": str(text), "href": "#code"} for text in self.non_field_errors()]
+        items += [{"text": str(text), "href": "#code"} for text in self.errors.get("version", [])]
         for name in self.ORDER:
             if name in self.errors:
-                items.append({"text": self.errors[name][0], "href": f"#{name}"})
+                items.append({"text": str(self.errors[name][0]), "href": f"#{name}"})
         return items

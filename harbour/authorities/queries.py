@@ -194,7 +194,7 @@ def responses_awaited(children: QuerySet, now: dt.datetime) -> QuerySet:
     )
 
 
-def due_epochs(log) -> dict[str, int | None]:
+def due_epochs(log: OlaLog | None) -> dict[str, int | None]:
     """When the chaser and the escalation fall due for a log (epoch seconds), or None."""
     if log is None or log.request_epoch is None:
         return {"chaser": None, "escalation": None}

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from harbour.audit import services as auditor
@@ -38,7 +38,9 @@ class Conflict(ValidationError):
 # ---------------------------------------------------------------------- reference data
 
 
-def save_authority(actor: Actor, authority: LocalAuthority, *, version: int | None = None):
+def save_authority(
+    actor: Actor, authority: LocalAuthority, *, version: int | None = None
+) -> LocalAuthority:
     """Create or change an authority's contact details. With a version (the pages), a
     change from a form loaded before someone else's is refused with Conflict."""
     with transaction.atomic():
@@ -131,10 +133,10 @@ def _placing_authority(episode: Episode) -> str | None:
     return row[1] if row[0] == "OLA" and row[1] else None
 
 
-def _who(actor: Actor) -> tuple[Model | None, str]:
+def _who(actor: Actor) -> tuple[User | None, str]:
     if isinstance(actor, str):
         return None, actor
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         return None, "anonymous"
     return actor, actor.get_username()
 
@@ -175,6 +177,7 @@ def _add(
     errors = _validate(episode, kind, at, method, note)
     if errors:
         raise ValidationError(errors)
+    assert at is not None  # _validate refuses an entry without its date and time
     user, name = _who(actor)
     occurred = epoch_seconds(at)
     try:

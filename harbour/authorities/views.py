@@ -9,8 +9,9 @@ services.py. Every page that shows children writes one audit event naming them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -33,6 +34,19 @@ from . import queries, services
 from .forms import AuthorityForm, EntryForm, OlaFilterForm
 from .models import Kind, LocalAuthority, Method, OlaLog, Response
 
+
+class _OlaAnnotations(TypedDict):
+    placing_authority: str | None
+    authority_name: str | None
+    ola_status: str
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # An episode as queries.with_status reads it.
+    OlaEpisode = WithAnnotations[Episode, _OlaAnnotations]
+
 PERMISSION = "ola.manage_notifications"
 REFERENCE = "authorities.manage_reference_data"
 PAGE_SIZE = 50
@@ -53,7 +67,7 @@ def _instant(epoch: int | None) -> str:
     return when_text(dt.datetime.fromtimestamp(epoch, tz=UTC)) if epoch is not None else ""
 
 
-def ola_row(episode: Episode) -> dict[str, Any]:
+def ola_row(episode: OlaEpisode) -> dict[str, Any]:
     log = getattr(episode, "ola_log", None)
     return {
         "episode": episode,
@@ -98,13 +112,15 @@ def ola_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     base = query.urlencode()
+    status_field = form.fields["status"]
+    assert isinstance(status_field, forms.ChoiceField)  # OlaFilterForm.status
     context = {
         "form": form,
         "rows": shown,
         "page": page,
         "previous_href": page_href(base, page.number - 1) if page.has_previous() else "",
         "next_href": page_href(base, page.number + 1) if page.has_next() else "",
-        "status_choices": form.fields["status"].choices,
+        "status_choices": status_field.choices,
         "authority_choices": form.authority_choices,
         "chase_days": queries.chase_seconds() // 86400,
         "escalate_days": queries.escalate_seconds() // 86400,
@@ -178,17 +194,17 @@ def ola_log(request: HttpRequest, pk: int) -> HttpResponse:
         if conflict or "version" in form.errors:
             # What was entered is kept; the form now carries the stored version, so that
             # saving again after checking the log is possible.
-            data = form.data.copy()
+            data = request.POST.copy()  # what the form was given
             log = _log_of(episode)
             data["version"] = str(log.version if log else 0)
-            errors = form.errors.copy()
+            kept_errors = form.errors.copy()
             form = EntryForm(data)
             form.is_valid()
-            form._errors = errors
+            # django-stubs does not declare BaseForm._errors, where Django keeps them.
+            form._errors = kept_errors  # type: ignore[attr-defined]
     now = timezone.now()
     row = (
-        queries.with_status(Episode.objects.filter(pk=episode.pk), now)
-        .with_group()
+        queries.with_status(Episode.objects.filter(pk=episode.pk).with_group(), now)
         .values("ola_status", "placing_authority", "group")
         .get()
     )
@@ -278,12 +294,13 @@ def _authority_form(request: HttpRequest, authority: LocalAuthority) -> HttpResp
             except services.Conflict as error:
                 conflict = True
                 form.add_error(None, error.messages)
-                data = form.data.copy()
+                data = request.POST.copy()  # what the form was given
                 data["version"] = str(LocalAuthority.objects.get(pk=authority.pk).version)
-                errors = form.errors.copy()
+                kept_errors = form.errors.copy()
                 form = AuthorityForm(data, instance=LocalAuthority.objects.get(pk=authority.pk))
                 form.is_valid()
-                form._errors = errors
+                # django-stubs does not declare BaseForm._errors, where Django keeps them.
+                form._errors = kept_errors  # type: ignore[attr-defined]
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:

@@ -7,6 +7,7 @@ on them is the same on SQLite and PostgreSQL and needs no per-row Python callbac
 """
 
 import datetime as dt
+from typing import overload
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -47,6 +48,12 @@ def local_date(instant: dt.datetime) -> dt.date:
     return instant.astimezone(LONDON).date()
 
 
+@overload
+def epoch_seconds(instant: dt.datetime) -> int: ...
+@overload
+def epoch_seconds(instant: None) -> None: ...
+@overload
+def epoch_seconds(instant: dt.datetime | None) -> int | None: ...
 def epoch_seconds(instant: dt.datetime | None) -> int | None:
     """Whole seconds since 1970-01-01T00:00Z (instants carry no fractions here)."""
     if instant is None:
