@@ -293,6 +293,7 @@ class _FileReader:
                 problems.append((column.name, str(error)))
                 values[column.name] = None
         for column in layout.only_when:
+            assert column.only_when is not None  # the layout keeps only such columns
             other, allowed = column.only_when
             if values[column.name] is not None and values[other] not in (None, *allowed):
                 problems.append(
@@ -316,9 +317,10 @@ class _FileReader:
             self.seen[key] = line
         if problems:
             self.refused.append(key)
-            for column, message in problems:
-                self.problem(line, column, message)
+            for column_name, message in problems:
+                self.problem(line, column_name, message)
             return None
+        assert self.upsert is not None  # made from the header, before any row is read
         return ValidRow(
             line,
             key,

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
-
 from harbour.children.models import Child, Ethnicity, LegalStatus, LegalStatusKind, Placement, Sex
+from harbour.common.models import Record
 from harbour.common.time import local_date, local_iso
 from harbour.exploitation.models import (
     AssessedRisk,
@@ -79,7 +78,7 @@ class Reference:
 @dataclass(frozen=True)
 class Table:
     file_name: str
-    model: type[models.Model]
+    model: type[Record]
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     required_file: bool = False

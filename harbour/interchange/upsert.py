@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.options import Options
 
 from harbour.common.codes import store_codes
 from harbour.common.time import UTC
@@ -26,10 +27,10 @@ class Upsert:
         references = {ref.column: ref.field for ref in table.references}
         self.derive = table.model.derive
         column_fields = [
-            meta.get_field(references.get(column.name, column.model_field))
+            _column_field(meta, references.get(column.name, column.model_field))
             for column in table.columns
         ]
-        fields = column_fields + [meta.get_field(name) for name in table.derived]
+        fields = column_fields + [_column_field(meta, name) for name in table.derived]
         # (column, model field, stores NULL for no value) for each column of the table.
         self.columns = [
             (column.name, field.name, field.null)
@@ -47,13 +48,20 @@ class Upsert:
             field
             for column, field in zip(table.columns, column_fields, strict=True)
             if column.name in present and column.name not in table.key
-        ] + [meta.get_field(name) for name, source in table.derived.items() if source in present]
+        ] + [
+            _column_field(meta, name) for name, source in table.derived.items() if source in present
+        ]
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in fields)
-        target = ", ".join(quote(meta.get_field(name).column) for name in table.unique_fields)
+
+        def quote_column(field: models.Field[Any, Any]) -> str:
+            assert field.column is not None  # every field here is a stored column
+            return quote(field.column)
+
+        columns = ", ".join(quote_column(field) for field in fields)
+        target = ", ".join(quote_column(_column_field(meta, name)) for name in table.unique_fields)
         if update:
             action = "DO UPDATE SET " + ", ".join(
-                f"{quote(field.column)} = EXCLUDED.{quote(field.column)}" for field in update
+                f"{quote_column(field)} = EXCLUDED.{quote_column(field)}" for field in update
             )
         else:
             action = "DO NOTHING"
@@ -102,6 +110,12 @@ class Upsert:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(self.sql.format(rows=self.from_scratch))
+
+
+def _column_field(meta: Options[Any], name: str) -> models.Field[Any, Any]:
+    field = meta.get_field(name)
+    assert isinstance(field, models.Field)  # a column of the table, never a reverse relation
+    return field
 
 
 def _sqlite_instant(value: dt.datetime | None) -> str | None:
