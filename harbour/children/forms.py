@@ -64,7 +64,9 @@ class ChildForm(DateFieldsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["allocated_social_worker"].choices = social_worker_choices()
+        worker = self.fields["allocated_social_worker"]
+        assert isinstance(worker, forms.ChoiceField)  # as declared above
+        worker.choices = social_worker_choices()
 
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data

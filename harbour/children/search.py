@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
@@ -60,9 +61,20 @@ class Kind:
     IDENTIFIER = "person id or police reference"
 
 
+class _SearchAnnotations(TypedDict):
+    on_list: bool
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A child as searchable_children reads them.
+    SearchedChild = WithAnnotations[Child, _SearchAnnotations]
+
+
 @dataclass
 class Found:
-    record: Child
+    record: SearchedChild
     score: int = 0
     reasons: list[str] = field(default_factory=list)
 
@@ -190,7 +202,7 @@ def _name_pool(readings: list[tuple[str, str]]) -> Q:
     return wanted
 
 
-def _by_identifier(children: QuerySet, term: str) -> list[Child]:
+def _by_identifier(children: QuerySet, term: str) -> list[SearchedChild]:
     from harbour.missing.models import Episode, NotificationReference
 
     by_reference = Episode.objects.filter(episode_id=term).values("child")
@@ -244,13 +256,13 @@ def find(user: User, term: str) -> SearchResult:
         return _one_name(children, term)
 
     readings = _name_readings(words)
-    pool = list(
+    named = list(
         children.alias(family_lower=Lower("family_name"), given_lower=Lower("given_name"))
         .filter(_name_pool(readings))
         .only(*COLUMNS)
     )
     found = []
-    for child in pool:
+    for child in named:
         candidates = [matching.score(given, family, None, child) for given, family in readings]
         best = max(
             (candidate for candidate in candidates if candidate is not None),

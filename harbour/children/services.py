@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -68,7 +68,10 @@ def normalise_postcode(postcode: str) -> str:
 def _require(actor: Actor, permission: str, child: Child) -> None:
     from harbour.accounts.permissions import allowed
 
-    if not isinstance(actor, str) and not allowed(actor, permission, child):
+    if isinstance(actor, str):
+        return  # the command line
+    # No actor at all is no one signed in: refused (`allowed` would have failed on None).
+    if actor is None or not allowed(actor, permission, child):
         raise PermissionDenied
 
 
@@ -108,7 +111,7 @@ def update_child(actor: Actor, child: Child, *, changes: Mapping[str, Any], vers
         return save_record(actor, current)
 
 
-def _is_social_worker(user: AbstractBaseUser) -> bool:
+def _is_social_worker(user: User) -> bool:
     from harbour.accounts.models import Role, RoleAssignment
 
     return (
@@ -224,7 +227,7 @@ def set_restricted(actor: Actor, child: Child, restricted: bool) -> None:
 
 
 @transaction.atomic
-def grant_access(actor: Actor, child: Child, user: AbstractBaseUser) -> GrantRequest:
+def grant_access(actor: Actor, child: Child, user: User) -> GrantRequest:
     """Ask for the user's place on the child's access list: it takes effect when a second
     administrator approves the request returned (harbour/accounts/services.py,
     docs/roles.md, "Four eyes")."""
@@ -237,9 +240,7 @@ def grant_access(actor: Actor, child: Child, user: AbstractBaseUser) -> GrantReq
     return accounts.ask_second_administrator(actor, user, kind=GrantRequest.Kind.PLACE, child=child)
 
 
-def place_on_access_list(
-    actor: Actor, child: Child, user: AbstractBaseUser, *, approved: GrantRequest
-) -> None:
+def place_on_access_list(actor: Actor, child: Child, user: User, *, approved: GrantRequest) -> None:
     """The write behind a second administrator's approval of grant_access's request
     (accounts.services.approve_grant, which passes the request it approves)."""
     if child.access_list.filter(pk=user.pk).exists():
@@ -255,7 +256,7 @@ def place_on_access_list(
 
 
 @transaction.atomic
-def revoke_access(actor: Actor, child: Child, user: AbstractBaseUser) -> None:
+def revoke_access(actor: Actor, child: Child, user: User) -> None:
     accounts.refuse_own_access_change(actor, user, "place on an access list")
     if not child.access_list.filter(pk=user.pk).exists():
         raise ValidationError(f"{user.get_username()} is not on the access list.")

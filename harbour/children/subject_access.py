@@ -91,8 +91,10 @@ def _value(record: models.Model, field: models.Field) -> Any:
 
 def _name(field: models.Field) -> str:
     if field.is_relation and field.related_model in SHOWN_BY:
-        return field.related_model._meta.get_field(SHOWN_BY[field.related_model]).verbose_name
-    return field.verbose_name
+        shown = field.related_model._meta.get_field(SHOWN_BY[field.related_model])
+        assert isinstance(shown, models.Field)  # SHOWN_BY names fields, not relations
+        return str(shown.verbose_name)
+    return str(field.verbose_name)
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:

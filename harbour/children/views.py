@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from harbour.accounts.permissions import allowed, permission_required
+from harbour.accounts.permissions import User, allowed, permission_required
 from harbour.accounts.services import pending_grants
 from harbour.audit import services as auditor
 
@@ -23,9 +23,14 @@ def refusal(request: HttpRequest, child: Child) -> HttpResponse | None:
     403 (PermissionDenied) when their role does not reach the child."""
     if allowed(request.user, "children.view_child", child):
         return None
-    if child.restricted and not child.access_list.filter(pk=request.user.pk).exists():
+    if child.restricted and not _on_access_list(child, request.user):
         return refuse_restricted(request, child)
     raise PermissionDenied
+
+
+def _on_access_list(child: Child, user: User) -> bool:
+    # An anonymous visitor is on no list.
+    return user.is_authenticated and child.access_list.filter(pk=user.pk).exists()
 
 
 def refuse_restricted(request: HttpRequest, child: Child) -> HttpResponse:
@@ -40,7 +45,7 @@ def refuse_restricted(request: HttpRequest, child: Child) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def subject_access_view(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_object_or_404(Child, pk=pk)
-    if child.restricted and not child.access_list.filter(pk=request.user.pk).exists():
+    if child.restricted and not _on_access_list(child, request.user):
         return refuse_restricted(request, child)
     if not allowed(request.user, "children.export_subject_access", child):
         raise PermissionDenied

@@ -4,7 +4,7 @@ past retention. See docs/audit.md and harbour/children/erasure.py."""
 from __future__ import annotations
 
 import getpass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -14,6 +14,16 @@ from harbour.audit import services as auditor
 from harbour.children.erasure import RetentionRule, erase_child
 from harbour.common.display import date_text
 from harbour.common.time import local_date
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import WithAnnotations
+
+    from harbour.children.models import Child
+
+
+class _Retention(TypedDict):
+    looked_after: bool
 
 
 def _batches(items: list[int], size: int) -> list[list[int]]:
@@ -43,7 +53,8 @@ class Command(BaseCommand):
         today = local_date(timezone.now())
         commit = options["commit"]
         batch_size = max(1, options["batch_size"])
-        due = rule.past_retention(today)
+        # past_retention annotates each child with `looked_after`; its type names Child alone.
+        due = cast("QuerySet[WithAnnotations[Child, _Retention]]", rule.past_retention(today))
         summary = {
             "today": today.isoformat(),
             "years_after_18": rule.years_after_18,
