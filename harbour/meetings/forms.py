@@ -36,6 +36,7 @@ class DateFieldsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data, never None
         for name, (what, required) in self.dates.items():
             parts = {part: cleaned.get(f"{name}-{part}") or "" for part in DATE_PARTS}
             try:
@@ -61,13 +62,13 @@ class DateFieldsForm(forms.Form):
 
     def error_list(self) -> list[dict[str, str]]:
         """The error summary's items, each linking to its field (a date to its first box)."""
-        items = [{"text": error} for error in self.non_field_errors()]
+        items = [{"text": str(error)} for error in self.non_field_errors()]
         rest = [name for name in [*self.fields, *self.dates] if name not in self.page_order]
         for name in [*self.page_order, *rest]:
             if name in self.date_errors:
                 items.append({"text": self.date_errors[name], "href": f"#{name}-day"})
             elif name in self.fields and name in self.errors and name != "version":
-                items.append({"text": self.errors[name][0], "href": f"#{name}"})
+                items.append({"text": str(self.errors[name][0]), "href": f"#{name}"})
         return items
 
     def refuse(self, error: Any) -> None:
@@ -134,9 +135,9 @@ class ReasonForm(forms.Form):
         self.fields["reason"].error_messages["required"] = required_message
 
     def error_list(self) -> list[dict[str, str]]:
-        items = [{"text": error} for error in self.non_field_errors()]
+        items = [{"text": str(error)} for error in self.non_field_errors()]
         if "reason" in self.errors:
-            items.append({"text": self.errors["reason"][0], "href": "#reason"})
+            items.append({"text": str(self.errors["reason"][0]), "href": "#reason"})
         return items
 
     def refuse(self, error: Any) -> None:

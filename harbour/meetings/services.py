@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -60,7 +60,11 @@ def delete_meeting(actor: Actor, meeting: Meeting) -> None:
     delete_record(actor, meeting)
 
 
-def _locked(model, pk: int, version: int, what: str):
+# The records a page changes at the version it was shown.
+_Versioned = TypeVar("_Versioned", Meeting, MeetingTask, MeetingAction)
+
+
+def _locked(model: type[_Versioned], pk: int, version: int, what: str) -> _Versioned:
     current = model._default_manager.select_for_update().get(pk=pk)
     if current.version != version:
         raise Conflict(what)

@@ -29,10 +29,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Lead
 from django.utils import timezone
 
@@ -94,14 +95,14 @@ def _lookback_epoch(now_epoch: int) -> int | None:
     return now_epoch - days * DAY if days > 0 else None
 
 
-def _missing(child_pks: Iterable[int] | None):
+def _missing(child_pks: Iterable[int] | None) -> QuerySet[Episode]:
     episodes = Episode.objects.filter(category=Category.MISSING)
     if child_pks is not None:
         episodes = episodes.filter(child_id__in=list(child_pks))
     return episodes
 
 
-def _long(child_pks: Iterable[int] | None, now_epoch: int):
+def _long(child_pks: Iterable[int] | None, now_epoch: int) -> QuerySet[Episode]:
     """MISSING episodes that lasted more than the limit from last seen to found, or are open
     and were last seen more than the limit before `now_epoch`."""
     limit = long_missing_seconds()
@@ -127,7 +128,9 @@ def find_long(child_pks: Iterable[int] | None, now_epoch: int) -> list[Found]:
     ]
 
 
-def _repeat_windows(child_pks: Iterable[int] | None, now_epoch: int | None):
+def _repeat_windows(
+    child_pks: Iterable[int] | None, now_epoch: int | None
+) -> list[tuple[Any, ...]]:
     """Rows (child pk, first pk, later pks..., last start) of each run of `count`
     consecutive MISSING episodes within the limit (from the lookback, when `now_epoch` is
     given)."""
@@ -182,8 +185,8 @@ def _evaluate(actor: Actor, child_pks: list[int] | None, now: dt.datetime) -> li
         by_child[found.child_pk].append(found)
     tasks: list[MeetingTask] = []
     for child_pk in sorted(by_child):
-        found = sorted(by_child[child_pk], key=lambda f: (f.triggered_epoch, f.trigger))
-        tasks += services.record_triggers(actor, child_pk, found, now)
+        in_order = sorted(by_child[child_pk], key=lambda f: (f.triggered_epoch, f.trigger))
+        tasks += services.record_triggers(actor, child_pk, in_order, now)
     return tasks
 
 

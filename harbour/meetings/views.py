@@ -231,8 +231,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.refuse(error)
                 task.refresh_from_db()
-                form.data = form.data.copy()
-                form.data["version"] = str(task.version)
+                data = request.POST.copy()  # what the form was given
+                data["version"] = str(task.version)
+                form.data = data
             else:
                 messages.success(request, "The meeting has been requested.")
                 return redirect("meetings_meeting", pk=meeting.pk)
@@ -308,29 +309,30 @@ def _handle_meeting_post(
             except ValidationError as error:
                 form.refuse(error)
                 meeting.refresh_from_db()
-                form.data = form.data.copy()
-                form.data["version"] = str(meeting.version)
+                data = request.POST.copy()  # what the form was given
+                data["version"] = str(meeting.version)
+                form.data = data
             else:
                 messages.success(request, "The meeting has been recorded as held.")
                 return redirect("meetings_meeting", pk=meeting.pk), None, None, None
         return None, form, None, None
     if which == "action":
-        form = ActionForm(request.POST)
-        if form.is_valid():
+        action_form = ActionForm(request.POST)
+        if action_form.is_valid():
             try:
                 services.add_action(
                     request.user,
                     meeting,
-                    description=form.cleaned_data["description"],
-                    owner=form.cleaned_data["owner"],
-                    due_on=form.cleaned_data["due_on"],
+                    description=action_form.cleaned_data["description"],
+                    owner=action_form.cleaned_data["owner"],
+                    due_on=action_form.cleaned_data["due_on"],
                 )
             except ValidationError as error:
-                form.refuse(error)
+                action_form.refuse(error)
             else:
                 messages.success(request, "The action has been added.")
                 return redirect("meetings_meeting", pk=meeting.pk), None, None, None
-        return None, None, form, None
+        return None, None, action_form, None
     if which == "done":
         done = DoneForm(request.POST)
         action = None
