@@ -100,6 +100,7 @@ class InterviewForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data, never None
         outcome = data.get("outcome")
         # Answers inside a conditional section whose option was not chosen are ignored, as
         # GOV.UK's conditional reveal hides them (without JavaScript every section shows).
@@ -112,6 +113,7 @@ class InterviewForm(forms.Form):
             label = "Date offered" if name == "offered_at" else "Date of the interview"
             instant, error, part = local_instant(parts, label)
             if error:
+                assert part is not None  # local_instant names the part of every error
                 self.add_error(None, error)
                 self.date_errors[name] = (error, part)
             data[name] = instant
@@ -148,7 +150,7 @@ class InterviewForm(forms.Form):
         errors = {}
         for name, field_errors in self.errors.items():
             if name != "__all__":
-                errors[name] = field_errors[0]
+                errors[name] = str(field_errors[0])
         for name, (message, _part) in self.date_errors.items():
             errors[name] = message
         errors.update(self.service_errors)
@@ -201,6 +203,12 @@ def initial_for(interview: Any | None) -> dict[str, Any]:
     return initial
 
 
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)  # as the form declares it
+    return field
+
+
 class AllocationForm(forms.Form):
     worker = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     organisation = forms.ChoiceField(required=False)
@@ -208,11 +216,11 @@ class AllocationForm(forms.Form):
 
     def __init__(self, *args: Any, workers: list, organisations: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["worker"].choices = [("", "No one in particular")] + [
+        _choice_field(self, "worker").choices = [("", "No one in particular")] + [
             (user.pk, label) for user, label in workers
         ]
         self.fields["worker"].error_messages["invalid_choice"] = "Choose a worker from the list"
-        self.fields["organisation"].choices = [("", "No organisation")] + [
+        _choice_field(self, "organisation").choices = [("", "No organisation")] + [
             (name, name) for name in organisations
         ]
         self.fields["organisation"].error_messages["invalid_choice"] = (
@@ -232,9 +240,9 @@ class WorklistFilterForm(forms.Form):
 
     def __init__(self, *args: Any, workers: list, organisations: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["worker"].choices = [("", "Anyone")] + [
+        _choice_field(self, "worker").choices = [("", "Anyone")] + [
             (user.pk, label) for user, label in workers
         ]
-        self.fields["organisation"].choices = [("", "Any organisation")] + [
+        _choice_field(self, "organisation").choices = [("", "Any organisation")] + [
             (name, name) for name in organisations
         ]

@@ -68,7 +68,8 @@ class GroupFilter(models.TextChoices):
     OLA = "OLA", "Looked after by another authority"
 
 
-GROUPS_IN_FILTER = {
+# By the filter's value (a GroupFilter is its value).
+GROUPS_IN_FILTER: dict[str, tuple[str, ...]] = {
     GroupFilter.HOME: ("CP", "CIN", "NONE"),
     GroupFilter.LAC: ("LAC",),
     GroupFilter.OLA: ("OLA",),

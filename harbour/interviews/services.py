@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -54,10 +54,10 @@ def _locked_episode(episode: Episode) -> Episode:
 
 
 def allocate(
-    actor: AbstractBaseUser,
+    actor: User,
     episode: Episode,
     *,
-    worker: AbstractBaseUser | None = None,
+    worker: User | None = None,
     organisation: str = "",
     version: int = 0,
 ) -> Allocation:
@@ -149,7 +149,7 @@ def interview_errors(
 
 
 def record_interview(
-    actor: AbstractBaseUser,
+    actor: User,
     episode: Episode,
     *,
     outcome: str,

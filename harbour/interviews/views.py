@@ -7,7 +7,7 @@ through services.py. Every page that shows children writes one audit event namin
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,6 +33,28 @@ from harbour.missing.models import Episode
 from . import queries, services
 from .forms import AllocationForm, InterviewForm, WorklistFilterForm, initial_for
 from .models import Allocation, Method, Outcome, Reason, ReturnInterview, Risk
+
+
+class _WorklistAnnotations(TypedDict):
+    status: str
+    interview_seconds: int
+    due_epoch: int
+    seconds_left: int
+    group: str
+    placing_authority: str | None
+
+
+class _OlaAnnotations(_WorklistAnnotations):
+    ola_status: str
+    authority_name: str | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # An episode as the worklist's queries read it, and as the OLA table's read it.
+    WorklistEpisode = WithAnnotations[Episode, _WorklistAnnotations]
+    OlaEpisode = WithAnnotations[Episode, _OlaAnnotations]
 
 PAGE_SIZE = 50
 OLA_LIMIT = 50
@@ -91,7 +113,7 @@ def _organisations() -> list[str]:
     return sorted(set(staff.distinct()) | set(allocated.distinct()), key=str.lower)
 
 
-def _row(episode: Episode, user: Any) -> dict[str, Any]:
+def _row(episode: WorklistEpisode, user: Any) -> dict[str, Any]:
     status = queries.WorklistStatus(episode.status)
     allocation = getattr(episode, "allocation", None)
     interview = getattr(episode, "return_interview", None)
@@ -128,7 +150,7 @@ def _row(episode: Episode, user: Any) -> dict[str, Any]:
     }
 
 
-def _ola_row(episode: Episode, user: Any) -> dict[str, Any]:
+def _ola_row(episode: OlaEpisode, user: Any) -> dict[str, Any]:
     """A row of the OLA table: the notification status instead of the interview's."""
     return _row(episode, user) | {
         "ola_status": ola_queries.status_tag(episode.ola_status),
@@ -224,7 +246,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     workers = _workers()
     users = {user.pk: user for user, _label in workers}
     organisations = _organisations()
-    initial = {"version": current.version if current else 0}
+    initial: dict[str, Any] = {"version": current.version if current else 0}
     if current:
         initial |= {"worker": current.worker_id or "", "organisation": current.organisation}
     conflict = False
@@ -232,6 +254,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
         form = AllocationForm(request.POST, workers=workers, organisations=organisations)
         if form.is_valid():
             try:
+                assert request.user.is_authenticated  # permission_required signed them in
                 services.allocate(
                     request.user,
                     episode,
@@ -241,7 +264,9 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except services.Conflict as problem:
                 conflict = True
-                current = problem.current
+                stored = problem.current
+                assert stored is None or isinstance(stored, Allocation)  # what allocate saves
+                current = stored
                 form = _with_version(
                     form,
                     current.version if current else 0,
@@ -321,10 +346,13 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         form = InterviewForm(request.POST)
         if form.is_valid():
             try:
+                assert request.user.is_authenticated  # permission_required signed them in
                 services.record_interview(request.user, episode, **form.service_values())
             except services.Conflict as problem:
                 conflict = True
-                current = problem.current
+                stored = problem.current
+                assert stored is None or isinstance(stored, ReturnInterview)  # what it saves
+                current = stored
                 form = _with_version(form, current.version if current else 0)
                 form.service_errors["version"] = _CONFLICT
             except ValidationError as problem:
