@@ -308,7 +308,7 @@ _FAMILY_END = (
 )  # fmt: skip
 
 
-def _names(rng: random.Random, endings: Sequence[str]) -> list[str]:
+def _names(rng: random.Random, endings: tuple[str, ...]) -> list[str]:
     return sorted(
         {rng.choice(_GIVEN_START) + rng.choice(_GIVEN_MIDDLE) + end for end in endings * 40}
     )
@@ -509,7 +509,7 @@ class _Authority:
         ) -> None:
             start = max(start, birth + 1)
             ended = end is not None and end < self.last_day
-            end_text = self.cal.day(max(end, start)) if ended else ""
+            end_text = self.cal.day(max(end, start)) if ended and end is not None else ""
             self.out.row(
                 "legal_statuses.csv",
                 (child_id, status, self.cal.day(start), end_text, la, placement),
@@ -629,6 +629,7 @@ class _Authority:
             provider = PROVIDER(rng)
             advice = "Y" if rng.random() < 0.5 else ""
         if outcome == "ACCEPTED":
+            assert offered is not None  # an accepted interview was offered, above
             late = rng.random() < 0.15
             completed = offered + (
                 rng.randint(36 * HOUR, 12 * DAY) if late else rng.randint(0, 36 * HOUR)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from harbour.authorities import services
 from harbour.authorities.models import LocalAuthority, OlaLog
 from harbour.children.models import Child
+from harbour.missing.models import Episode
 
 from .generator import OTHER_AUTHORITIES
 
@@ -114,7 +115,7 @@ def logs(now: dt.datetime | None = None) -> int:
     return written
 
 
-def _write(episode, kind: str, at: dt.datetime, version: int) -> None:
+def _write(episode: Episode, kind: str, at: dt.datetime, version: int) -> None:
     if kind in ("FOUND", "INTERVIEW_REQUESTED"):
         services.notify_placing_authority(
             ACTOR, episode, kind=kind, sent_at=at, method="SECURE_EMAIL", version=version

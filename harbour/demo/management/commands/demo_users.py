@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -68,7 +69,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<18} {role.label.lower()}")
         self.stdout.write(f"  {USERNAME:<18} administrator (staff, reference data, the admin)")
 
-    def _allocate(self, coordinator, worker) -> None:
+    def _allocate(self, coordinator: User, worker: User) -> None:
         """Give the demo worker the most recent interviews still to do, once (allocated by
         the administrator: an allocation names a member of staff)."""
         from harbour.interviews.models import Allocation
