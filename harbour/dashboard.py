@@ -129,6 +129,81 @@ def _capped(queryset: QuerySet, limit: int) -> Listed:
     return Listed(rows[:limit], min(total, COUNT_LIMIT), total > COUNT_LIMIT)
 
 
+@dataclass(frozen=True)
+class Section:
+    """One folding section of the page (a GOV.UK details) and its line in the summary at
+    the top, which links to it by `id`."""
+
+    id: str
+    title: str
+    count_text: str
+    # Words of the red tag on a section with rows to act on today ("Overdue"), which is
+    # then open when the page loads; the others are folded. Words, not colour alone.
+    attention: str = ""
+
+    @property
+    def open(self) -> bool:
+        return bool(self.attention)
+
+
+def _meetings_overdue_text(meetings: Listed) -> str:
+    """The meetings' tag, "3 overdue", from the rows already read. They are earliest due
+    first, so the overdue ones come first; when every row shown is overdue and more were
+    cut off, at least that many are (counting them exactly would be one more query)."""
+    overdue = sum(1 for task in meetings.rows if task.overdue)
+    if not overdue:
+        return ""
+    if overdue == len(meetings.rows) and meetings.total > overdue:
+        return f"At least {overdue:,} overdue"
+    return f"{overdue:,} overdue"
+
+
+def _sections(context: dict[str, Any]) -> list[Section]:
+    """The page's sections in order, from the lists already read: no query of its own."""
+    missing_now = len(context["missing_now"])
+    overdue = context["overdue"]
+    return [
+        Section(
+            "missing-now-section",
+            "Children missing now",
+            f"{missing_now:,}",
+            "Needs action" if missing_now else "",
+        ),
+        Section(
+            "interviews-due-section",
+            "Return interviews due in the next 24 hours",
+            context["due_soon"].total_text,
+        ),
+        Section(
+            "interviews-overdue-section",
+            "Return interviews overdue",
+            overdue.total_text,
+            "Overdue" if overdue.total else "",
+        ),
+        Section(
+            "meetings-required-section",
+            "Meetings required",
+            context["meetings"].total_text,
+            _meetings_overdue_text(context["meetings"]),
+        ),
+        Section(
+            "ola-responses-section",
+            "Responses awaited from other authorities",
+            context["ola_awaited"].total_text,
+        ),
+        Section(
+            "hotspots-section",
+            "Children most often missing",
+            f"{len(context['hotspots']):,}",
+        ),
+        Section(
+            "places-section",
+            "Places children are most often found",
+            f"{len(context['places']):,}",
+        ),
+    ]
+
+
 def _hotspot_children(children: QuerySet | Q, today: dt.date) -> list[Any]:
     """The children with the most MISSING episodes in the last 90 days, with their flags.
 
@@ -253,7 +328,7 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
     shown |= {task.child_id for task in meetings.rows}
     shown |= {episode.child_id for episode in ola_awaited.rows}
     shown |= {child.pk for child in hotspots}
-    return {
+    context: dict[str, Any] = {
         "now": now,
         "today": today,
         "missing_now": missing_now,
@@ -270,6 +345,10 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
         "days": FREQUENTLY_MISSING_DAYS,
         "children_shown": sorted(shown),
     }
+    sections = _sections(context)
+    context["sections"] = {section.id: section for section in sections}
+    context["summary"] = sections
+    return context
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -11,3 +11,25 @@ document.body.classList.add("js-enabled", "govuk-frontend-supported");
 
 initGovukFrontend();
 initMojFrontend();
+
+// A link to a folded section (a closed GOV.UK details, or something inside one) opens it:
+// browsers scroll to a closed <details> but do not all open it. Without JavaScript the link
+// still reaches the section's summary, which opens it.
+function openDetailsFor(fragment) {
+  let id;
+  try {
+    id = decodeURIComponent(fragment.replace(/^#/, ""));
+  } catch {
+    return;
+  }
+  const details = id && document.getElementById(id)?.closest("details");
+  if (details) details.open = true;
+}
+
+openDetailsFor(window.location.hash);
+window.addEventListener("hashchange", () => openDetailsFor(window.location.hash));
+// A link to the fragment already in the address changes no hash, so follow clicks too.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.('a[href^="#"]');
+  if (link) openDetailsFor(link.getAttribute("href"));
+});
