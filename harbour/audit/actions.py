@@ -104,6 +104,7 @@ ACTION_NAMES: dict[str, str] = {
     "authorities.ola_list_viewed": "Viewed the children placed by other authorities",
     "authorities.ola_log_viewed": "Viewed a log of contact with another authority",
     "report.download": "Downloaded a report",
+    "report.figure_records_viewed": "Viewed the records a report figure counts",
     "interchange.import": "Imported records (interchange format)",
     "interchange.export": "Exported the register (interchange format)",
 }

@@ -206,7 +206,7 @@ def figure_records_page(request: HttpRequest) -> HttpResponse:
     rows = [records.row(record, links) for record in page.object_list]
     auditor.record(
         user,
-        "reports.figure_records_viewed",
+        "report.figure_records_viewed",
         children={row["child"].pk for row in rows},
         details={
             "figure": figure,

@@ -182,12 +182,12 @@ def test_absences_are_listed_only_when_the_figure_includes_them(client, register
 def test_one_audit_event_names_exactly_the_children_shown(client, register):
     signed_in(client, "COORDINATOR")
     records_page(client, "episodes_host_lac")
-    event = AuditEvent.objects.get(action="reports.figure_records_viewed")
+    event = AuditEvent.objects.get(action="report.figure_records_viewed")
     assert set(event.subjects.values_list("child_pk", flat=True)) == {register["lac"].pk}
     assert event.details["figure"] == "episodes_host_lac"
     assert event.details["period"] == ["2019-04-01", "2019-06-30"]
     records_page(client, "episodes_total")
-    event = AuditEvent.objects.filter(action="reports.figure_records_viewed").latest("sequence")
+    event = AuditEvent.objects.filter(action="report.figure_records_viewed").latest("sequence")
     shown = {register[name].pk for name in ("home", "lac", "cp", "ola")}
     assert set(event.subjects.values_list("child_pk", flat=True)) == shown
 
@@ -216,7 +216,7 @@ def test_analysts_get_no_links_and_no_records_page(client, register):
         assert RECORDS not in page
         assert "Hana" not in page and "HOME-72H" not in page
     assert records_page(client, "episodes_total").status_code == 403
-    assert not AuditEvent.objects.filter(action="reports.figure_records_viewed").exists()
+    assert not AuditEvent.objects.filter(action="report.figure_records_viewed").exists()
 
 
 def test_staff_without_the_reports_are_refused_the_records_page(client, register):
@@ -255,7 +255,7 @@ def test_long_lists_are_paged_and_the_audit_names_only_the_page(client):
     assert len(table_rows(first)) == 50 and "Page 1 of 2" in first
     second = records_page(client, "episodes_total", page="2").content.decode()
     assert len(table_rows(second)) == 1
-    event = AuditEvent.objects.filter(action="reports.figure_records_viewed").latest("sequence")
+    event = AuditEvent.objects.filter(action="report.figure_records_viewed").latest("sequence")
     assert event.subjects.count() == 1
 
 
