@@ -675,10 +675,13 @@ class _Authority:
         not_held = held > self.last_day or rng.random() < 0.05
         held_text = "" if not_held else self.cal.day(held)
         self.meetings += 1
+        # Harbour's own reference style (meetings.services.meeting_id_for), with D for the
+        # demo's history so that no id a task gives later can be taken already.
+        prefix = "MAM" if kind == "MISSING_MAM" else "STR"
         self.out.row(
             "meetings.csv",
             (
-                f"MTG{self.meetings:07d}",
+                f"HB-{prefix}-D{self.meetings:06d}",
                 child_id,
                 kind,
                 trigger,
