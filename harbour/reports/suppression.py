@@ -21,6 +21,7 @@ The rules are applied until nothing changes. Zero is never suppressed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from harbour.exploitation.models import Concern, Source
@@ -123,7 +124,9 @@ def _hidden_cells(kind: str, values: dict, threshold: int) -> set[str]:
     counts = {row_id for row_id in values if row_id not in STATISTICS_OF}
     hidden = {row_id for row_id in counts if _is_small(values[row_id], threshold)}
 
-    def relations(table):
+    def relations(
+        table: Iterable[tuple[str, tuple[str, ...]]],
+    ) -> Iterator[tuple[str, tuple[str, ...]]]:
         for total, parts in table:
             if total in values and all(part in values for part in parts):
                 yield total, parts
