@@ -119,7 +119,7 @@ def filtered_episodes(user: Any, filters: dict[str, Any], now: int) -> QuerySet:
     if status == EpisodeFilterForm.OPEN:
         episodes = episodes.open()
     elif status == EpisodeFilterForm.CLOSED:
-        episodes = episodes.filter(ended_at__isnull=False)
+        episodes = episodes.closed()
     if filters["category"]:
         episodes = episodes.filter(category=filters["category"])
     # started_on is the UK date of last seen: 23:30 UTC on 30 June is 1 July in summer.
