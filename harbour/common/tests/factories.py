@@ -2,8 +2,11 @@
 layer sets them (refresh_derived) so that factory-made rows look like real ones."""
 
 import datetime as dt
+import itertools
+from typing import Any
 
 import factory
+from django.contrib.auth.models import User
 from factory.django import DjangoModelFactory
 
 from harbour.children.models import Child, LegalStatus
@@ -107,3 +110,28 @@ class PanelListingFactory(DerivedFieldsFactory):
     child = factory.SubFactory(ChildFactory)
     panel = "MACE"
     panel_date = dt.date(2019, 6, 20)
+
+
+def make_staff(
+    *roles: str, username: str | None = None, organisation: str | None = None, **fields: Any
+) -> User:
+    """A member of staff holding `roles` (none: signed in but entitled to nothing).
+
+    The username defaults to one built from the roles, numbered when taken, so a test can
+    make two coordinators without naming them. `organisation` gives the staff profile a
+    provider (return interview workers)."""
+    from harbour.accounts.models import RoleAssignment, StaffProfile
+
+    if username is None:
+        base = "user-" + ("-".join(role.lower() for role in roles) or "none")
+        username = base
+        for number in itertools.count(2):
+            if not User.objects.filter(username=username).exists():
+                break
+            username = f"{base}-{number}"
+    user = User.objects.create_user(username, **fields)
+    for role in roles:
+        RoleAssignment.objects.create(user=user, role=role)
+    if organisation is not None:
+        StaffProfile.objects.create(user=user, organisation=organisation)
+    return user
