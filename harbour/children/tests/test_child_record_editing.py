@@ -6,34 +6,28 @@ import json
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.children import search, services
 from harbour.children.models import Child, LegalStatus
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory, LegalStatusFactory
+from harbour.common.tests.factories import (
+    ChildFactory,
+    EpisodeFactory,
+    LegalStatusFactory,
+    make_staff,
+)
 from harbour.common.time import UTC
-
-pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)
 
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
+
 
 @pytest.fixture(autouse=True)
-def clock(settings):
+def _another_authority(settings):
+    # The authority this module was written for: 202 in its legal statuses is another one.
     settings.LOCAL_AUTHORITY_CODE = "999"
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def staff(client, role: str = "COORDINATOR", name: str = "") -> User:
-    user = User.objects.create_user(name or f"user-{role}", first_name="Sam", last_name=role)
-    RoleAssignment.objects.create(user=user, role=role)
-    client.force_login(user)
-    return user
 
 
 def text(response) -> str:
@@ -76,8 +70,10 @@ def status_form(**values) -> dict:
 # The child's details
 
 
-def test_a_coordinator_changes_the_identity_and_the_change_is_versioned_and_audited(client):
-    staff(client)
+def test_a_coordinator_changes_the_identity_and_the_change_is_versioned_and_audited(
+    client, client_as
+):
+    client_as("COORDINATOR")
     child = ChildFactory(given_name="Jon", family_name="Smyth")
     response = client.post(
         f"/children/{child.pk}/edit/",
@@ -93,11 +89,12 @@ def test_a_coordinator_changes_the_identity_and_the_change_is_versioned_and_audi
     assert event.sealed
 
 
-def test_a_form_loaded_before_someone_elses_change_is_refused_and_saves_nothing(client):
-    staff(client)
+def test_a_form_loaded_before_someone_elses_change_is_refused_and_saves_nothing(client, client_as):
+    client_as("COORDINATOR")
     child = ChildFactory(given_name="Jon")
     stale = child_form(child, given_name="Johnny")
-    assert client.post(f"/children/{child.pk}/edit/", child_form(child, given_name="John"))
+    first = client.post(f"/children/{child.pk}/edit/", child_form(child, given_name="John"))
+    assert first.status_code == 302
     response = client.post(f"/children/{child.pk}/edit/", stale)
     assert response.status_code == 400
     assert "Someone else has changed this record" in text(response)
@@ -105,10 +102,14 @@ def test_a_form_loaded_before_someone_elses_change_is_refused_and_saves_nothing(
     assert child.given_name == "John"
     # Sent again having seen the change, it is saved.
     assert 'name="version" value="2"' in text(response)
+    resent = client.post(f"/children/{child.pk}/edit/", {**stale, "version": "2"})
+    assert resent.status_code == 302
+    child.refresh_from_db()
+    assert child.given_name == "Johnny"
 
 
-def test_a_person_id_already_recorded_for_another_child_is_refused_on_its_field(client):
-    staff(client)
+def test_a_person_id_already_recorded_for_another_child_is_refused_on_its_field(client, client_as):
+    client_as("COORDINATOR")
     ChildFactory(child_id="TAKEN")
     child = ChildFactory(child_id="MINE")
     response = client.post(f"/children/{child.pk}/edit/", child_form(child, child_id="TAKEN"))
@@ -120,8 +121,8 @@ def test_a_person_id_already_recorded_for_another_child_is_refused_on_its_field(
     assert child.child_id == "MINE"
 
 
-def test_a_placement_postcode_is_checked_and_written_the_standard_way(client):
-    staff(client)
+def test_a_placement_postcode_is_checked_and_written_the_standard_way(client, client_as):
+    client_as("COORDINATOR")
     child = ChildFactory()
     bad = client.post(f"/children/{child.pk}/edit/", child_form(child, placement_postcode="12345"))
     assert bad.status_code == 400
@@ -137,10 +138,9 @@ def test_a_placement_postcode_is_checked_and_written_the_standard_way(client):
     assert child.placement_postcode == "SW1A 1AA"
 
 
-def test_only_a_social_worker_can_be_allocated(client):
-    staff(client)
-    analyst = User.objects.create_user("analyst")
-    RoleAssignment.objects.create(user=analyst, role="ANALYST")
+def test_only_a_social_worker_can_be_allocated(client, client_as):
+    client_as("COORDINATOR")
+    analyst = make_staff("ANALYST")
     child = ChildFactory()
     response = client.post(
         f"/children/{child.pk}/edit/", child_form(child, allocated_social_worker=str(analyst.pk))
@@ -151,16 +151,16 @@ def test_only_a_social_worker_can_be_allocated(client):
 
 
 @pytest.mark.parametrize("role", ["SOCIAL_WORKER", "EXPLOITATION_LEAD", "RHI_WORKER"])
-def test_only_a_coordinator_changes_the_childs_details(client, role):
-    user = staff(client, role)
+def test_only_a_coordinator_changes_the_childs_details(client, client_as, role):
+    user = client_as(role)
     child = ChildFactory(allocated_social_worker=user if role == "SOCIAL_WORKER" else None)
     assert client.post(f"/children/{child.pk}/edit/", child_form(child)).status_code == 403
     with pytest.raises(PermissionDenied):
         services.update_child(user, child, changes={"given_name": "X"}, version=child.version)
 
 
-def test_a_restricted_record_cannot_be_edited_by_someone_not_on_its_list(client):
-    staff(client)
+def test_a_restricted_record_cannot_be_edited_by_someone_not_on_its_list(client, client_as):
+    client_as("COORDINATOR")
     child = ChildFactory(restricted=True)
     response = client.get(f"/children/{child.pk}/edit/")
     assert response.status_code == 403
@@ -170,8 +170,8 @@ def test_a_restricted_record_cannot_be_edited_by_someone_not_on_its_list(client)
 # Legal statuses
 
 
-def test_a_coordinator_makes_a_newly_placed_child_a_case_of_another_authority(client):
-    staff(client)
+def test_a_coordinator_makes_a_newly_placed_child_a_case_of_another_authority(client, client_as):
+    client_as("COORDINATOR")
     child = ChildFactory()
     response = client.post(
         f"/children/{child.pk}/legal-statuses/new/",
@@ -188,8 +188,8 @@ def test_a_coordinator_makes_a_newly_placed_child_a_case_of_another_authority(cl
     assert AuditEvent.objects.filter(action="children.legalstatus.create").count() == 1
 
 
-def test_a_legal_status_is_ended_with_its_version_and_a_stale_change_is_refused(client):
-    staff(client)
+def test_a_legal_status_is_ended_with_its_version_and_a_stale_change_is_refused(client, client_as):
+    client_as("COORDINATOR")
     status = LegalStatusFactory(status="CP", start_date=dt.date(2023, 1, 1))
     child = status.child
     path = f"/children/{child.pk}/legal-statuses/{status.pk}/"
@@ -208,8 +208,8 @@ def test_a_legal_status_is_ended_with_its_version_and_a_stale_change_is_refused(
     assert status.end_date == dt.date(2024, 6, 30)
 
 
-def test_an_end_before_the_start_is_refused_on_the_end_date(client):
-    staff(client)
+def test_an_end_before_the_start_is_refused_on_the_end_date(client, client_as):
+    client_as("COORDINATOR")
     child = ChildFactory()
     response = client.post(
         f"/children/{child.pk}/legal-statuses/new/",
@@ -223,8 +223,8 @@ def test_an_end_before_the_start_is_refused_on_the_end_date(client):
     assert not LegalStatus.objects.exists()
 
 
-def test_a_responsible_authority_on_a_plan_is_refused_on_its_field(client):
-    staff(client)
+def test_a_responsible_authority_on_a_plan_is_refused_on_its_field(client, client_as):
+    client_as("COORDINATOR")
     child = ChildFactory()
     response = client.post(
         f"/children/{child.pk}/legal-statuses/new/", status_form(status="CIN", responsible_la="202")
@@ -234,8 +234,8 @@ def test_a_responsible_authority_on_a_plan_is_refused_on_its_field(client):
     assert not LegalStatus.objects.exists()
 
 
-def test_the_same_status_starting_the_same_day_is_refused_with_a_message(client):
-    staff(client)
+def test_the_same_status_starting_the_same_day_is_refused_with_a_message(client, client_as):
+    client_as("COORDINATOR")
     status = LegalStatusFactory(status="LAC", start_date=dt.date(2024, 7, 1))
     response = client.post(f"/children/{status.child.pk}/legal-statuses/new/", status_form())
     assert response.status_code == 400
@@ -243,8 +243,8 @@ def test_the_same_status_starting_the_same_day_is_refused_with_a_message(client)
     assert "legal_status_key" not in text(response)
 
 
-def test_a_social_worker_records_legal_statuses_of_their_own_children_only(client):
-    worker = staff(client, "SOCIAL_WORKER")
+def test_a_social_worker_records_legal_statuses_of_their_own_children_only(client, client_as):
+    worker = client_as("SOCIAL_WORKER")
     own = ChildFactory(allocated_social_worker=worker)
     other = ChildFactory()
     assert client.post(f"/children/{own.pk}/legal-statuses/new/", status_form()).status_code == 302
@@ -257,8 +257,8 @@ def test_a_social_worker_records_legal_statuses_of_their_own_children_only(clien
 # A social worker's caseload
 
 
-def test_my_children_lists_the_children_allocated_to_the_social_worker(client):
-    worker = staff(client, "SOCIAL_WORKER")
+def test_my_children_lists_the_children_allocated_to_the_social_worker(client, client_as):
+    worker = client_as("SOCIAL_WORKER")
     own = ChildFactory(given_name="Mine", allocated_social_worker=worker)
     EpisodeFactory(child=own, started_at=NOW - dt.timedelta(hours=2), ended_at=None)
     ChildFactory(given_name="NotMine")
@@ -269,20 +269,20 @@ def test_my_children_lists_the_children_allocated_to_the_social_worker(client):
     assert AuditEvent.objects.filter(action="children.caseload_viewed").exists()
 
 
-def test_my_children_is_for_social_workers(client):
-    staff(client, "COORDINATOR")
+def test_my_children_is_for_social_workers(client, client_as):
+    client_as("COORDINATOR")
     assert client.get("/children/mine/").status_code == 403
 
 
-def test_on_my_children_only_my_children_is_the_current_section(client):
-    staff(client, "SOCIAL_WORKER")
+def test_on_my_children_only_my_children_is_the_current_section(client, client_as):
+    client_as("SOCIAL_WORKER")
     page = text(client.get("/children/mine/"))
     current = re.findall(r'href="([^"]+)" aria-current="true"', page)
     assert current == ["/children/mine/"]
 
 
-def test_a_change_made_elsewhere_makes_an_open_edit_form_stale(client):
-    user = staff(client)
+def test_a_change_made_elsewhere_makes_an_open_edit_form_stale(client, client_as):
+    user = client_as("COORDINATOR")
     child = ChildFactory(given_name="Jon")
     opened = child_form(child, given_name="Johnny")
     elsewhere = Child.objects.get(pk=child.pk)
@@ -294,8 +294,8 @@ def test_a_change_made_elsewhere_makes_an_open_edit_form_stale(client):
     assert (child.given_name, child.family_name) == ("Jon", "Changed")
 
 
-def test_a_legal_status_changed_elsewhere_makes_an_open_form_stale(client):
-    user = staff(client)
+def test_a_legal_status_changed_elsewhere_makes_an_open_form_stale(client, client_as):
+    user = client_as("COORDINATOR")
     status = LegalStatusFactory(status="CP", start_date=dt.date(2023, 1, 1))
     elsewhere = LegalStatus.objects.get(pk=status.pk)
     elsewhere.end_date = dt.date(2024, 1, 1)
@@ -313,8 +313,8 @@ def test_a_legal_status_changed_elsewhere_makes_an_open_form_stale(client):
     assert status.end_date == dt.date(2024, 1, 1)
 
 
-def test_a_corrected_date_of_birth_is_what_the_search_finds(client):
-    user = staff(client)
+def test_a_corrected_date_of_birth_is_what_the_search_finds(client, client_as):
+    user = client_as("COORDINATOR")
     child = ChildFactory(date_of_birth=dt.date(2010, 3, 4))
     corrected = child_form(
         child,

@@ -4,12 +4,9 @@ lists: no query per child."""
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from harbour.accounts.models import RoleAssignment
 from harbour.common.tests.factories import (
     ChildFactory,
     EpisodeFactory,
@@ -18,24 +15,9 @@ from harbour.common.tests.factories import (
 )
 from harbour.common.time import UTC
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 MAX_QUERIES = 16
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def coordinator(client):
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
-    return user
 
 
 def smiths(count: int, start: int) -> None:
@@ -66,9 +48,10 @@ def queries_for(client, path: str, params: dict) -> int:
     ],
 )
 def test_finding_children_takes_the_same_queries_for_three_or_thirty(
-    client, coordinator, settings, path, params
+    client, client_as, settings, path, params
 ):
     settings.LOCAL_AUTHORITY_CODE = "999"
+    client_as("COORDINATOR")
     client.get(path, params)  # the session and the user, loaded once
     smiths(3, 0)
     few = queries_for(client, path, params)

@@ -5,10 +5,7 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 
-from harbour.accounts.models import RoleAssignment
 from harbour.common.tests.factories import (
     ChildFactory,
     EpisodeFactory,
@@ -17,22 +14,14 @@ from harbour.common.tests.factories import (
 from harbour.common.time import UTC
 from harbour.meetings.models import MeetingTask
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 @pytest.fixture
-def child(client):
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+def child(client_as):
+    client_as("COORDINATOR")
     return ChildFactory(given_name="Ada", family_name="Brook")
 
 

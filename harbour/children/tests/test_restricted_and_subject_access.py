@@ -3,22 +3,18 @@ import json
 import zipfile
 
 import pytest
-from django.contrib.auth.models import User
 
-from harbour.accounts.models import GrantRequest, RoleAssignment
+from harbour.accounts.models import GrantRequest
 from harbour.accounts.services import approve_grant
 from harbour.audit.models import AuditEvent
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory, ReturnInterviewFactory
+from harbour.common.tests.factories import (
+    ChildFactory,
+    EpisodeFactory,
+    ReturnInterviewFactory,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(client, role: str | None = None, **fields) -> User:
-    user = User.objects.create_user(f"user-{role}", password="a-long-enough-password", **fields)
-    if role:
-        RoleAssignment.objects.create(user=user, role=role)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
@@ -28,8 +24,8 @@ def child():
     return child
 
 
-def test_a_coordinator_downloads_everything_held_about_a_child(client, child):
-    staff(client, "COORDINATOR")
+def test_a_coordinator_downloads_everything_held_about_a_child(client, client_as, child):
+    client_as("COORDINATOR")
     assert (
         "Subject access export"
         in client.get(f"/children/{child.pk}/subject-access/").content.decode()
@@ -48,15 +44,17 @@ def test_a_coordinator_downloads_everything_held_about_a_child(client, child):
     assert event.object_id == str(child.pk)
 
 
-def test_the_export_is_refused_to_roles_without_it(client, child):
-    staff(client, "ANALYST")
+def test_the_export_is_refused_to_roles_without_it(client, client_as, child):
+    client_as("ANALYST")
     assert client.get(f"/children/{child.pk}/subject-access/").status_code == 403
 
 
-def test_a_restricted_record_shows_only_that_it_exists_and_the_attempt_is_audited(client, child):
+def test_a_restricted_record_shows_only_that_it_exists_and_the_attempt_is_audited(
+    client, client_as, child
+):
     child.restricted = True
     child.save()
-    user = staff(client, "COORDINATOR", is_superuser=True)
+    user = client_as("COORDINATOR", is_superuser=True)
 
     response = client.post(f"/children/{child.pk}/subject-access/")
 
@@ -69,10 +67,10 @@ def test_a_restricted_record_shows_only_that_it_exists_and_the_attempt_is_audite
     assert not AuditEvent.objects.filter(action="children.subject_access_export").exists()
 
 
-def test_people_on_the_access_list_see_a_restricted_record(client, child):
+def test_people_on_the_access_list_see_a_restricted_record(client, client_as, child):
     child.restricted = True
     child.save()
-    user = staff(client, "COORDINATOR")
+    user = client_as("COORDINATOR")
     child.access_list.add(user)
     assert client.post(f"/children/{child.pk}/subject-access/").status_code == 200
 
@@ -98,9 +96,9 @@ def test_admin_pages_are_audited_with_the_children_they_show(admin_client, child
     assert list(viewed.subjects.values_list("child_pk", flat=True)) == [child.pk]
 
 
-def test_an_administrator_restricts_a_record_and_keeps_its_access_list(client, child):
-    staff(client, "ADMINISTRATOR")
-    worker = User.objects.create_user("worker")
+def test_an_administrator_restricts_a_record_and_keeps_its_access_list(client, client_as, child):
+    client_as("ADMINISTRATOR")
+    worker = make_staff(username="worker")
     page = client.get(f"/children/{child.pk}/access-list/").content.decode()
     assert child.child_id in page and "Ada" not in page  # the person id only
 
@@ -111,8 +109,7 @@ def test_an_administrator_restricts_a_record_and_keeps_its_access_list(client, c
     )
     # Every place on an access list takes a second administrator (docs/roles.md).
     assert not child.access_list.exists()
-    second = User.objects.create_user("second-administrator")
-    RoleAssignment.objects.create(user=second, role="ADMINISTRATOR")
+    second = make_staff("ADMINISTRATOR", username="second-administrator")
     approve_grant(second, GrantRequest.objects.get(child=child, user=worker))
 
     child.refresh_from_db()
@@ -125,14 +122,14 @@ def test_an_administrator_restricts_a_record_and_keeps_its_access_list(client, c
     )[-3:] == ["children.restriction_changed", "children.access_granted", "children.access_revoked"]
 
 
-def test_only_administrators_keep_access_lists(client, child):
-    staff(client, "COORDINATOR")
+def test_only_administrators_keep_access_lists(client, client_as, child):
+    client_as("COORDINATOR")
     assert client.get(f"/children/{child.pk}/access-list/").status_code == 403
 
 
 @pytest.mark.parametrize("action", ["grant", "revoke"])
-def test_a_username_with_a_nul_is_refused_on_the_access_list_page(client, child, action):
-    staff(client, "ADMINISTRATOR")
+def test_a_username_with_a_nul_is_refused_on_the_access_list_page(client, client_as, child, action):
+    client_as("ADMINISTRATOR")
     refused = client.post(
         f"/children/{child.pk}/access-list/", {"action": action, "username": "work\x00er"}
     )
