@@ -3,9 +3,6 @@ this authority is 343) and their episodes."""
 
 import datetime as dt
 
-from django.contrib.auth.models import User
-
-from harbour.accounts.models import RoleAssignment
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, LegalStatusFactory
 from harbour.common.time import UTC
 
@@ -25,9 +22,3 @@ def ola_episode(child=None, *, found=FOUND, **fields):
     return EpisodeFactory(
         child=child or placed_child(), started_at=found - 20 * HOUR, ended_at=found, **fields
     )
-
-
-def staff(role: str = "COORDINATOR", name: str | None = None) -> User:
-    user = User.objects.create_user(name or f"user-{role.lower()}")
-    RoleAssignment.objects.create(user=user, role=role)
-    return user

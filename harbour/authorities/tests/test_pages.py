@@ -5,33 +5,19 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 
 from harbour.audit.models import AuditEvent
 from harbour.authorities import services
 from harbour.authorities.models import LocalAuthority, OlaLog, OlaNotification
 from harbour.children.chronology import chronology
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory, make_staff
 from harbour.common.time import UTC
 from harbour.interviews.models import Allocation
 from harbour.missing.models import NotificationReference
 
-from .helpers import DAY, FOUND, HOUR, NOW, ola_episode, placed_child, staff
+from .helpers import DAY, FOUND, HOUR, NOW, ola_episode, placed_child
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def signed_in(client, role="COORDINATOR", name=None) -> User:
-    user = staff(role, name)
-    client.force_login(user)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def text(response) -> str:
@@ -66,7 +52,7 @@ def entry_form(**fields) -> dict[str, str]:
 # The list
 
 
-def test_the_list_shows_ola_episodes_with_their_authority_and_status(client):
+def test_the_list_shows_ola_episodes_with_their_authority_and_status(client, client_as):
     LocalAuthority.objects.create(code="344", name="Example Shire Council")
     waiting = ola_episode(placed_child(given_name="Waiting"), episode_id="OLA-WAIT")
     OlaLog.objects.create(
@@ -74,7 +60,7 @@ def test_the_list_shows_ola_episodes_with_their_authority_and_status(client):
     )
     ola_episode(placed_child(code="350", given_name="Unknown"), episode_id="OLA-NEW")
     EpisodeFactory(child=ChildFactory(given_name="Home"), episode_id="HOME-1")
-    signed_in(client)
+    client_as("COORDINATOR")
 
     page = text(client.get("/authorities/ola/"))
 
@@ -91,12 +77,12 @@ def test_the_list_shows_ola_episodes_with_their_authority_and_status(client):
     assert event.subjects.count() == 2
 
 
-def test_the_list_filters_by_status_and_authority_and_hides_the_responded(client):
+def test_the_list_filters_by_status_and_authority_and_hides_the_responded(client, client_as):
     answered = ola_episode(episode_id="OLA-DONE")
     OlaLog.objects.create(episode=answered, version=2, response_epoch=int(NOW.timestamp()))
     ola_episode(placed_child(code="350"), episode_id="OLA-350")
     ola_episode(episode_id="OLA-344")
-    signed_in(client)
+    client_as("COORDINATOR")
 
     def listed(query: str) -> set[str]:
         page = text(client.get("/authorities/ola/" + query))
@@ -108,14 +94,14 @@ def test_the_list_filters_by_status_and_authority_and_hides_the_responded(client
     assert listed("?authority=350&status=ALL") == {"OLA-350"}
 
 
-def test_old_episodes_never_notified_are_history_not_still_to_do(client):
+def test_old_episodes_never_notified_are_history_not_still_to_do(client, client_as):
     ola_episode(episode_id="OLA-RECENT", found=NOW - 27 * DAY)
     ola_episode(episode_id="OLA-OLD", found=NOW - 40 * DAY)
     waiting = ola_episode(episode_id="OLA-WAITING", found=NOW - 60 * DAY)
     OlaLog.objects.create(
         episode=waiting, version=1, request_epoch=int((NOW - 59 * DAY).timestamp())
     )
-    signed_in(client)
+    client_as("COORDINATOR")
 
     def listed(query: str) -> set[str]:
         return set(re.findall(r"OLA-[A-Z]+", text(client.get("/authorities/ola/" + query))))
@@ -125,13 +111,15 @@ def test_old_episodes_never_notified_are_history_not_still_to_do(client):
     assert listed("?status=ALL") == {"OLA-RECENT", "OLA-OLD", "OLA-WAITING"}
 
 
-def test_the_list_hides_restricted_children_from_those_not_on_their_list(client):
+def test_the_list_hides_restricted_children_from_those_not_on_their_list(client, client_as):
     ola_episode(placed_child(given_name="Hidden", restricted=True))
-    signed_in(client)
+    client_as("COORDINATOR")
     assert "Hidden" not in text(client.get("/authorities/ola/"))
 
 
-def test_the_list_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+def test_the_list_runs_a_bounded_number_of_queries(
+    client, django_assert_max_num_queries, client_as
+):
     LocalAuthority.objects.create(code="344", name="Example Shire Council")
     for n in range(60):
         episode = ola_episode(found=FOUND - n * HOUR)
@@ -139,7 +127,7 @@ def test_the_list_runs_a_bounded_number_of_queries(client, django_assert_max_num
             OlaLog.objects.create(
                 episode=episode, version=1, request_epoch=int((NOW - n * HOUR).timestamp())
             )
-    signed_in(client)
+    client_as("COORDINATOR")
 
     with django_assert_max_num_queries(18):
         page = text(client.get("/authorities/ola/?status=ALL"))
@@ -150,13 +138,13 @@ def test_the_list_runs_a_bounded_number_of_queries(client, django_assert_max_num
 # An episode's log
 
 
-def test_a_coordinator_records_a_request_and_sees_it_in_the_log(client):
+def test_a_coordinator_records_a_request_and_sees_it_in_the_log(client, client_as):
     LocalAuthority.objects.create(
         code="344", name="Example Shire Council", team="Missing children team",
         email="missing@example.org",
     )  # fmt: skip
     episode = ola_episode()
-    user = signed_in(client)
+    user = client_as("COORDINATOR")
 
     response = client.post(f"/authorities/ola/{episode.pk}/", entry_form())
 
@@ -177,9 +165,9 @@ def test_a_coordinator_records_a_request_and_sees_it_in_the_log(client):
     assert "missing@example.org" in page and "Missing children team" in page
 
 
-def test_the_log_page_shows_errors_beside_the_fields_and_keeps_what_was_entered(client):
+def test_the_log_page_shows_errors_beside_the_fields_and_keeps_what_was_entered(client, client_as):
     episode = ola_episode()
-    signed_in(client)
+    client_as("COORDINATOR")
 
     response = client.post(
         f"/authorities/ola/{episode.pk}/",
@@ -196,13 +184,13 @@ def test_the_log_page_shows_errors_beside_the_fields_and_keeps_what_was_entered(
     assert not OlaNotification.objects.exists()
 
 
-def test_a_stale_form_is_refused_with_the_log_as_it_is_now_and_the_input_kept(client):
+def test_a_stale_form_is_refused_with_the_log_as_it_is_now_and_the_input_kept(client, client_as):
     episode = ola_episode()
-    other = staff(name="someone-else")
+    other = make_staff("COORDINATOR", username="someone-else")
     services.notify_placing_authority(
         other, episode, kind="FOUND", sent_at=FOUND + HOUR, method="PHONE", version=0
     )
-    signed_in(client)
+    client_as("COORDINATOR")
 
     response = client.post(
         f"/authorities/ola/{episode.pk}/", entry_form(note="My request", version="0")
@@ -221,9 +209,9 @@ def test_a_stale_form_is_refused_with_the_log_as_it_is_now_and_the_input_kept(cl
     assert OlaNotification.objects.count() == 2
 
 
-def test_a_service_refusal_is_shown_next_to_its_field(client):
+def test_a_service_refusal_is_shown_next_to_its_field(client, client_as):
     episode = ola_episode()
-    signed_in(client)
+    client_as("COORDINATOR")
 
     response = client.post(f"/authorities/ola/{episode.pk}/", entry_form(kind="CHASER"))
 
@@ -231,9 +219,9 @@ def test_a_service_refusal_is_shown_next_to_its_field(client):
     assert "Record the request for a return interview before a chaser" in text(response)
 
 
-def test_the_log_of_an_episode_not_placed_by_another_authority_has_no_form(client):
+def test_the_log_of_an_episode_not_placed_by_another_authority_has_no_form(client, client_as):
     episode = EpisodeFactory()
-    signed_in(client)
+    client_as("COORDINATOR")
 
     page = text(client.get(f"/authorities/ola/{episode.pk}/"))
 
@@ -241,9 +229,9 @@ def test_the_log_of_an_episode_not_placed_by_another_authority_has_no_form(clien
     assert "Add to the log" not in page
 
 
-def test_a_restricted_child_s_log_shows_only_that_it_is_restricted(client):
+def test_a_restricted_child_s_log_shows_only_that_it_is_restricted(client, client_as):
     episode = ola_episode(placed_child(given_name="Secret", restricted=True))
-    signed_in(client)
+    client_as("COORDINATOR")
 
     response = client.get(f"/authorities/ola/{episode.pk}/")
 
@@ -253,16 +241,18 @@ def test_a_restricted_child_s_log_shows_only_that_it_is_restricted(client):
 
 
 @pytest.mark.parametrize("role", ["RHI_WORKER", "SOCIAL_WORKER", "EXPLOITATION_LEAD"])
-def test_only_coordinators_record_notifications(client, role):
+def test_only_coordinators_record_notifications(client, role, client_as):
     episode = ola_episode()
-    signed_in(client, role)
+    client_as(role)
     assert client.post(f"/authorities/ola/{episode.pk}/", entry_form()).status_code == 403
     assert not OlaNotification.objects.exists()
 
 
-def test_the_log_page_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+def test_the_log_page_runs_a_bounded_number_of_queries(
+    client, django_assert_max_num_queries, client_as
+):
     episode = ola_episode()
-    user = staff(name="writer")
+    user = make_staff("COORDINATOR", username="writer")
     services.notify_placing_authority(
         user, episode, kind="INTERVIEW_REQUESTED", sent_at=FOUND + HOUR, method="EMAIL",
         version=0,
@@ -271,7 +261,7 @@ def test_the_log_page_runs_a_bounded_number_of_queries(client, django_assert_max
         services.send_chaser(
             user, episode, sent_at=FOUND + (n + 2) * HOUR, method="PHONE", version=n + 1
         )
-    signed_in(client)
+    client_as("COORDINATOR")
 
     with django_assert_max_num_queries(20):
         page = text(client.get(f"/authorities/ola/{episode.pk}/"))
@@ -282,7 +272,9 @@ def test_the_log_page_runs_a_bounded_number_of_queries(client, django_assert_max
 # The return interview worklist's OLA rows
 
 
-def test_the_worklist_s_ola_rows_show_the_notification_status_and_link_to_the_log(client):
+def test_the_worklist_s_ola_rows_show_the_notification_status_and_link_to_the_log(
+    client, client_as
+):
     LocalAuthority.objects.create(code="344", name="Example Shire Council")
     waiting = ola_episode(episode_id="OLA-WAITING")
     OlaLog.objects.create(
@@ -290,7 +282,7 @@ def test_the_worklist_s_ola_rows_show_the_notification_status_and_link_to_the_lo
     )
     answered = ola_episode(episode_id="OLA-ANSWERED")
     OlaLog.objects.create(episode=answered, version=2, response_epoch=int(NOW.timestamp()))
-    signed_in(client)
+    client_as("COORDINATOR")
 
     page = text(client.get("/interviews/"))
 
@@ -314,15 +306,13 @@ def test_the_chronology_has_police_notifications_allocations_and_ola_notificatio
     NotificationReference.objects.create(
         episode=episode, reference="POL-1-REPEAT", received_at=episode.started_at + 2 * HOUR
     )
-    worker = staff("RHI_WORKER", "worker")
-    worker.first_name, worker.last_name = "Wren", "Example"
-    worker.save()
+    worker = make_staff("RHI_WORKER", username="worker", first_name="Wren", last_name="Example")
     Allocation.objects.create(
         episode=episode, worker=worker, organisation="Example Provider", allocated_at=FOUND + HOUR
     )
     services.notify_placing_authority(
-        staff(), episode, kind="INTERVIEW_REQUESTED", sent_at=FOUND + 2 * HOUR, method="LETTER",
-        version=0,
+        make_staff("COORDINATOR"), episode, kind="INTERVIEW_REQUESTED",
+        sent_at=FOUND + 2 * HOUR, method="LETTER", version=0,
     )  # fmt: skip
 
     entries = {(entry.kind, entry.title, entry.detail) for entry in chronology(child)}
@@ -353,9 +343,9 @@ def test_the_chronology_has_police_notifications_allocations_and_ola_notificatio
     assert before == []
 
 
-def test_the_child_page_offers_the_new_kinds_in_its_filter(client):
+def test_the_child_page_offers_the_new_kinds_in_its_filter(client, client_as):
     child = placed_child()
-    signed_in(client)
+    client_as("COORDINATOR")
     page = text(client.get(f"/children/{child.pk}/"))
     for label in (
         "Police notifications",
@@ -368,8 +358,8 @@ def test_the_child_page_offers_the_new_kinds_in_its_filter(client):
 # Reference data
 
 
-def test_an_administrator_adds_and_changes_an_authority(client):
-    signed_in(client, "ADMINISTRATOR")
+def test_an_administrator_adds_and_changes_an_authority(client, client_as):
+    client_as("ADMINISTRATOR")
 
     response = client.post(
         "/authorities/add/",
@@ -392,9 +382,9 @@ def test_an_administrator_adds_and_changes_an_authority(client):
     assert AuditEvent.objects.filter(action="authorities.localauthority.change").exists()
 
 
-def test_the_authority_form_names_what_is_wrong(client):
+def test_the_authority_form_names_what_is_wrong(client, client_as):
     LocalAuthority.objects.create(code="344", name="Example Shire Council")
-    signed_in(client, "ADMINISTRATOR")
+    client_as("ADMINISTRATOR")
 
     response = client.post(
         "/authorities/add/", {"code": "344", "name": "", "email": "not an address"}
@@ -407,9 +397,9 @@ def test_the_authority_form_names_what_is_wrong(client):
     assert "Enter an email address like name@example.org" in page
 
 
-def test_a_stale_change_to_an_authority_is_refused_and_the_input_kept(client):
+def test_a_stale_change_to_an_authority_is_refused_and_the_input_kept(client, client_as):
     authority = LocalAuthority.objects.create(code="344", name="Example Shire Council")
-    signed_in(client, "ADMINISTRATOR")
+    client_as("ADMINISTRATOR")
     loaded = authority.version
     services.save_authority("someone", authority, version=loaded)
 
@@ -425,9 +415,9 @@ def test_a_stale_change_to_an_authority_is_refused_and_the_input_kept(client):
     assert LocalAuthority.objects.get(pk=authority.pk).name == "Example Shire Council"
 
 
-def test_a_change_to_an_authority_without_its_version_is_refused(client):
+def test_a_change_to_an_authority_without_its_version_is_refused(client, client_as):
     authority = LocalAuthority.objects.create(code="344", name="Example Shire Council")
-    signed_in(client, "ADMINISTRATOR")
+    client_as("ADMINISTRATOR")
 
     response = client.post(f"/authorities/{authority.pk}/", {"code": "344", "name": "Changed"})
 
@@ -437,18 +427,18 @@ def test_a_change_to_an_authority_without_its_version_is_refused(client):
 
 
 @pytest.mark.parametrize("role", ["COORDINATOR", "ANALYST"])
-def test_only_administrators_manage_the_reference_data(client, role):
-    signed_in(client, role)
+def test_only_administrators_manage_the_reference_data(client, role, client_as):
+    client_as(role)
     assert client.get("/authorities/").status_code == 403
     assert client.post("/authorities/add/", {"code": "344", "name": "X"}).status_code == 403
     assert not LocalAuthority.objects.exists()
 
 
-def test_a_time_in_the_hour_the_clocks_went_back_asks_which_of_the_two_it_was(client):
+def test_a_time_in_the_hour_the_clocks_went_back_asks_which_of_the_two_it_was(client, client_as):
     from harbour.authorities.forms import EntryForm
 
     episode = ola_episode()
-    signed_in(client)
+    client_as("COORDINATOR")
     repeated_hour = entry_form(
         occurred_day="29", occurred_month="10", occurred_year="2023", occurred_hour="1",
         occurred_minute="30",
@@ -465,11 +455,11 @@ def test_a_time_in_the_hour_the_clocks_went_back_asks_which_of_the_two_it_was(cl
     assert answered.cleaned_data["occurred_at"] == dt.datetime(2023, 10, 29, 1, 30, tzinfo=UTC)
 
 
-def test_the_list_is_paged_fifty_at_a_time_and_keeps_its_filters(client):
+def test_the_list_is_paged_fifty_at_a_time_and_keeps_its_filters(client, client_as):
     child = placed_child()
     for number in range(51):
         ola_episode(child, episode_id=f"OLA-{number:03d}", found=FOUND - number * DAY)
-    signed_in(client)
+    client_as("COORDINATOR")
 
     first = text(client.get("/authorities/ola/?status=ALL"))
     second = text(client.get("/authorities/ola/?status=ALL&page=2"))

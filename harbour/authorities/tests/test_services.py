@@ -4,27 +4,20 @@ escalation clocks, conflicts, validation and the audit trail."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from harbour.audit.models import AuditEvent
 from harbour.audit.services import unseal
 from harbour.authorities import queries, services
 from harbour.authorities.models import LocalAuthority, OlaLog, OlaNotification
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory, make_staff
 from harbour.missing.models import Episode
 
-from .helpers import DAY, FOUND, HOUR, NOW, ola_episode, staff
+from .helpers import DAY, FOUND, HOUR, NOW, ola_episode
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 S = queries.OlaStatus
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def status_at(episode, now) -> str:
@@ -48,7 +41,7 @@ def request(user, episode, at):
 
 
 def test_an_episode_with_nothing_logged_is_not_yet_notified_then_notified():
-    user = staff()
+    user = make_staff("COORDINATOR")
     episode = ola_episode()
     assert status_at(episode, NOW) == S.NOT_NOTIFIED
 
@@ -62,7 +55,7 @@ def test_an_episode_with_nothing_logged_is_not_yet_notified_then_notified():
 def test_the_chaser_falls_due_exactly_when_the_wait_has_passed(settings):
     settings.HARBOUR_OLA_CHASE_DAYS = 3
     settings.HARBOUR_OLA_ESCALATE_DAYS = 7
-    user = staff()
+    user = make_staff("COORDINATOR")
     episode = ola_episode()
     asked = FOUND + 2 * HOUR
     request(user, episode, asked)
@@ -73,16 +66,16 @@ def test_the_chaser_falls_due_exactly_when_the_wait_has_passed(settings):
     assert status_at(episode, asked + 7 * DAY) == S.ESCALATION_DUE
 
 
-def test_the_clock_is_elapsed_time_across_the_clock_change(settings):
+def test_the_clock_is_elapsed_time_across_the_clock_change(settings, clock):
     """Asked at 10am GMT on Saturday 30 March 2024: the clocks go forward that night, so the
     chaser is due at 11am BST on Tuesday, 72 elapsed hours later."""
     settings.HARBOUR_OLA_CHASE_DAYS = 3
-    user = staff()
+    user = make_staff("COORDINATOR")
     found = dt.datetime(2024, 3, 29, 9, 0, tzinfo=dt.UTC)
     episode = ola_episode(found=found)
     asked = dt.datetime(2024, 3, 30, 10, 0, tzinfo=dt.UTC)
-    with time_machine.travel(asked + HOUR, tick=False):
-        request(user, episode, asked)
+    clock.move_to(asked + HOUR)
+    request(user, episode, asked)
 
     due = dt.datetime(2024, 4, 2, 10, 0, tzinfo=dt.UTC)  # 11am BST
     assert status_at(episode, due - dt.timedelta(seconds=1)) == S.AWAITING
@@ -92,7 +85,7 @@ def test_the_clock_is_elapsed_time_across_the_clock_change(settings):
 def test_a_chaser_sent_stops_the_chaser_being_due_but_not_the_escalation(settings):
     settings.HARBOUR_OLA_CHASE_DAYS = 3
     settings.HARBOUR_OLA_ESCALATE_DAYS = 7
-    user = staff()
+    user = make_staff("COORDINATOR")
     episode = ola_episode(found=NOW - 8 * DAY)
     asked = NOW - 8 * DAY + HOUR
     request(user, episode, asked)
@@ -111,7 +104,7 @@ def test_a_chaser_sent_stops_the_chaser_being_due_but_not_the_escalation(setting
 
 
 def test_a_response_closes_the_log_and_a_new_request_reopens_it():
-    user = staff()
+    user = make_staff("COORDINATOR")
     episode = ola_episode()
     request(user, episode, FOUND + HOUR)
     services.record_response(
@@ -125,7 +118,7 @@ def test_a_response_closes_the_log_and_a_new_request_reopens_it():
 
 
 def test_a_response_dated_before_the_request_does_not_answer_it():
-    user = staff()
+    user = make_staff("COORDINATOR")
     episode = ola_episode()
     request(user, episode, FOUND + DAY)
     services.record_response(
@@ -136,7 +129,10 @@ def test_a_response_dated_before_the_request_does_not_answer_it():
 
 
 def test_a_stale_version_is_refused_and_nothing_is_written():
-    first, second = staff(name="first"), staff(name="second")
+    first, second = (
+        make_staff("COORDINATOR", username="first"),
+        make_staff("COORDINATOR", username="second"),
+    )
     episode = ola_episode()
     request(first, episode, FOUND + HOUR)  # the log is now at version 1
 
@@ -150,7 +146,12 @@ def test_a_stale_version_is_refused_and_nothing_is_written():
 def test_a_first_entry_from_a_form_that_expected_entries_is_refused():
     with pytest.raises(services.Conflict):
         services.notify_placing_authority(
-            staff(), ola_episode(), kind="MISSING", sent_at=NOW, method="EMAIL", version=3
+            make_staff("COORDINATOR"),
+            ola_episode(),
+            kind="MISSING",
+            sent_at=NOW,
+            method="EMAIL",
+            version=3,
         )
     assert not OlaLog.objects.exists()
 
@@ -159,13 +160,13 @@ def test_only_a_child_placed_by_another_authority_has_a_placing_authority_to_not
     home = EpisodeFactory(child=ChildFactory())
     with pytest.raises(ValidationError, match="not looked after by another authority"):
         services.notify_placing_authority(
-            staff(), home, kind="MISSING", sent_at=NOW, method="EMAIL", version=0
+            make_staff("COORDINATOR"), home, kind="MISSING", sent_at=NOW, method="EMAIL", version=0
         )
     assert not OlaLog.objects.exists()
 
 
 def test_a_chaser_or_an_escalation_needs_an_interview_request_first():
-    user = staff()
+    user = make_staff("COORDINATOR")
     episode = ola_episode()
     with pytest.raises(ValidationError) as refused:
         services.send_chaser(user, episode, sent_at=NOW, method="EMAIL", version=0)
@@ -175,7 +176,7 @@ def test_a_chaser_or_an_escalation_needs_an_interview_request_first():
 
 
 def test_times_must_be_real_and_in_order():
-    user = staff()
+    user = make_staff("COORDINATOR")
     episode = ola_episode()
     open_episode = EpisodeFactory(
         child=episode.child, started_at=NOW - 5 * HOUR, ended_at=None, episode_id="STILL-OUT"
@@ -200,7 +201,7 @@ def test_times_must_be_real_and_in_order():
 
 
 def test_each_entry_is_audited_naming_the_child_with_the_note_sealed():
-    user = staff()
+    user = make_staff("COORDINATOR")
     episode = ola_episode()
 
     entry = services.record_response(
@@ -219,7 +220,7 @@ def test_each_entry_is_audited_naming_the_child_with_the_note_sealed():
 
 
 def test_the_reference_data_refuses_a_stale_change():
-    admin = staff("ADMINISTRATOR")
+    admin = make_staff("ADMINISTRATOR")
     authority = services.save_authority(admin, LocalAuthority(code="344", name="Example Shire"))
     loaded = authority.version
     authority.name = "Example Shire Council"
@@ -234,7 +235,7 @@ def test_the_reference_data_refuses_a_stale_change():
 
 
 def test_responses_awaited_lists_only_unanswered_requests_oldest_first():
-    user = staff()
+    user = make_staff("COORDINATOR")
     older = ola_episode(found=NOW - 9 * DAY)
     newer = ola_episode(found=NOW - 2 * DAY)
     answered = ola_episode(found=NOW - 4 * DAY)
@@ -262,7 +263,7 @@ def test_the_chase_command_counts_the_logs_by_status(settings):
 
     settings.HARBOUR_OLA_CHASE_DAYS = 3
     settings.HARBOUR_OLA_ESCALATE_DAYS = 7
-    user = staff()
+    user = make_staff("COORDINATOR")
     for days in (8, 4, 1):
         episode = ola_episode(found=NOW - days * DAY - HOUR)
         request(user, episode, NOW - days * DAY)
