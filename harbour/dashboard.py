@@ -34,7 +34,7 @@ from harbour.accounts.permissions import allowed, of_children, visible_to
 from harbour.audit import services as auditor
 from harbour.authorities.queries import responses_awaited
 from harbour.authorities.queries import status_tag as ola_status_tag
-from harbour.children.chronology import (
+from harbour.casework.flags import (
     FREQUENTLY_MISSING_DAYS,
     child_flags,
     flag_annotations,

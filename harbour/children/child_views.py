@@ -15,9 +15,10 @@ from django.views.decorators.http import require_safe
 
 from harbour.accounts.permissions import allowed, permission_required
 from harbour.audit import services as auditor
+from harbour.casework.chronology import KINDS, NO_LINKS, chronology, links_for
+from harbour.casework.flags import child_flags, flag_annotations
 from harbour.common.time import completed_years, local_date
 
-from .chronology import KINDS, NO_LINKS, child_flags, chronology, flag_annotations, links_for
 from .models import Child, LegalStatus
 from .views import refusal
 

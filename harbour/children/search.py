@@ -326,11 +326,11 @@ FILTERS = (
 def list_annotations(today: dt.date) -> dict[str, Exists | ExpressionWrapper]:
     """What the children list shows and filters on, as EXISTS subqueries per child (one
     query for the page, however many children it lists)."""
+    from harbour.common.time import one_year_before
     from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
     from harbour.missing.models import Episode
     from harbour.missing.queries import own_authority_code
 
-    from .chronology import one_year_before
     from .models import LegalStatus
 
     year_ago = one_year_before(today)

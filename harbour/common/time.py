@@ -73,6 +73,14 @@ def completed_years(born: dt.date, on: dt.date) -> int:
     return (ymd(on) - ymd(born)) // 10000
 
 
+def one_year_before(day: dt.date) -> dt.date:
+    """The same date a year earlier (29 February gives 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 def local_iso(instant: dt.datetime | None) -> str:
     """Europe/London local time with its offset, as the interchange format exports it."""
     if instant is None:

@@ -9,7 +9,7 @@ import pytest
 from harbour.audit.models import AuditEvent
 from harbour.authorities import services
 from harbour.authorities.models import LocalAuthority, OlaLog, OlaNotification
-from harbour.children.chronology import chronology
+from harbour.casework.chronology import chronology
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, make_staff
 from harbour.common.time import UTC
 from harbour.interviews.models import Allocation

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
-from harbour.children.chronology import chronology
+from harbour.casework.chronology import chronology
 from harbour.common.tests.factories import (
     ChildFactory,
     EpisodeFactory,
@@ -243,7 +243,7 @@ def test_the_chronology_holds_everything_newest_first(history):
 
 
 def test_the_chronology_runs_one_query_per_kind(history, django_assert_num_queries):
-    from harbour.children.chronology import KINDS
+    from harbour.casework.chronology import KINDS
 
     with django_assert_num_queries(len(KINDS)):
         chronology(history)

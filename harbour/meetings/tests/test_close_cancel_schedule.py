@@ -267,7 +267,7 @@ def test_an_action_too_long_is_refused_in_gov_uk_words(client, coordinator):
 
 
 def test_a_cancelled_meeting_is_in_the_childs_chronology_with_the_reason():
-    from harbour.children.chronology import chronology
+    from harbour.casework.chronology import chronology
 
     meeting = requested(long_task())
     services.cancel_meeting("test", meeting, reason="Child moved away", version=meeting.version)

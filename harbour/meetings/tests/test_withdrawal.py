@@ -194,7 +194,7 @@ def test_deleting_the_episode_that_raised_a_task_withdraws_it():
 
 
 def test_the_chronology_says_a_withdrawn_task_was_withdrawn_and_why():
-    from harbour.children.chronology import chronology
+    from harbour.casework.chronology import chronology
 
     child = ChildFactory()
     found_after(late_notification(child, "P-LATE-1", LAST_SEEN), 12)

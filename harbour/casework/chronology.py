@@ -1,4 +1,4 @@
-"""A child's chronology and flags: everything that happened to them, newest first.
+"""A child's chronology: everything that happened to them, across every app, newest first.
 
     chronology(child)                                   every kind, all time
     chronology(child, kinds={"episodes"}, first=d1, last=d2)
@@ -16,9 +16,6 @@ query per entry). Without `links` (the printed chronology, other callers) nothin
 The period is of Europe/London calendar dates, both ends inclusive. An entry with an
 instant is in the period when the instant's local date is; an entry with only a date
 (a meeting, a referral) when that date is.
-
-Flags (`flag_annotations`) are query expressions on children, so the child page and the
-dashboard compute them the same way, in SQL, for one child or for a list.
 """
 
 from __future__ import annotations
@@ -26,21 +23,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
+from harbour.accounts.models import Role
 from harbour.accounts.permissions import allocated_to, allowed, roles_of
+from harbour.authorities.models import OlaNotification
+from harbour.children.models import Child
 from harbour.common.display import date_text, when_text
 from harbour.common.durations import seconds_in_words
-from harbour.common.time import LONDON, local_date
+from harbour.common.time import LONDON, epoch_seconds, local_date
+from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
+from harbour.interviews.models import Allocation, Outcome, ReturnInterview
 from harbour.jinja2 import url
-
-from .models import Child
-
-FREQUENTLY_MISSING_EPISODES = 3
-FREQUENTLY_MISSING_DAYS = 90
+from harbour.meetings.models import Meeting, MeetingTask
+from harbour.meetings.triggers import trigger_words
+from harbour.missing.models import Episode, NotificationReference
 
 
 @dataclass(frozen=True)
@@ -127,9 +126,6 @@ def links_for(user: Any, child: Child) -> Links:
     query: a return interview worker records only the interviews of the episodes
     allocated to them or their organisation (the interviews.record_interview rule), so
     their episodes of this child are read once, not one episode at a time."""
-    from harbour.accounts.models import Role
-    from harbour.missing.models import Episode
-
     pages = frozenset(
         name for name, permission in PAGE_PERMISSIONS.items() if allowed(user, permission)
     )
@@ -177,8 +173,6 @@ def _date_in(field: str, first: dt.date | None, last: dt.date | None) -> Q:
 def _episodes(
     child: Child, first: dt.date | None, last: dt.date | None, links: Links
 ) -> Iterable[Entry]:
-    from harbour.missing.models import Episode
-
     rows = Episode.objects.filter(child=child).filter(
         _instant_in("started_at", first, last) | _instant_in("ended_at", first, last)
     )
@@ -197,9 +191,8 @@ def _episodes(
             title = "Went missing" if episode.category == "MISSING" else "Absent"
             yield Entry(episode.started_at, "episodes", title, detail, link)
         if episode.ended_at is not None and within(episode.ended_at):
-            detail = (
-                f"After {seconds_in_words(episode.ended_epoch - episode.started_epoch)} {category}"
-            )
+            lasted = epoch_seconds(episode.ended_at) - episode.started_epoch
+            detail = f"After {seconds_in_words(lasted)} {category}"
             if episode.found_location:
                 detail += f". Found at {episode.found_location}"
             yield Entry(episode.ended_at, "episodes", "Found or returned", detail, link)
@@ -208,8 +201,6 @@ def _episodes(
 def _interviews(
     child: Child, first: dt.date | None, last: dt.date | None, links: Links
 ) -> Iterable[Entry]:
-    from harbour.interviews.models import Outcome, ReturnInterview
-
     no_offer = (Outcome.NOT_REQUIRED, Outcome.NOT_OFFERED)
     rows = (
         ReturnInterview.objects.filter(episode__child=child)
@@ -222,7 +213,7 @@ def _interviews(
     )
     start, end = _instant_bounds(first, last)
 
-    def within(instant: dt.datetime | None) -> bool:
+    def within(instant: dt.datetime | None) -> TypeGuard[dt.datetime]:
         return (
             instant is not None
             and (start is None or instant >= start)
@@ -265,8 +256,6 @@ def _interviews(
 def _meetings(
     child: Child, first: dt.date | None, last: dt.date | None, links: Links
 ) -> Iterable[Entry]:
-    from harbour.meetings.models import Meeting
-
     rows = Meeting.objects.filter(child=child).filter(
         _date_in("requested_on", first, last)
         | _date_in("held_on", first, last)
@@ -304,9 +293,6 @@ def _meeting_tasks(
 ) -> Iterable[Entry]:
     """A multi-agency meeting required (meetings.MeetingTask), when it was raised, with
     the trigger and the date the meeting is due by."""
-    from harbour.meetings.models import MeetingTask
-    from harbour.meetings.triggers import trigger_words
-
     rows = MeetingTask.objects.filter(child=child).filter(_instant_in("raised_at", first, last))
     for task in rows:
         detail = f"{trigger_words(task.trigger)}. Meeting due by {date_text(task.due_on)}"
@@ -330,8 +316,6 @@ def _meeting_tasks(
 def _referrals(
     child: Child, first: dt.date | None, last: dt.date | None, links: Links
 ) -> Iterable[Entry]:
-    from harbour.exploitation.models import Referral
-
     for referral in Referral.objects.filter(child=child).filter(
         _date_in("received_on", first, last)
     ):
@@ -344,8 +328,6 @@ def _referrals(
 def _assessments(
     child: Child, first: dt.date | None, last: dt.date | None, links: Links
 ) -> Iterable[Entry]:
-    from harbour.exploitation.models import RiskAssessment
-
     for assessment in RiskAssessment.objects.filter(child=child).filter(
         _date_in("completed_on", first, last)
     ):
@@ -360,8 +342,6 @@ def _assessments(
 def _panels(
     child: Child, first: dt.date | None, last: dt.date | None, links: Links
 ) -> Iterable[Entry]:
-    from harbour.exploitation.models import PanelListing
-
     for listing in PanelListing.objects.filter(child=child).filter(
         _date_in("panel_date", first, last)
     ):
@@ -378,8 +358,6 @@ def _police_notifications(
 ) -> Iterable[Entry]:
     """Every police notification received: an episode's first, and each repeat notification
     merged into it (missing.NotificationReference)."""
-    from harbour.missing.models import NotificationReference
-
     rows = (
         NotificationReference.objects.filter(episode__child=child)
         .filter(_instant_in("received_at", first, last))
@@ -412,8 +390,6 @@ def _allocations(
 ) -> Iterable[Entry]:
     """Return interviews allocated to a worker or a provider (interviews.Allocation); an
     allocation made again shows once, when it was last made."""
-    from harbour.interviews.models import Allocation
-
     rows = (
         Allocation.objects.filter(episode__child=child)
         .filter(_instant_in("allocated_at", first, last))
@@ -449,8 +425,6 @@ def _ola_notifications(
     child: Child, first: dt.date | None, last: dt.date | None, links: Links
 ) -> Iterable[Entry]:
     """The log of notifications to the authority that placed the child here (OLA)."""
-    from harbour.authorities.models import OlaNotification
-
     rows = (
         OlaNotification.objects.filter(log__episode__child=child)
         .filter(_instant_in("occurred_at", first, last))
@@ -505,112 +479,3 @@ def chronology(
     wanted = list(KINDS) if kinds is None else [kind for kind in KINDS if kind in set(kinds)]
     entries = [entry for kind in wanted for entry in KINDS[kind][1](child, first, last, links)]
     return sorted(entries, key=Entry.sort_key, reverse=True)
-
-
-# Flags, as query expressions on Child.
-
-
-def one_year_before(day: dt.date) -> dt.date:
-    """The same date a year earlier (29 February gives 28 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
-
-
-def frequently_missing_since(today: dt.date) -> dt.date:
-    """The first day of "the last 90 days": episodes starting on or after it count."""
-    return today - dt.timedelta(days=FREQUENTLY_MISSING_DAYS)
-
-
-def recent_missing_filter(today: dt.date, prefix: str = "") -> Q:
-    """MISSING episodes starting (local date) in the last 90 days, today included."""
-    return Q(
-        **{
-            f"{prefix}category": "MISSING",
-            f"{prefix}started_on__gte": frequently_missing_since(today),
-            f"{prefix}started_on__lte": today,
-        }
-    )
-
-
-def flag_annotations(today: dt.date) -> dict[str, Any]:
-    """Annotations for a Child queryset:
-
-    recent_missing      MISSING episodes starting in the last 90 days
-    recent_referral     an exploitation referral received in the last year
-    recent_assessment   a risk assessment at medium or high completed in the last year
-    recent_panel        a panel listing in the last year
-    The last year runs from the same date a year ago to today, both included. The flags
-    themselves are `child_flags(child)`.
-    """
-    from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
-    from harbour.missing.models import Episode
-
-    year_ago = one_year_before(today)
-    recent = (
-        Episode.objects.filter(recent_missing_filter(today), child=OuterRef("pk"))
-        .order_by()
-        .values("child")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return {
-        "recent_missing": Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)),
-        "recent_referral": Exists(
-            Referral.objects.filter(
-                child=OuterRef("pk"), received_on__gte=year_ago, received_on__lte=today
-            )
-        ),
-        "recent_assessment": Exists(
-            RiskAssessment.objects.filter(
-                child=OuterRef("pk"),
-                risk__in=["MEDIUM", "HIGH"],
-                completed_on__gte=year_ago,
-                completed_on__lte=today,
-            )
-        ),
-        "recent_panel": Exists(
-            PanelListing.objects.filter(
-                child=OuterRef("pk"), panel_date__gte=year_ago, panel_date__lte=today
-            )
-        ),
-    }
-
-
-@dataclass(frozen=True)
-class Flags:
-    recent_missing: int
-    referral: bool
-    assessment: bool
-    panel: bool
-
-    @property
-    def frequently_missing(self) -> bool:
-        return self.recent_missing >= FREQUENTLY_MISSING_EPISODES
-
-    @property
-    def exploitation_concern(self) -> bool:
-        return self.referral or self.assessment or self.panel
-
-    @property
-    def exploitation_reasons(self) -> list[str]:
-        return [
-            text
-            for present, text in (
-                (self.referral, "referral"),
-                (self.assessment, "risk assessment at medium or high"),
-                (self.panel, "panel listing"),
-            )
-            if present
-        ]
-
-
-def child_flags(child: Child) -> Flags:
-    """The flags of a child fetched with `flag_annotations`."""
-    return Flags(
-        recent_missing=child.recent_missing,
-        referral=bool(child.recent_referral),
-        assessment=bool(child.recent_assessment),
-        panel=bool(child.recent_panel),
-    )

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from harbour.children.chronology import chronology
+from harbour.casework.chronology import chronology
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory
 from harbour.common.time import UTC
 from harbour.meetings import triggers

@@ -5,12 +5,10 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from harbour.accounts.models import RoleAssignment
 from harbour.authorities import services as ola
 from harbour.common.tests.factories import (
     ChildFactory,
@@ -21,32 +19,21 @@ from harbour.common.tests.factories import (
     ReferralFactory,
     ReturnInterviewFactory,
     RiskAssessmentFactory,
+    make_staff,
 )
 from harbour.common.time import UTC
 from harbour.interviews.models import Allocation
 from harbour.meetings.models import MeetingTask
 from harbour.missing.models import NotificationReference
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def staff(role: str, name: str | None = None) -> User:
-    user = User.objects.create_user(name or f"user-{role.lower()}")
-    RoleAssignment.objects.create(user=user, role=role)
-    return user
-
-
-def episode_with_everything(child, worker: User, started: dt.datetime, coordinator: User):
+def episode_with_everything(child, worker, started, coordinator):
     """An episode with a police notification, an allocation to `worker`, a return
     interview, a notification to the placing authority and a meeting task."""
     episode = EpisodeFactory(child=child, started_at=started, ended_at=started + 5 * HOUR)
@@ -71,8 +58,8 @@ def episode_with_everything(child, worker: User, started: dt.datetime, coordinat
 @pytest.fixture
 def story():
     """A child placed here by another authority, with one record of every kind."""
-    coordinator = staff("COORDINATOR")
-    worker = staff("RHI_WORKER")
+    coordinator = make_staff("COORDINATOR")
+    worker = make_staff("RHI_WORKER")
     child = ChildFactory()
     LegalStatusFactory(child=child, responsible_la="344")
     episode = episode_with_everything(child, worker, NOW - 30 * DAY, coordinator)
@@ -103,8 +90,9 @@ def links_by_kind(page: str) -> dict[str, set[str]]:
     timeline = page.split('class="moj-timeline"', 1)[1]
     found: dict[str, set[str]] = {}
     for item in timeline.split('class="moj-timeline__item"')[1:]:
-        kind = re.search(r'data-kind="([a-z_]+)"', item).group(1)
-        found.setdefault(kind, set()).update(re.findall(r'href="([^"]+)"', item))
+        kind = re.search(r'data-kind="([a-z_]+)"', item)
+        assert kind, item
+        found.setdefault(kind.group(1), set()).update(re.findall(r'href="([^"]+)"', item))
     return found
 
 
@@ -147,7 +135,7 @@ def test_the_link_names_the_entry_for_screen_readers(client, story):
 
 
 def test_an_exploitation_lead_gets_links_to_meetings_only(client, story):
-    lead = staff("EXPLOITATION_LEAD")
+    lead = make_staff("EXPLOITATION_LEAD")
 
     links = links_by_kind(child_page(client, lead, story["child"]))
 
@@ -158,7 +146,7 @@ def test_an_exploitation_lead_gets_links_to_meetings_only(client, story):
 
 
 def test_a_social_worker_who_opens_no_casework_page_gets_no_links(client, story):
-    social_worker = staff("SOCIAL_WORKER")
+    social_worker = make_staff("SOCIAL_WORKER")
 
     links = links_by_kind(child_page(client, social_worker, story["child"]))
 
@@ -167,7 +155,7 @@ def test_a_social_worker_who_opens_no_casework_page_gets_no_links(client, story)
 
 def test_a_worker_gets_links_to_the_interviews_allocated_to_them_and_no_others(client, story):
     child, worker = story["child"], story["worker"]
-    someone_else = staff("RHI_WORKER", "someone-else")
+    someone_else = make_staff("RHI_WORKER", username="someone-else")
     not_theirs = episode_with_everything(child, someone_else, NOW - 60 * DAY, story["coordinator"])
 
     links = links_by_kind(child_page(client, worker, child))
@@ -180,11 +168,13 @@ def test_a_worker_gets_links_to_the_interviews_allocated_to_them_and_no_others(c
 
 @pytest.mark.parametrize("role", ["COORDINATOR", "EXPLOITATION_LEAD", "RHI_WORKER"])
 def test_every_link_opens_for_the_viewer(client, story, role):
-    viewer = story["worker"] if role == "RHI_WORKER" else staff(role, f"viewer-{role}")
-    staff("RHI_WORKER", "other-worker")
+    viewer = (
+        story["worker"] if role == "RHI_WORKER" else make_staff(role, username=f"viewer-{role}")
+    )
+    other_worker = make_staff("RHI_WORKER", username="other-worker")
     episode_with_everything(
         story["child"],
-        User.objects.get(username="other-worker"),
+        other_worker,
         NOW - 60 * DAY,
         story["coordinator"],
     )
@@ -204,8 +194,8 @@ def test_the_printed_chronology_links_nowhere(client, story):
 
 @pytest.mark.parametrize("role", ["COORDINATOR", "RHI_WORKER"])
 def test_the_links_take_the_same_queries_for_2_episodes_as_for_20(client, role):
-    coordinator = staff("COORDINATOR")
-    worker = staff("RHI_WORKER")
+    coordinator = make_staff("COORDINATOR")
+    worker = make_staff("RHI_WORKER")
     viewer = coordinator if role == "COORDINATOR" else worker
     child = ChildFactory()
     LegalStatusFactory(child=child, responsible_la="344")

@@ -1,0 +1,118 @@
+"""A child's flags: frequently missing, and an exploitation concern.
+
+Flags are query expressions on children (`flag_annotations`), so the child's page and the
+dashboard compute them the same way, in SQL, for one child or for a list; `child_flags`
+reads them from a child fetched with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from harbour.common.time import one_year_before
+from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
+from harbour.missing.models import Episode
+
+FREQUENTLY_MISSING_EPISODES = 3
+FREQUENTLY_MISSING_DAYS = 90
+
+
+def frequently_missing_since(today: dt.date) -> dt.date:
+    """The first day of "the last 90 days": episodes starting on or after it count."""
+    return today - dt.timedelta(days=FREQUENTLY_MISSING_DAYS)
+
+
+def recent_missing_filter(today: dt.date, prefix: str = "") -> Q:
+    """MISSING episodes starting (local date) in the last 90 days, today included."""
+    return Q(
+        **{
+            f"{prefix}category": "MISSING",
+            f"{prefix}started_on__gte": frequently_missing_since(today),
+            f"{prefix}started_on__lte": today,
+        }
+    )
+
+
+def flag_annotations(today: dt.date) -> dict[str, Any]:
+    """Annotations for a Child queryset:
+
+    recent_missing      MISSING episodes starting in the last 90 days
+    recent_referral     an exploitation referral received in the last year
+    recent_assessment   a risk assessment at medium or high completed in the last year
+    recent_panel        a panel listing in the last year
+    The last year runs from the same date a year ago to today, both included. The flags
+    themselves are `child_flags(child)`.
+    """
+    year_ago = one_year_before(today)
+    recent = (
+        Episode.objects.filter(recent_missing_filter(today), child=OuterRef("pk"))
+        .order_by()
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return {
+        "recent_missing": Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)),
+        "recent_referral": Exists(
+            Referral.objects.filter(
+                child=OuterRef("pk"), received_on__gte=year_ago, received_on__lte=today
+            )
+        ),
+        "recent_assessment": Exists(
+            RiskAssessment.objects.filter(
+                child=OuterRef("pk"),
+                risk__in=["MEDIUM", "HIGH"],
+                completed_on__gte=year_ago,
+                completed_on__lte=today,
+            )
+        ),
+        "recent_panel": Exists(
+            PanelListing.objects.filter(
+                child=OuterRef("pk"), panel_date__gte=year_ago, panel_date__lte=today
+            )
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Flags:
+    recent_missing: int
+    referral: bool
+    assessment: bool
+    panel: bool
+
+    @property
+    def frequently_missing(self) -> bool:
+        return self.recent_missing >= FREQUENTLY_MISSING_EPISODES
+
+    @property
+    def exploitation_concern(self) -> bool:
+        return self.referral or self.assessment or self.panel
+
+    @property
+    def exploitation_reasons(self) -> list[str]:
+        return [
+            text
+            for present, text in (
+                (self.referral, "referral"),
+                (self.assessment, "risk assessment at medium or high"),
+                (self.panel, "panel listing"),
+            )
+            if present
+        ]
+
+
+def child_flags(child: Any) -> Flags:
+    """The flags of a child fetched with `flag_annotations` (a Child with its annotations,
+    which the type of Child does not know)."""
+    return Flags(
+        recent_missing=child.recent_missing,
+        referral=bool(child.recent_referral),
+        assessment=bool(child.recent_assessment),
+        panel=bool(child.recent_panel),
+    )
