@@ -7,14 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import time_machine
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.children.models import Child
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory, make_staff
 from harbour.common.time import UTC
 from harbour.missing.models import (
     ColumnMapping,
@@ -29,9 +26,9 @@ from harbour.missing.upload.files import UploadRefused, purge_expired, receive
 from harbour.missing.upload.mappings import ConflictError, MappingMismatch, save_mapping
 from harbour.missing.upload.preview import build_preview
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 DATA = Path(__file__).parent / "data"
 
 NORTHSHIRE = {
@@ -77,17 +74,9 @@ EASTMOOR = {
 HEADER = "Crime Ref,Forename,Surname,DOB,Type,Last Seen,Reported,Risk,Person ID"
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 @pytest.fixture
 def user():
-    user = get_user_model().objects.create_user("coordinator-one")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    return user
+    return make_staff("COORDINATOR")
 
 
 def force_with(mapping, name="Northshire Police", code="NSP"):
@@ -592,26 +581,26 @@ def test_a_mapping_changed_after_the_preview_refuses_the_file(user, northshire):
     assert not Episode.objects.exists()
 
 
-def test_held_files_are_deleted_after_24_hours(user, northshire):
+def test_held_files_are_deleted_after_24_hours(user, northshire, clock):
     old = held(user, northshire, csv_of(row()))
-    with time_machine.travel(NOW + dt.timedelta(hours=23, minutes=59), tick=False):
-        assert purge_expired() == 0
-    with time_machine.travel(NOW + dt.timedelta(hours=24, minutes=1), tick=False):
-        assert purge_expired() == 1
+    clock.move_to(NOW + dt.timedelta(hours=23, minutes=59))
+    assert purge_expired() == 0
+    clock.move_to(NOW + dt.timedelta(hours=24, minutes=1))
+    assert purge_expired() == 1
     assert not PoliceUpload.objects.filter(pk=old.pk).exists()
     assert AuditEvent.objects.filter(action="missing.police_uploads_expired").exists()
 
 
-def test_the_purge_command_deletes_only_expired_files(user, northshire):
+def test_the_purge_command_deletes_only_expired_files(user, northshire, clock):
     from io import StringIO
 
     from django.core.management import call_command
 
     held(user, northshire, csv_of(row()))
-    with time_machine.travel(NOW + dt.timedelta(hours=25), tick=False):
-        fresh = held(user, northshire, csv_of(row()))
-        out = StringIO()
-        call_command("purge_police_uploads", stdout=out)
+    clock.move_to(NOW + dt.timedelta(hours=25))
+    fresh = held(user, northshire, csv_of(row()))
+    out = StringIO()
+    call_command("purge_police_uploads", stdout=out)
     assert out.getvalue().strip() == "Deleted 1 held police extract(s)."
     assert list(PoliceUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
 

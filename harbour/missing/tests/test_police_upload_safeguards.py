@@ -9,10 +9,7 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth import get_user_model
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory
 from harbour.common.time import UTC
@@ -24,27 +21,18 @@ from harbour.missing.upload.preview import build_preview
 
 from .test_police_upload import NORTHSHIRE, csv_of, row
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 DIFFERENT = (
     "Row 2, column 'Crime Ref': police reference NSP-1 is already recorded for a different "
     "child. Check the reference."
 )
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 @pytest.fixture
-def user(client):
-    user = get_user_model().objects.create_user("coordinator-one")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
-    return user
+def user(client_as):
+    return client_as("COORDINATOR")
 
 
 @pytest.fixture
