@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The dashboard for caseworkers who have one; otherwise what Harbour is, and where
     to go next."""
     if allowed(request.user, "casework.view_dashboard"):
-        from harbour.dashboard import dashboard
+        from harbour.casework.dashboard import dashboard
 
         return dashboard(request)
     offers = [

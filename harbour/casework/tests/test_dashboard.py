@@ -2,11 +2,9 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
+from harbour.casework.dashboard import build
 from harbour.common.tests.factories import (
     ChildFactory,
     EpisodeFactory,
@@ -14,29 +12,15 @@ from harbour.common.tests.factories import (
     ReferralFactory,
     ReturnInterviewFactory,
     RiskAssessmentFactory,
+    make_staff,
 )
 from harbour.common.time import UTC
-from harbour.dashboard import build
-
-pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)  # 1pm in London
 TODAY = dt.date(2024, 7, 10)
 HOUR = dt.timedelta(hours=1)
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def staff(client, role: str | None = "COORDINATOR") -> User:
-    user = User.objects.create_user(f"user-{role}")
-    if role:
-        RoleAssignment.objects.create(user=user, role=role)
-    client.force_login(user)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def table(page: str, id: str) -> str:
@@ -45,7 +29,7 @@ def table(page: str, id: str) -> str:
     return re.sub(r"\s+", " ", match.group(1))
 
 
-def rows(page: str, id: str) -> list[str]:
+def rows(page: str, id: str) -> list[list[str]]:
     body = table(page, id).split("<tbody")[1].split(">", 1)[1]
     return [re.sub(r"<[^>]+>", " ", row).split() for row in body.split("</tr>")[:-1]]
 
@@ -64,8 +48,8 @@ def ended(hours_ago: float, child=None, **fields):
 
 
 @pytest.mark.parametrize("role", ["COORDINATOR", "SOCIAL_WORKER", "EXPLOITATION_LEAD"])
-def test_caseworkers_arrive_on_the_dashboard(client, role):
-    staff(client, role)
+def test_caseworkers_arrive_on_the_dashboard(client, client_as, role):
+    client_as(role)
 
     page = client.get("/").content.decode()
 
@@ -73,10 +57,10 @@ def test_caseworkers_arrive_on_the_dashboard(client, role):
 
 
 @pytest.mark.parametrize("role", ["ANALYST", "AUDITOR", "ADMINISTRATOR", "RHI_WORKER"])
-def test_other_roles_keep_the_home_page_and_see_no_child(client, role):
+def test_other_roles_keep_the_home_page_and_see_no_child(client, client_as, role):
     child = ChildFactory(given_name="Zebedee")
     EpisodeFactory(child=child, started_at=NOW - HOUR, ended_at=None)
-    staff(client, role)
+    client_as(role)
 
     page = client.get("/").content.decode()
 
@@ -87,7 +71,7 @@ def test_other_roles_keep_the_home_page_and_see_no_child(client, role):
 # Children missing now
 
 
-def test_children_missing_now_with_the_hours_elapsed(client):
+def test_children_missing_now_with_the_hours_elapsed(client, client_as):
     missing = ChildFactory(given_name="Ada", family_name="Missing")
     EpisodeFactory(
         child=missing,
@@ -100,7 +84,7 @@ def test_children_missing_now_with_the_hours_elapsed(client):
         child=absent, category="ABSENT", started_at=NOW - 2 * HOUR, ended_at=None, risk_level="LOW"
     )
     ended(1, child=ChildFactory(given_name="Cal", family_name="Returned"))
-    staff(client)
+    client_as("COORDINATOR")
 
     found = rows(client.get("/").content.decode(), "missing-now")
 
@@ -110,10 +94,10 @@ def test_children_missing_now_with_the_hours_elapsed(client):
     assert " ".join(found[1]).endswith(" 2 hours Low")
 
 
-def test_a_restricted_child_is_listed_only_for_those_on_its_list(client):
+def test_a_restricted_child_is_listed_only_for_those_on_its_list(client, client_as):
     child = ChildFactory(given_name="Hidden", restricted=True)
     EpisodeFactory(child=child, started_at=NOW - HOUR, ended_at=None)
-    user = staff(client)
+    user = client_as("COORDINATOR")
 
     assert "Hidden" not in client.get("/").content.decode()
     child.access_list.add(user)
@@ -123,7 +107,7 @@ def test_a_restricted_child_is_listed_only_for_those_on_its_list(client):
 # Return interviews
 
 
-def test_interviews_due_in_the_next_24_hours_and_overdue(client):
+def test_interviews_due_in_the_next_24_hours_and_overdue(client, client_as):
     due_soon = ended(50, episode_id="DUE-SOON")  # due in 22 hours
     ended(47, episode_id="NOT-YET")  # due in 25 hours
     overdue = ended(80, episode_id="OVERDUE")  # 8 hours overdue
@@ -143,7 +127,7 @@ def test_interviews_due_in_the_next_24_hours_and_overdue(client):
     )
     placed_here = ended(90, episode_id="OLA-CHILD")
     LegalStatusFactory(child=placed_here.child, responsible_la="316")
-    staff(client)
+    client_as("COORDINATOR")
 
     page = client.get("/").content.decode()
 
@@ -174,22 +158,24 @@ def task_for(child, due_on: dt.date, trigger: str = "LONG_MISSING", **fields):
     )
 
 
-def test_overdue_interviews_are_those_found_within_the_window(client, settings):
+def test_overdue_interviews_are_those_found_within_the_window(client, client_as, settings):
     settings.HARBOUR_INTERVIEW_WINDOW_DAYS = 90
     ended(90 * 24, episode_id="FOUND-90-DAYS-AGO")
     ended(90 * 24 + 1, episode_id="FOUND-EARLIER")
-    staff(client)
+    client_as("COORDINATOR")
 
     overdue = table(client.get("/").content.decode(), "interviews-overdue")
 
     assert "FOUND-90-DAYS-AGO" in overdue and "FOUND-EARLIER" not in overdue
 
 
-def test_meetings_required_lists_open_tasks_with_trigger_due_date_and_overdue_marker(client):
+def test_meetings_required_lists_open_tasks_with_trigger_due_date_and_overdue_marker(
+    client, client_as
+):
     late = task_for(ChildFactory(given_name="Late"), dt.date(2024, 7, 9))
     task_for(ChildFactory(given_name="Today"), TODAY, trigger="REPEAT_MISSING")
     task_for(ChildFactory(given_name="Closed"), TODAY, closed_at=NOW - HOUR, closed_because="HELD")
-    staff(client)
+    client_as("COORDINATOR")
 
     page = client.get("/").content.decode()
 
@@ -203,9 +189,11 @@ def test_meetings_required_lists_open_tasks_with_trigger_due_date_and_overdue_ma
     assert "Closed" not in page
 
 
-def test_a_social_worker_sees_meetings_required_without_links_to_pages_they_cannot_open(client):
+def test_a_social_worker_sees_meetings_required_without_links_to_pages_they_cannot_open(
+    client, client_as
+):
     task_for(ChildFactory(given_name="Ada"), TODAY)
-    staff(client, "SOCIAL_WORKER")
+    client_as("SOCIAL_WORKER")
 
     text = table(client.get("/").content.decode(), "meetings-required")
 
@@ -224,7 +212,7 @@ def requested(episode, at: dt.datetime, **log):
     )  # fmt: skip
 
 
-def test_ola_responses_awaited_with_their_status(client, settings):
+def test_ola_responses_awaited_with_their_status(client, client_as, settings):
     from harbour.authorities.models import LocalAuthority
 
     settings.HARBOUR_OLA_CHASE_DAYS = 3
@@ -239,7 +227,7 @@ def test_ola_responses_awaited_with_their_status(client, settings):
     requested(placed[1], NOW - dt.timedelta(days=3))
     requested(placed[2], NOW - dt.timedelta(days=3) + dt.timedelta(seconds=1))
     requested(placed[3], NOW - dt.timedelta(days=9), response_epoch=int(NOW.timestamp()))
-    staff(client)
+    client_as("COORDINATOR")
 
     page = client.get("/").content.decode()
 
@@ -261,7 +249,9 @@ def missing_on(child, day: dt.date, **fields):
     return EpisodeFactory(child=child, started_at=started, ended_at=started + HOUR, **fields)
 
 
-def test_the_hotspots_list_ranks_children_by_missing_episodes_in_the_last_90_days(client):
+def test_the_hotspots_list_ranks_children_by_missing_episodes_in_the_last_90_days(
+    client, client_as
+):
     often = ChildFactory(given_name="Often", family_name="A")
     for days, place in ((1, "Bus Station"), (20, "bus  station"), (89, "Park")):
         missing_on(often, TODAY - dt.timedelta(days=days), found_location=place)
@@ -274,7 +264,7 @@ def test_the_hotspots_list_ranks_children_by_missing_episodes_in_the_last_90_day
     RiskAssessmentFactory(child=twice, completed_on=dt.date(2023, 7, 9), risk="HIGH")
     old = ChildFactory(given_name="Old")
     missing_on(old, TODAY - dt.timedelta(days=200))
-    staff(client)
+    client_as("COORDINATOR")
 
     found = rows(client.get("/").content.decode(), "hotspots")
 
@@ -290,8 +280,7 @@ def test_the_hotspots_list_is_the_top_20():
         child = ChildFactory()
         for days in range(1 + n % 4):
             missing_on(child, TODAY - dt.timedelta(days=days))
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    user = make_staff("COORDINATOR")
 
     hotspots = build(user)["hotspots"]
 
@@ -303,12 +292,12 @@ def test_the_hotspots_list_is_the_top_20():
 # Places children are found
 
 
-def test_found_locations_are_one_place_whatever_their_case_and_spaces(client):
+def test_found_locations_are_one_place_whatever_their_case_and_spaces(client, client_as):
     for place in ("Bus Station", "bus  station", "BUS STATION", " Bus station "):
         missing_on(ChildFactory(), TODAY - dt.timedelta(days=3), found_location=place)
     missing_on(ChildFactory(), TODAY - dt.timedelta(days=3), found_location="Park")
     missing_on(ChildFactory(), TODAY - dt.timedelta(days=100), found_location="Park")
-    staff(client)
+    client_as("COORDINATOR")
 
     found = rows(client.get("/").content.decode(), "places")
 
@@ -321,14 +310,14 @@ def test_found_locations_are_one_place_whatever_their_case_and_spaces(client):
 # Audit and queries
 
 
-def test_the_dashboard_is_audited_once_naming_every_child_shown(client):
+def test_the_dashboard_is_audited_once_naming_every_child_shown(client, client_as):
     missing = ChildFactory()
     EpisodeFactory(child=missing, started_at=NOW - HOUR, ended_at=None)
     overdue = ended(80).child
     frequent = ChildFactory()
     missing_on(frequent, TODAY - dt.timedelta(days=5))
     ChildFactory()  # not shown
-    user = staff(client)
+    user = client_as("COORDINATOR")
 
     client.get("/")
 
@@ -338,7 +327,9 @@ def test_the_dashboard_is_audited_once_naming_every_child_shown(client):
     assert shown == {missing.pk, overdue.pk, frequent.pk}
 
 
-def test_the_dashboard_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+def test_the_dashboard_runs_a_bounded_number_of_queries(
+    client, client_as, django_assert_max_num_queries
+):
     for n in range(60):
         child = ChildFactory()
         EpisodeFactory(child=child, started_at=NOW - (n + 1) * HOUR, ended_at=None)
@@ -352,7 +343,7 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client, django_assert_ma
         placed = ChildFactory()
         LegalStatusFactory(child=placed, responsible_la="344")
         requested(ended(30 + n, child=placed), NOW - dt.timedelta(hours=20 + n))
-    staff(client)
+    client_as("COORDINATOR")
 
     with django_assert_max_num_queries(28):
         page = client.get("/").content.decode()

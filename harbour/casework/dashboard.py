@@ -41,11 +41,15 @@ from harbour.casework.flags import (
     frequently_missing_since,
     recent_missing_filter,
 )
+from harbour.children.models import Child
 from harbour.common.paging import count_up_to
 from harbour.common.time import DAY, HOUR, epoch_seconds, local_date
+from harbour.interviews.models import Outcome, ReturnInterview
 from harbour.interviews.queries import found_since_epoch
+from harbour.meetings.models import MeetingTask
 from harbour.meetings.triggers import trigger_words
-from harbour.missing.queries import RHI_DUE_SECONDS
+from harbour.missing.models import Episode
+from harbour.missing.queries import RHI_DUE_SECONDS, placed_by_another_authority, rhi_due_epoch
 
 HOTSPOT_CHILDREN = 20
 INTERVIEW_ROWS = 50
@@ -54,9 +58,7 @@ OLA_ROWS = 20
 PLACES = 10
 
 
-def _missing_now(children: QuerySet, now_epoch: int) -> QuerySet:
-    from harbour.missing.models import Episode
-
+def _missing_now(children: Q, now_epoch: int) -> QuerySet:
     return (
         Episode.objects.open()
         .filter(of_children(children), category__in=["MISSING", "ABSENT"])
@@ -71,13 +73,9 @@ def _missing_now(children: QuerySet, now_epoch: int) -> QuerySet:
     )
 
 
-def _interviews_outstanding(children: QuerySet) -> QuerySet:
+def _interviews_outstanding(children: Q) -> QuerySet:
     """Ended episodes of this authority's children and children placed here by no other
     authority (host episodes) with no completed, declined or not-required interview."""
-    from harbour.interviews.models import Outcome, ReturnInterview
-    from harbour.missing.models import Episode
-    from harbour.missing.queries import placed_by_another_authority, rhi_due_epoch
-
     settled = ReturnInterview.objects.filter(episode=OuterRef("pk")).filter(
         Q(outcome=Outcome.ACCEPTED, completed_at__isnull=False)
         | Q(outcome__in=[Outcome.DECLINED, Outcome.NOT_REQUIRED])
@@ -94,10 +92,8 @@ def _interviews_outstanding(children: QuerySet) -> QuerySet:
     )
 
 
-def _meetings_required(children: QuerySet) -> QuerySet:
+def _meetings_required(children: Q) -> QuerySet:
     """Open "multi-agency meeting required" tasks of these children, earliest due first."""
-    from harbour.meetings.models import MeetingTask
-
     return (
         MeetingTask.objects.filter(of_children(children), closed_at__isnull=True)
         .select_related("child")
@@ -204,14 +200,11 @@ def _sections(context: dict[str, Any]) -> list[Section]:
     ]
 
 
-def _hotspot_children(children: QuerySet | Q, today: dt.date) -> list[Any]:
+def _hotspot_children(children: Q, today: dt.date) -> list[Any]:
     """The children with the most MISSING episodes in the last 90 days, with their flags.
 
     Found from the last 90 days' episodes (by the index on their start), not by counting
     every child's episodes."""
-    from harbour.children.models import Child
-    from harbour.missing.models import Episode
-
     order = ("family_name", "given_name", "pk")
     recent = (
         Episode.objects.filter(recent_missing_filter(today), of_children(children))
@@ -220,10 +213,10 @@ def _hotspot_children(children: QuerySet | Q, today: dt.date) -> list[Any]:
         .order_by("-recent", *(f"child__{field}" for field in order))
         .values("child")[:HOTSPOT_CHILDREN]
     )
-    top = list(
+    top: list[Any] = list(
         Child.objects.filter(pk__in=recent)
         .annotate(**flag_annotations(today))
-        .order_by("-recent_missing", *order)
+        .order_by(F("recent_missing").desc(), *order)
     )
     for child in top:
         child.flags = child_flags(child)
@@ -232,8 +225,6 @@ def _hotspot_children(children: QuerySet | Q, today: dt.date) -> list[Any]:
 
 def _found_at(children: list[Any], today: dt.date) -> dict[int, list[str]]:
     """{child pk: the distinct places their recent episodes ended}, in one query."""
-    from harbour.missing.models import Episode
-
     places: dict[int, list[str]] = {child.pk: [] for child in children}
     rows = (
         Episode.objects.filter(recent_missing_filter(today), child__in=list(places))
@@ -261,10 +252,8 @@ def place_key() -> Replace:
     return Replace(Lower(Trim("found_location")), Value(" "), Value(""))
 
 
-def _places(children: QuerySet, today: dt.date) -> list[dict[str, Any]]:
-    from harbour.missing.models import Episode
-
-    return list(
+def _places(children: Q, today: dt.date) -> list[dict[str, Any]]:
+    rows = (
         Episode.objects.filter(
             of_children(children),
             category__in=["MISSING", "ABSENT"],
@@ -281,6 +270,7 @@ def _places(children: QuerySet, today: dt.date) -> list[dict[str, Any]]:
         )
         .order_by("-episodes", "place")[:PLACES]
     )
+    return [dict(row) for row in rows]
 
 
 def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -314,7 +304,9 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
     for task in meetings.rows:
         task.trigger_text = trigger_words(task.trigger)
         task.overdue = task.due_on < today
-    ola_awaited = _capped(responses_awaited(children, now), OLA_ROWS)
+    # responses_awaited filters with of_children, which takes a Q as well as a queryset;
+    # its annotation says only QuerySet (harbour/authorities/queries.py).
+    ola_awaited = _capped(responses_awaited(children, now), OLA_ROWS)  # type: ignore[arg-type]
     for episode in ola_awaited.rows:
         episode.requested_at = dt.datetime.fromtimestamp(episode.ola_log.request_epoch, tz=dt.UTC)
         episode.status_tag = ola_status_tag(episode.ola_status)

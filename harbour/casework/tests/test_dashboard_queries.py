@@ -3,12 +3,9 @@
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from harbour.accounts.models import RoleAssignment
 from harbour.common.tests.factories import (
     ChildFactory,
     EpisodeFactory,
@@ -20,18 +17,12 @@ from harbour.common.tests.factories import (
 )
 from harbour.common.time import UTC
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 MAX_QUERIES = 24
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def children_on_every_list(count: int, start: int) -> None:
@@ -69,13 +60,11 @@ def queries_for(client, path: str) -> int:
 
 
 def test_the_dashboard_takes_the_same_queries_for_55_children_as_for_110(
-    client, django_assert_max_num_queries
+    client_as, client, django_assert_max_num_queries
 ):
     # Both sizes are past every cap (50 interviews per list, 20 hotspots, 10 places), so
     # both count the lists they cut short.
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+    client_as("COORDINATOR")
     client.get("/")  # the session and the user, loaded once
 
     children_on_every_list(55, 0)
@@ -87,14 +76,12 @@ def test_the_dashboard_takes_the_same_queries_for_55_children_as_for_110(
     assert many == few
 
 
-def test_a_long_list_is_counted_only_up_to_the_limit(client, monkeypatch):
-    from harbour import dashboard
+def test_a_long_list_is_counted_only_up_to_the_limit(client, client_as, monkeypatch):
+    from harbour.casework import dashboard
 
     monkeypatch.setattr(dashboard, "COUNT_LIMIT", 5)
     monkeypatch.setattr(dashboard, "INTERVIEW_ROWS", 2)
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+    client_as("COORDINATOR")
     for n in range(7):
         EpisodeFactory(started_at=NOW - (100 + n) * HOUR, ended_at=NOW - (90 + n) * HOUR)
 

@@ -5,12 +5,9 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import (
     ChildFactory,
@@ -20,12 +17,12 @@ from harbour.common.tests.factories import (
 )
 from harbour.common.time import UTC
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)
 TODAY = dt.date(2024, 7, 10)
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 # The queries of the page below, measured before the summary and the folding sections were
 # added (session, user, roles, the lists and the counts of the lists cut short): the summary
@@ -41,19 +38,6 @@ SECTIONS = [
     "hotspots-section",
     "places-section",
 ]
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def coordinator(client) -> User:
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
-    return user
 
 
 def ended(hours_ago: float, child=None, **fields):
@@ -155,9 +139,9 @@ def some_of_everything() -> None:
     # found; no place recorded.
 
 
-def test_the_summary_gives_each_sections_count_and_links_to_it(client):
+def test_the_summary_gives_each_sections_count_and_links_to_it(client, client_as):
     some_of_everything()
-    coordinator(client)
+    client_as("COORDINATOR")
 
     page = client.get("/").content.decode()
 
@@ -178,14 +162,16 @@ def test_the_summary_gives_each_sections_count_and_links_to_it(client):
         assert page.count(f'id="{id}"') == 1
 
 
-def test_a_list_counted_only_up_to_the_limit_says_more_than_in_the_summary(client, monkeypatch):
-    from harbour import dashboard
+def test_a_list_counted_only_up_to_the_limit_says_more_than_in_the_summary(
+    client, client_as, monkeypatch
+):
+    from harbour.casework import dashboard
 
     monkeypatch.setattr(dashboard, "COUNT_LIMIT", 5)
     monkeypatch.setattr(dashboard, "INTERVIEW_ROWS", 2)
     for n in range(7):
         ended(90 + n)
-    coordinator(client)
+    client_as("COORDINATOR")
 
     page = client.get("/").content.decode()
 
@@ -195,9 +181,9 @@ def test_a_list_counted_only_up_to_the_limit_says_more_than_in_the_summary(clien
     )
 
 
-def test_sections_to_act_on_today_are_open_and_the_others_folded(client):
+def test_sections_to_act_on_today_are_open_and_the_others_folded(client, client_as):
     some_of_everything()
-    coordinator(client)
+    client_as("COORDINATOR")
 
     page = client.get("/").content.decode()
 
@@ -210,10 +196,10 @@ def test_sections_to_act_on_today_are_open_and_the_others_folded(client):
     assert not section(page, "places-section")[0]
 
 
-def test_sections_with_nothing_to_act_on_are_folded(client):
+def test_sections_with_nothing_to_act_on_are_folded(client, client_as):
     ended(50)  # due in 22 hours: not yet overdue
     task_for(ChildFactory(), TODAY)  # due today: not yet overdue
-    coordinator(client)
+    client_as("COORDINATOR")
 
     page = client.get("/").content.decode()
 
@@ -223,9 +209,9 @@ def test_sections_with_nothing_to_act_on_are_folded(client):
     assert "Overdue" not in words(page.split("</nav>")[0].split("<nav")[-1])
 
 
-def test_the_summary_adds_no_query_and_the_audit_event_is_unchanged(client):
+def test_the_summary_adds_no_query_and_the_audit_event_is_unchanged(client, client_as):
     every_list_past_its_cap()
-    user = coordinator(client)
+    user = client_as("COORDINATOR")
 
     with CaptureQueriesContext(connection) as captured:
         page = client.get("/").content.decode()
