@@ -25,6 +25,7 @@ from django.db.models import (
     F,
     Max,
     Min,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -40,6 +41,7 @@ from harbour.interviews.models import OFFERED_OUTCOMES, Reason, Risk
 from harbour.meetings.models import Meeting
 from harbour.missing.models import Episode
 from harbour.missing.queries import (
+    EpisodeQuerySet,
     duration_seconds,
     own_authority_code,
     time_to_interview_seconds,
@@ -113,7 +115,7 @@ class Report:
         return data
 
 
-def episodes_in(period: Period, include_absences: bool) -> QuerySet[Episode]:
+def episodes_in(period: Period, include_absences: bool) -> EpisodeQuerySet:
     """The episodes of the period: local start date in the period; absences only on request."""
     episodes = Episode.objects.started_between(period.first, period.last)
     return episodes if include_absences else episodes.filter(category="MISSING")
@@ -259,7 +261,7 @@ def _count(condition: Q | None = None) -> Count:
     return Count("pk", filter=condition or None)
 
 
-def _measured_episodes(period: Period, include_absences: bool) -> QuerySet[Episode]:
+def _measured_episodes(period: Period, include_absences: bool) -> EpisodeQuerySet:
     """The period's episodes with everything a condition of EPISODE_CONDITIONS reads."""
     return (
         episodes_in(period, include_absences)
@@ -297,7 +299,7 @@ def _individuals_by_group(period: Period, include_absences: bool) -> dict[str, i
     return {row["group"]: row["children"] for row in rows}
 
 
-def _one_per_child(episodes: QuerySet[Episode], *, latest: bool) -> QuerySet[Episode]:
+def _one_per_child(episodes: EpisodeQuerySet, *, latest: bool) -> EpisodeQuerySet:
     """Each child's latest (or first) episode among these: by start, and of two starting at
     the same instant, the one recorded last (or first)."""
     if latest:
@@ -315,11 +317,18 @@ def _one_per_child(episodes: QuerySet[Episode], *, latest: bool) -> QuerySet[Epi
     return episodes.filter(~Exists(episodes.filter(beyond, child=OuterRef("child"))))
 
 
-def _total(groups: dict[str, dict[str, Any]], measure: str, among=ALL_GROUPS) -> int:
+def _total(
+    groups: dict[str, dict[str, Any]], measure: str, among: tuple[str, ...] = ALL_GROUPS
+) -> int:
     return sum(groups[g][measure] for g in among if g in groups)
 
 
-def _extreme(groups: dict[str, dict[str, Any]], measure: str, pick, among=ALL_GROUPS):
+def _extreme(
+    groups: dict[str, dict[str, Any]],
+    measure: str,
+    pick: Callable[[list[int]], int],
+    among: tuple[str, ...] = ALL_GROUPS,
+) -> int | None:
     values = [groups[g][measure] for g in among if g in groups and groups[g][measure] is not None]
     return pick(values) if values else None
 
@@ -329,7 +338,7 @@ def _quarterly_values(period: Period, include_absences: bool) -> dict[str, Any]:
     people = _individuals_by_group(period, include_absences)
     host = HOST_GROUPS
 
-    def total(measure: str, among=ALL_GROUPS) -> int:
+    def total(measure: str, among: tuple[str, ...] = ALL_GROUPS) -> int:
         return _total(groups, measure, among)
 
     episodes = total("episodes")
@@ -352,7 +361,7 @@ def _annual_values(
     groups: dict[str, dict[str, Any]],
     people: dict[str, int],
 ) -> dict[str, Any]:
-    def total(measure: str, among=ALL_GROUPS) -> int:
+    def total(measure: str, among: tuple[str, ...] = ALL_GROUPS) -> int:
         return _total(groups, measure, among)
 
     episodes = episodes_in(period, include_absences)
@@ -371,7 +380,7 @@ def _annual_values(
     return values
 
 
-def _age_peak(episodes: QuerySet[Episode]) -> int | None:
+def _age_peak(episodes: EpisodeQuerySet) -> int | None:
     """The most common age among children, each at their first episode of the period
     (ties go to the younger age)."""
     peak = (
@@ -385,7 +394,7 @@ def _age_peak(episodes: QuerySet[Episode]) -> int | None:
     return peak["age"] if peak else None
 
 
-def _repeat_children(episodes: QuerySet[Episode]) -> QuerySet:
+def _repeat_children(episodes: EpisodeQuerySet) -> QuerySet[Episode, dict[str, Any]]:
     """The children with 3 or more of these episodes (their ids)."""
     return episodes.values("child").annotate(n=Count("pk")).filter(n__gte=3).values("child")
 
@@ -428,7 +437,7 @@ def _panel_listings(period: Period) -> QuerySet[PanelListing]:
     )
 
 
-RECORD_SOURCES: dict[str, Callable[[Period], QuerySet]] = {
+RECORD_SOURCES: dict[str, Callable[[Period], QuerySet[Model]]] = {
     "lac_statuses": _lac_statuses,
     "mam_meetings": _mam_meetings,
     "strategy_meetings": _strategy_meetings,
@@ -492,7 +501,7 @@ LISTED_FIGURES: frozenset[str] = frozenset(
 )
 
 
-def figure_records(row_id: str, period: Period, include_absences: bool = False) -> QuerySet:
+def figure_records(row_id: str, period: Period, include_absences: bool = False) -> QuerySet[Model]:
     """The records the row `row_id` counts for this period: as many as its value, drawn
     with the same definition as the count. A row that counts distinct children gives one
     record per child (their latest episode, or their last record by entry). Unordered;

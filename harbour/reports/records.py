@@ -34,6 +34,10 @@ from .periods import Period
 
 PAGE_SIZE = 50
 
+# The kinds of record a figure counts (engine.RECORD_SOURCES and the episodes): each
+# belongs to a child.
+ListedRecord = Episode | Meeting | Referral | RiskAssessment | PanelListing | LegalStatus
+
 # The order records are listed in, per kind of record: by date, then as entered.
 ORDER: dict[type[Model], tuple[str, ...]] = {
     Episode: ("started_epoch", "pk"),
@@ -132,14 +136,14 @@ class Counts:
         return self.counted - self.shown
 
 
-def counts(records: QuerySet, user: User) -> Counts:
+def counts(records: QuerySet[Model], user: User) -> Counts:
     """How many records the figure counts, and how many of them the user may open: one
     query."""
     figures = records.aggregate(counted=Count("pk"), shown=Count("pk", filter=visible_to(user)))
     return Counts(figures["counted"], figures["shown"])
 
 
-def visible_records(records: QuerySet, user: User) -> QuerySet:
+def visible_records(records: QuerySet[Model], user: User) -> QuerySet[Model]:
     model = records.model
     related = ("child", "return_interview") if model is Episode else ("child",)
     return records.filter(visible_to(user)).select_related(*related).order_by(*ORDER[model])
@@ -156,7 +160,7 @@ class Cell:
     before: str = ""  # words before a date
 
 
-def row(record: Model, user_links: dict[str, bool]) -> dict[str, Any]:
+def row(record: ListedRecord, user_links: dict[str, bool]) -> dict[str, Any]:
     """A row of the list: the child, the record's reference (a link when the user may open
     it) and its dates, as cells the template formats (|when, |date_text)."""
     reference, href, cells = _describe(record, user_links)
@@ -171,7 +175,7 @@ def links_for(user: User) -> dict[str, bool]:
     }
 
 
-def _describe(record: Model, links: dict[str, bool]) -> tuple[str, str, list[Cell]]:
+def _describe(record: ListedRecord, links: dict[str, bool]) -> tuple[str, str, list[Cell]]:
     if isinstance(record, Episode):
         interview = getattr(record, "return_interview", None)
         if interview is None:
