@@ -9,8 +9,8 @@ from .models import Episode, PoliceForce
 @admin.register(Episode)
 class EpisodeAdmin(ServiceModelAdmin):
     child_path = "child"
-    save_service = services.save_episode
-    delete_service = services.delete_episode
+    save_service = staticmethod(services.save_episode)
+    delete_service = staticmethod(services.delete_episode)
     list_display = ["episode_id", "child", "category", "started_at", "ended_at", "risk_level"]
     list_filter = ["category", "risk_level"]
     search_fields = ["episode_id", "child__child_id"]

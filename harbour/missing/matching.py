@@ -190,20 +190,17 @@ def compare_name(given: str, stored: str, *, kind: str, nicknames: bool) -> tupl
 
 
 def _names(given: str, family: str, child: Child) -> tuple[int, list[str]] | None:
-    direct = (
-        compare_name(given, child.given_name, kind="given", nicknames=True),
-        compare_name(family, child.family_name, kind="family", nicknames=False),
-    )
-    swapped = (
-        compare_name(family, child.given_name, kind="given", nicknames=True),
-        compare_name(given, child.family_name, kind="family", nicknames=False),
-    )
-    options = []
-    if all(direct):
-        options.append((direct[0][0] + direct[1][0], [direct[1][1], direct[0][1]]))
-    if all(swapped):
-        points = swapped[0][0] + swapped[1][0] - SWAPPED_NAMES_PENALTY
-        reasons = ["Given and family names swapped", swapped[1][1], swapped[0][1]]
+    given_as_given = compare_name(given, child.given_name, kind="given", nicknames=True)
+    family_as_family = compare_name(family, child.family_name, kind="family", nicknames=False)
+    family_as_given = compare_name(family, child.given_name, kind="given", nicknames=True)
+    given_as_family = compare_name(given, child.family_name, kind="family", nicknames=False)
+    options: list[tuple[int, list[str]]] = []
+    if given_as_given and family_as_family:
+        points = given_as_given[0] + family_as_family[0]
+        options.append((points, [family_as_family[1], given_as_given[1]]))
+    if family_as_given and given_as_family:
+        points = family_as_given[0] + given_as_family[0] - SWAPPED_NAMES_PENALTY
+        reasons = ["Given and family names swapped", given_as_family[1], family_as_given[1]]
         options.append((points, reasons))
     return max(options, key=lambda option: option[0]) if options else None
 

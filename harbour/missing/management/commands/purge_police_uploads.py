@@ -9,6 +9,6 @@ from harbour.missing.upload.files import purge_expired
 class Command(BaseCommand):
     help = "Delete police CSV extracts held for more than 24 hours without being recorded."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         deleted = purge_expired()
         self.stdout.write(f"Deleted {deleted} held police extract(s).")
