@@ -5,42 +5,27 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.test import Client
 
-from harbour.accounts.models import RoleAssignment, StaffProfile
 from harbour.audit.models import AuditEvent
 from harbour.audit.services import unseal
-from harbour.common.tests.factories import EpisodeFactory
+from harbour.common.tests.factories import EpisodeFactory, make_staff
 from harbour.common.time import UTC
 from harbour.interviews import services
 from harbour.interviews.models import Allocation, ReturnInterview
-
-pytestmark = pytest.mark.django_db
 
 HOUR = dt.timedelta(hours=1)
 ENDED = dt.datetime(2024, 3, 29, 12, 0, tzinfo=UTC)
 NOW = dt.datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def staff(username: str, role: str, organisation: str = "") -> User:
-    user = User.objects.create_user(username)
-    RoleAssignment.objects.create(user=user, role=role)
-    StaffProfile.objects.create(user=user, organisation=organisation)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 @pytest.fixture
-def coordinator() -> User:
-    return staff("coordinator", "COORDINATOR")
+def coordinator(client_as) -> User:
+    """The coordinator, signed in on the test client."""
+    return client_as("COORDINATOR")
 
 
 @pytest.fixture
@@ -156,7 +141,7 @@ def test_a_stale_version_is_refused_and_nothing_is_written(coordinator, episode)
 
 
 def test_allocate_to_a_worker_or_an_organisation(coordinator, episode):
-    worker = staff("worker", "RHI_WORKER", "Catch22")
+    worker = make_staff("RHI_WORKER", organisation="Catch22")
 
     allocation = services.allocate(coordinator, episode, worker=worker)
     assert (allocation.worker, allocation.organisation, allocation.allocated_by) == (
@@ -173,7 +158,7 @@ def test_allocation_needs_someone_who_does_return_interviews(coordinator, episod
     with pytest.raises(ValidationError):
         services.allocate(coordinator, episode)
     with pytest.raises(ValidationError):
-        services.allocate(coordinator, episode, worker=staff("sw", "SOCIAL_WORKER"))
+        services.allocate(coordinator, episode, worker=make_staff("SOCIAL_WORKER"))
     assert not Allocation.objects.exists()
 
 
@@ -187,14 +172,8 @@ def test_a_stale_reallocation_is_refused(coordinator, episode):
 # The pages.
 
 
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def form(**changes) -> dict[str, str | list[str]]:
-    values = {
+    values: dict[str, str | list[str]] = {
         "version": "0",
         "outcome": "ACCEPTED",
         "offered_at_day": "1",
@@ -219,8 +198,7 @@ def form(**changes) -> dict[str, str | list[str]]:
     return values | changes
 
 
-def test_the_record_page_saves_uk_times_and_the_answers(coordinator, episode):
-    client = signed_in(coordinator)
+def test_the_record_page_saves_uk_times_and_the_answers(client, coordinator, episode):
     page = client.get(f"/interviews/{episode.pk}/record/").content.decode()
     assert "Child sexual exploitation" in page  # risks by their labels
     assert 'data-aria-controls="conditional-outcome' in page
@@ -239,8 +217,10 @@ def test_the_record_page_saves_uk_times_and_the_answers(coordinator, episode):
     assert AuditEvent.objects.filter(action="interviews.interview_viewed").count() == 1
 
 
-def test_the_record_page_shows_errors_by_the_fields_and_keeps_the_answers(coordinator, episode):
-    response = signed_in(coordinator).post(
+def test_the_record_page_shows_errors_by_the_fields_and_keeps_the_answers(
+    client, coordinator, episode
+):
+    response = client.post(
         f"/interviews/{episode.pk}/record/",
         form(outcome="NOT_REQUIRED", offered_at_day="", offered_at_month="",
              offered_at_year="", offered_at_hour="", offered_at_minute=""),
@@ -256,8 +236,8 @@ def test_the_record_page_shows_errors_by_the_fields_and_keeps_the_answers(coordi
     assert not ReturnInterview.objects.exists()
 
 
-def test_a_time_that_did_not_happen_in_the_uk_is_refused(coordinator, episode):
-    response = signed_in(coordinator).post(
+def test_a_time_that_did_not_happen_in_the_uk_is_refused(client, coordinator, episode):
+    response = client.post(
         f"/interviews/{episode.pk}/record/",
         form(offered_at_day="31", offered_at_month="3", offered_at_hour="1"),
     )
@@ -267,17 +247,15 @@ def test_a_time_that_did_not_happen_in_the_uk_is_refused(coordinator, episode):
     assert 'href="#offered_at-hour"' in response.content.decode()
 
 
-def test_an_incomplete_date_says_what_is_missing(coordinator, episode):
-    response = signed_in(coordinator).post(
-        f"/interviews/{episode.pk}/record/", form(offered_at_month="")
-    )
+def test_an_incomplete_date_says_what_is_missing(client, coordinator, episode):
+    response = client.post(f"/interviews/{episode.pk}/record/", form(offered_at_month=""))
     assert "Date offered must include a month" in response.content.decode()
 
 
-def test_a_stale_form_shows_the_conflict_and_keeps_what_was_entered(coordinator, episode):
+def test_a_stale_form_shows_the_conflict_and_keeps_what_was_entered(client, coordinator, episode):
     services.record_interview(coordinator, episode, **_stored())
 
-    response = signed_in(coordinator).post(f"/interviews/{episode.pk}/record/", form())
+    response = client.post(f"/interviews/{episode.pk}/record/", form())
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -293,9 +271,8 @@ def _stored():
     return accepted(child_account="Already recorded account.")
 
 
-def test_a_coordinator_allocates_on_the_page(coordinator, episode):
-    worker = staff("worker", "RHI_WORKER", "Catch22")
-    client = signed_in(coordinator)
+def test_a_coordinator_allocates_on_the_page(client, coordinator, episode):
+    worker = make_staff("RHI_WORKER", organisation="Catch22")
     assert "Not allocated yet" in client.get(f"/interviews/{episode.pk}/allocate/").content.decode()
 
     response = client.post(
@@ -332,12 +309,11 @@ def test_an_interview_time_in_the_hour_that_happened_twice_is_asked_about_not_gu
     assert skipped[0] is None and "clocks went forward" in skipped[1]
 
 
-def test_interview_completed_in_the_repeated_hour_is_saved_as_the_time_chosen(coordinator):
+def test_interview_completed_in_the_repeated_hour_is_saved_as_the_time_chosen(client, coordinator):
     episode = EpisodeFactory(
         started_at=dt.datetime(2023, 10, 27, 20, tzinfo=UTC),
         ended_at=dt.datetime(2023, 10, 28, 2, tzinfo=UTC),
     )
-    client = signed_in(coordinator)
     repeated_hour = form(
         offered_at_day="28", offered_at_month="10", offered_at_year="2023",
         completed_at_day="29", completed_at_month="10", completed_at_year="2023",

@@ -7,42 +7,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 
-from harbour.accounts.models import RoleAssignment, StaffProfile
 from harbour.audit.models import AuditEvent
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory, make_staff
 from harbour.common.time import UTC
 from harbour.interviews import services
 from harbour.interviews.models import ReturnInterview
-
-pytestmark = pytest.mark.django_db
 
 HOUR = dt.timedelta(hours=1)
 ENDED = dt.datetime(2024, 3, 29, 12, 0, tzinfo=UTC)
 NOW = dt.datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def staff(username: str, role: str, organisation: str = "") -> User:
-    user = User.objects.create_user(username)
-    RoleAssignment.objects.create(user=user, role=role)
-    StaffProfile.objects.create(user=user, organisation=organisation)
-    return user
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def accepted(**changes) -> dict:
@@ -77,12 +55,13 @@ def page_form(**changes) -> dict[str, str]:
 
 @pytest.fixture
 def coordinator() -> User:
-    return staff("coordinator", "COORDINATOR")
+    return make_staff("COORDINATOR")
 
 
 @pytest.fixture
-def worker() -> User:
-    return staff("worker", "RHI_WORKER", "Catch22")
+def worker(client_as) -> User:
+    """A Catch22 return interview worker, signed in on the test client."""
+    return client_as("RHI_WORKER", organisation="Catch22")
 
 
 @pytest.fixture
@@ -93,16 +72,17 @@ def child_with_two_episodes(coordinator, worker):
     mine = EpisodeFactory(child=child, started_at=ENDED - 30 * HOUR, ended_at=ENDED - 25 * HOUR)
     theirs = EpisodeFactory(child=child, started_at=ENDED - 5 * HOUR, ended_at=ENDED)
     services.allocate(coordinator, mine, worker=worker)
-    services.allocate(coordinator, theirs, worker=staff("other", "RHI_WORKER", "Barnardos"))
+    services.allocate(
+        coordinator, theirs, worker=make_staff("RHI_WORKER", organisation="Barnardos")
+    )
     services.record_interview(coordinator, theirs, **accepted(child_account="Recorded first."))
     return mine, theirs
 
 
 def test_a_worker_cannot_overwrite_the_interview_of_an_episode_not_allocated_to_them(
-    worker, child_with_two_episodes
+    client, worker, child_with_two_episodes
 ):
     _mine, theirs = child_with_two_episodes
-    client = signed_in(worker)
     assert client.get(f"/children/{theirs.child_id}/").status_code == 200  # they see the child
 
     posted = client.post(f"/interviews/{theirs.pk}/record/", page_form(version="1"))
@@ -115,44 +95,44 @@ def test_a_worker_cannot_overwrite_the_interview_of_an_episode_not_allocated_to_
 
 
 def test_a_worker_cannot_record_a_first_interview_for_an_unallocated_episode_of_their_child(
-    worker, child_with_two_episodes
+    client, worker, child_with_two_episodes
 ):
     mine, _theirs = child_with_two_episodes
     unallocated = EpisodeFactory(
         child=mine.child, started_at=ENDED - 60 * HOUR, ended_at=ENDED - 55 * HOUR
     )
 
-    response = signed_in(worker).post(f"/interviews/{unallocated.pk}/record/", page_form())
+    response = client.post(f"/interviews/{unallocated.pk}/record/", page_form())
 
     assert response.status_code == 403
     assert not ReturnInterview.objects.filter(episode=unallocated).exists()
 
 
-def test_a_worker_records_the_interview_allocated_to_them(worker, child_with_two_episodes):
+def test_a_worker_records_the_interview_allocated_to_them(client, worker, child_with_two_episodes):
     mine, _theirs = child_with_two_episodes
 
-    response = signed_in(worker).post(f"/interviews/{mine.pk}/record/", page_form())
+    response = client.post(f"/interviews/{mine.pk}/record/", page_form())
 
     assert response.status_code == 302
     assert ReturnInterview.objects.get(episode=mine).child_account.startswith("Overwritten")
 
 
-def test_a_worker_records_an_interview_allocated_to_their_organisation(coordinator, worker):
+def test_a_worker_records_an_interview_allocated_to_their_organisation(client, coordinator, worker):
     episode = EpisodeFactory(started_at=ENDED - 5 * HOUR, ended_at=ENDED)
     services.allocate(coordinator, episode, organisation="Catch22")
 
-    response = signed_in(worker).post(f"/interviews/{episode.pk}/record/", page_form())
+    response = client.post(f"/interviews/{episode.pk}/record/", page_form())
 
     assert response.status_code == 302
     assert ReturnInterview.objects.get(episode=episode).child_account.startswith("Overwritten")
 
 
-def test_a_worker_of_another_organisation_is_refused(coordinator):
+def test_a_worker_of_another_organisation_is_refused(client, client_as, coordinator):
     episode = EpisodeFactory(started_at=ENDED - 5 * HOUR, ended_at=ENDED)
     services.allocate(coordinator, episode, organisation="Catch22")
-    elsewhere = staff("elsewhere", "RHI_WORKER", "Barnardos")
+    client_as("RHI_WORKER", organisation="Barnardos")
 
-    response = signed_in(elsewhere).post(f"/interviews/{episode.pk}/record/", page_form())
+    response = client.post(f"/interviews/{episode.pk}/record/", page_form())
 
     assert response.status_code == 403
     assert not ReturnInterview.objects.exists()
@@ -188,7 +168,7 @@ def test_the_service_refuses_someone_without_a_role_that_records_interviews(
     mine, _theirs = child_with_two_episodes
 
     with pytest.raises(PermissionDenied):
-        services.record_interview(staff("sw", "SOCIAL_WORKER"), mine, **accepted())
+        services.record_interview(make_staff("SOCIAL_WORKER"), mine, **accepted())
 
     assert not ReturnInterview.objects.filter(episode=mine).exists()
 
@@ -205,11 +185,12 @@ def test_the_service_refuses_a_restricted_child_to_a_coordinator_not_on_its_list
 
 
 def test_a_coordinator_records_any_episode_whoever_it_is_allocated_to(
-    coordinator, child_with_two_episodes
+    client, coordinator, child_with_two_episodes
 ):
     mine, _theirs = child_with_two_episodes
+    client.force_login(coordinator)
 
-    response = signed_in(coordinator).post(f"/interviews/{mine.pk}/record/", page_form())
+    response = client.post(f"/interviews/{mine.pk}/record/", page_form())
 
     assert response.status_code == 302
     assert ReturnInterview.objects.filter(episode=mine).exists()

@@ -9,7 +9,6 @@ import time_machine
 from django.contrib.auth.models import User
 from django.test import Client
 
-from harbour.accounts.models import RoleAssignment, StaffProfile
 from harbour.accounts.permissions import visible_children
 from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import (
@@ -17,6 +16,7 @@ from harbour.common.tests.factories import (
     EpisodeFactory,
     LegalStatusFactory,
     ReturnInterviewFactory,
+    make_staff,
 )
 from harbour.common.time import UTC
 from harbour.interviews import queries, services
@@ -27,22 +27,10 @@ pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
 
 
-def staff(username: str, role: str, organisation: str = "") -> User:
-    user = User.objects.create_user(username, first_name=username.title())
-    RoleAssignment.objects.create(user=user, role=role)
-    StaffProfile.objects.create(user=user, organisation=organisation)
-    return user
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
-def coordinator() -> User:
-    return staff("coordinator", "COORDINATOR")
+def coordinator(client_as) -> User:
+    """The coordinator, signed in on the test client."""
+    return client_as("COORDINATOR")
 
 
 def returned(at: dt.datetime, **fields) -> Episode:
@@ -80,19 +68,19 @@ def test_the_interview_is_due_72_elapsed_hours_after_return_across_the_spring_ch
     assert row(episode, due + dt.timedelta(seconds=1)).status == "OVERDUE"
 
 
-def test_the_page_shows_the_due_time_in_uk_time_across_the_clock_changes(coordinator):
+def test_the_page_shows_the_due_time_in_uk_time_across_the_clock_changes(client, coordinator):
     returned(dt.datetime(2023, 10, 28, 11, 0, tzinfo=UTC), episode_id="AUTUMN")
     returned(dt.datetime(2024, 3, 29, 12, 0, tzinfo=UTC), episode_id="SPRING")
 
     with time_machine.travel(dt.datetime(2024, 4, 1, 0, 0, tzinfo=UTC), tick=False):
-        page = signed_in(coordinator).get("/interviews/?status=ALL").content.decode()
+        page = client.get("/interviews/?status=ALL").content.decode()
 
     assert "28 October 2023 at midday" in page  # returned, BST
     assert "31 October 2023 at 11am" in page  # due, GMT
     assert "1 April 2024 at 1pm" in page  # due, BST
 
 
-def test_an_interview_completed_exactly_72_hours_after_return_is_on_time(coordinator):
+def test_an_interview_completed_exactly_72_hours_after_return_is_on_time(client, coordinator):
     on_time = returned(dt.datetime(2024, 1, 10, 9, 0, tzinfo=UTC), episode_id="ON-TIME")
     late = returned(dt.datetime(2024, 1, 10, 9, 0, tzinfo=UTC), episode_id="LATE")
     for episode, after in ((on_time, 72 * HOUR), (late, 72 * HOUR + dt.timedelta(seconds=1))):
@@ -103,7 +91,7 @@ def test_an_interview_completed_exactly_72_hours_after_return_is_on_time(coordin
         )
 
     with time_machine.travel(dt.datetime(2024, 2, 1, tzinfo=UTC), tick=False):
-        page = signed_in(coordinator).get("/interviews/?status=COMPLETED").content.decode()
+        page = client.get("/interviews/?status=COMPLETED").content.decode()
 
     assert page.count("Within 72 hours") == 1
     assert "After 3 days" in page
@@ -121,12 +109,12 @@ def test_an_interview_completed_exactly_72_hours_after_return_is_on_time(coordin
         ((72 + 33 * 24 + 6) * HOUR, "33 days 6 hours overdue"),
     ],
 )
-def test_the_page_shows_hours_left_or_overdue(coordinator, after, text):
+def test_the_page_shows_hours_left_or_overdue(client, coordinator, after, text):
     ended = dt.datetime(2024, 6, 3, 8, 0, tzinfo=UTC)
     returned(ended)
 
     with time_machine.travel(ended + after, tick=False):
-        page = signed_in(coordinator).get("/interviews/").content.decode()
+        page = client.get("/interviews/").content.decode()
 
     assert '<strong class="govuk-tag govuk-tag--' in page
     assert text in page
@@ -138,7 +126,7 @@ def test_the_page_shows_hours_left_or_overdue(coordinator, after, text):
 def test_statuses_follow_the_interview_and_the_allocation(coordinator):
     now = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
     recent = now - 10 * HOUR
-    worker = staff("worker", "RHI_WORKER")
+    worker = make_staff("RHI_WORKER")
     to_allocate = returned(recent)
     allocated = returned(recent)
     services.allocate(coordinator, allocated, worker=worker)
@@ -179,8 +167,8 @@ def test_statuses_follow_the_interview_and_the_allocation(coordinator):
 @pytest.fixture
 def allocated_episodes(coordinator):
     now = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
-    ann = staff("ann", "RHI_WORKER", "Catch22")
-    bob = staff("bob", "RHI_WORKER", "Barnardos")
+    ann = make_staff("RHI_WORKER", organisation="Catch22")
+    bob = make_staff("RHI_WORKER", organisation="Barnardos")
     episodes = {
         "ann": returned(now - 10 * HOUR, episode_id="TO-ANN"),
         "catch22": returned(now - 10 * HOUR, episode_id="TO-CATCH22"),
@@ -203,8 +191,9 @@ def listed(client: Client, query: str, now: dt.datetime) -> set[str]:
     }
 
 
-def test_the_worklist_filters_by_worker_organisation_and_status(coordinator, allocated_episodes):
-    client = signed_in(coordinator)
+def test_the_worklist_filters_by_worker_organisation_and_status(
+    client, coordinator, allocated_episodes
+):
     now = allocated_episodes["now"]
 
     assert listed(client, "", now) == {"TO-ANN", "TO-CATCH22", "TO-BOB", "TO-NOBODY"}
@@ -217,7 +206,7 @@ def test_the_worklist_filters_by_worker_organisation_and_status(coordinator, all
     assert listed(client, "?status=OVERDUE", now) == set()
 
 
-def test_the_worklist_filters_by_group(coordinator):
+def test_the_worklist_filters_by_group(client, coordinator):
     now = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
     returned(now - HOUR, episode_id="HOME")
     looked_after = ChildFactory()
@@ -226,7 +215,6 @@ def test_the_worklist_filters_by_group(coordinator):
     placed_here = ChildFactory()
     LegalStatusFactory(child=placed_here, responsible_la="344")
     returned(now - HOUR, episode_id="OLA", child=placed_here)
-    client = signed_in(coordinator)
 
     assert listed(client, "", now) == {"HOME", "LAC", "OLA"}
     assert listed(client, "?group=HOME", now) == {"HOME"}
@@ -235,7 +223,7 @@ def test_the_worklist_filters_by_group(coordinator):
 
 
 def test_children_placed_by_other_authorities_are_listed_to_notify_the_placing_authority(
-    coordinator,
+    client, coordinator
 ):
     now = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
     placed_here = ChildFactory()
@@ -243,7 +231,7 @@ def test_children_placed_by_other_authorities_are_listed_to_notify_the_placing_a
     episode = returned(now - 100 * HOUR, episode_id="OLA", child=placed_here)
 
     with time_machine.travel(now, tick=False):
-        page = signed_in(coordinator).get("/interviews/").content.decode()
+        page = client.get("/interviews/").content.decode()
 
     main, ola = page.split('id="placed-by-other-authorities"')
     assert ">OLA<" not in main
@@ -257,13 +245,12 @@ def test_children_placed_by_other_authorities_are_listed_to_notify_the_placing_a
 # Scope: a return interview worker sees their allocations and their organisation's.
 
 
-def test_a_worker_sees_only_their_allocations_and_their_organisation_s(allocated_episodes):
+def test_a_worker_sees_only_their_allocations_and_their_organisation_s(client, allocated_episodes):
     now = allocated_episodes["now"]
-    ann = signed_in(allocated_episodes["ann_user"])
-    bob = signed_in(allocated_episodes["bob_user"])
-
-    assert listed(ann, "?status=ALL", now) == {"TO-ANN", "TO-CATCH22"}
-    assert listed(bob, "?status=ALL", now) == {"TO-BOB"}
+    client.force_login(allocated_episodes["ann_user"])
+    assert listed(client, "?status=ALL", now) == {"TO-ANN", "TO-CATCH22"}
+    client.force_login(allocated_episodes["bob_user"])
+    assert listed(client, "?status=ALL", now) == {"TO-BOB"}
     assert set(visible_children(allocated_episodes["ann_user"])) == {
         allocated_episodes["ann"].child,
         allocated_episodes["catch22"].child,
@@ -271,7 +258,7 @@ def test_a_worker_sees_only_their_allocations_and_their_organisation_s(allocated
 
 
 def test_a_worker_without_an_organisation_sees_only_their_own_allocations(coordinator):
-    loner = staff("loner", "RHI_WORKER")
+    loner = make_staff("RHI_WORKER")
     mine = returned(dt.datetime(2024, 6, 1, tzinfo=UTC))
     services.allocate(coordinator, mine, worker=loner)
     services.allocate(coordinator, returned(dt.datetime(2024, 6, 1, tzinfo=UTC)), organisation="X")
@@ -279,39 +266,40 @@ def test_a_worker_without_an_organisation_sees_only_their_own_allocations(coordi
     assert list(visible_children(loner)) == [mine.child]
 
 
-def test_a_worker_may_record_only_for_children_allocated_to_them(allocated_episodes):
-    ann = signed_in(allocated_episodes["ann_user"])
+def test_a_worker_may_record_only_for_children_allocated_to_them(client, allocated_episodes):
+    client.force_login(allocated_episodes["ann_user"])
     with time_machine.travel(allocated_episodes["now"], tick=False):
-        assert ann.get(f"/interviews/{allocated_episodes['catch22'].pk}/record/").status_code == 200
-        assert ann.get(f"/interviews/{allocated_episodes['bob'].pk}/record/").status_code == 403
-        assert ann.get(f"/interviews/{allocated_episodes['ann'].pk}/allocate/").status_code == 403
+        catch22 = client.get(f"/interviews/{allocated_episodes['catch22'].pk}/record/")
+        bob = client.get(f"/interviews/{allocated_episodes['bob'].pk}/record/")
+        allocating = client.get(f"/interviews/{allocated_episodes['ann'].pk}/allocate/")
+    assert (catch22.status_code, bob.status_code, allocating.status_code) == (200, 403, 403)
 
 
-def test_a_restricted_child_is_refused_to_who_is_not_on_its_list(coordinator):
+def test_a_restricted_child_is_refused_to_who_is_not_on_its_list(client, coordinator):
     episode = returned(dt.datetime(2024, 6, 1, tzinfo=UTC), episode_id="SECRET")
     episode.child.restricted = True
     episode.child.save()
-    client = signed_in(coordinator)
 
     assert client.get(f"/interviews/{episode.pk}/record/").status_code == 403
     assert ">SECRET<" not in client.get("/interviews/?status=ALL").content.decode()
     assert AuditEvent.objects.filter(action="children.restricted_refused").count() == 1
 
 
-def test_a_missing_episode_is_not_found_after_the_permission_check(coordinator):
-    social_worker = signed_in(staff("sw", "SOCIAL_WORKER"))
-    assert social_worker.get("/interviews/999/record/").status_code == 403
-    assert signed_in(coordinator).get("/interviews/999/record/").status_code == 404
+def test_a_missing_episode_is_not_found_after_the_permission_check(client, client_as, coordinator):
+    assert client.get("/interviews/999/record/").status_code == 404
+    client_as("SOCIAL_WORKER")
+    assert client.get("/interviews/999/record/").status_code == 403
 
 
 # Audit and queries.
 
 
 def test_viewing_the_worklist_writes_one_event_naming_the_children_shown(
-    coordinator, allocated_episodes
+    client, coordinator, allocated_episodes
 ):
     with time_machine.travel(allocated_episodes["now"], tick=False):
-        signed_in(allocated_episodes["ann_user"]).get("/interviews/")
+        client.force_login(allocated_episodes["ann_user"])
+        client.get("/interviews/")
 
     event = AuditEvent.objects.get(action="interviews.worklist_viewed")
     assert {subject.child_pk for subject in event.subjects.all()} == {
@@ -322,10 +310,10 @@ def test_viewing_the_worklist_writes_one_event_naming_the_children_shown(
 
 @pytest.mark.parametrize("role", ["COORDINATOR", "RHI_WORKER"])
 def test_the_worklist_takes_a_bounded_number_of_queries(
-    coordinator, role, django_assert_max_num_queries
+    client, coordinator, role, django_assert_max_num_queries
 ):
     now = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
-    user = staff("viewer", role, "Catch22")
+    user = make_staff(role, organisation="Catch22")
     placed_here = ChildFactory()
     LegalStatusFactory(child=placed_here, responsible_la="344")
     for n in range(30):
@@ -335,7 +323,7 @@ def test_the_worklist_takes_a_bounded_number_of_queries(
         if n % 3 == 0:
             ReturnInterviewFactory(episode=episode, outcome="NO_RESPONSE", completed_at=None)
         returned(now - n * HOUR, child=placed_here)
-    client = signed_in(user)
+    client.force_login(user)
 
     with time_machine.travel(now, tick=False), django_assert_max_num_queries(22):
         response = client.get("/interviews/?status=ALL")
@@ -345,13 +333,12 @@ def test_the_worklist_takes_a_bounded_number_of_queries(
 
 
 def test_statuses_cover_episodes_found_within_the_window_and_any_status_covers_all(
-    coordinator, settings
+    client, coordinator, settings
 ):
     settings.HARBOUR_INTERVIEW_WINDOW_DAYS = 90
     now = dt.datetime(2024, 6, 1, 12, tzinfo=UTC)
     returned(now - dt.timedelta(days=90), episode_id="HOME")
     returned(now - dt.timedelta(days=90, seconds=1), episode_id="LAC")
-    client = signed_in(coordinator)
 
     assert listed(client, "", now) == {"HOME"}
     assert listed(client, "?status=OVERDUE", now) == {"HOME"}
@@ -361,20 +348,20 @@ def test_statuses_cover_episodes_found_within_the_window_and_any_status_covers_a
 
 
 def test_a_worker_s_worklist_is_their_allocations_not_every_episode_of_their_children(
-    coordinator,
+    client, coordinator
 ):
-    worker = staff("worker", "RHI_WORKER")
+    worker = make_staff("RHI_WORKER")
     now = dt.datetime(2024, 6, 1, 12, tzinfo=UTC)
     mine = returned(now - 10 * HOUR, episode_id="HOME")
     returned(now - 30 * HOUR, child=mine.child, episode_id="LAC")
     services.allocate(coordinator, mine, worker=worker)
 
-    assert listed(signed_in(worker), "?status=ALL", now) == {"HOME"}
-    assert listed(signed_in(coordinator), "?status=ALL", now) == {"HOME", "LAC"}
+    assert listed(client, "?status=ALL", now) == {"HOME", "LAC"}  # the coordinator's
+    client.force_login(worker)
+    assert listed(client, "?status=ALL", now) == {"HOME"}
 
 
-def test_the_filters_show_what_was_chosen(coordinator, allocated_episodes):
-    client = signed_in(coordinator)
+def test_the_filters_show_what_was_chosen(client, coordinator, allocated_episodes):
     ann = allocated_episodes["ann_user"].pk
     with time_machine.travel(allocated_episodes["now"], tick=False):
         page = client.get(f"/interviews/?worker={ann}&group=HOME&status=ALL").content.decode()
@@ -384,11 +371,11 @@ def test_the_filters_show_what_was_chosen(coordinator, allocated_episodes):
 
 
 def test_a_worker_is_not_listed_children_placed_by_other_authorities_not_allocated_to_them(
-    coordinator,
+    client, coordinator
 ):
     now = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
-    ann = staff("ann", "RHI_WORKER", "Catch22")
-    bob = staff("bob", "RHI_WORKER", "Barnardos")
+    ann = make_staff("RHI_WORKER", organisation="Catch22")
+    bob = make_staff("RHI_WORKER", organisation="Barnardos")
     placed_here = ChildFactory()
     LegalStatusFactory(child=placed_here, responsible_la="344")
     mine = returned(now - 2 * HOUR, episode_id="OLA-ANN", child=placed_here)
@@ -401,7 +388,8 @@ def test_a_worker_is_not_listed_children_placed_by_other_authorities_not_allocat
     returned(now - 4 * HOUR, episode_id="OLA-NOBODY", child=elsewhere)
 
     with time_machine.travel(now, tick=False):
-        page = signed_in(ann).get("/interviews/").content.decode()
+        client.force_login(ann)
+        page = client.get("/interviews/").content.decode()
 
     assert ">OLA-ANN<" in page
     assert ">OLA-BOB<" not in page and ">OLA-NOBODY<" not in page

@@ -4,40 +4,25 @@ for the coordinator (with each filter) and for a return interview worker."""
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from harbour.accounts.models import RoleAssignment, StaffProfile
 from harbour.common.tests.factories import (
     ChildFactory,
     EpisodeFactory,
     LegalStatusFactory,
     ReturnInterviewFactory,
+    make_staff,
 )
 from harbour.common.time import UTC
 from harbour.interviews import services
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2024, 6, 10, 12, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 HOUR = dt.timedelta(hours=1)
 MAX_QUERIES = 22
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def staff(username: str, role: str, organisation: str = "") -> User:
-    user = User.objects.create_user(username, first_name=username.title())
-    RoleAssignment.objects.create(user=user, role=role)
-    StaffProfile.objects.create(user=user, organisation=organisation)
-    return user
 
 
 def rows_of_every_kind(coordinator: User, worker: User, count: int, start: int) -> None:
@@ -86,11 +71,10 @@ def queries_for(client: Client, path: str) -> int:
     ],
 )
 def test_the_worklist_takes_the_same_queries_for_3_children_as_for_30(
-    role, query, django_assert_max_num_queries
+    client, role, query, django_assert_max_num_queries
 ):
-    coordinator = staff("coordinator", "COORDINATOR")
-    worker = staff("worker", "RHI_WORKER", "Catch22")
-    client = Client()
+    coordinator = make_staff("COORDINATOR")
+    worker = make_staff("RHI_WORKER", organisation="Catch22")
     client.force_login(coordinator if role == "COORDINATOR" else worker)
     path = "/interviews/" + query.replace("WORKER", str(worker.pk))
     client.get(path)  # the session and the user, loaded once
@@ -104,17 +88,15 @@ def test_the_worklist_takes_the_same_queries_for_3_children_as_for_30(
     assert many == few
 
 
-def test_a_long_worklist_is_counted_only_up_to_the_limit(monkeypatch):
+def test_a_long_worklist_is_counted_only_up_to_the_limit(client, client_as, monkeypatch):
     from harbour.common import paging
     from harbour.interviews import views
 
     monkeypatch.setattr(paging, "COUNT_LIMIT", 4)
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
-    coordinator = staff("coordinator", "COORDINATOR")
+    client_as("COORDINATOR")
     for n in range(7):
         EpisodeFactory(started_at=NOW - (100 + n) * HOUR, ended_at=NOW - (90 + n) * HOUR)
-    client = Client()
-    client.force_login(coordinator)
 
     first = client.get("/interviews/").content.decode()
     last = client.get("/interviews/?page=4").content.decode()
