@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("harbour.reports.urls")),
     path("audit/", include("harbour.audit.urls")),
     path("children/", include("harbour.children.urls")),
+    path("", include("harbour.casework.urls")),
     path("staff/", include("harbour.accounts.staff_urls")),
     path("meetings/", include("harbour.meetings.urls")),
     path("episodes/", include("harbour.missing.urls")),

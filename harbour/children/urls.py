@@ -1,13 +1,11 @@
 from django.urls import path
 
-from . import child_views, edit_views, search_views, views
+from . import edit_views, search_views, views
 
 urlpatterns = [
     path("", search_views.children_list_view, name="children_list"),
     path("find/", search_views.find_child_view, name="child_find"),
     path("mine/", search_views.my_children_view, name="my_children"),
-    path("<int:pk>/", child_views.child_view, name="child"),
-    path("<int:pk>/print/", child_views.child_print_view, name="child_print"),
     path("<int:pk>/edit/", edit_views.edit_child_view, name="child_edit"),
     path("<int:pk>/legal-statuses/new/", edit_views.legal_status_view, name="legal_status_new"),
     path(

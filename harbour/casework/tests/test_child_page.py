@@ -2,10 +2,7 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.casework.chronology import chronology
 from harbour.common.tests.factories import (
@@ -20,25 +17,11 @@ from harbour.common.tests.factories import (
 )
 from harbour.common.time import LONDON, UTC
 
-pytestmark = pytest.mark.django_db
-
 # A summer day: London is UTC+1.
 NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)
 TODAY = dt.date(2024, 7, 10)
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def staff(client, role: str | None = "COORDINATOR", **fields) -> User:
-    user = User.objects.create_user(f"user-{role}", **fields)
-    if role:
-        RoleAssignment.objects.create(user=user, role=role)
-    client.force_login(user)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def at(day: dt.date, hour: int = 12) -> dt.datetime:
@@ -58,9 +41,9 @@ def field(page: str, name: str) -> str:
 # Identity bar
 
 
-def test_the_identity_bar_shows_the_age_reached_on_the_birthday_itself(client):
+def test_the_identity_bar_shows_the_age_reached_on_the_birthday_itself(client, client_as):
     child = ChildFactory(given_name="Ada", family_name="Brook", date_of_birth=dt.date(2010, 7, 10))
-    staff(client)
+    client_as("COORDINATOR")
 
     page = text(client.get(f"/children/{child.pk}/"))
 
@@ -70,14 +53,16 @@ def test_the_identity_bar_shows_the_age_reached_on_the_birthday_itself(client):
     assert field(page, "age") == "14"
 
 
-def test_the_age_is_one_less_the_day_before_the_birthday(client):
+def test_the_age_is_one_less_the_day_before_the_birthday(client, client_as):
     child = ChildFactory(date_of_birth=dt.date(2010, 7, 11))
-    staff(client)
+    client_as("COORDINATOR")
 
     assert field(text(client.get(f"/children/{child.pk}/")), "age") == "13"
 
 
-def test_the_legal_status_today_is_the_one_in_force_on_todays_london_date(client, settings):
+def test_the_legal_status_today_is_the_one_in_force_on_todays_london_date(
+    client, client_as, settings
+):
     child = ChildFactory()
     LegalStatusFactory(
         child=child, status="LAC", start_date=dt.date(2020, 1, 1), end_date=TODAY, placement=""
@@ -89,7 +74,7 @@ def test_the_legal_status_today_is_the_one_in_force_on_todays_london_date(client
         end_date=TODAY - dt.timedelta(days=1),
     )
     LegalStatusFactory(child=child, status="CIN", start_date=TODAY + dt.timedelta(days=1))
-    staff(client)
+    client_as("COORDINATOR")
 
     status = field(text(client.get(f"/children/{child.pk}/")), "legal-status")
 
@@ -98,28 +83,28 @@ def test_the_legal_status_today_is_the_one_in_force_on_todays_london_date(client
     assert "Child in need" not in status
 
 
-def test_the_responsible_authority_of_a_child_placed_here_by_another_authority(client):
+def test_the_responsible_authority_of_a_child_placed_here_by_another_authority(client, client_as):
     child = ChildFactory()
     LegalStatusFactory(child=child, status="LAC", responsible_la="316", placement="FOSTER")
-    staff(client)
+    client_as("COORDINATOR")
 
     status = field(text(client.get(f"/children/{child.pk}/")), "legal-status")
 
     assert "responsible authority another authority (316); foster care" in status
 
 
-def test_a_child_with_no_status_today_says_so(client):
+def test_a_child_with_no_status_today_says_so(client, client_as):
     child = ChildFactory()
-    staff(client)
+    client_as("COORDINATOR")
 
     status = field(text(client.get(f"/children/{child.pk}/")), "legal-status")
 
     assert status == "Not looked after and not on a plan"
 
 
-def test_a_restricted_child_carries_the_restricted_tag_for_those_on_the_list(client):
+def test_a_restricted_child_carries_the_restricted_tag_for_those_on_the_list(client, client_as):
     child = ChildFactory(restricted=True)
-    user = staff(client)
+    user = client_as("COORDINATOR")
     child.access_list.add(user)
 
     page = text(client.get(f"/children/{child.pk}/"))
@@ -127,9 +112,9 @@ def test_a_restricted_child_carries_the_restricted_tag_for_those_on_the_list(cli
     assert re.search(r'class="govuk-tag govuk-tag--red[^"]*"> Restricted </strong>', page)
 
 
-def test_an_open_child_has_no_restricted_tag(client):
+def test_an_open_child_has_no_restricted_tag(client, client_as):
     child = ChildFactory()
-    staff(client)
+    client_as("COORDINATOR")
 
     assert "Restricted" not in text(client.get(f"/children/{child.pk}/"))
 
@@ -141,22 +126,22 @@ def missing_on(child, day: dt.date, category: str = "MISSING"):
     return EpisodeFactory(child=child, started_at=at(day), category=category)
 
 
-def test_three_missing_episodes_in_the_last_90_days_flag_frequently_missing(client):
+def test_three_missing_episodes_in_the_last_90_days_flag_frequently_missing(client, client_as):
     child = ChildFactory()
     for days in (0, 30, 90):  # 90 days ago is the first day of the window
         missing_on(child, TODAY - dt.timedelta(days=days))
-    staff(client)
+    client_as("COORDINATOR")
 
     assert "Frequently missing" in text(client.get(f"/children/{child.pk}/"))
 
 
-def test_an_episode_91_days_ago_or_an_absence_does_not_count(client):
+def test_an_episode_91_days_ago_or_an_absence_does_not_count(client, client_as):
     child = ChildFactory()
     missing_on(child, TODAY)
     missing_on(child, TODAY - dt.timedelta(days=30))
     missing_on(child, TODAY - dt.timedelta(days=91))
     missing_on(child, TODAY - dt.timedelta(days=5), category="ABSENT")
-    staff(client)
+    client_as("COORDINATOR")
 
     page = text(client.get(f"/children/{child.pk}/"))
 
@@ -175,8 +160,8 @@ def test_an_episode_91_days_ago_or_an_absence_does_not_count(client):
         (lambda child, day: PanelListingFactory(child=child, panel_date=day), "panel listing"),
     ],
 )
-def test_an_exploitation_concern_counts_for_one_year_to_the_day(client, make, reason):
-    staff(client)
+def test_an_exploitation_concern_counts_for_one_year_to_the_day(client, client_as, make, reason):
+    client_as("COORDINATOR")
     inside = ChildFactory()
     make(inside, dt.date(2023, 7, 10))
     outside = ChildFactory()
@@ -188,10 +173,10 @@ def test_an_exploitation_concern_counts_for_one_year_to_the_day(client, make, re
     assert "Exploitation concern" not in text(client.get(f"/children/{outside.pk}/"))
 
 
-def test_a_low_risk_assessment_is_not_an_exploitation_concern(client):
+def test_a_low_risk_assessment_is_not_an_exploitation_concern(client, client_as):
     child = ChildFactory()
     RiskAssessmentFactory(child=child, completed_on=TODAY, risk="LOW")
-    staff(client)
+    client_as("COORDINATOR")
 
     assert "Exploitation concern" not in text(client.get(f"/children/{child.pk}/"))
 
@@ -282,8 +267,8 @@ def test_an_instant_late_in_the_evening_falls_on_its_london_date():
     assert [entry.date_text for entry in before] == ["30 June 2024 at 11:30pm"]
 
 
-def test_the_page_shows_the_timeline_and_filters_without_javascript(client, history):
-    staff(client)
+def test_the_page_shows_the_timeline_and_filters_without_javascript(client, client_as, history):
+    client_as("COORDINATOR")
 
     page = text(client.get(f"/children/{history.pk}/"))
     assert 'class="moj-timeline"' in page
@@ -301,8 +286,8 @@ def test_the_page_shows_the_timeline_and_filters_without_javascript(client, hist
     assert 'name="from-day" type="text" inputmode="numeric" value="6"' in filtered
 
 
-def test_a_date_that_is_not_real_is_explained_and_the_entry_kept(client, history):
-    staff(client)
+def test_a_date_that_is_not_real_is_explained_and_the_entry_kept(client, client_as, history):
+    client_as("COORDINATOR")
 
     page = text(
         client.get(
@@ -317,8 +302,8 @@ def test_a_date_that_is_not_real_is_explained_and_the_entry_kept(client, history
     assert page.count('class="moj-timeline__item"') == 9
 
 
-def test_a_period_ending_before_it_starts_is_refused(client, history):
-    staff(client)
+def test_a_period_ending_before_it_starts_is_refused(client, client_as, history):
+    client_as("COORDINATOR")
     query = {"from-day": "2", "from-month": "2", "from-year": "2024"}
     query |= {"to-day": "1", "to-month": "2", "to-year": "2024"}
 
@@ -327,8 +312,8 @@ def test_a_period_ending_before_it_starts_is_refused(client, history):
     assert "Date to must be the same as or after date from" in page
 
 
-def test_the_printable_version_has_the_same_entries_without_navigation(client, history):
-    staff(client)
+def test_the_printable_version_has_the_same_entries_without_navigation(client, client_as, history):
+    client_as("COORDINATOR")
 
     page = text(client.get(f"/children/{history.pk}/print/", {"kind": "meetings"}))
 
@@ -338,8 +323,8 @@ def test_the_printable_version_has_the_same_entries_without_navigation(client, h
     assert AuditEvent.objects.filter(action="children.child_printed").count() == 1
 
 
-def test_the_print_link_keeps_the_filter(client, history):
-    staff(client)
+def test_the_print_link_keeps_the_filter(client, client_as, history):
+    client_as("COORDINATOR")
 
     page = text(client.get(f"/children/{history.pk}/", {"kind": "meetings"}))
 
@@ -349,8 +334,10 @@ def test_the_print_link_keeps_the_filter(client, history):
 # Links
 
 
-def test_a_coordinator_sees_the_subject_access_link_but_not_the_access_list(client, history):
-    staff(client)
+def test_a_coordinator_sees_the_subject_access_link_but_not_the_access_list(
+    client, client_as, history
+):
+    client_as("COORDINATOR")
 
     page = text(client.get(f"/children/{history.pk}/"))
 
@@ -358,8 +345,8 @@ def test_a_coordinator_sees_the_subject_access_link_but_not_the_access_list(clie
     assert "Who may see this record" not in page
 
 
-def test_a_social_worker_sees_neither_link(client, history):
-    staff(client, "SOCIAL_WORKER")
+def test_a_social_worker_sees_neither_link(client, client_as, history):
+    client_as("SOCIAL_WORKER")
 
     page = text(client.get(f"/children/{history.pk}/"))
 
@@ -370,8 +357,8 @@ def test_a_social_worker_sees_neither_link(client, history):
 # Access and audit
 
 
-def test_viewing_the_page_is_audited_once_naming_the_child(client, history):
-    user = staff(client)
+def test_viewing_the_page_is_audited_once_naming_the_child(client, client_as, history):
+    user = client_as("COORDINATOR")
 
     client.get(f"/children/{history.pk}/")
 
@@ -381,19 +368,23 @@ def test_viewing_the_page_is_audited_once_naming_the_child(client, history):
     assert list(event.subjects.values_list("child_pk", flat=True)) == [history.pk]
 
 
-@pytest.mark.parametrize("role", ["ANALYST", "AUDITOR", "ADMINISTRATOR", "RHI_WORKER", None])
-def test_roles_without_the_child_are_refused(client, history, role):
-    staff(client, role)
+@pytest.mark.parametrize(
+    "roles", [("ANALYST",), ("AUDITOR",), ("ADMINISTRATOR",), ("RHI_WORKER",), ()]
+)
+def test_roles_without_the_child_are_refused(client, client_as, history, roles):
+    client_as(*roles)
 
     assert client.get(f"/children/{history.pk}/").status_code == 403
     assert client.get(f"/children/{history.pk}/print/").status_code == 403
     assert not AuditEvent.objects.filter(action__startswith="children.child_").exists()
 
 
-def test_a_restricted_child_is_refused_to_those_not_on_the_list_and_audited(client, history):
+def test_a_restricted_child_is_refused_to_those_not_on_the_list_and_audited(
+    client, client_as, history
+):
     history.restricted = True
     history.save()
-    user = staff(client, "COORDINATOR", is_superuser=True)
+    user = client_as("COORDINATOR", is_superuser=True)
 
     response = client.get(f"/children/{history.pk}/")
 
@@ -406,22 +397,24 @@ def test_a_restricted_child_is_refused_to_those_not_on_the_list_and_audited(clie
     assert not AuditEvent.objects.filter(action="children.child_viewed").exists()
 
 
-def test_an_unknown_child_is_not_found_after_the_permission_check(client):
-    staff(client, "ANALYST")
+def test_an_unknown_child_is_not_found_after_the_permission_check(client, client_as):
+    client_as("ANALYST")
     assert client.get("/children/999999/").status_code == 403
     client.logout()
-    staff(client, "SOCIAL_WORKER")
+    client_as("SOCIAL_WORKER")
     assert client.get("/children/999999/").status_code == 404
 
 
-def test_the_page_runs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+def test_the_page_runs_a_bounded_number_of_queries(
+    client, client_as, django_assert_max_num_queries
+):
     child = ChildFactory()
     for n in range(30):
         episode = EpisodeFactory(child=child, started_at=at(TODAY - dt.timedelta(days=n + 1), 8))
         ReturnInterviewFactory(episode=episode)
         ReferralFactory(child=child, received_on=TODAY - dt.timedelta(days=n))
         PanelListingFactory(child=child, panel_date=TODAY - dt.timedelta(days=n))
-    staff(client)
+    client_as("COORDINATOR")
 
     with django_assert_max_num_queries(26):
         response = client.get(f"/children/{child.pk}/")

@@ -3,12 +3,9 @@
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from harbour.accounts.models import RoleAssignment
 from harbour.common.tests.factories import (
     ChildFactory,
     EpisodeFactory,
@@ -21,17 +18,11 @@ from harbour.common.tests.factories import (
 )
 from harbour.common.time import UTC
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2024, 7, 10, 12, 0, tzinfo=UTC)
 DAY = dt.timedelta(days=1)
 MAX_QUERIES = 26
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def story(child, count: int, start: int) -> None:
@@ -62,11 +53,9 @@ def queries_for(client, path: str) -> int:
 
 @pytest.mark.parametrize("printable", [False, True])
 def test_the_page_takes_the_same_queries_for_3_of_everything_as_for_30(
-    client, printable, django_assert_max_num_queries
+    client_as, client, printable, django_assert_max_num_queries
 ):
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+    client_as("COORDINATOR")
     child = ChildFactory()
     path = f"/children/{child.pk}/" + ("print/" if printable else "")
     client.get(path)  # the session and the user, loaded once

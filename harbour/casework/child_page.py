@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,16 +12,16 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from harbour.accounts.permissions import allowed, permission_required
 from harbour.audit import services as auditor
 from harbour.casework.chronology import KINDS, NO_LINKS, chronology, links_for
 from harbour.casework.flags import child_flags, flag_annotations
+from harbour.children.models import Child, LegalStatus
+from harbour.children.views import refusal
 from harbour.common.time import completed_years, local_date
-
-from .models import Child, LegalStatus
-from .views import refusal
 
 
 @dataclass
@@ -55,12 +56,12 @@ class TimelineFilter:
         return params.urlencode()
 
 
+PARTS = ("day", "month", "year")
+
+
 def _date(params: QueryDict, name: str, label: str) -> DateField:
-    date = DateField(
-        name,
-        label,
-        *(params.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")),
-    )
+    day, month, year = (params.get(f"{name}-{part}", "").strip() for part in PARTS)
+    date = DateField(name, label, day, month, year)
     parts = (date.day, date.month, date.year)
     if not any(parts):
         return date
@@ -94,10 +95,11 @@ def _filter(params: QueryDict) -> TimelineFilter:
 
 def legal_statuses_today(
     child: Child, today: dt.date, every_status: list[LegalStatus] | None = None
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """The legal statuses in force on today's local date, with the responsible authority
     for a looked-after child. From `every_status` (all the child's) when already read."""
     own = settings.LOCAL_AUTHORITY_CODE
+    statuses: Iterable[LegalStatus]
     if every_status is None:
         statuses = LegalStatus.objects.filter(
             Q(end_date__isnull=True) | Q(end_date__gte=today), child=child, start_date__lte=today
@@ -137,8 +139,6 @@ def _child_context(
 ) -> dict[str, Any] | HttpResponse:
     """Everything the page and its printable version show, or the refusal. With `linked`,
     chronology entries link to the pages the viewer may open (not on paper)."""
-    from django.utils import timezone
-
     today = local_date(timezone.now())
     child = get_object_or_404(
         Child.objects.annotate(**flag_annotations(today)).select_related("allocated_social_worker"),
