@@ -3,26 +3,17 @@
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from harbour.accounts.models import RoleAssignment
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory
 from harbour.common.time import UTC
-
-pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
 HOUR = dt.timedelta(hours=1)
 MAX_QUERIES = 16
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def children_missing(count: int, start: int) -> None:
@@ -46,11 +37,9 @@ def queries_for(client, path: str) -> int:
 
 @pytest.mark.parametrize("sort", ["longest", "shortest"])
 def test_the_list_takes_the_same_queries_for_3_children_as_for_30(
-    client, sort, django_assert_max_num_queries
+    client, client_as, sort, django_assert_max_num_queries
 ):
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+    client_as("COORDINATOR")
     path = f"/episodes/?sort={sort}"
     client.get(path)  # the session and the user, loaded once
 

@@ -4,17 +4,16 @@ stored (the database goes away between the two), the new child is not kept eithe
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.children.models import Child
 from harbour.common.time import UTC
 from harbour.missing import services
 
-pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 NEW_CHILD = {
     "step": "choose",
@@ -38,11 +37,8 @@ NEW_CHILD = {
 
 
 @pytest.fixture
-def coordinator(client):
-    user = get_user_model().objects.create_user("coordinator-new-child")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
-    return user
+def coordinator(client_as):
+    return client_as("COORDINATOR")
 
 
 def test_a_new_child_is_not_kept_when_their_notification_cannot_be_recorded(
@@ -54,8 +50,7 @@ def test_a_new_child_is_not_kept_when_their_notification_cannot_be_recorded(
     monkeypatch.setattr(services, "record_notification", database_gone)
     client.raise_request_exception = False
 
-    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
-        response = client.post("/episodes/new/", NEW_CHILD)
+    response = client.post("/episodes/new/", NEW_CHILD)
 
     assert response.status_code == 500
     assert not Child.objects.filter(child_id="P-NEW-900").exists()
@@ -63,8 +58,7 @@ def test_a_new_child_is_not_kept_when_their_notification_cannot_be_recorded(
 
 
 def test_a_new_child_and_their_notification_are_recorded_together(client, coordinator):
-    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
-        response = client.post("/episodes/new/", NEW_CHILD)
+    response = client.post("/episodes/new/", NEW_CHILD)
 
     assert response.status_code == 302
     child = Child.objects.get(child_id="P-NEW-900")
@@ -73,8 +67,7 @@ def test_a_new_child_and_their_notification_are_recorded_together(client, coordi
 
 def test_a_new_child_without_a_person_id_is_given_a_harbour_id(client, coordinator):
     without_id = {**NEW_CHILD, "child_id": "", "police_reference": "NWP-901"}
-    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
-        response = client.post("/episodes/new/", without_id)
+    response = client.post("/episodes/new/", without_id)
 
     assert response.status_code == 302
     child = Child.objects.get(given_name="Alfie", family_name="Smith")
@@ -85,9 +78,8 @@ def test_a_new_child_without_a_person_id_is_given_a_harbour_id(client, coordinat
 def test_two_new_children_without_person_ids_get_different_harbour_ids(client, coordinator):
     first = {**NEW_CHILD, "child_id": "", "police_reference": "NWP-902"}
     second = {**first, "police_reference": "NWP-903", "given_name": "Bea", "birth_year": "2009"}
-    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
-        assert client.post("/episodes/new/", first).status_code == 302
-        assert client.post("/episodes/new/", second).status_code == 302
+    assert client.post("/episodes/new/", first).status_code == 302
+    assert client.post("/episodes/new/", second).status_code == 302
 
     ids = set(Child.objects.values_list("child_id", flat=True))
     assert len(ids) == 2 and all(i.startswith(services.HARBOUR_ID_PREFIX) for i in ids)
@@ -98,6 +90,5 @@ def test_the_person_id_hint_says_what_happens_without_one(client, coordinator):
     assert "Harbour id" in page
 
     details = {**NEW_CHILD, "step": "details", "child_id": ""}
-    with time_machine.travel(dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC), tick=False):
-        choose = client.post("/episodes/new/", details).content.decode()
+    choose = client.post("/episodes/new/", details).content.decode()
     assert "Without a person id, the child is given a Harbour id" in choose

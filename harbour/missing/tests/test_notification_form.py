@@ -7,10 +7,7 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth import get_user_model
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import ChildFactory
 from harbour.common.time import UTC
@@ -18,24 +15,15 @@ from harbour.meetings.models import MeetingTask
 from harbour.missing.models import Episode
 from harbour.missing.services import record_notification
 
-pytestmark = pytest.mark.django_db
-
 # 12:00 UTC on 1 November 2024 is 12:00 in London (GMT).
 NOW = dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 @pytest.fixture
-def coordinator(client):
-    user = get_user_model().objects.create_user("coordinator-form")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
-    return user
+def coordinator(client_as):
+    return client_as("COORDINATOR")
 
 
 def details(**overrides):

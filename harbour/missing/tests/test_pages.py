@@ -5,10 +5,7 @@ UK local time; the list's queries are bounded; every view is audited."""
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth import get_user_model
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.children.models import Child
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory
@@ -16,28 +13,14 @@ from harbour.common.time import LONDON, UTC
 from harbour.missing.models import Episode
 from harbour.missing.services import amend_episode, record_notification
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def login(client, *roles):
-    user = get_user_model().objects.create_user(f"user-{'-'.join(roles) or 'none'}")
-    for role in roles:
-        RoleAssignment.objects.create(user=user, role=role)
-    client.force_login(user)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 @pytest.fixture
-def coordinator(client):
-    return login(client, "COORDINATOR")
+def coordinator(client_as):
+    return client_as("COORDINATOR")
 
 
 def open_episode(child=None, hours_ago=5, **kwargs):
@@ -83,16 +66,16 @@ def details(**overrides):
     ],
 )
 @pytest.mark.parametrize("role", ["SOCIAL_WORKER", "RHI_WORKER", "ANALYST", "ADMINISTRATOR"])
-def test_only_coordinators_reach_the_episode_pages(client, path, role):
+def test_only_coordinators_reach_the_episode_pages(client, path, role, client_as):
     episode = open_episode()
-    login(client, role)
+    client_as(role)
     assert client.get(path.format(pk=episode.pk)).status_code == 403
 
 
-def test_a_missing_episode_is_not_found_only_after_the_permission_check(client):
-    login(client, "ANALYST")
+def test_a_missing_episode_is_not_found_only_after_the_permission_check(client, client_as):
+    client_as("ANALYST")
     assert client.get("/episodes/999999/").status_code == 403
-    login(client, "COORDINATOR")
+    client_as("COORDINATOR")
     assert client.get("/episodes/999999/").status_code == 404
 
 
@@ -283,21 +266,21 @@ def test_the_episode_page_shows_references_and_warns_of_an_overlap(client, coord
     assert AuditEvent.objects.filter(action="missing.episode_viewed").count() == 1
 
 
-def test_marking_found_in_uk_summer_time(client, coordinator):
-    with time_machine.travel(dt.datetime(2024, 7, 2, 12, tzinfo=UTC), tick=False):
-        episode = EpisodeFactory(started_at=dt.datetime(2024, 7, 1, 9, tzinfo=UTC), ended_at=None)
-        response = client.post(
-            f"/episodes/{episode.pk}/found/",
-            {
-                "version": "1",
-                "ended_day": "1",
-                "ended_month": "7",
-                "ended_year": "2024",
-                "ended_hour": "18",
-                "ended_minute": "45",
-                "found_location": "Friend's house",
-            },
-        )
+def test_marking_found_in_uk_summer_time(client, coordinator, clock):
+    clock.move_to(dt.datetime(2024, 7, 2, 12, tzinfo=UTC))
+    episode = EpisodeFactory(started_at=dt.datetime(2024, 7, 1, 9, tzinfo=UTC), ended_at=None)
+    response = client.post(
+        f"/episodes/{episode.pk}/found/",
+        {
+            "version": "1",
+            "ended_day": "1",
+            "ended_month": "7",
+            "ended_year": "2024",
+            "ended_hour": "18",
+            "ended_minute": "45",
+            "found_location": "Friend's house",
+        },
+    )
     assert response.status_code == 302
     episode.refresh_from_db()
     assert episode.ended_at == dt.datetime(2024, 7, 1, 17, 45, tzinfo=UTC)
@@ -417,11 +400,11 @@ def test_coordinators_open_each_page(client, coordinator):
 
 
 def test_the_amend_form_answers_the_clocks_going_back_question_for_a_stored_time(
-    client, coordinator
+    client, coordinator, clock
 ):
-    with time_machine.travel(dt.datetime(2024, 10, 28, tzinfo=UTC), tick=False):
-        episode = EpisodeFactory(
-            started_at=dt.datetime(2024, 10, 27, 1, 30, fold=1, tzinfo=LONDON), ended_at=None
-        )
-        body = client.get(f"/episodes/{episode.pk}/amend/").content.decode()
+    clock.move_to(dt.datetime(2024, 10, 28, tzinfo=UTC))
+    episode = EpisodeFactory(
+        started_at=dt.datetime(2024, 10, 27, 1, 30, fold=1, tzinfo=LONDON), ended_at=None
+    )
+    body = client.get(f"/episodes/{episode.pk}/amend/").content.decode()
     assert 'name="started_offset" type="radio" value="+00:00" checked' in body

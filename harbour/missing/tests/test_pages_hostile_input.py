@@ -6,7 +6,6 @@ import datetime as dt
 from urllib.parse import quote_from_bytes
 
 import pytest
-import time_machine
 from django.db import transaction
 from hypothesis import event, given
 from hypothesis import strategies as st
@@ -14,11 +13,11 @@ from hypothesis import strategies as st
 from harbour.common.tests.hostile import HOSTILE_TEXT, hostile_settings
 from harbour.common.time import UTC
 
-from .test_pages import details, login
-
-pytestmark = pytest.mark.django_db
+from .test_pages import details
 
 NOW = dt.datetime(2024, 11, 1, 12, tzinfo=UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 # Plausible values with hostile text mixed in: most examples get past the form's checks.
 PLAUSIBLE = st.sampled_from(["NWP-100", "Alfie", "Smith", "P-1"])
 TEXT = st.one_of(PLAUSIBLE, PLAUSIBLE, HOSTILE_TEXT)
@@ -37,20 +36,14 @@ def post(client, path: str, values: dict[str, str]):
     return client.post(path, encoded(values), content_type="application/x-www-form-urlencoded")
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+@pytest.fixture
+def coordinator(client_as):
+    return client_as("COORDINATOR")
 
 
 @pytest.fixture
-def coordinator(client):
-    return login(client, "COORDINATOR")
-
-
-@pytest.fixture
-def auditor(client):
-    return login(client, "AUDITOR")
+def auditor(client_as):
+    return client_as("AUDITOR")
 
 
 @hostile_settings(max_examples=60)

@@ -5,11 +5,10 @@ identically on SQLite and PostgreSQL."""
 import html
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from harbour.accounts.models import RoleAssignment
+from harbour.common.tests.factories import make_staff
 from harbour.missing.models import PoliceUpload
 from harbour.missing.upload.files import UploadRefused, receive
 from harbour.missing.upload.preview import build_preview
@@ -21,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def user():
-    user = get_user_model().objects.create_user("coordinator-one")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    return user
+    return make_staff("COORDINATOR")
 
 
 @pytest.fixture
@@ -138,10 +135,10 @@ def test_a_utf_16_file_is_still_named_as_such(user, northshire):
 # The pages.
 
 
-def test_the_upload_page_refuses_a_late_nul_on_the_file_field_with_its_row(client, northshire):
-    coordinator = get_user_model().objects.create_user("coordinator-two")
-    RoleAssignment.objects.create(user=coordinator, role="COORDINATOR")
-    client.force_login(coordinator)
+def test_the_upload_page_refuses_a_late_nul_on_the_file_field_with_its_row(
+    client, northshire, client_as
+):
+    client_as("COORDINATOR")
     response = client.post(
         "/episodes/upload/",
         {
@@ -166,11 +163,9 @@ def test_the_upload_page_refuses_a_late_nul_on_the_file_field_with_its_row(clien
     ],
 )
 def test_the_preview_of_a_held_file_with_a_late_nul_is_a_refusal_not_a_server_error(
-    client, northshire, cells, column
+    client, northshire, cells, column, client_as
 ):
-    coordinator = get_user_model().objects.create_user("coordinator-two")
-    RoleAssignment.objects.create(user=coordinator, role="COORDINATOR")
-    client.force_login(coordinator)
+    coordinator = client_as("COORDINATOR")
     held = held_unchecked(coordinator, northshire, extract_with_late_nul(**cells))
     client.raise_request_exception = False
     for _attempt in range(2):

@@ -9,14 +9,12 @@ import io
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harbour.accounts.models import RoleAssignment
 from harbour.children.models import Child
+from harbour.common.tests.factories import make_staff
 from harbour.common.tests.hostile import csv_bytes, hostile_settings, spliced
 from harbour.common.text import refused_character, refused_inside_one_line
 from harbour.common.time import UTC
@@ -28,10 +26,10 @@ from harbour.missing.upload.preview import build_preview
 
 from .test_police_upload import HEADER, NORTHSHIRE, force_with, row
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 COLUMNS = HEADER.split(",")
+
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def cells_of(**values: str) -> dict[str, str]:
@@ -50,17 +48,9 @@ PLAUSIBLE = sorted(
 LOCATED_CELL = re.compile(r"Row \d+, column [A-Z]+\b")
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
 @pytest.fixture
 def coordinator():
-    user = get_user_model().objects.create_user("coordinator-fuzz")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    return user
+    return make_staff("COORDINATOR")
 
 
 @pytest.fixture

@@ -7,14 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import time_machine
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.children.models import Child
-from harbour.common.tests.factories import ChildFactory
+from harbour.common.tests.factories import ChildFactory, make_staff
 from harbour.common.time import UTC
 from harbour.missing.models import Episode, PoliceForce, PoliceUpload
 from harbour.missing.services import record_notification
@@ -24,28 +21,15 @@ from harbour.missing.upload.preview import build_preview
 
 from .test_police_upload import HEADER, NORTHSHIRE, csv_of, offered, row
 
-pytestmark = pytest.mark.django_db
-
 NOW = dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 DATA = Path(__file__).parent / "data"
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def login(client, role, name=None):
-    user = get_user_model().objects.create_user(name or f"user-{role}")
-    RoleAssignment.objects.create(user=user, role=role)
-    client.force_login(user)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 @pytest.fixture
-def coordinator(client):
-    return login(client, "COORDINATOR")
+def coordinator(client_as):
+    return client_as("COORDINATOR")
 
 
 @pytest.fixture
@@ -81,19 +65,18 @@ def held_for(user, force, text):
     ],
 )
 @pytest.mark.parametrize("role", ["SOCIAL_WORKER", "RHI_WORKER", "ANALYST", "ADMINISTRATOR"])
-def test_only_coordinators_reach_the_upload_pages(client, mapped, path, role):
-    owner = get_user_model().objects.create_user("owner")
+def test_only_coordinators_reach_the_upload_pages(client, mapped, path, role, client_as):
+    owner = make_staff(username="owner")
     upload = held_for(owner, mapped, csv_of(row()))
-    login(client, role)
+    client_as(role)
     assert client.get(path.format(pk=upload.pk)).status_code == 403
     assert client.post(f"/episodes/upload/{upload.pk}/discard/").status_code == 403
 
 
-def test_another_coordinators_upload_is_not_found(client, mapped):
-    owner = get_user_model().objects.create_user("owner")
-    RoleAssignment.objects.create(user=owner, role="COORDINATOR")
+def test_another_coordinators_upload_is_not_found(client, mapped, client_as):
+    owner = make_staff("COORDINATOR", username="owner")
     upload = held_for(owner, mapped, csv_of(row()))
-    login(client, "COORDINATOR", "someone-else")
+    client_as("COORDINATOR", username="someone-else")
     assert client.get(f"/episodes/upload/{upload.pk}/").status_code == 404
     assert client.get(f"/episodes/upload/{upload.pk}/mapping/").status_code == 404
     assert client.post(f"/episodes/upload/{upload.pk}/discard/").status_code == 404

@@ -10,7 +10,6 @@ from harbour.common.tests.factories import ChildFactory
 from harbour.common.time import UTC
 from harbour.meetings.models import MeetingTask, TaskTrigger
 from harbour.missing.services import amend_episode, mark_found, record_notification
-from harbour.missing.tests.test_pages import login
 
 pytestmark = pytest.mark.django_db
 
@@ -121,11 +120,11 @@ def test_a_second_trigger_joins_the_open_task_rather_than_raising_another():
     }
 
 
-def test_the_episode_page_links_to_the_meeting_task(client):
+def test_the_episode_page_links_to_the_meeting_task(client, client_as):
     child = ChildFactory()
     episode = returned(child, "P-1", START, hours=73)
     task = MeetingTask.objects.get()
-    login(client, "COORDINATOR")
+    client_as("COORDINATOR")
 
     page = client.get(f"/episodes/{episode.pk}/").content.decode()
 
