@@ -118,10 +118,10 @@ def column_chart(title: str, categories: Sequence[str], series: Sequence[Series]
     for c, category in enumerate(categories):
         x0 = left + c * group_w + group_w * 0.1
         for s, one in enumerate(series):
-            value = _drawn(one.values[c])
-            if value is None:
+            drawn = _drawn(one.values[c])
+            if drawn is None:
                 continue
-            h = plot_h * value / top
+            h = plot_h * drawn / top
             body.append(
                 f'<rect x="{x0 + s * bar_w:.1f}" y="{top_margin + plot_h - h:.1f}" '
                 f'width="{bar_w - 2:.1f}" height="{h:.1f}" fill="{SERIES_COLOURS[s]}"/>'

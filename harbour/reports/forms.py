@@ -67,17 +67,18 @@ class ReportOptionsForm(forms.Form):
         return year
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        ends = {end: self._read_end(data, end) for end in RANGE_ENDS}
-        data["first"], data["last"] = ends["first"], ends["last"]
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns, typed there as possibly None
+        first, last = self._read_end(data, "first"), self._read_end(data, "last")
+        data["first"], data["last"] = first, last
         if self.errors:
             return data
-        if (ends["first"] is None) != (ends["last"] is None):
-            missing = "first" if ends["first"] is None else "last"
+        if (first is None) != (last is None):
+            missing = "first" if first is None else "last"
             self.add_error(f"{missing}_day", f"Enter {RANGE_ENDS[missing]}")
-        elif ends["first"] and ends["last"] < ends["first"]:
+        elif first is not None and last is not None and last < first:
             self.add_error("last_day", "The last day must be the same as or after the first day")
-        elif ends["first"] is None:
+        elif first is None:
             if data.get("year") is None:
                 data["year"] = default_year()
             quarter = data.get("quarter")
@@ -117,7 +118,7 @@ class ReportOptionsForm(forms.Form):
         return [period for period in quarters_of(year) if has_started(period)]
 
     def error_list(self) -> list[dict[str, str]]:
-        items = [{"text": text, "href": "#year"} for text in self.non_field_errors()]
+        items = [{"text": str(text), "href": "#year"} for text in self.non_field_errors()]
         # Any field outside ORDER still gets a line (a form with errors never passes for
         # valid); a month or year box links to its date, whose day box comes first.
         names = [*self.ORDER, *(name for name in self.errors if name not in self.ORDER)]
@@ -125,7 +126,7 @@ class ReportOptionsForm(forms.Form):
             if name in self.errors and name != "__all__":
                 end, _, part = name.partition("_")
                 anchor = f"{end}_day" if end in RANGE_ENDS and part in DATE_PARTS else name
-                items.append({"text": self.errors[name][0], "href": f"#{anchor}"})
+                items.append({"text": str(self.errors[name][0]), "href": f"#{anchor}"})
         return items
 
 

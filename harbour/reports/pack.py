@@ -65,7 +65,7 @@ def pack_pdf(reports: Sequence[Report], figures: Sequence[Figure], council: str)
 
 
 def pack_docx(reports: Sequence[Report], figures: Sequence[Figure], council: str) -> bytes:
-    import cairosvg
+    import cairosvg  # type: ignore[import-untyped]  # CairoSVG ships no type information
     from docx import Document
     from docx.shared import Cm, Pt
 
@@ -90,9 +90,9 @@ def pack_docx(reports: Sequence[Report], figures: Sequence[Figure], council: str
         table.style = "Light List"
         for index, heading in enumerate(figure.head):
             table.rows[0].cells[index].text = heading
-        for row in figure.rows:
+        for values in figure.rows:
             cells = table.add_row().cells
-            for index, value in enumerate(row):
+            for index, value in enumerate(values):
                 cells[index].text = _cell(value)
 
     document.add_heading("All figures", level=1)

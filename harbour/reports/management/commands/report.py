@@ -1,5 +1,6 @@
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -9,6 +10,8 @@ from harbour.reports import formats
 from harbour.reports.engine import Report, build_report
 from harbour.reports.periods import Period
 from harbour.reports.suppression import DEFAULT_THRESHOLD, suppress
+
+XLSX_NEEDS_A_FILE = "--format xlsx writes a file: give it with --output FILE."
 
 
 class Command(BaseCommand):
@@ -32,13 +35,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         kind = options["kind"]
         periods, single = self._periods(kind, options)
         output_format = options["format"]
         output: Path | None = options["output"]
         if output_format == "xlsx" and output is None:
-            raise CommandError("--format xlsx writes a file: give it with --output FILE.")
+            raise CommandError(XLSX_NEEDS_A_FILE)
         try:
             reports = [build_report(kind, p, options["include_absences"]) for p in periods]
         except ImproperlyConfigured as error:
@@ -60,7 +63,7 @@ class Command(BaseCommand):
             },
         )
 
-    def _periods(self, kind: str, options: dict) -> tuple[list[Period], bool]:
+    def _periods(self, kind: str, options: dict[str, Any]) -> tuple[list[Period], bool]:
         year, quarter = options["year"], options["quarter"]
         first, last = options["first"], options["last"]
         if (first is None) != (last is None):
@@ -88,6 +91,8 @@ class Command(BaseCommand):
         self, reports: list[Report], single: bool, output_format: str, output: Path | None
     ) -> None:
         if output_format == "xlsx":
+            if output is None:  # refused in handle() before any work; checked again for mypy
+                raise CommandError(XLSX_NEEDS_A_FILE)
             formats.write_xlsx(reports, output)
             return
         text = {
