@@ -58,6 +58,8 @@ def environment(**options: Any) -> Environment:
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
     options.setdefault("finalize", _finalize)
+    # {% do rows.append([...]) %}: pages build a table's rows in a loop for govukTable.
+    options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.do"]
     env = Environment(autoescape=True, **options)
     # {{ hours|duration }}: "86 days 6 hours", the one way pages show how long something took.
     env.filters["duration"] = hours_in_words

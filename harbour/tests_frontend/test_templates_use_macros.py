@@ -1,0 +1,113 @@
+"""Pages write GOV.UK components through the macros in harbour/templates/macros/, not by hand.
+
+A table or a date input written out in a page drifts from GOV.UK Frontend and from the other
+pages (a missing scope, caption or error state); the macros are checked against GOV.UK's own
+examples (test_macros.py), so every page goes through them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.template import engines
+
+TEMPLATES = Path(settings.BASE_DIR) / "harbour" / "templates"
+MACROS = TEMPLATES / "macros"
+
+# Pages still writing a component by hand, each with why. Another change is moving these
+# pages' code (issue 11); each leaves this list in the commit that converts it.
+STILL_BY_HAND: dict[str, dict[str, str]] = {
+    "table": {
+        "dashboard.html": "being moved to harbour/casework (issue 11)",
+        "children/child.html": "being moved to harbour/casework (issue 11)",
+    },
+}
+
+HAND_WRITTEN = {
+    "table": re.compile(r"<table\b", re.IGNORECASE),
+}
+
+
+def pages() -> list[Path]:
+    return sorted(path for path in TEMPLATES.rglob("*.html") if MACROS not in path.parents)
+
+
+def pages_writing(component: str) -> set[str]:
+    pattern = HAND_WRITTEN[component]
+    return {
+        path.relative_to(TEMPLATES).as_posix()
+        for path in pages()
+        if pattern.search(path.read_text("utf-8"))
+    }
+
+
+def test_there_are_pages_to_check() -> None:
+    names = {path.relative_to(TEMPLATES).as_posix() for path in pages()}
+    assert {"base.html", "audit/trail.html", "missing/list.html"} <= names
+    assert not any(name.startswith("macros/") for name in names)
+
+
+def test_no_page_writes_a_table_by_hand() -> None:
+    assert pages_writing("table") - set(STILL_BY_HAND["table"]) == set(), (
+        "write tables with govukTable (macros/table.html)"
+    )
+
+
+def test_a_page_converted_to_the_macros_leaves_the_waiting_list() -> None:
+    for component, waiting in STILL_BY_HAND.items():
+        assert set(waiting) <= pages_writing(component), (
+            f"these pages no longer write a {component} by hand: take them off STILL_BY_HAND"
+        )
+
+
+def test_the_scan_finds_a_table_written_by_hand() -> None:
+    assert HAND_WRITTEN["table"].search('<p>x</p>\n<TABLE class="govuk-table">')
+
+
+def render(source: str, **context: object) -> str:
+    return engines["jinja2"].from_string(source).render(context)
+
+
+TABLE = '{% from "macros/table.html" import govukTable %}{{ govukTable(params) }}'
+
+
+def test_a_table_row_can_carry_an_id_for_links_and_tests() -> None:
+    html = render(
+        TABLE,
+        params={"rows": [{"attributes": {"id": "event-7"}, "cells": [{"text": "Seven"}]}]},
+    )
+    assert '<tr class="govuk-table__row" id="event-7">' in html
+    assert '<td class="govuk-table__cell">Seven</td>' in html
+
+
+def test_a_table_can_group_its_columns_under_a_second_header_row() -> None:
+    html = render(
+        TABLE,
+        params={
+            "firstCellIsHeader": True,
+            "head": [
+                [{}, {"text": "2026 Q1", "colspan": 2, "scope": "colgroup"}],
+                [{"text": "Figure"}, {"text": "No."}, {"text": "%"}],
+            ],
+            "rows": [[{"text": "Episodes"}, {"text": "3"}, {"text": "50%"}]],
+        },
+    )
+    head = html.split("<thead", 1)[1].split("</thead>", 1)[0]
+    assert head.count("<tr") == 2
+    # The empty corner is not a header of anything.
+    assert '<td class="govuk-table__header"></td>' in head
+    assert re.search(r'<th scope="colgroup" class="govuk-table__header" colspan="2">', head)
+    assert '<th scope="row" class="govuk-table__header">Episodes</th>' in html
+
+
+def test_a_table_cell_s_text_is_escaped_and_its_html_is_not() -> None:
+    html = render(
+        '{% from "macros/table.html" import govukTable %}'
+        '{% set link %}<a href="/x">{{ name }}</a>{% endset %}'
+        '{{ govukTable({"rows": [[{"text": name}, {"html": link}]]}) }}',
+        name="<i>",
+    )
+    assert '<td class="govuk-table__cell">&lt;i&gt;</td>' in html
+    assert '<a href="/x">&lt;i&gt;</a>' in html
