@@ -4,34 +4,22 @@ minutes and attendance; planned meetings from long ago are not "planned" (issue 
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, MeetingFactory
 from harbour.common.time import UTC
 from harbour.meetings import services, triggers
 from harbour.meetings.models import Meeting, MeetingTask, TaskClosure
 
-pytestmark = pytest.mark.django_db
-
 T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 NOW = dt.datetime(2024, 3, 20, 12, 0, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 @pytest.fixture
-def coordinator(client):
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
-    return user
+def coordinator(client_as):
+    return client_as("COORDINATOR")
 
 
 def long_task() -> MeetingTask:

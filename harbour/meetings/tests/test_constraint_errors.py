@@ -3,35 +3,30 @@
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 
-from harbour.accounts.models import RoleAssignment
 from harbour.common.tests.factories import MeetingFactory
 from harbour.common.time import UTC
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_held_date_before_the_requested_date_is_an_error_on_the_date_held(client):
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+@pytest.mark.frozen_at(dt.datetime(2024, 3, 20, 12, 0, tzinfo=UTC))
+def test_a_held_date_before_the_requested_date_is_an_error_on_the_date_held(client, client_as):
+    client_as("COORDINATOR")
     meeting = MeetingFactory(requested_on=dt.date(2024, 3, 10))
 
-    with time_machine.travel(dt.datetime(2024, 3, 20, 12, 0, tzinfo=UTC), tick=False):
-        response = client.post(
-            f"/meetings/{meeting.pk}/",
-            {
-                "form": "held",
-                "version": meeting.version,
-                "held_on-day": "9",
-                "held_on-month": "3",
-                "held_on-year": "2024",
-                "attendees": ["POLICE"],
-                "outcome": "Notes",
-            },
-        )
+    response = client.post(
+        f"/meetings/{meeting.pk}/",
+        {
+            "form": "held",
+            "version": meeting.version,
+            "held_on-day": "9",
+            "held_on-month": "3",
+            "held_on-year": "2024",
+            "attendees": ["POLICE"],
+            "outcome": "Notes",
+        },
+    )
 
     body = response.content.decode()
     assert response.status_code == 400
@@ -42,10 +37,8 @@ def test_a_held_date_before_the_requested_date_is_an_error_on_the_date_held(clie
     assert f'<span class="govuk-visually-hidden">Error:</span> {message}' in body
 
 
-def test_the_error_summary_follows_the_order_of_the_schedule_page(client):
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+def test_the_error_summary_follows_the_order_of_the_schedule_page(client, client_as):
+    client_as("COORDINATOR")
     meeting = MeetingFactory(requested_on=dt.date(2024, 3, 10))
 
     body = client.post(
@@ -58,10 +51,8 @@ def test_the_error_summary_follows_the_order_of_the_schedule_page(client):
     assert positions == sorted(positions)
 
 
-def test_the_error_summary_follows_the_order_of_the_held_form(client):
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+def test_the_error_summary_follows_the_order_of_the_held_form(client, client_as):
+    client_as("COORDINATOR")
     meeting = MeetingFactory(requested_on=dt.date(2024, 3, 10))
 
     body = client.post(

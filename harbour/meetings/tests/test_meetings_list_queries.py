@@ -4,28 +4,19 @@ lists."""
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from harbour.accounts.models import RoleAssignment
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, MeetingFactory
 from harbour.common.time import UTC
 from harbour.meetings import triggers
-
-pytestmark = pytest.mark.django_db
 
 T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 NOW = dt.datetime(2024, 3, 20, 12, 0, tzinfo=UTC)
 DAY = dt.timedelta(days=1)
 MAX_QUERIES = 18
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def tasks_and_meetings(count: int) -> None:
@@ -50,11 +41,9 @@ def queries_for(client, path: str) -> int:
 
 
 def test_the_list_takes_the_same_queries_for_3_children_as_for_30(
-    client, django_assert_max_num_queries
+    client, django_assert_max_num_queries, client_as
 ):
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+    client_as("COORDINATOR")
     client.get("/meetings/")  # the session and the user, loaded once
 
     tasks_and_meetings(3)
@@ -66,15 +55,13 @@ def test_the_list_takes_the_same_queries_for_3_children_as_for_30(
     assert many == few
 
 
-def test_long_lists_show_their_first_rows_and_how_many_there_are(client, monkeypatch):
+def test_long_lists_show_their_first_rows_and_how_many_there_are(client, monkeypatch, client_as):
     from harbour.common import paging
     from harbour.meetings import views
 
     monkeypatch.setattr(views, "LIST_ROWS", 2)
     monkeypatch.setattr(paging, "COUNT_LIMIT", 4)
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+    client_as("COORDINATOR")
     tasks_and_meetings(3)
     for _ in range(3):
         MeetingFactory(requested_on=NOW.date() - 3 * DAY)

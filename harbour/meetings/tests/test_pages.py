@@ -3,33 +3,17 @@
 import datetime as dt
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, MeetingFactory
 from harbour.common.time import UTC
 from harbour.meetings import services, triggers
 from harbour.meetings.models import Meeting, MeetingAction, MeetingTask
 
-pytestmark = pytest.mark.django_db
-
 T0 = dt.datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 NOW = dt.datetime(2024, 3, 20, 12, 0, tzinfo=UTC)
 
-
-@pytest.fixture(autouse=True)
-def _clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def staff(client, role, name=None):
-    user = User.objects.create_user(name or f"user-{role}")
-    RoleAssignment.objects.create(user=user, role=role)
-    client.force_login(user)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def long_task(**child_fields) -> MeetingTask:
@@ -43,8 +27,10 @@ def page(response) -> str:
     return response.content.decode()
 
 
-def test_the_list_shows_each_task_with_its_trigger_in_words_and_whether_it_is_overdue(client):
-    staff(client, "COORDINATOR")
+def test_the_list_shows_each_task_with_its_trigger_in_words_and_whether_it_is_overdue(
+    client, client_as
+):
+    client_as("COORDINATOR")
     task = long_task(given_name="Ada", family_name="Brook")  # due 11 March: overdue
     planned = MeetingFactory(requested_on=dt.date(2024, 3, 18), trigger="REPEAT_MISSING")
 
@@ -62,8 +48,8 @@ def test_the_list_shows_each_task_with_its_trigger_in_words_and_whether_it_is_ov
     )
 
 
-def test_a_task_not_yet_due_is_not_overdue(client):
-    staff(client, "EXPLOITATION_LEAD")
+def test_a_task_not_yet_due_is_not_overdue(client, client_as):
+    client_as("EXPLOITATION_LEAD")
     task = long_task()
     task.due_on = dt.date(2024, 3, 25)
     task.save()
@@ -71,23 +57,23 @@ def test_a_task_not_yet_due_is_not_overdue(client):
     assert "25 March 2024" in body and "Overdue" not in body
 
 
-def test_the_list_hides_restricted_children_the_user_is_not_listed_on(client):
-    staff(client, "COORDINATOR")
+def test_the_list_hides_restricted_children_the_user_is_not_listed_on(client, client_as):
+    client_as("COORDINATOR")
     long_task(given_name="Hidden", restricted=True)
     body = page(client.get("/meetings/"))
     assert "Hidden" not in body
 
 
 @pytest.mark.parametrize("role", ["RHI_WORKER", "SOCIAL_WORKER", "ANALYST", "AUDITOR"])
-def test_roles_without_meetings_are_refused(client, role):
+def test_roles_without_meetings_are_refused(client, role, client_as):
     task = long_task()
-    staff(client, role)
+    client_as(role)
     for path in ("/meetings/", f"/meetings/tasks/{task.pk}/", "/meetings/999999/"):
         assert client.get(path).status_code == 403
 
 
-def test_a_missing_task_or_meeting_is_not_found_for_those_allowed(client):
-    staff(client, "COORDINATOR")
+def test_a_missing_task_or_meeting_is_not_found_for_those_allowed(client, client_as):
+    client_as("COORDINATOR")
     assert client.get("/meetings/tasks/999999/").status_code == 404
     assert client.get("/meetings/999999/").status_code == 404
 
@@ -97,8 +83,8 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client):
     assert response.status_code == 302 and "/sign-in/" in response["Location"]
 
 
-def test_the_list_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries):
-    staff(client, "COORDINATOR")
+def test_the_list_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries, client_as):
+    client_as("COORDINATOR")
     for _ in range(15):
         long_task()
         MeetingFactory()
@@ -107,8 +93,8 @@ def test_the_list_takes_a_fixed_number_of_queries(client, django_assert_max_num_
     assert page(response).count("Missing more than 72 hours") >= 15
 
 
-def test_the_task_page_shows_the_episodes_and_is_audited(client):
-    staff(client, "COORDINATOR")
+def test_the_task_page_shows_the_episodes_and_is_audited(client, client_as):
+    client_as("COORDINATOR")
     task = long_task()
     episode = task.episodes.get()
 
@@ -120,8 +106,8 @@ def test_the_task_page_shows_the_episodes_and_is_audited(client):
     assert AuditEvent.objects.filter(action="meetings.task_viewed", object_id=str(task.pk))
 
 
-def test_a_restricted_childs_task_shows_only_that_it_is_restricted(client):
-    staff(client, "COORDINATOR")
+def test_a_restricted_childs_task_shows_only_that_it_is_restricted(client, client_as):
+    client_as("COORDINATOR")
     task = long_task(given_name="Secret", restricted=True)
     response = client.get(f"/meetings/tasks/{task.pk}/")
     assert response.status_code == 403
@@ -129,8 +115,8 @@ def test_a_restricted_childs_task_shows_only_that_it_is_restricted(client):
     assert AuditEvent.objects.filter(action="children.restricted_refused").exists()
 
 
-def test_requesting_the_meeting_creates_it_and_links_the_task(client):
-    user = staff(client, "COORDINATOR")
+def test_requesting_the_meeting_creates_it_and_links_the_task(client, client_as):
+    user = client_as("COORDINATOR")
     task = long_task()
 
     response = client.post(
@@ -157,8 +143,8 @@ def test_requesting_the_meeting_creates_it_and_links_the_task(client):
     assert f"/meetings/tasks/{task.pk}/" not in body and meeting.meeting_id in body
 
 
-def test_an_incomplete_date_is_refused_with_the_entry_kept(client):
-    staff(client, "COORDINATOR")
+def test_an_incomplete_date_is_refused_with_the_entry_kept(client, client_as):
+    client_as("COORDINATOR")
     task = long_task()
 
     response = client.post(
@@ -180,8 +166,8 @@ def test_an_incomplete_date_is_refused_with_the_entry_kept(client):
     assert not Meeting.objects.exists()
 
 
-def test_a_date_in_the_future_is_refused(client):
-    staff(client, "COORDINATOR")
+def test_a_date_in_the_future_is_refused(client, client_as):
+    client_as("COORDINATOR")
     task = long_task()
     response = client.post(
         f"/meetings/tasks/{task.pk}/",
@@ -196,8 +182,8 @@ def test_a_date_in_the_future_is_refused(client):
     assert "must be today or in the past" in page(response)
 
 
-def test_a_stale_request_is_refused_as_a_conflict(client):
-    staff(client, "COORDINATOR")
+def test_a_stale_request_is_refused_as_a_conflict(client, client_as):
+    client_as("COORDINATOR")
     task = long_task()
     MeetingTask.objects.filter(pk=task.pk).update(version=2)  # someone else's change
 
@@ -222,8 +208,10 @@ def meeting_for(task: MeetingTask) -> Meeting:
     return services.request_meeting("test", task, requested_on=dt.date(2024, 3, 12), version=1)
 
 
-def test_recording_the_meeting_held_keeps_agencies_and_outcome_and_closes_the_task(client):
-    staff(client, "EXPLOITATION_LEAD")
+def test_recording_the_meeting_held_keeps_agencies_and_outcome_and_closes_the_task(
+    client, client_as
+):
+    client_as("EXPLOITATION_LEAD")
     task = long_task()
     meeting = meeting_for(task)
     assert "Police" in page(client.get(f"/meetings/{meeting.pk}/"))
@@ -254,8 +242,8 @@ def test_recording_the_meeting_held_keeps_agencies_and_outcome_and_closes_the_ta
     assert AuditEvent.objects.filter(action="meetings.meeting_held").count() == 1
 
 
-def test_a_held_date_before_the_request_or_no_agencies_is_refused(client):
-    staff(client, "COORDINATOR")
+def test_a_held_date_before_the_request_or_no_agencies_is_refused(client, client_as):
+    client_as("COORDINATOR")
     meeting = meeting_for(long_task())
 
     response = client.post(
@@ -276,8 +264,8 @@ def test_a_held_date_before_the_request_or_no_agencies_is_refused(client):
     assert "Notes" in body
 
 
-def test_a_stale_record_of_the_meeting_is_refused_and_the_entry_kept(client):
-    staff(client, "COORDINATOR")
+def test_a_stale_record_of_the_meeting_is_refused_and_the_entry_kept(client, client_as):
+    client_as("COORDINATOR")
     meeting = meeting_for(long_task())
     Meeting.objects.filter(pk=meeting.pk).update(version=5, outcome="Someone else's outcome")
 
@@ -302,8 +290,8 @@ def test_a_stale_record_of_the_meeting_is_refused_and_the_entry_kept(client):
     assert meeting.outcome == "Someone else's outcome" and meeting.held_on is None
 
 
-def test_actions_are_added_with_an_owner_and_marked_done(client):
-    staff(client, "COORDINATOR")
+def test_actions_are_added_with_an_owner_and_marked_done(client, client_as):
+    client_as("COORDINATOR")
     meeting = meeting_for(long_task())
 
     response = client.post(
@@ -340,8 +328,8 @@ def test_actions_are_added_with_an_owner_and_marked_done(client):
     assert "Someone else changed this action" in page(response)
 
 
-def test_an_action_needs_a_description_and_an_owner(client):
-    staff(client, "COORDINATOR")
+def test_an_action_needs_a_description_and_an_owner(client, client_as):
+    client_as("COORDINATOR")
     meeting = meeting_for(long_task())
     response = client.post(
         f"/meetings/{meeting.pk}/", {"form": "action", "description": "", "owner": ""}
@@ -353,8 +341,10 @@ def test_an_action_needs_a_description_and_an_owner(client):
     assert not MeetingAction.objects.exists()
 
 
-def test_the_meeting_page_takes_a_fixed_number_of_queries(client, django_assert_max_num_queries):
-    staff(client, "COORDINATOR")
+def test_the_meeting_page_takes_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, client_as
+):
+    client_as("COORDINATOR")
     meeting = meeting_for(long_task())
     for number in range(10):
         services.add_action(

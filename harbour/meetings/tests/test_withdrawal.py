@@ -159,14 +159,8 @@ def test_a_task_keeping_one_trigger_loses_only_the_other():
     assert set(task.links.values_list("trigger", flat=True)) == {TaskTrigger.REPEAT_MISSING}
 
 
-def test_the_task_page_says_the_task_was_withdrawn_and_why(client):
-    from django.contrib.auth.models import User
-
-    from harbour.accounts.models import RoleAssignment
-
-    user = User.objects.create_user("coordinator")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    client.force_login(user)
+def test_the_task_page_says_the_task_was_withdrawn_and_why(client, client_as):
+    client_as("COORDINATOR")
     child = ChildFactory()
     found_after(late_notification(child, "P-LATE-1", LAST_SEEN), 12)
     task = MeetingTask.objects.get()
