@@ -5,22 +5,19 @@ have (exploitation referrals, assessments and panels have no pages yet)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
-
-from harbour.accounts.models import RoleAssignment
 
 pytestmark = pytest.mark.django_db
 
 HOME_ROLES = ["ANALYST", "AUDITOR", "ADMINISTRATOR", "RHI_WORKER"]
 
 
-def home_of(client: Client, django_user_model, role: str | None) -> str:
-    user = django_user_model.objects.create_user(f"as-{role or 'nobody'}".lower())
-    if role:
-        RoleAssignment.objects.create(user=user, role=role)
-    client.force_login(user)
+def home_of(client: Client, client_as: Callable[..., Any], role: str | None) -> str:
+    client_as(*([role] if role else []))
     page = client.get("/").content.decode()
     return page.split('id="main-content"', 1)[1]
 
@@ -32,8 +29,8 @@ def promises(main: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("role", [*HOME_ROLES, None])
-def test_no_home_page_promises_exploitation_pages(client, django_user_model, role):
-    main = home_of(client, django_user_model, role)
+def test_no_home_page_promises_exploitation_pages(client, client_as, role):
+    main = home_of(client, client_as, role)
     assert "exploitation" not in main.lower()
 
 
@@ -46,21 +43,21 @@ def test_no_home_page_promises_exploitation_pages(client, django_user_model, rol
         ("RHI_WORKER", "/interviews/"),
     ],
 )
-def test_each_role_is_offered_what_it_can_do_with_a_link(client, django_user_model, role, address):
-    main = home_of(client, django_user_model, role)
+def test_each_role_is_offered_what_it_can_do_with_a_link(client, client_as, role, address):
+    main = home_of(client, client_as, role)
     listed = promises(main)
     assert address in [href for href, _ in listed]
     for href, _ in listed:
         assert client.get(href).status_code == 200, href
 
 
-def test_an_analyst_is_not_promised_casework(client, django_user_model):
-    main = home_of(client, django_user_model, "ANALYST")
+def test_an_analyst_is_not_promised_casework(client, client_as):
+    main = home_of(client, client_as, "ANALYST")
     addresses = [href for href, _ in promises(main)]
     assert addresses == ["/reports/quarterly/"]
     assert "police notifications" not in main
 
 
-def test_someone_without_a_role_is_told_to_ask_for_one(client, django_user_model):
-    main = home_of(client, django_user_model, None)
+def test_someone_without_a_role_is_told_to_ask_for_one(client, client_as):
+    main = home_of(client, client_as, None)
     assert "You have no role in Harbour yet" in main

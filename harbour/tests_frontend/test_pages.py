@@ -14,9 +14,9 @@ STATIC = Path(settings.BASE_DIR) / "harbour" / "static" / "harbour"
 
 
 @pytest.fixture
-def home(client: Client, settings, django_user_model, db) -> str:
+def home(client: Client, settings, client_as, db) -> str:
     settings.COUNCIL_NAME = "Test Borough Council"
-    client.force_login(django_user_model.objects.create_user("reader"))
+    client_as()
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
@@ -72,8 +72,8 @@ def test_text_in_the_layout_is_escaped(client: Client, settings) -> None:
 
 
 @pytest.mark.django_db
-def test_home_page_refuses_post(client: Client, django_user_model) -> None:
-    client.force_login(django_user_model.objects.create_user("reader"))
+def test_home_page_refuses_post(client: Client, client_as) -> None:
+    client_as()
     assert client.post(reverse("home")).status_code == 405
 
 
