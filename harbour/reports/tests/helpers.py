@@ -62,5 +62,5 @@ def interview(ep, outcome="ACCEPTED", after_hours: float | None = 10, **fields):
     )
 
 
-def london(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=LONDON)
+def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON)

@@ -86,10 +86,17 @@ def make_report(kind: str, known: dict[str, int], rng: random.Random) -> Report:
     return Report(kind, Period.financial_year(2019), False, rows)
 
 
+def shown_count(row: ReportRow) -> int:
+    """A figure the published table shows: every one is a count here (make_report draws
+    whole numbers, statistics included)."""
+    assert isinstance(row.value, int), row
+    return row.value
+
+
 def attack(kind: str, published: Report) -> dict[str, int]:
     """Everything a reader can work out: shown cells, then any cell that is the only
     unknown of an exact sum, repeatedly; and bases from a count and its percentage."""
-    known = {row.id: row.value for row in published.rows if not row.value_suppressed}
+    known = {row.id: shown_count(row) for row in published.rows if not row.value_suppressed}
     changed = True
     while changed:
         changed = False
@@ -109,7 +116,7 @@ def attack(kind: str, published: Report) -> dict[str, int]:
             base = base_of(kind, row.id)
             # count / base = percent gives the base exactly when the percentage is 100.
             shown = row.id in known and not row.percent_suppressed
-            if shown and row.percent == 100 and base not in known:
+            if shown and row.percent == 100 and base is not None and base not in known:
                 known[base] = known[row.id]
                 changed = True
     return known
