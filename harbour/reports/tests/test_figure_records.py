@@ -7,9 +7,7 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth.models import User
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.common.tests.factories import (
     ChildFactory,
@@ -26,13 +24,6 @@ pytestmark = pytest.mark.django_db
 
 RECORDS = "/reports/records/"
 Q1_QUERY = {"year": "2019", "quarter": "1"}
-
-
-def signed_in(client, role: str, name: str | None = None):
-    user = User.objects.create_user(name or role.lower(), password="a-long-enough-password")
-    RoleAssignment.objects.create(user=user, role=role)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
@@ -134,26 +125,26 @@ def test_figures_that_count_no_records_have_no_list(register):
     ],
 )
 def test_the_records_page_lists_exactly_the_records_the_figure_counts(
-    client, register, figure, expected
+    client, register, figure, expected, client_as
 ):
     # On the restricted child's access list: every record counted may be listed.
-    register["hidden"].access_list.add(signed_in(client, "COORDINATOR"))
+    register["hidden"].access_list.add(client_as("COORDINATOR"))
     kind = "quarterly" if figure.startswith(("episodes", "individuals", "rhi")) else "annual"
     shown = table_rows(records_page(client, figure).content.decode())
     assert references(shown) == expected
     assert len(shown) == build_report(kind, Q1).value(figure)
 
 
-def test_individuals_list_each_child_once(client, register):
-    signed_in(client, "COORDINATOR")
+def test_individuals_list_each_child_once(client, register, client_as):
+    client_as("COORDINATOR")
     shown = table_rows(records_page(client, "individuals_total").content.decode())
     # Home, LAC, CP and OLA children; the restricted child is counted but not listed.
     assert len(shown) == build_report("quarterly", Q1).value("individuals_total") - 1 == 4
     assert sum("Hana" in row for row in shown) == 1
 
 
-def test_a_restricted_child_is_not_listed_and_the_shortfall_is_stated(client, register):
-    signed_in(client, "COORDINATOR")
+def test_a_restricted_child_is_not_listed_and_the_shortfall_is_stated(client, register, client_as):
+    client_as("COORDINATOR")
     page = records_page(client, "episodes_total").content.decode()
     shown = table_rows(page)
     assert build_report("quarterly", Q1).value("episodes_total") == len(shown) + 1
@@ -164,23 +155,23 @@ def test_a_restricted_child_is_not_listed_and_the_shortfall_is_stated(client, re
     assert "1 record is on restricted files you cannot open" in meetings
 
 
-def test_a_restricted_child_is_listed_for_those_on_its_access_list(client, register):
-    user = signed_in(client, "COORDINATOR")
+def test_a_restricted_child_is_listed_for_those_on_its_access_list(client, register, client_as):
+    user = client_as("COORDINATOR")
     register["hidden"].access_list.add(user)
     page = records_page(client, "rhi_within_72_hours").content.decode()
     assert "HIDDEN-72H" in page and "Restricted" in page
     assert "restricted files" not in page
 
 
-def test_absences_are_listed_only_when_the_figure_includes_them(client, register):
-    signed_in(client, "COORDINATOR")
+def test_absences_are_listed_only_when_the_figure_includes_them(client, register, client_as):
+    client_as("COORDINATOR")
     assert "HOME-ABSENT" not in records_page(client, "episodes_total").content.decode()
     page = records_page(client, "episodes_total", include_absences="on").content.decode()
     assert "HOME-ABSENT" in page
 
 
-def test_one_audit_event_names_exactly_the_children_shown(client, register):
-    signed_in(client, "COORDINATOR")
+def test_one_audit_event_names_exactly_the_children_shown(client, register, client_as):
+    client_as("COORDINATOR")
     records_page(client, "episodes_host_lac")
     event = AuditEvent.objects.get(action="report.figure_records_viewed")
     assert set(event.subjects.values_list("child_pk", flat=True)) == {register["lac"].pk}
@@ -192,8 +183,10 @@ def test_one_audit_event_names_exactly_the_children_shown(client, register):
     assert set(event.subjects.values_list("child_pk", flat=True)) == shown
 
 
-def test_coordinators_get_a_link_from_each_counted_figure_to_its_records(client, register):
-    signed_in(client, "COORDINATOR")
+def test_coordinators_get_a_link_from_each_counted_figure_to_its_records(
+    client, register, client_as
+):
+    client_as("COORDINATOR")
     page = client.get("/reports/quarterly/?year=2019").content.decode()
     link = f'href="{RECORDS}?figure=rhi_within_72_hours&amp;year=2019&amp;quarter=1"'
     assert link in page
@@ -203,14 +196,14 @@ def test_coordinators_get_a_link_from_each_counted_figure_to_its_records(client,
     assert followed.status_code == 200
 
 
-def test_the_annual_page_links_its_figures_for_the_year(client, register):
-    signed_in(client, "EXPLOITATION_LEAD")
+def test_the_annual_page_links_its_figures_for_the_year(client, register, client_as):
+    client_as("EXPLOITATION_LEAD")
     page = client.get("/reports/annual/?year=2019").content.decode()
     assert f'href="{RECORDS}?figure=referrals_total&amp;year=2019"' in page
 
 
-def test_analysts_get_no_links_and_no_records_page(client, register):
-    signed_in(client, "ANALYST")
+def test_analysts_get_no_links_and_no_records_page(client, register, client_as):
+    client_as("ANALYST")
     for address in ("/reports/quarterly/?year=2019", "/reports/annual/?year=2019"):
         page = client.get(address).content.decode()
         assert RECORDS not in page
@@ -219,38 +212,40 @@ def test_analysts_get_no_links_and_no_records_page(client, register):
     assert not AuditEvent.objects.filter(action="report.figure_records_viewed").exists()
 
 
-def test_staff_without_the_reports_are_refused_the_records_page(client, register):
-    signed_in(client, "SOCIAL_WORKER")
+def test_staff_without_the_reports_are_refused_the_records_page(client, register, client_as):
+    client_as("SOCIAL_WORKER")
     assert records_page(client, "episodes_total").status_code == 403
 
 
-def test_an_exploitation_lead_opens_meetings_but_not_episodes_from_the_list(client, register):
-    signed_in(client, "EXPLOITATION_LEAD")
+def test_an_exploitation_lead_opens_meetings_but_not_episodes_from_the_list(
+    client, register, client_as
+):
+    client_as("EXPLOITATION_LEAD")
     meetings = records_page(client, "mam_requested").content.decode()
     assert re.search(r'href="/meetings/\d+/">MAM-HELD</a>', meetings)
     episodes = records_page(client, "episodes_host_lac").content.decode()
     assert "LAC-72H" in episodes and not re.search(r'href="/episodes/\d+/"', episodes)
 
 
-def test_unknown_figures_and_options_are_not_found(client, register):
-    signed_in(client, "COORDINATOR")
+def test_unknown_figures_and_options_are_not_found(client, register, client_as):
+    client_as("COORDINATOR")
     assert records_page(client, "age_average").status_code == 404
     assert records_page(client, "no_such_figure").status_code == 404
     assert records_page(client, "episodes_total", year="abc").status_code == 404
 
 
-def test_a_range_of_dates_lists_the_records_of_that_range(client, register):
-    signed_in(client, "COORDINATOR")
+def test_a_range_of_dates_lists_the_records_of_that_range(client, register, client_as):
+    client_as("COORDINATOR")
     query = {"first_day": "1", "first_month": "4", "first_year": "2018"}
     query |= {"last_day": "30", "last_month": "6", "last_year": "2019"}
     page = client.get(f"{RECORDS}?{urlencode({'figure': 'episodes_total', **query})}")
     assert "LAST-YEAR" in page.content.decode()
 
 
-def test_long_lists_are_paged_and_the_audit_names_only_the_page(client):
+def test_long_lists_are_paged_and_the_audit_names_only_the_page(client, client_as):
     for _ in range(51):
         episode()
-    signed_in(client, "COORDINATOR")
+    client_as("COORDINATOR")
     first = records_page(client, "episodes_total").content.decode()
     assert len(table_rows(first)) == 50 and "Page 1 of 2" in first
     second = records_page(client, "episodes_total", page="2").content.decode()
@@ -261,9 +256,9 @@ def test_long_lists_are_paged_and_the_audit_names_only_the_page(client):
 
 @pytest.mark.parametrize("figure", ["episodes_total", "individuals_total", "mam_requested"])
 def test_the_records_page_takes_the_same_queries_however_many_records(
-    client, django_assert_max_num_queries, figure
+    client, django_assert_max_num_queries, figure, client_as
 ):
-    signed_in(client, "COORDINATOR")
+    client_as("COORDINATOR")
 
     def add(n: int) -> None:
         for _ in range(n):
@@ -280,8 +275,8 @@ def test_the_records_page_takes_the_same_queries_however_many_records(
         assert len(table_rows(records_page(client, figure).content.decode())) == 22
 
 
-def test_a_figure_suppressed_for_publication_has_no_link(client, register):
-    signed_in(client, "COORDINATOR")
+def test_a_figure_suppressed_for_publication_has_no_link(client, register, client_as):
+    client_as("COORDINATOR")
     page = client.get("/reports/quarterly/?year=2019&quarter=1&for_publication=on")
     text = page.content.decode()
     assert "[c]" in text

@@ -6,33 +6,22 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
-from django.contrib.auth.models import User
 from django.test import override_settings
 
-from harbour.accounts.models import RoleAssignment
 from harbour.reports import recent
 from harbour.reports.periods import Period
 
 from .helpers import NOON_1_MAY, episode, interview
 
-pytestmark = pytest.mark.django_db
-
 Q1 = Period.quarter(2019, 1)
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 @pytest.fixture(autouse=True)
 def nothing_kept() -> None:
     recent.forget()
-
-
-@pytest.fixture
-def analyst(client):
-    user = User.objects.create_user("analyst", password="a-long-enough-password")
-    RoleAssignment.objects.create(user=user, role="ANALYST")
-    client.force_login(user)
-    return client
 
 
 def without_tokens(page: str) -> str:
@@ -47,33 +36,30 @@ def total(report) -> int:
 def test_a_report_asked_for_again_within_the_minute_is_not_worked_out_again(
     django_assert_num_queries,
 ) -> None:
-    with time_machine.travel(NOW, tick=False):
-        first = recent.report("quarterly", Q1, include_absences=False)
-        with django_assert_num_queries(0):
-            again = recent.report("quarterly", Q1, include_absences=False)
+    first = recent.report("quarterly", Q1, include_absences=False)
+    with django_assert_num_queries(0):
+        again = recent.report("quarterly", Q1, include_absences=False)
     assert again is first
 
 
 @override_settings(HARBOUR_REPORT_CACHE_SECONDS=60)
-def test_a_report_older_than_the_minute_is_worked_out_again_with_the_new_records() -> None:
+def test_a_report_older_than_the_minute_is_worked_out_again_with_the_new_records(clock) -> None:
     episode(NOON_1_MAY)
-    with time_machine.travel(NOW, tick=False) as clock:
-        assert total(recent.report("quarterly", Q1, include_absences=False)) == 1
-        episode(NOON_1_MAY)
-        assert total(recent.report("quarterly", Q1, include_absences=False)) == 1
-        clock.shift(dt.timedelta(seconds=61))
-        assert total(recent.report("quarterly", Q1, include_absences=False)) == 2
+    assert total(recent.report("quarterly", Q1, include_absences=False)) == 1
+    episode(NOON_1_MAY)
+    assert total(recent.report("quarterly", Q1, include_absences=False)) == 1
+    clock.shift(dt.timedelta(seconds=61))
+    assert total(recent.report("quarterly", Q1, include_absences=False)) == 2
 
 
 @override_settings(HARBOUR_REPORT_CACHE_SECONDS=60)
 def test_reports_with_other_options_or_periods_are_kept_apart() -> None:
     episode(NOON_1_MAY)
     episode(NOON_1_MAY, category="ABSENT")
-    with time_machine.travel(NOW, tick=False):
-        assert total(recent.report("quarterly", Q1, include_absences=False)) == 1
-        assert total(recent.report("quarterly", Q1, include_absences=True)) == 2
-        assert total(recent.report("quarterly", Period.quarter(2019, 2), False)) == 0
-        assert recent.report("annual", Q1, include_absences=False).kind == "annual"
+    assert total(recent.report("quarterly", Q1, include_absences=False)) == 1
+    assert total(recent.report("quarterly", Q1, include_absences=True)) == 2
+    assert total(recent.report("quarterly", Period.quarter(2019, 2), False)) == 0
+    assert recent.report("annual", Q1, include_absences=False).kind == "annual"
 
 
 @override_settings(HARBOUR_REPORT_CACHE_SECONDS=0)
@@ -86,38 +72,36 @@ def test_no_report_is_kept_when_the_setting_is_zero() -> None:
 
 @override_settings(HARBOUR_REPORT_CACHE_SECONDS=60)
 def test_the_report_page_asked_for_again_runs_only_the_request_s_own_queries(
-    analyst, django_assert_max_num_queries
+    client, client_as, django_assert_max_num_queries
 ) -> None:
+    client_as("ANALYST")
     interview(episode(NOON_1_MAY), "ACCEPTED")
-    with time_machine.travel(NOW, tick=False):
-        first = analyst.get("/reports/quarterly/?year=2019").content.decode()
-        # The session, the user, their roles and the audit event; no report query.
-        with django_assert_max_num_queries(12):
-            again = analyst.get("/reports/quarterly/?year=2019").content.decode()
+    first = client.get("/reports/quarterly/?year=2019").content.decode()
+    # The session, the user, their roles and the audit event; no report query.
+    with django_assert_max_num_queries(12):
+        again = client.get("/reports/quarterly/?year=2019").content.decode()
     # The same figures; only the sign-out form's CSRF token differs.
     assert without_tokens(again) == without_tokens(first)
 
 
 @override_settings(HARBOUR_REPORT_CACHE_SECONDS=60)
-def test_kept_figures_are_still_suppressed_for_publication(analyst) -> None:
+def test_kept_figures_are_still_suppressed_for_publication(client, client_as) -> None:
+    client_as("ANALYST")
     episode(NOON_1_MAY)
-    with time_machine.travel(NOW, tick=False):
-        analyst.get("/reports/quarterly/?year=2019&quarter=1")
-        page = analyst.get(
-            "/reports/quarterly/?year=2019&quarter=1&for_publication=on"
-        ).content.decode()
+    client.get("/reports/quarterly/?year=2019&quarter=1")
+    page = client.get("/reports/quarterly/?year=2019&quarter=1&for_publication=on").content.decode()
     assert "[c]" in page
 
 
 @override_settings(HARBOUR_REPORT_CACHE_SECONDS=60)
 def test_the_annual_page_asked_for_again_works_out_none_of_its_charts_again(
-    analyst, django_assert_max_num_queries
+    client, client_as, django_assert_max_num_queries
 ) -> None:
     # The annual page's charts take thirteen more quarterly reports (the year as a whole,
     # and each quarter of three years for the trend).
+    client_as("ANALYST")
     interview(episode(NOON_1_MAY), "ACCEPTED")
-    with time_machine.travel(NOW, tick=False):
-        first = analyst.get("/reports/annual/?year=2019").content.decode()
-        with django_assert_max_num_queries(14):
-            again = analyst.get("/reports/annual/?year=2019").content.decode()
+    first = client.get("/reports/annual/?year=2019").content.decode()
+    with django_assert_max_num_queries(14):
+        again = client.get("/reports/annual/?year=2019").content.decode()
     assert without_tokens(again) == without_tokens(first)
