@@ -19,12 +19,11 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from harbour.accounts.models import Role, RoleAssignment
-from harbour.common.tests.factories import ChildFactory
+from harbour.accounts.models import Role
+from harbour.common.tests.factories import ChildFactory, make_staff
 from harbour.common.time import LONDON
 from harbour.missing import services as missing
 from harbour.missing.models import Category, Episode
@@ -121,14 +120,20 @@ def sign_out(page: Page) -> None:
 
 @pytest.fixture
 def people():
-    coordinator = User.objects.create_user(
-        "cmarlow", password=PASSWORD, first_name="Casey", last_name="Marlow"
+    coordinator = make_staff(
+        Role.COORDINATOR,
+        username="cmarlow",
+        password=PASSWORD,
+        first_name="Casey",
+        last_name="Marlow",
     )
-    RoleAssignment.objects.create(user=coordinator, role=Role.COORDINATOR)
-    worker = User.objects.create_user(
-        "rashdown", password=PASSWORD, first_name="Robin", last_name="Ashdown"
+    worker = make_staff(
+        Role.RHI_WORKER,
+        username="rashdown",
+        password=PASSWORD,
+        first_name="Robin",
+        last_name="Ashdown",
     )
-    RoleAssignment.objects.create(user=worker, role=Role.RHI_WORKER)
     return coordinator, worker
 
 

@@ -16,8 +16,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from harbour.accounts.models import Role, RoleAssignment
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory
+from harbour.accounts.models import Role
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory, make_staff
 
 from .conftest import check_page, sign_in
 from .test_casework_journey import Journey
@@ -34,9 +34,7 @@ class DashboardJourney(Journey):
 
 @pytest.fixture
 def coordinator() -> User:
-    user = User.objects.create_user("coordinator", password=PASSWORD)
-    RoleAssignment.objects.create(user=user, role=Role.COORDINATOR)
-    return user
+    return make_staff(Role.COORDINATOR, username="coordinator", password=PASSWORD)
 
 
 @pytest.fixture

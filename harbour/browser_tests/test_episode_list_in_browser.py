@@ -9,12 +9,10 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from harbour.accounts.models import RoleAssignment
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory, make_staff
 from harbour.common.time import local_date
 
 from .conftest import check_page, sign_in
@@ -22,12 +20,6 @@ from .conftest import check_page, sign_in
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 PASSWORD = "a-long-enough-password"
-
-
-def coordinator() -> User:
-    user = User.objects.create_user("coordinator", password=PASSWORD)
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    return user
 
 
 class Steps:
@@ -48,7 +40,7 @@ def fill_date(page: Page, legend: str, day: dt.date | tuple[int, int, int]) -> N
 
 
 def test_a_coordinator_filters_to_closed_episodes_and_opens_one(page: Page, axe, live_server):
-    coordinator()
+    make_staff("COORDINATOR", username="coordinator", password=PASSWORD)
     now = timezone.now()
     alfie = ChildFactory(child_id="P-3001", given_name="Alfie", family_name="Smith")
     EpisodeFactory(

@@ -6,11 +6,9 @@ back to the report. Every page is checked with axe-core and screenshotted
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from harbour.accounts.models import RoleAssignment
-from harbour.common.tests.factories import ChildFactory
+from harbour.common.tests.factories import ChildFactory, make_staff
 from harbour.reports.tests.helpers import episode, interview
 
 from .conftest import check_page, sign_in
@@ -21,8 +19,7 @@ PASSWORD = "a-long-enough-password"
 
 
 def test_a_coordinator_follows_a_figure_to_its_episodes(page: Page, axe, live_server):
-    user = User.objects.create_user("coordinator", password=PASSWORD)
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    make_staff("COORDINATOR", username="coordinator", password=PASSWORD)
     alfie = ChildFactory(given_name="Alfie", family_name="Smith")
     interview(episode(child=alfie, episode_id="NWP-QUICK"), "ACCEPTED", after_hours=10)
     interview(episode(child=alfie, episode_id="NWP-SLOW"), "ACCEPTED", after_hours=100)

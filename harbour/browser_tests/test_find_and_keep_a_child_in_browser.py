@@ -10,24 +10,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from harbour.accounts.models import RoleAssignment
 from harbour.children.models import LegalStatus
-from harbour.common.tests.factories import ChildFactory
+from harbour.common.tests.factories import ChildFactory, make_staff
 
 from .conftest import check_page, sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 PASSWORD = "a-long-enough-password"
-
-
-def member(username: str, role: str, **names: str) -> User:
-    user = User.objects.create_user(username, password=PASSWORD, **names)
-    RoleAssignment.objects.create(user=user, role=role)
-    return user
 
 
 class Steps:
@@ -44,8 +36,14 @@ def test_a_coordinator_finds_a_child_and_makes_them_a_case_of_another_authority(
     page: Page, axe, live_server, settings
 ):
     settings.LOCAL_AUTHORITY_CODE = "999"
-    member("coordinator", "COORDINATOR")
-    member("social-worker", "SOCIAL_WORKER", first_name="Priya", last_name="Shah")
+    make_staff("COORDINATOR", username="coordinator", password=PASSWORD)
+    make_staff(
+        "SOCIAL_WORKER",
+        username="social-worker",
+        password=PASSWORD,
+        first_name="Priya",
+        last_name="Shah",
+    )
     child = ChildFactory(
         child_id="P-2001", given_name="Alfie", family_name="Smith",
         date_of_birth=dt.date(2010, 9, 3),

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page
 
 from harbour.accounts.models import RoleAssignment
-from harbour.common.tests.factories import ChildFactory
+from harbour.common.tests.factories import ChildFactory, make_staff
 
 from .conftest import check_page, sign_in
 
@@ -21,8 +21,7 @@ PASSWORD = "a-long-enough-password"
 @pytest.fixture
 def administrators() -> None:
     for username in ("ada", "bob", "cyd"):
-        user = User.objects.create_user(username, password=PASSWORD)
-        RoleAssignment.objects.create(user=user, role="ADMINISTRATOR")
+        make_staff("ADMINISTRATOR", username=username, password=PASSWORD)
 
 
 def without_javascript(browser: Browser) -> Page:
@@ -76,8 +75,7 @@ def test_a_coordinator_s_password_reset_is_approved_by_a_second_administrator_wh
 ):
     """The one who asks is never shown the link; the approver is, once, on the member of
     staff's page."""
-    casey = User.objects.create_user("casey", password=PASSWORD, first_name="Casey")
-    RoleAssignment.objects.create(user=casey, role="COORDINATOR")
+    casey = make_staff("COORDINATOR", username="casey", password=PASSWORD, first_name="Casey")
     base = live_server.url
 
     asking = without_javascript(browser)
@@ -108,8 +106,9 @@ def test_casework_asked_for_by_the_administrator_who_reset_the_account_needs_the
     """The takeover route: Ada resets an analyst's password (it takes effect at once and
     she is shown the link), then asks for the Coordinator role for the account. Cyd is
     warned, and approves only by confirming who uses the account."""
-    dana = User.objects.create_user("dana", password=PASSWORD, first_name="Dana", last_name="Obi")
-    RoleAssignment.objects.create(user=dana, role="ANALYST")
+    dana = make_staff(
+        "ANALYST", username="dana", password=PASSWORD, first_name="Dana", last_name="Obi"
+    )
     base = live_server.url
 
     asking = without_javascript(browser)

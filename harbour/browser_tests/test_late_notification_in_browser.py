@@ -13,8 +13,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from harbour.accounts.models import RoleAssignment
-from harbour.common.tests.factories import ChildFactory
+from harbour.common.tests.factories import ChildFactory, make_staff
 from harbour.common.time import LONDON
 from harbour.missing.models import Episode, PoliceForce
 
@@ -47,9 +46,7 @@ def fill_datetime(page: Page, prefix: str, day, month, year, hour, minute) -> No
 
 @pytest.fixture
 def coordinator() -> User:
-    user = User.objects.create_user("coordinator", password=PASSWORD)
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    return user
+    return make_staff("COORDINATOR", username="coordinator", password=PASSWORD)
 
 
 def test_a_late_notification_is_recorded_and_closed_in_one_step(

@@ -10,12 +10,11 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from harbour.accounts.models import Role, RoleAssignment
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory, MeetingFactory
+from harbour.accounts.models import Role
+from harbour.common.tests.factories import ChildFactory, EpisodeFactory, MeetingFactory, make_staff
 from harbour.common.time import LONDON
 from harbour.meetings import triggers
 
@@ -42,8 +41,7 @@ def long_missing(given: str, family: str, child_id: str, days_ago: int):
 def test_a_coordinator_closes_a_task_and_schedules_and_records_a_meeting(
     page: Page, axe, live_server
 ):
-    user = User.objects.create_user("coordinator", password=PASSWORD)
-    RoleAssignment.objects.create(user=user, role=Role.COORDINATOR)
+    make_staff(Role.COORDINATOR, username="coordinator", password=PASSWORD)
     not_needed = long_missing("Noah", "Quill", "CH910001", 6)
     needed = long_missing("Maya", "Fenwick", "CH910002", 5)
     lapsed = MeetingFactory(child=ChildFactory(given_name="Old", family_name="Record"))

@@ -1,7 +1,6 @@
 import pytest
-from django.contrib.auth.models import User
 
-from harbour.accounts.models import RoleAssignment
+from harbour.common.tests.factories import make_staff
 from harbour.reports.tests.helpers import episode, interview, looked_after_by
 
 from .conftest import check_page, sign_in
@@ -15,8 +14,7 @@ def analyst():
         interview(episode(hours=hours), "ACCEPTED", reasons=";FRIENDS;", risks=";CSE;")
     for _ in range(6):
         episode(child=looked_after_by("874"))
-    user = User.objects.create_user("analyst", password="a-long-enough-password")
-    RoleAssignment.objects.create(user=user, role="ANALYST")
+    make_staff("ANALYST", username="analyst", password="a-long-enough-password")
 
 
 def test_an_analyst_reads_the_quarterly_and_annual_reports(page, axe, live_server, analyst):

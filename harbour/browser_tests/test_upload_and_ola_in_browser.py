@@ -10,12 +10,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from harbour.accounts.models import RoleAssignment
 from harbour.authorities.models import LocalAuthority, OlaNotification
-from harbour.common.tests.factories import ChildFactory, EpisodeFactory, LegalStatusFactory
+from harbour.common.tests.factories import (
+    ChildFactory,
+    EpisodeFactory,
+    LegalStatusFactory,
+    make_staff,
+)
 from harbour.common.time import LONDON
 from harbour.missing.models import Episode, PoliceForce
 from harbour.missing.tests.test_police_upload import NORTHSHIRE
@@ -31,12 +34,6 @@ EXTRACT = (
 )
 
 
-def coordinator() -> User:
-    user = User.objects.create_user("coordinator", password=PASSWORD)
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
-    return user
-
-
 class Steps:
     def __init__(self, page: Page, axe, prefix: str) -> None:
         self.page, self.axe, self.prefix, self.step = page, axe, prefix, 0
@@ -50,7 +47,7 @@ class Steps:
 def test_a_coordinator_uploads_a_police_extract_and_records_its_good_rows(
     page: Page, axe, live_server
 ):
-    coordinator()
+    make_staff("COORDINATOR", username="coordinator", password=PASSWORD)
     force = PoliceForce.objects.create(name="Testshire Police", code="TST")
     save_mapping("test", force, version=None, **NORTHSHIRE)
     # The extract's "Alfie Smtih" is this child, with two letters transposed.
@@ -84,7 +81,7 @@ def test_a_coordinator_uploads_a_police_extract_and_records_its_good_rows(
 
 
 def test_a_coordinator_logs_a_request_to_the_placing_authority(page: Page, axe, live_server):
-    coordinator()
+    make_staff("COORDINATOR", username="coordinator", password=PASSWORD)
     LocalAuthority.objects.create(
         code="344", name="Example Shire Council", team="Missing children team",
         email="missing@example.org",
