@@ -16,17 +16,23 @@ from django.template import engines
 TEMPLATES = Path(settings.BASE_DIR) / "harbour" / "templates"
 MACROS = TEMPLATES / "macros"
 
-# Pages still writing a component by hand, each with why. Another change is moving these
-# pages' code (issue 11); each leaves this list in the commit that converts it.
+# Pages that may still write a component by hand, each with why. Another change is moving
+# these pages' code (issue 11) and converting them; take each off once it is converted (not
+# enforced here, so that the two changes can land in either order).
 STILL_BY_HAND: dict[str, dict[str, str]] = {
     "table": {
         "dashboard.html": "being moved to harbour/casework (issue 11)",
+        "children/child.html": "being moved to harbour/casework (issue 11)",
+    },
+    "date input": {
         "children/child.html": "being moved to harbour/casework (issue 11)",
     },
 }
 
 HAND_WRITTEN = {
     "table": re.compile(r"<table\b", re.IGNORECASE),
+    # The row of boxes; its items (govuk-date-input__item) are not matched on their own.
+    "date input": re.compile(r"""class="[^"]*\bgovuk-date-input\b(?!_)"""),
 }
 
 
@@ -55,15 +61,26 @@ def test_no_page_writes_a_table_by_hand() -> None:
     )
 
 
-def test_a_page_converted_to_the_macros_leaves_the_waiting_list() -> None:
-    for component, waiting in STILL_BY_HAND.items():
-        assert set(waiting) <= pages_writing(component), (
-            f"these pages no longer write a {component} by hand: take them off STILL_BY_HAND"
-        )
+def test_no_page_writes_a_date_input_by_hand() -> None:
+    assert pages_writing("date input") - set(STILL_BY_HAND["date input"]) == set(), (
+        "write date inputs with date_input, date_parts_input or date_boxes (macros/fields.html)"
+    )
 
 
-def test_the_scan_finds_a_table_written_by_hand() -> None:
+def test_the_date_input_is_written_once_in_the_macros() -> None:
+    fields = (MACROS / "fields.html").read_text("utf-8")
+    assert len(HAND_WRITTEN["date input"].findall(fields)) == 1
+    assert [
+        path.name
+        for path in MACROS.glob("*.html")
+        if HAND_WRITTEN["date input"].search(path.read_text("utf-8"))
+    ] == ["fields.html"]
+
+
+def test_the_scan_finds_a_table_or_date_input_written_by_hand() -> None:
     assert HAND_WRITTEN["table"].search('<p>x</p>\n<TABLE class="govuk-table">')
+    assert HAND_WRITTEN["date input"].search('<div class="govuk-date-input" id="dob">')
+    assert not HAND_WRITTEN["date input"].search('<div class="govuk-date-input__item">')
 
 
 def render(source: str, **context: object) -> str:
@@ -111,3 +128,45 @@ def test_a_table_cell_s_text_is_escaped_and_its_html_is_not() -> None:
     )
     assert '<td class="govuk-table__cell">&lt;i&gt;</td>' in html
     assert '<a href="/x">&lt;i&gt;</a>' in html
+
+
+FIELDS = '{% from "macros/fields.html" import date_boxes %}'
+
+
+def test_a_date_input_names_its_hint_and_error_and_marks_the_wrong_box() -> None:
+    html = render(
+        FIELDS + '{{ date_boxes("seen", "Last seen", items, hint="For example, 27 3 2024", '
+        'error="Enter a real month", id="seen") }}',
+        items=[
+            {"id": "seen-day", "name": "seen_day", "label": "Day", "width": 2, "value": "4"},
+            {
+                "id": "seen-month",
+                "name": "seen_month",
+                "label": "Month",
+                "width": 2,
+                "value": "13",
+                "error": True,
+            },
+            {"id": "seen-year", "name": "seen_year", "label": "Year", "width": 4, "value": "2026"},
+        ],
+    )
+    assert 'class="govuk-form-group govuk-form-group--error"' in html
+    assert 'role="group" aria-describedby="seen-hint seen-error"' in html
+    assert '<p id="seen-error" class="govuk-error-message">' in html
+    assert '<div class="govuk-date-input" id="seen">' in html
+    marked = re.findall(r'<input class="[^"]*govuk-input--error[^"]*" id="([^"]+)"', html)
+    assert marked == ["seen-month"]
+    assert 'for="seen-day">Day</label>' in html
+    assert 'id="seen-day" name="seen_day" type="text" inputmode="numeric" value="4"' in html
+
+
+def test_a_date_input_error_marks_every_box_when_none_is_named() -> None:
+    html = render(
+        FIELDS + '{{ date_boxes("dob", "Date of birth", items, error="Enter a date") }}',
+        items=[
+            {"id": "dob-" + part, "name": "dob-" + part, "label": part, "width": 2, "value": ""}
+            for part in ("day", "month", "year")
+        ],
+    )
+    assert html.count("govuk-input--error") == 3
+    assert 'aria-describedby="dob-error"' in html
