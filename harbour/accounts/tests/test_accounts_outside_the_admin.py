@@ -17,7 +17,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harbour.accounts.models import GrantRequest, RoleAssignment
+from harbour.accounts.models import GrantRequest
 from harbour.accounts.tests.test_authorisation_matrix import (
     every_url,
     objects_for,
@@ -26,18 +26,12 @@ from harbour.accounts.tests.test_authorisation_matrix import (
 )
 from harbour.audit.models import AuditEvent
 from harbour.audit.verify import verify_chain
+from harbour.common.tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple 7"
 NEW_PASSWORD = "another horse battery staple 8"
-
-
-def make_user(username: str, *roles: str, **fields) -> User:
-    user = get_user_model().objects.create_user(username, password=PASSWORD, **fields)
-    for role in roles:
-        RoleAssignment.objects.create(user=user, role=role)
-    return user
 
 
 def signed_in(user: User) -> Client:
@@ -49,7 +43,7 @@ def signed_in(user: User) -> Client:
 @pytest.fixture
 def victim() -> User:
     """A coordinator with an authenticator app and recovery codes set up."""
-    user = make_user("casey", "COORDINATOR")
+    user = make_staff("COORDINATOR", username="casey", password=PASSWORD)
     TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     codes = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
     StaticToken.objects.create(device=codes, token="rc7q2m9x")
@@ -122,8 +116,8 @@ def admin_pages() -> list[str]:
 def test_no_one_can_read_another_user_s_second_factor_secrets_on_any_page(victim):
     secrets = secrets_of(victim)
     superuser = get_user_model().objects.create_superuser("root", password=None)
-    administrator = make_user("ada", "ADMINISTRATOR")
-    auditor = make_user("ari", "AUDITOR")
+    administrator = make_staff("ADMINISTRATOR", username="ada", password=PASSWORD)
+    auditor = make_staff("AUDITOR", username="ari", password=PASSWORD)
     records = sample_records()
     # Something about the victim for the audit pages to show.
     signed_in(administrator).post(reverse("staff_sign_out_everywhere", args=[victim.pk]))
@@ -153,7 +147,7 @@ def body_of(response) -> str:
 
 
 def test_a_user_sees_their_own_key_only_while_setting_up_their_authenticator(victim):
-    newcomer = make_user("nia", "SOCIAL_WORKER")
+    newcomer = make_staff("SOCIAL_WORKER", username="nia", password=PASSWORD)
     client = signed_in(newcomer)
 
     page = client.get(reverse("two_factor_set_up")).content.decode()
@@ -177,7 +171,7 @@ def events_about(user: User) -> list[str]:
 
 
 def test_every_change_an_administrator_makes_to_an_account_is_in_the_audit_chain(victim):
-    client = signed_in(make_user("ada", "ADMINISTRATOR"))
+    client = signed_in(make_staff("ADMINISTRATOR", username="ada", password=PASSWORD))
     added = client.post(
         reverse("staff_add"),
         {
@@ -205,7 +199,7 @@ def test_every_change_an_administrator_makes_to_an_account_is_in_the_audit_chain
         response = client.post(reverse(name, args=[victim.pk]))
         assert response.status_code == 302, name
     # The victim is a coordinator: their resets take a second administrator.
-    approver = signed_in(make_user("cyd", "ADMINISTRATOR"))
+    approver = signed_in(make_staff("ADMINISTRATOR", username="cyd", password=PASSWORD))
     for request in GrantRequest.objects.order_by("pk"):
         response = approver.post(reverse("staff_request_approve", args=[request.pk]))
         assert response.status_code == 302, request
@@ -229,8 +223,8 @@ def test_every_change_an_administrator_makes_to_an_account_is_in_the_audit_chain
 def test_resetting_a_password_stops_the_old_one_and_gives_a_one_time_link():
     # An analyst's password is reset at once; a caseworker's or an administrator's waits
     # for a second administrator, who is given the link (test_no_puppet_accounts.py).
-    victim = make_user("casey", "ANALYST")
-    administrator = make_user("ada", "ADMINISTRATOR")
+    victim = make_staff("ANALYST", username="casey", password=PASSWORD)
+    administrator = make_staff("ADMINISTRATOR", username="ada", password=PASSWORD)
     client = signed_in(administrator)
     their_session = signed_in(victim)
 
@@ -254,7 +248,7 @@ def test_resetting_a_password_stops_the_old_one_and_gives_a_one_time_link():
 
 
 def test_an_administrator_cannot_reset_their_own_password_on_the_staff_page():
-    administrator = make_user("ada", "ADMINISTRATOR")
+    administrator = make_staff("ADMINISTRATOR", username="ada", password=PASSWORD)
 
     response = signed_in(administrator).post(
         reverse("staff_reset_password", args=[administrator.pk])

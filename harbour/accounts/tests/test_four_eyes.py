@@ -22,16 +22,11 @@ from harbour.accounts.models import CASEWORK_ROLES, GrantRequest, Role, RoleAssi
 from harbour.audit.models import AuditEvent
 from harbour.audit.verify import verify_chain
 from harbour.children import services as children
-from harbour.common.tests.factories import ChildFactory
+from harbour.common.tests.factories import ChildFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 
-
-def make_user(username: str, *roles: str) -> User:
-    user = get_user_model().objects.create_user(username, password="a-long-enough-password")
-    for role in roles:
-        RoleAssignment.objects.create(user=user, role=role)
-    return user
+PASSWORD = "a-long-enough-password"
 
 
 def roles_of(user: User) -> set[str]:
@@ -50,17 +45,17 @@ def signed_in(user: User) -> Client:
 
 @pytest.fixture
 def ada() -> User:
-    return make_user("ada", "ADMINISTRATOR")
+    return make_staff("ADMINISTRATOR", username="ada", password=PASSWORD)
 
 
 @pytest.fixture
 def bob() -> User:
-    return make_user("bob", "ADMINISTRATOR")
+    return make_staff("ADMINISTRATOR", username="bob", password=PASSWORD)
 
 
 @pytest.fixture
 def cyd() -> User:
-    return make_user("cyd", "ADMINISTRATOR")
+    return make_staff("ADMINISTRATOR", username="cyd", password=PASSWORD)
 
 
 @pytest.fixture
@@ -157,8 +152,8 @@ def test_other_roles_for_an_administrator_are_granted_at_once(ada, bob, role):
 
 
 def test_the_administrator_role_for_someone_with_casework_access_waits(ada, restricted_child):
-    worker = make_user("wes", "SOCIAL_WORKER")
-    listed = make_user("lee", "ANALYST")
+    worker = make_staff("SOCIAL_WORKER", username="wes", password=PASSWORD)
+    listed = make_staff("ANALYST", username="lee", password=PASSWORD)
     restricted_child.access_list.add(listed)
 
     for user in (worker, listed):
@@ -273,8 +268,8 @@ def test_neither_the_requester_nor_the_grantee_can_approve(ada, bob):
 
 def test_only_an_active_administrator_approves(ada, bob):
     request = services.grant_role(ada, bob, "COORDINATOR")
-    coordinator = make_user("cat", "COORDINATOR")
-    former = make_user("fay", "ADMINISTRATOR")
+    coordinator = make_staff("COORDINATOR", username="cat", password=PASSWORD)
+    former = make_staff("ADMINISTRATOR", username="fay", password=PASSWORD)
     former.is_active = False
     former.save()
 
@@ -416,7 +411,7 @@ def test_the_access_list_page_files_a_request_for_an_administrator(ada, bob, res
 
 
 def test_saving_roles_again_while_a_role_waits_neither_asks_twice_nor_fails(ada):
-    worker = make_user("wes", "ANALYST")
+    worker = make_staff("ANALYST", username="wes", password=PASSWORD)
     (asked,) = services.set_roles(ada, worker, ["ANALYST", "COORDINATOR"]).requested
 
     change = services.set_roles(ada, worker, ["ANALYST", "AUDITOR", "COORDINATOR"])

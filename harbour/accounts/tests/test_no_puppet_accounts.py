@@ -26,20 +26,13 @@ from harbour.accounts.models import GrantRequest, RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.audit.verify import verify_chain
 from harbour.children import services as children
-from harbour.common.tests.factories import ChildFactory
+from harbour.common.tests.factories import ChildFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple 7"
 PUPPET_PASSWORD = "a puppet's long password 2026"
 LINK = re.compile(r'id="set-password-link" type="text" value="([^"]+)"')
-
-
-def make_user(username: str, *roles: str, password: str | None = PASSWORD) -> User:
-    user = get_user_model().objects.create_user(username, password=password)
-    for role in roles:
-        RoleAssignment.objects.create(user=user, role=role)
-    return user
 
 
 def roles_of(user: User) -> set[str]:
@@ -60,18 +53,18 @@ def set_password_with(link: str, password: str) -> None:
 
 @pytest.fixture
 def ada() -> User:
-    return make_user("ada", "ADMINISTRATOR")
+    return make_staff("ADMINISTRATOR", username="ada", password=PASSWORD)
 
 
 @pytest.fixture
 def cyd() -> User:
-    return make_user("cyd", "ADMINISTRATOR")
+    return make_staff("ADMINISTRATOR", username="cyd", password=PASSWORD)
 
 
 @pytest.fixture
 def casey() -> User:
     """A coordinator with an authenticator app and recovery codes."""
-    user = make_user("casey", "COORDINATOR")
+    user = make_staff("COORDINATOR", username="casey", password=PASSWORD)
     TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
     return user
@@ -122,7 +115,7 @@ def test_an_account_added_with_a_casework_role_opens_no_record_until_a_second_ad
     "role", ["COORDINATOR", "RHI_WORKER", "SOCIAL_WORKER", "EXPLOITATION_LEAD"]
 )
 def test_a_casework_role_for_an_account_that_is_not_an_administrator_waits(ada, role):
-    fresh = make_user("fresh", "ANALYST")
+    fresh = make_staff("ANALYST", username="fresh", password=PASSWORD)
 
     request = services.grant_role(ada, fresh, role)
 
@@ -133,7 +126,7 @@ def test_a_casework_role_for_an_account_that_is_not_an_administrator_waits(ada, 
 def test_the_administrator_role_for_a_fresh_account_waits(ada):
     """Otherwise one administrator could add a second administrator they sign in as, and
     approve their own requests with it."""
-    fresh = make_user("fresh")
+    fresh = make_staff(username="fresh", password=PASSWORD)
 
     request = services.grant_role(ada, fresh, "ADMINISTRATOR")
 
@@ -143,7 +136,7 @@ def test_the_administrator_role_for_a_fresh_account_waits(ada):
 
 def test_a_place_on_an_access_list_waits_for_anyone(ada, cyd):
     restricted = ChildFactory(restricted=True)
-    worker = make_user("wes", "SOCIAL_WORKER")
+    worker = make_staff("SOCIAL_WORKER", username="wes", password=PASSWORD)
 
     request = children.grant_access(ada, restricted, worker)
 
@@ -154,7 +147,7 @@ def test_a_place_on_an_access_list_waits_for_anyone(ada, cyd):
 
 
 def test_the_command_line_cannot_give_anyone_casework_access():
-    analyst = make_user("ana", "ANALYST")
+    analyst = make_staff("ANALYST", username="ana", password=PASSWORD)
     restricted = ChildFactory(restricted=True)
 
     with pytest.raises(ValidationError, match="second administrator"):
@@ -182,8 +175,10 @@ def test_the_command_line_still_creates_an_administrator():
 def test_a_return_interview_worker_s_organisation_is_not_changed_by_one_administrator(ada):
     """The organisation decides which children they see: a second administrator approves
     the role with the organisation it comes with."""
-    worker = make_user("robin", "RHI_WORKER")
-    services.set_organisation(ada, make_user("ana", "ANALYST"), "Safe Steps")  # no effect
+    worker = make_staff("RHI_WORKER", username="robin", password=PASSWORD)
+    services.set_organisation(
+        ada, make_staff("ANALYST", username="ana", password=PASSWORD), "Safe Steps"
+    )  # no effect
 
     with pytest.raises(ValidationError, match="remove the role"):
         services.set_organisation(ada, worker, "Another Provider")
@@ -192,7 +187,7 @@ def test_a_return_interview_worker_s_organisation_is_not_changed_by_one_administ
 
 
 def test_a_request_for_the_return_interview_worker_role_names_the_organisation(ada):
-    worker = make_user("robin", "ANALYST")
+    worker = make_staff("ANALYST", username="robin", password=PASSWORD)
     services.set_organisation(ada, worker, "Safe Steps")
 
     request = services.grant_role(ada, worker, "RHI_WORKER")
@@ -243,7 +238,7 @@ def test_resetting_a_coordinator_s_two_factors_waits_for_a_second_administrator(
 
 
 def test_a_fresh_link_for_a_coordinator_who_has_no_password_yet_waits(ada, cyd):
-    newcomer = make_user("nia", "COORDINATOR", password=None)
+    newcomer = make_staff("COORDINATOR", username="nia", password=None)
 
     request = services.issue_set_password_link(ada, newcomer)
 
@@ -253,7 +248,7 @@ def test_a_fresh_link_for_a_coordinator_who_has_no_password_yet_waits(ada, cyd):
 
 def test_resetting_another_administrator_s_means_to_sign_in_waits(ada):
     """Signed in as another administrator, one could approve their own requests."""
-    bob = make_user("bob", "ADMINISTRATOR")
+    bob = make_staff("ADMINISTRATOR", username="bob", password=PASSWORD)
 
     assert isinstance(services.reset_password(ada, bob), GrantRequest)
     assert isinstance(services.reset_two_factor(ada, bob), GrantRequest)
@@ -263,7 +258,7 @@ def test_resetting_another_administrator_s_means_to_sign_in_waits(ada):
 
 
 def test_an_account_with_no_casework_or_administrator_role_is_reset_at_once(ada):
-    analyst = make_user("ana", "ANALYST")
+    analyst = make_staff("ANALYST", username="ana", password=PASSWORD)
     TOTPDevice.objects.create(user=analyst, name="Authenticator app", confirmed=True)
 
     assert services.reset_password(ada, analyst).startswith("/staff/set-password/")

@@ -12,15 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from harbour.accounts.middleware import SESSION_GENERATION, SignOutEverywhereMiddleware
 from harbour.accounts.models import RoleAssignment, StaffProfile
 from harbour.accounts.permissions import allowed, roles_of
+from harbour.common.tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-def make_user(username: str, *roles: str) -> User:
-    user = User.objects.create_user(username)
-    for role in roles:
-        RoleAssignment.objects.create(user=user, role=role)
-    return user
 
 
 def checked_request(user: User, generation: int = 0):
@@ -43,7 +37,7 @@ def checked_request(user: User, generation: int = 0):
 
 
 def test_the_session_check_reads_the_roles_so_the_page_asks_no_query_for_them():
-    user = make_user("coordinator", "COORDINATOR", "ANALYST")
+    user = make_staff("COORDINATOR", "ANALYST")
     StaffProfile.objects.create(user=user, session_generation=2)
 
     response, seen, queries = checked_request(user, generation=2)
@@ -58,7 +52,7 @@ def test_the_session_check_reads_the_roles_so_the_page_asks_no_query_for_them():
 
 
 def test_a_user_with_no_profile_and_no_roles_has_generation_zero_and_no_roles():
-    user = make_user("newcomer")
+    user = make_staff()
 
     response, seen, _ = checked_request(user, generation=0)
 
@@ -68,7 +62,7 @@ def test_a_user_with_no_profile_and_no_roles_has_generation_zero_and_no_roles():
 
 
 def test_a_session_from_before_sign_out_everywhere_still_ends():
-    user = make_user("coordinator", "COORDINATOR")
+    user = make_staff("COORDINATOR")
     StaffProfile.objects.create(user=user, session_generation=3)
 
     response, seen, _ = checked_request(user, generation=2)
@@ -78,7 +72,7 @@ def test_a_session_from_before_sign_out_everywhere_still_ends():
 
 
 def test_a_role_taken_away_is_gone_on_the_next_request():
-    user = make_user("coordinator", "COORDINATOR", "ANALYST")
+    user = make_staff("COORDINATOR", "ANALYST")
     _, before, _ = checked_request(user)
     RoleAssignment.objects.filter(user=user, role="ANALYST").delete()
 

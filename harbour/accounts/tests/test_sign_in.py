@@ -2,17 +2,18 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.contrib.auth.models import User
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from harbour.accounts.models import FailedSignIn, Lockout, RoleAssignment, StaffProfile
+from harbour.accounts.models import FailedSignIn, Lockout, StaffProfile
 from harbour.audit.models import AuditEvent
+from harbour.common.tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-enough-password"
+START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -22,9 +23,7 @@ def two_factors_required(settings):
 
 @pytest.fixture
 def analyst():
-    user = User.objects.create_user("analyst", password=PASSWORD)
-    RoleAssignment.objects.create(user=user, role="ANALYST")
-    return user
+    return make_staff("ANALYST", username="analyst", password=PASSWORD)
 
 
 def code_for(device: TOTPDevice) -> str:
@@ -207,15 +206,14 @@ def test_an_account_is_locked_after_repeated_failures_and_the_lock_is_audited(
     assert "accounts.sign_in_refused" in actions()
 
 
-def test_a_lock_ends_after_the_set_time(client, analyst, settings):
+@pytest.mark.frozen_at(START)
+def test_a_lock_ends_after_the_set_time(clock, client, analyst, settings):
     settings.HARBOUR_LOCKOUT_ATTEMPTS = 2
-    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
-    with time_machine.travel(start, tick=False):
-        sign_in(client, password="wrong")
-        sign_in(client, password="wrong")
-    with time_machine.travel(start + dt.timedelta(minutes=16), tick=False):
-        sign_in(client)
-        assert client.session.get("_auth_user_id") == str(analyst.pk)
+    sign_in(client, password="wrong")
+    sign_in(client, password="wrong")
+    clock.move_to(START + dt.timedelta(minutes=16))
+    sign_in(client)
+    assert client.session.get("_auth_user_id") == str(analyst.pk)
 
 
 # Everyone behind the council's proxy (or an office's shared connection) arrives from one
@@ -258,64 +256,61 @@ def test_behind_a_trusted_proxy_failures_count_against_the_client_not_the_proxy(
     assert sign_in(client, **colleague).status_code == 302
 
 
+@pytest.mark.frozen_at(START)
 def test_from_a_busy_address_a_username_that_failed_waits_before_its_next_try(
-    client, analyst, settings
+    clock, client, analyst, settings
 ):
     settings.HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS = 4
-    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
-    with time_machine.travel(start, tick=False):
-        for number in range(4):
-            sign_in(client, username=f"made-up-{number}", password="x", REMOTE_ADDR="192.0.2.7")
-        sign_in(client, password="mistyped", REMOTE_ADDR="192.0.2.7")
-    with time_machine.travel(start + dt.timedelta(seconds=10), tick=False):
-        refused = sign_in(client, REMOTE_ADDR="192.0.2.7")  # the right password, too soon
-        assert "Wait 20 seconds, then try again" in refused.content.decode()
-        assert not client.session.get("_auth_user_id")
-        # Only that username waits, and only from that address.
-        User.objects.create_user("colleague", password=PASSWORD)
-        assert sign_in(client, username="colleague", REMOTE_ADDR="192.0.2.7").status_code == 302
-        client.post("/sign-out/")
-    with time_machine.travel(start + dt.timedelta(seconds=31), tick=False):
-        assert sign_in(client, REMOTE_ADDR="192.0.2.7").status_code == 302
+    for number in range(4):
+        sign_in(client, username=f"made-up-{number}", password="x", REMOTE_ADDR="192.0.2.7")
+    sign_in(client, password="mistyped", REMOTE_ADDR="192.0.2.7")
+    clock.move_to(START + dt.timedelta(seconds=10))
+    refused = sign_in(client, REMOTE_ADDR="192.0.2.7")  # the right password, too soon
+    assert "Wait 20 seconds, then try again" in refused.content.decode()
+    assert not client.session.get("_auth_user_id")
+    # Only that username waits, and only from that address.
+    User.objects.create_user("colleague", password=PASSWORD)
+    assert sign_in(client, username="colleague", REMOTE_ADDR="192.0.2.7").status_code == 302
+    client.post("/sign-out/")
+    clock.move_to(START + dt.timedelta(seconds=31))
+    assert sign_in(client, REMOTE_ADDR="192.0.2.7").status_code == 302
     refusal = AuditEvent.objects.get(action="accounts.sign_in_refused")
     assert refusal.details == {"username": "analyst", "reason": "slowed down", "wait": 20}
 
 
+@pytest.mark.frozen_at(START)
 def test_the_wait_doubles_with_each_failure_and_waiting_attempts_are_not_failures(
-    client, analyst, settings
+    clock, client, analyst, settings
 ):
     settings.HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS = 1
     settings.HARBOUR_LOCKOUT_ATTEMPTS = 3
-    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
-    with time_machine.travel(start, tick=False):
-        sign_in(client, password="wrong")
-    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
-        sign_in(client, password="wrong")  # 30 s later: checked, and wrong again
-    with time_machine.travel(start + dt.timedelta(seconds=31), tick=False):
-        for _ in range(5):
-            refused = sign_in(client, password="wrong")
-            assert "Wait 59 seconds, then try again" in refused.content.decode()
+    sign_in(client, password="wrong")
+    clock.move_to(START + dt.timedelta(seconds=30))
+    sign_in(client, password="wrong")  # 30 s later: checked, and wrong again
+    clock.move_to(START + dt.timedelta(seconds=31))
+    for _ in range(5):
+        refused = sign_in(client, password="wrong")
+        assert "Wait 59 seconds, then try again" in refused.content.decode()
     assert FailedSignIn.objects.count() == 2
     assert not Lockout.objects.exists()
-    with time_machine.travel(start + dt.timedelta(seconds=89), tick=False):
-        assert "Wait 1 second, then" in sign_in(client).content.decode()
-    with time_machine.travel(start + dt.timedelta(seconds=90), tick=False):
-        assert sign_in(client).status_code == 302
+    clock.move_to(START + dt.timedelta(seconds=89))
+    assert "Wait 1 second, then" in sign_in(client).content.decode()
+    clock.move_to(START + dt.timedelta(seconds=90))
+    assert sign_in(client).status_code == 302
 
 
-def test_a_signed_in_user_s_failures_no_longer_slow_them_down(client, analyst, settings):
+@pytest.mark.frozen_at(START)
+def test_a_signed_in_user_s_failures_no_longer_slow_them_down(clock, client, analyst, settings):
     settings.HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS = 1
-    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
-    with time_machine.travel(start, tick=False):
-        sign_in(client, password="wrong")
-    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
-        assert sign_in(client).status_code == 302
-        client.post("/sign-out/")
-        sign_in(client, password="mistyped")  # a first failure again, not a second
-    with time_machine.travel(start + dt.timedelta(seconds=40), tick=False):
-        assert "Wait 20 seconds, then try again" in sign_in(client).content.decode()
-    with time_machine.travel(start + dt.timedelta(seconds=60), tick=False):
-        assert sign_in(client).status_code == 302
+    sign_in(client, password="wrong")
+    clock.move_to(START + dt.timedelta(seconds=30))
+    assert sign_in(client).status_code == 302
+    client.post("/sign-out/")
+    sign_in(client, password="mistyped")  # a first failure again, not a second
+    clock.move_to(START + dt.timedelta(seconds=40))
+    assert "Wait 20 seconds, then try again" in sign_in(client).content.decode()
+    clock.move_to(START + dt.timedelta(seconds=60))
+    assert sign_in(client).status_code == 302
 
 
 def test_an_administrator_unlock_lets_the_user_back_in(client, analyst, settings):
@@ -329,15 +324,14 @@ def test_an_administrator_unlock_lets_the_user_back_in(client, analyst, settings
     assert "accounts.unlock" in actions()
 
 
-def test_an_idle_session_ends_after_thirty_minutes(client, analyst):
-    start = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
-    with time_machine.travel(start, tick=False):
-        sign_in(client)
-        assert client.get("/reports/quarterly/").status_code == 200
-    with time_machine.travel(start + dt.timedelta(minutes=29), tick=False):
-        assert client.get("/reports/quarterly/").status_code == 200  # activity renews it
-    with time_machine.travel(start + dt.timedelta(minutes=60), tick=False):
-        assert client.get("/reports/quarterly/").status_code == 302
+@pytest.mark.frozen_at(START)
+def test_an_idle_session_ends_after_thirty_minutes(clock, client, analyst):
+    sign_in(client)
+    assert client.get("/reports/quarterly/").status_code == 200
+    clock.move_to(START + dt.timedelta(minutes=29))
+    assert client.get("/reports/quarterly/").status_code == 200  # activity renews it
+    clock.move_to(START + dt.timedelta(minutes=60))
+    assert client.get("/reports/quarterly/").status_code == 302
 
 
 def test_sign_out_everywhere_ends_every_other_session(client, analyst):

@@ -16,27 +16,25 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from harbour.accounts import lockout, services
 from harbour.accounts.models import Lockout, RoleAssignment, StaffProfile
 from harbour.audit.models import AuditEvent
+from harbour.common.tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple 7"
 
 
-def make_user(username: str, *roles: str, password: str | None = PASSWORD, **fields) -> User:
-    user = get_user_model().objects.create_user(username, password=password, **fields)
-    for role in roles:
-        RoleAssignment.objects.create(user=user, role=role)
-    return user
-
-
 @pytest.fixture
 def admin() -> User:
-    return make_user("ada", "ADMINISTRATOR", first_name="Ada", last_name="Admin")
+    return make_staff(
+        "ADMINISTRATOR", username="ada", first_name="Ada", last_name="Admin", password=PASSWORD
+    )
 
 
 @pytest.fixture
 def worker() -> User:
-    return make_user("wes", "SOCIAL_WORKER", first_name="Wes", last_name="Worker")
+    return make_staff(
+        "SOCIAL_WORKER", username="wes", first_name="Wes", last_name="Worker", password=PASSWORD
+    )
 
 
 @pytest.fixture
@@ -164,7 +162,7 @@ def test_an_administrator_may_not_revoke_their_own_administrator_role(admin):
 
 
 def test_an_administrator_may_revoke_another_administrator_s_role(admin):
-    other = make_user("other", "ADMINISTRATOR")
+    other = make_staff("ADMINISTRATOR", username="other", password=PASSWORD)
 
     services.revoke_role(admin, other, "ADMINISTRATOR")
 
@@ -242,7 +240,7 @@ def test_sign_out_everywhere_raises_the_session_generation(admin, worker):
 
 def test_reset_two_factor_deletes_only_that_user_s_devices(admin):
     # An analyst's are reset at once; a caseworker's wait (test_no_puppet_accounts.py).
-    worker = make_user("ana", "ANALYST")
+    worker = make_staff("ANALYST", username="ana", password=PASSWORD)
     TOTPDevice.objects.create(user=worker, name="phone", confirmed=True)
     codes = StaticDevice.objects.create(user=worker, name="backup", confirmed=True)
     StaticToken.objects.create(device=codes, token="12345678")
@@ -315,7 +313,7 @@ def page_urls(pk: int, lockout_pk: int) -> list[tuple[str, str]]:
 
 
 def test_pages_refuse_anonymous_visitors_and_non_administrators(client, worker):
-    target = make_user("target", "ANALYST")
+    target = make_staff("ANALYST", username="target", password=PASSWORD)
     locked = lock_out("target")
     for method, url in page_urls(target.pk, locked.pk):
         response = getattr(client, method)(url)
@@ -456,7 +454,9 @@ def test_removing_one_s_own_administrator_role_on_the_page_is_refused(admin_clie
 
 def test_the_action_buttons_do_what_they_say(admin_client):
     # An analyst: a caseworker's two factors wait for a second administrator.
-    worker = make_user("mo", "ANALYST", first_name="Mo", last_name="Member")
+    worker = make_staff(
+        "ANALYST", username="mo", first_name="Mo", last_name="Member", password=PASSWORD
+    )
     TOTPDevice.objects.create(user=worker, name="phone", confirmed=True)
     for name, message in [
         ("staff_sign_out_everywhere", "signed out everywhere"),
