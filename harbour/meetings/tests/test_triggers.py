@@ -59,13 +59,13 @@ def test_an_episode_one_second_longer_than_72_hours_raises_a_long_missing_task()
     assert task.meeting is None and task.closed_at is None
 
 
-def test_a_child_still_missing_raises_a_task_only_once_more_than_72_hours_have_passed():
+@pytest.mark.frozen_at(T0 + 72 * HOURS)
+def test_a_child_still_missing_raises_a_task_only_once_more_than_72_hours_have_passed(clock):
     child = ChildFactory()
     episode(child, T0, length=None)
-    with time_machine.travel(T0 + 72 * HOURS, tick=False):
-        assert triggers.evaluate("test", child) == []
-    with time_machine.travel(T0 + 72 * HOURS + SECOND, tick=False):
-        (task,) = triggers.evaluate("test", child)
+    assert triggers.evaluate("test", child) == []
+    clock.shift(SECOND)
+    (task,) = triggers.evaluate("test", child)
     assert task.trigger == "LONG_MISSING"
 
 
