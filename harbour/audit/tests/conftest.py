@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from io import StringIO
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 
-from harbour.accounts.models import RoleAssignment
 from harbour.audit import triggers
+from harbour.common.tests.factories import make_staff
 
 Tamper = Callable[..., None]
 
@@ -50,19 +51,18 @@ def verify() -> Callable[..., Outcome]:
     return lambda *args: run_command("verify_audit", *args)
 
 
-def make_user(username: str, *roles: str):
-    user = get_user_model().objects.create_user(username, password="a-long-enough-password")
-    for role in roles:
-        RoleAssignment.objects.create(user=user, role=role)
-    return user
+def make_user(username: str, *roles: str) -> User:
+    # Kept for harbour/browser_tests/test_audit_in_browser.py, which signs in with this
+    # password; the audit tests themselves use make_staff and client_as.
+    return make_staff(*roles, username=username, password="a-long-enough-password")
 
 
 @pytest.fixture
-def auditor_user():
-    return make_user("auditor", "AUDITOR")
+def auditor_user(client_as: Callable[..., User]) -> User:
+    """An auditor, signed in on the test client."""
+    return client_as("AUDITOR", username="auditor")
 
 
 @pytest.fixture
-def auditor_client(client, auditor_user):
-    client.force_login(auditor_user)
+def auditor_client(client: Client, auditor_user: User) -> Client:
     return client

@@ -15,9 +15,7 @@ from harbour.audit import services as auditor
 from harbour.audit.models import AuditEvent
 from harbour.children.erasure import erase_child
 from harbour.children.services import save_child
-from harbour.common.tests.factories import ChildFactory
-
-from .conftest import make_user
+from harbour.common.tests.factories import ChildFactory, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +29,7 @@ def child():
 
 @pytest.fixture
 def worker():
-    return make_user("worker", "SOCIAL_WORKER")
+    return make_staff("SOCIAL_WORKER", username="worker")
 
 
 def shown_events(response) -> list[AuditEvent]:
@@ -74,8 +72,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, child, worker):
 @pytest.mark.parametrize(
     "role", ["COORDINATOR", "RHI_WORKER", "SOCIAL_WORKER", "ANALYST", "ADMINISTRATOR"]
 )
-def test_only_auditors_may_see_the_trail(client, child, worker, role):
-    client.force_login(make_user(f"as-{role.lower()}", role))
+def test_only_auditors_may_see_the_trail(client, client_as, child, worker, role):
+    client_as(role)
     for path in paths(child, worker):
         assert client.get(path).status_code == 403, path
 

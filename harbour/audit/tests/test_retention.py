@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.exceptions import ImproperlyConfigured
 
 from harbour.audit.models import AuditEvent
@@ -49,7 +48,7 @@ def children():
     }
 
 
-@time_machine.travel(TODAY, tick=False)
+@pytest.mark.frozen_at(TODAY)
 def test_a_dry_run_lists_the_children_past_retention_and_changes_nothing(children):
     before = (Child.objects.count(), Episode.objects.count())
 
@@ -69,7 +68,7 @@ def test_a_dry_run_lists_the_children_past_retention_and_changes_nothing(childre
     assert not AuditEvent.objects.filter(action="children.child.erase").exists()
 
 
-@time_machine.travel(TODAY, tick=False)
+@pytest.mark.frozen_at(TODAY)
 def test_commit_erases_exactly_the_children_past_retention(children, verify):
     outcome = run_command("apply_retention", "--commit", "--batch-size", "2")
 
@@ -86,7 +85,7 @@ def test_commit_erases_exactly_the_children_past_retention(children, verify):
     assert verify().code == 0
 
 
-@time_machine.travel(TODAY, tick=False)
+@pytest.mark.frozen_at(TODAY)
 def test_the_periods_come_from_settings(children, settings):
     settings.RETENTION_YEARS_AFTER_18 = 8
     assert RetentionRule.from_settings() == RetentionRule(8, 25)

@@ -7,17 +7,9 @@ import pytest
 
 from harbour.audit import services as auditor
 from harbour.children.erasure import erase_child
-from harbour.common.tests.factories import ChildFactory
-
-from .conftest import make_user
+from harbour.common.tests.factories import ChildFactory, make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def auditor_client(client):
-    client.force_login(make_user("auditor", "AUDITOR"))
-    return client
 
 
 def children_cell(page: str, sequence: int) -> str:
@@ -27,7 +19,7 @@ def children_cell(page: str, sequence: int) -> str:
 
 def test_every_child_an_event_names_is_a_link_in_order(auditor_client):
     children = [ChildFactory(child_id=f"P-{n:03}") for n in range(120)]
-    worker = make_user("worker", "COORDINATOR")
+    worker = make_staff("COORDINATOR", username="worker")
     event = auditor.record(worker, "casework.dashboard_viewed", children=children)
 
     cell = children_cell(auditor_client.get("/audit/").content.decode(), event.sequence)
