@@ -19,6 +19,13 @@ from harbour.accounts.permissions import allowed, permission_required
 from harbour.audit import services as auditor
 from harbour.casework.chronology import KINDS, NO_LINKS, chronology, links_for
 from harbour.casework.flags import child_flags, flag_annotations
+from harbour.casework.presenters import (
+    StatusToday,
+    legal_status_rows,
+    placement_text,
+    social_worker_text,
+    statuses_today,
+)
 from harbour.children.models import Child, LegalStatus
 from harbour.children.views import refusal
 from harbour.common.time import completed_years, local_date
@@ -95,10 +102,9 @@ def _filter(params: QueryDict) -> TimelineFilter:
 
 def legal_statuses_today(
     child: Child, today: dt.date, every_status: list[LegalStatus] | None = None
-) -> list[dict[str, Any]]:
+) -> list[StatusToday]:
     """The legal statuses in force on today's local date, with the responsible authority
     for a looked-after child. From `every_status` (all the child's) when already read."""
-    own = settings.LOCAL_AUTHORITY_CODE
     statuses: Iterable[LegalStatus]
     if every_status is None:
         statuses = LegalStatus.objects.filter(
@@ -114,24 +120,7 @@ def legal_statuses_today(
             ),
             key=lambda status: (status.status, status.start_date),
         )
-    shown = []
-    for status in statuses:
-        authority = ""
-        if status.status == "LAC":
-            if status.responsible_la in ("", own):
-                authority = "this authority" + (f" ({own})" if own else "")
-            else:
-                authority = f"another authority ({status.responsible_la})"
-        shown.append(
-            {
-                "code": status.status,
-                "label": status.get_status_display(),
-                "since": status.start_date,
-                "authority": authority,
-                "placement": status.get_placement_display() if status.placement else "",
-            }
-        )
-    return shown
+    return statuses_today(statuses, settings.LOCAL_AUTHORITY_CODE)
 
 
 def _child_context(
@@ -175,10 +164,9 @@ def _child_context(
         "may_manage_access": allowed(request.user, "children.manage_access_list", child),
         "may_edit": (may_edit := allowed(request.user, "children.edit_child", child)),
         "may_record_status": may_record,
-        "all_statuses": every_status or [],
-        "social_worker": (
-            child.allocated_social_worker if child.allocated_social_worker_id and may_edit else None
-        ),
+        "status_rows": legal_status_rows(every_status or []),
+        "social_worker": social_worker_text(child) if may_edit else "",
+        "placement": placement_text(child) if may_edit else "",
     }
 
 

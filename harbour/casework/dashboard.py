@@ -9,7 +9,6 @@ child the page shows.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -33,13 +32,22 @@ from django.utils import timezone
 from harbour.accounts.permissions import allowed, of_children, visible_to
 from harbour.audit import services as auditor
 from harbour.authorities.queries import responses_awaited
-from harbour.authorities.queries import status_tag as ola_status_tag
 from harbour.casework.flags import (
     FREQUENTLY_MISSING_DAYS,
-    child_flags,
     flag_annotations,
     frequently_missing_since,
     recent_missing_filter,
+)
+from harbour.casework.presenters import (
+    Listed,
+    Lists,
+    Place,
+    hotspot_rows,
+    interview_rows,
+    meeting_rows,
+    missing_now_rows,
+    ola_rows,
+    places,
 )
 from harbour.children.models import Child
 from harbour.common.paging import count_up_to
@@ -47,7 +55,6 @@ from harbour.common.time import DAY, HOUR, epoch_seconds, local_date
 from harbour.interviews.models import Outcome, ReturnInterview
 from harbour.interviews.queries import found_since_epoch
 from harbour.meetings.models import MeetingTask
-from harbour.meetings.triggers import trigger_words
 from harbour.missing.models import Episode
 from harbour.missing.queries import RHI_DUE_SECONDS, placed_by_another_authority, rhi_due_epoch
 
@@ -101,23 +108,12 @@ def _meetings_required(children: Q) -> QuerySet:
     )
 
 
-@dataclass
-class Listed:
-    rows: list[Any]
-    total: int
-    more: bool = False  # more than `total`, which is then COUNT_LIMIT
-
-    @property
-    def total_text(self) -> str:
-        return f"more than {self.total:,}" if self.more else f"{self.total:,}"
-
-
 # Lists are counted up to this many rows: the interviews overdue over years of records
 # run to hundreds of thousands, and counting them all takes seconds (docs/performance.md).
 COUNT_LIMIT = 1000
 
 
-def _capped(queryset: QuerySet, limit: int) -> Listed:
+def _capped(queryset: QuerySet, limit: int) -> Listed[Any]:
     rows = list(queryset[: limit + 1])
     if len(rows) <= limit:
         return Listed(rows, len(rows))
@@ -125,83 +121,9 @@ def _capped(queryset: QuerySet, limit: int) -> Listed:
     return Listed(rows[:limit], min(total, COUNT_LIMIT), total > COUNT_LIMIT)
 
 
-@dataclass(frozen=True)
-class Section:
-    """One folding section of the page (a GOV.UK details) and its line in the summary at
-    the top, which links to it by `id`."""
-
-    id: str
-    title: str
-    count_text: str
-    # Words of the red tag on a section with rows to act on today ("Overdue"), which is
-    # then open when the page loads; the others are folded. Words, not colour alone.
-    attention: str = ""
-
-    @property
-    def open(self) -> bool:
-        return bool(self.attention)
-
-
-def _meetings_overdue_text(meetings: Listed) -> str:
-    """The meetings' tag, "3 overdue", from the rows already read. They are earliest due
-    first, so the overdue ones come first; when every row shown is overdue and more were
-    cut off, at least that many are (counting them exactly would be one more query)."""
-    overdue = sum(1 for task in meetings.rows if task.overdue)
-    if not overdue:
-        return ""
-    if overdue == len(meetings.rows) and meetings.total > overdue:
-        return f"At least {overdue:,} overdue"
-    return f"{overdue:,} overdue"
-
-
-def _sections(context: dict[str, Any]) -> list[Section]:
-    """The page's sections in order, from the lists already read: no query of its own."""
-    missing_now = len(context["missing_now"])
-    overdue = context["overdue"]
-    return [
-        Section(
-            "missing-now-section",
-            "Children missing now",
-            f"{missing_now:,}",
-            "Needs action" if missing_now else "",
-        ),
-        Section(
-            "interviews-due-section",
-            "Return interviews due in the next 24 hours",
-            context["due_soon"].total_text,
-        ),
-        Section(
-            "interviews-overdue-section",
-            "Return interviews overdue",
-            overdue.total_text,
-            "Overdue" if overdue.total else "",
-        ),
-        Section(
-            "meetings-required-section",
-            "Meetings required",
-            context["meetings"].total_text,
-            _meetings_overdue_text(context["meetings"]),
-        ),
-        Section(
-            "ola-responses-section",
-            "Responses awaited from other authorities",
-            context["ola_awaited"].total_text,
-        ),
-        Section(
-            "hotspots-section",
-            "Children most often missing",
-            f"{len(context['hotspots']):,}",
-        ),
-        Section(
-            "places-section",
-            "Places children are most often found",
-            f"{len(context['places']):,}",
-        ),
-    ]
-
-
 def _hotspot_children(children: Q, today: dt.date) -> list[Any]:
-    """The children with the most MISSING episodes in the last 90 days, with their flags.
+    """The children with the most MISSING episodes in the last 90 days, annotated with
+    their flags (flags.flag_annotations).
 
     Found from the last 90 days' episodes (by the index on their start), not by counting
     every child's episodes."""
@@ -213,14 +135,11 @@ def _hotspot_children(children: Q, today: dt.date) -> list[Any]:
         .order_by("-recent", *(f"child__{field}" for field in order))
         .values("child")[:HOTSPOT_CHILDREN]
     )
-    top: list[Any] = list(
+    return list(
         Child.objects.filter(pk__in=recent)
         .annotate(**flag_annotations(today))
         .order_by(F("recent_missing").desc(), *order)
     )
-    for child in top:
-        child.flags = child_flags(child)
-    return top
 
 
 def _found_at(children: list[Any], today: dt.date) -> dict[int, list[str]]:
@@ -252,7 +171,7 @@ def place_key() -> Replace:
     return Replace(Lower(Trim("found_location")), Value(" "), Value(""))
 
 
-def _places(children: Q, today: dt.date) -> list[dict[str, Any]]:
+def _places(children: Q, today: dt.date) -> list[Place]:
     rows = (
         Episode.objects.filter(
             of_children(children),
@@ -270,7 +189,7 @@ def _places(children: Q, today: dt.date) -> list[dict[str, Any]]:
         )
         .order_by("-episodes", "place")[:PLACES]
     )
-    return [dict(row) for row in rows]
+    return places(rows)
 
 
 def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -296,51 +215,40 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
     overdue = _capped(
         outstanding.filter(overdue_found).order_by("ended_epoch", "pk"), INTERVIEW_ROWS
     )
-    for episode in [*due_soon.rows, *overdue.rows]:
-        episode.due_at = dt.datetime.fromtimestamp(episode.rhi_due_epoch, tz=dt.UTC)
-        episode.hours_overdue = max(0, (now_epoch - episode.rhi_due_epoch) // HOUR)
-        episode.hours_left = max(0, (episode.rhi_due_epoch - now_epoch) // HOUR)
     meetings = _capped(_meetings_required(children), MEETING_ROWS)
-    for task in meetings.rows:
-        task.trigger_text = trigger_words(task.trigger)
-        task.overdue = task.due_on < today
     # responses_awaited filters with of_children, which takes a Q as well as a queryset;
     # its annotation says only QuerySet (harbour/authorities/queries.py).
     ola_awaited = _capped(responses_awaited(children, now), OLA_ROWS)  # type: ignore[arg-type]
-    for episode in ola_awaited.rows:
-        episode.requested_at = dt.datetime.fromtimestamp(episode.ola_log.request_epoch, tz=dt.UTC)
-        episode.status_tag = ola_status_tag(episode.ola_status)
     hotspots = _hotspot_children(children, today)
-    found = _found_at(hotspots, today)
-    for child in hotspots:
-        child.found_at = found[child.pk]
 
     shown = {episode.child_id for episode in missing_now}
     shown |= {episode.child_id for episode in [*due_soon.rows, *overdue.rows]}
     shown |= {task.child_id for task in meetings.rows}
     shown |= {episode.child_id for episode in ola_awaited.rows}
     shown |= {child.pk for child in hotspots}
-    context: dict[str, Any] = {
+    lists = Lists(
+        missing_now=missing_now_rows(missing_now),
+        due_soon=due_soon.shown_as(lambda rows: interview_rows(rows, now_epoch)),
+        overdue=overdue.shown_as(lambda rows: interview_rows(rows, now_epoch)),
+        meetings=meetings.shown_as(lambda rows: meeting_rows(rows, today)),
+        ola_awaited=ola_awaited.shown_as(ola_rows),
+        hotspots=hotspot_rows(hotspots, _found_at(hotspots, today)),
+        places=_places(children, today),
+    )
+    summary = lists.sections()
+    return {
+        **lists.by_name(),
         "now": now,
         "today": today,
-        "missing_now": missing_now,
-        "due_soon": due_soon,
         "window_days": settings.HARBOUR_INTERVIEW_WINDOW_DAYS,
-        "overdue": overdue,
-        "meetings": meetings,
-        "ola_awaited": ola_awaited,
         "may_manage_meetings": allowed(user, "meetings.manage_meetings"),
         "may_notify": allowed(user, "ola.manage_notifications"),
-        "hotspots": hotspots,
-        "places": _places(children, today),
         "since": frequently_missing_since(today),
         "days": FREQUENTLY_MISSING_DAYS,
         "children_shown": sorted(shown),
+        "summary": summary,
+        "sections": {section.id: section for section in summary},
     }
-    sections = _sections(context)
-    context["sections"] = {section.id: section for section in sections}
-    context["summary"] = sections
-    return context
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
