@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import Settings
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 HOST = "harbour.example.gov.uk"
@@ -51,7 +52,7 @@ def settings_under(env: dict[str, str], *names: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def https_rules(settings: pytest.FixtureRequest) -> None:
+def https_rules(settings: Settings) -> None:
     """The production HTTPS settings (the test settings allow plain HTTP)."""
     settings.SECURE_SSL_REDIRECT = True
     settings.SESSION_COOKIE_SECURE = True

@@ -3,18 +3,22 @@ Permissions-Policy, and the error pages pass axe-core."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import User
 from django.test import Client
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, sync_playwright
 
 from harbour.browser_tests.conftest import CHROMIUM, check_page
+
+if TYPE_CHECKING:
+    # The type of BrowserContext.add_cookies' cookies, which Playwright does not export.
+    from playwright._impl._api_structures import SetCookieParam
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -32,7 +36,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def in_chromium(work: Callable[[Page, list[str]], T], cookies: list[dict] | None = None) -> T:
+def in_chromium(
+    work: Callable[[Page, list[str]], T], cookies: Sequence[SetCookieParam] | None = None
+) -> T:
     """`work(page, console_errors)` in a Chromium page that records policy violations.
 
     Playwright's sync API allows one instance per thread, and harbour/browser_tests may have
@@ -53,10 +59,12 @@ def in_chromium(work: Callable[[Page, list[str]], T], cookies: list[dict] | None
                     context.add_cookies(cookies)
                 page = context.new_page()
                 console: list[str] = []
-                page.on(
-                    "console",
-                    lambda m: m.type in ("error", "warning") and console.append(m.text),
-                )
+
+                def keep_errors_and_warnings(message: ConsoleMessage) -> None:
+                    if message.type in ("error", "warning"):
+                        console.append(message.text)
+
+                page.on("console", keep_errors_and_warnings)
                 return work(page, console)
             finally:
                 browser.close()
@@ -67,6 +75,7 @@ def in_chromium(work: Callable[[Page, list[str]], T], cookies: list[dict] | None
 
 def visit(page: Page, console: list[str], url: str, status: int = 200) -> None:
     response = page.goto(url, wait_until="load")
+    assert response is not None, f"{url}: no response"
     assert response.status == status and page.url == url, f"{url}: {response.status} {page.url}"
     violations = page.evaluate("window.__violations")
     assert violations == [], f"{url}: {violations}"
@@ -86,7 +95,7 @@ def plain_http(settings) -> None:
     settings.HARBOUR_REQUIRE_TWO_FACTOR = False
 
 
-def superuser_cookie(base_url: str) -> dict:
+def superuser_cookie(base_url: str) -> SetCookieParam:
     client = Client()
     client.force_login(User.objects.create_superuser("root", password=None))
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}

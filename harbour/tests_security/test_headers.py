@@ -56,11 +56,11 @@ def test_the_page_needs_nothing_the_policy_forbids(sign_in_page) -> None:
 
 
 def test_cookies_are_secure_http_only_and_same_site(
-    client: Client, https_rules: None, django_user_model, settings
+    client: Client, https_rules: None, client_as, settings
 ) -> None:
     settings.HARBOUR_REQUIRE_TWO_FACTOR = False
     csrf = client.get(reverse("sign_in"), secure=True).cookies["csrftoken"]
-    client.force_login(django_user_model.objects.create_user("reader"))
+    client_as()
     # The session is saved, and its cookie set again, on every request.
     session = client.get(reverse("health"), secure=True).cookies["sessionid"]
     for cookie in (csrf, session):
@@ -102,7 +102,9 @@ def test_static_files_may_be_cached(client: Client, https_rules: None) -> None:
 @pytest.mark.urls("harbour.tests_security.urls")
 def test_a_nonce_is_in_the_policy_only_when_a_page_uses_one(client: Client) -> None:
     response = client.get("/test-nonce/")
-    nonce = re.search(r'nonce="([^"]+)"', response.content.decode()).group(1)
+    carried = re.search(r'nonce="([^"]+)"', response.content.decode())
+    assert carried, "the page carries a nonce"
+    nonce = carried.group(1)
     policy = response["Content-Security-Policy"]
     assert f"script-src 'self' 'nonce-{nonce}';" in policy
     assert f"style-src 'self' 'nonce-{nonce}';" in policy

@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
 import pytest
 from django.conf import settings
@@ -22,13 +23,16 @@ from .urls import PERSONAL_DATA
 def log_output() -> Iterator[io.StringIO]:
     """What Harbour's configured log handlers write, while the block runs."""
     output = io.StringIO()
-    handlers = {
+    redacting = {
         handler
         for name in ("", "django", "django.request", "django.server", "django.security")
         for handler in logging.getLogger(name).handlers
         if any(isinstance(f, RedactPersonalData) for f in handler.filters)
     }
-    assert handlers, "LOGGING attaches RedactPersonalData to its handlers"
+    assert redacting, "LOGGING attaches RedactPersonalData to its handlers"
+    # Each writes to a stream (the console), which is swapped for ours.
+    handlers = [handler for handler in redacting if isinstance(handler, logging.StreamHandler)]
+    assert len(handlers) == len(redacting), redacting
     previous = {handler: handler.setStream(output) for handler in handlers}
     try:
         yield output
@@ -40,7 +44,9 @@ def log_output() -> Iterator[io.StringIO]:
 def runserver_handler(request_line: str) -> WSGIRequestHandler:
     """A development server request handler as it is once it has read `request_line`."""
     handler = WSGIRequestHandler.__new__(WSGIRequestHandler)
-    handler.request = None
+    # None: no request to attach to the log record. django-stubs types this attribute as a
+    # WSGIRequest; for socketserver (and the log record Django makes of it) it is the socket.
+    handler.request = None  # type: ignore[assignment]
     handler.client_address = ("127.0.0.1", 50000)
     handler.requestline = request_line
     return handler
@@ -142,15 +148,21 @@ def test_messages_of_harbour_s_own_loggers_keep_their_question_marks() -> None:
     assert record.getMessage() == "Why? x"
 
 
+def logging_config() -> dict[str, Any]:
+    # The dictConfig dictionary of harbour/settings.py, whose nested values mypy infers as
+    # object.
+    return cast("dict[str, Any]", settings.LOGGING)
+
+
 def test_logging_withholds_exception_messages_unless_debug() -> None:
-    redact = settings.LOGGING["filters"]["redact_personal_data"]
+    redact = logging_config()["filters"]["redact_personal_data"]
     assert redact["withhold_exception_messages"] is (not settings.DEBUG)
 
 
 def test_nothing_is_emailed_with_the_request_attached() -> None:
-    handlers = settings.LOGGING["handlers"].values()
+    handlers = logging_config()["handlers"].values()
     assert not any("AdminEmailHandler" in handler["class"] for handler in handlers)
-    assert "mail_admins" not in settings.LOGGING["loggers"]["django"]["handlers"]
+    assert "mail_admins" not in logging_config()["loggers"]["django"]["handlers"]
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
 from harbour import urls as harbour_urls
+from harbour.security import CspNonce
 
 # Text that must never reach a page or a log: it stands for personal data in an exception.
 PERSONAL_DATA = "Zoe Quartermaine born 2011-04-05"
@@ -34,7 +35,10 @@ def suspicious(request: HttpRequest) -> HttpResponse:
 
 
 def nonce(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(f'<script nonce="{request.csp_nonce}" src="/static/x.js"></script>')
+    # Set by SecurityHeadersMiddleware, read as harbour.security reads it (HttpRequest does
+    # not declare it).
+    csp_nonce: CspNonce | None = getattr(request, "csp_nonce", None)
+    return HttpResponse(f'<script nonce="{csp_nonce}" src="/static/x.js"></script>')
 
 
 urlpatterns = [
