@@ -63,8 +63,8 @@ def test_a_csrf_failure_renders_harbour_s_page() -> None:
     assert "Zoe" not in html and "CSRF" not in html
 
 
-def test_error_pages_do_not_show_who_is_signed_in(client: Client, django_user_model) -> None:
-    client.force_login(django_user_model.objects.create_user("zoe.worker"))
+def test_error_pages_do_not_show_who_is_signed_in(client: Client, client_as) -> None:
+    client_as(username="zoe.worker")
     html = page(client, "/test-refuse/", 403)
     assert "zoe.worker" not in html and "Sign out" not in html
 
