@@ -25,7 +25,9 @@ def test_the_drill_restores_a_demo_database_whose_chain_and_row_counts_match(
     manage(
         "demo_data", "--episodes", "300", env=app_env(server.url(prefix, user=runtime), DEBUG="1")
     )
-    head = re.search(r"last event: (\S+)", manage("verify_audit", env=as_owner).stdout)[1]
+    verified = re.search(r"last event: (\S+)", manage("verify_audit", env=as_owner).stdout)
+    assert verified, "verify_audit names the last event"
+    head = verified[1]
     dump = tmp_path / "harbour.dump"
 
     drill = manage("backup_drill", "--dump", str(dump), "--restore-name", restore, env=as_owner)

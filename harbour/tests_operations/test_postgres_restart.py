@@ -44,14 +44,12 @@ CSRF = secrets.token_hex(16)  # 32 characters: a CSRF secret of our own choosing
 
 SESSIONS = f"""
 import json
-from django.contrib.auth import get_user_model
 from django.test import Client
-from harbour.accounts.models import RoleAssignment
+from harbour.common.tests.factories import make_staff
 
 keys = []
 for number in range({CLIENTS + 1}):
-    user = get_user_model().objects.create_user(f"restart-coordinator-{{number}}")
-    RoleAssignment.objects.create(user=user, role="COORDINATOR")
+    user = make_staff("COORDINATOR", username=f"restart-coordinator-{{number}}")
     client = Client()
     client.force_login(user)
     keys.append(client.cookies["sessionid"].value)
@@ -257,11 +255,10 @@ def test_restarting_postgresql_during_a_request_mix_leaves_no_half_written_recor
         for mode in ("fast", "immediate"):
             # Some requests served since the last restart (the application recovered
             # within the mix), then restart the database under the next ones.
-            wait_for(
-                lambda since=since: served_since(since) >= SUCCESSES_BETWEEN_RESTARTS,
-                60,
-                f"requests to succeed before the {mode} restart",
-            )
+            def recovered(since: float = since) -> bool:
+                return served_since(since) >= SUCCESSES_BETWEEN_RESTARTS
+
+            wait_for(recovered, 60, f"requests to succeed before the {mode} restart")
             began = time.monotonic()
             private_cluster.restart(mode)
             since = time.monotonic()
