@@ -21,6 +21,8 @@ from harbour.casework.chronology import KINDS, NO_LINKS, chronology, links_for
 from harbour.casework.flags import child_flags, flag_annotations
 from harbour.casework.presenters import (
     StatusToday,
+    chronology_shown_text,
+    entries_text,
     legal_status_rows,
     placement_text,
     social_worker_text,
@@ -148,6 +150,7 @@ def _child_context(
         last=timeline.last.value,
         links=links_for(request.user, child) if linked else NO_LINKS,
     )
+    labels = {kind: label for kind, (label, _) in KINDS.items()}
     return {
         "child": child,
         "today": today,
@@ -156,8 +159,12 @@ def _child_context(
         "flags": child_flags(child),
         "entries": entries,
         "timeline": timeline,
-        "kind_choices": [(kind, label) for kind, (label, _) in KINDS.items()],
-        "kind_labels": {kind: label for kind, (label, _) in KINDS.items()},
+        "kind_choices": [(kind, label) for kind, label in labels.items()],
+        "kind_labels": labels,
+        "entries_text": entries_text(len(entries)),
+        "shown_text": chronology_shown_text(
+            timeline.kinds, labels, timeline.first.value, timeline.last.value
+        ),
         "has_errors": bool(timeline.errors),
         "timeline_errors": [{"text": text, "href": href} for text, href in timeline.errors],
         "may_export": allowed(request.user, "children.export_subject_access", child),

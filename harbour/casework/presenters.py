@@ -6,7 +6,8 @@ without rendering a page. No presenter runs a query.
 
     dashboard       missing_now_rows, interview_rows, meeting_rows, ola_rows,
                     hotspot_rows, places, Lists (and its sections)
-    child's page    statuses_today, legal_status_rows, social_worker_text, placement_text
+    child's page    statuses_today, legal_status_rows, social_worker_text, placement_text,
+                    chronology_shown_text, entries_text
 """
 
 from __future__ import annotations
@@ -348,6 +349,27 @@ def social_worker_text(child: Child) -> str:
     """The child's allocated social worker, or "Not allocated"."""
     worker = child.allocated_social_worker
     return staff_name(worker) if worker is not None else "Not allocated"
+
+
+def chronology_shown_text(
+    kinds: list[str], labels: Mapping[str, str], first: dt.date | None, last: dt.date | None
+) -> str:
+    """What a chronology holds, as the printed one says: "everything", or the kinds asked
+    for, then the period: "meetings, panel listings from 1 May 2024 to 30 June 2024"."""
+    if set(kinds) >= set(labels):
+        shown = "everything"
+    else:
+        shown = ", ".join(labels[kind].lower() for kind in kinds)
+    if first:
+        shown += f" from {date_text(first)}"
+    if last:
+        shown += f" to {date_text(last)}"
+    return shown
+
+
+def entries_text(count: int) -> str:
+    """ "1 entry", "12 entries"."""
+    return f"{count:,} entry" if count == 1 else f"{count:,} entries"
 
 
 def placement_text(child: Child) -> str:

@@ -318,6 +318,7 @@ def test_the_printable_version_has_the_same_entries_without_navigation(client, c
     page = text(client.get(f"/children/{history.pk}/print/", {"kind": "meetings"}))
 
     assert page.count('class="moj-timeline__item"') == 2
+    assert "Showing meetings: 2 entries, newest first." in page
     assert "govuk-service-navigation" not in page
     assert 'method="get"' not in page
     assert AuditEvent.objects.filter(action="children.child_printed").count() == 1

@@ -10,6 +10,8 @@ from harbour.casework.flags import Flags
 from harbour.casework.presenters import (
     HotspotRow,
     Listed,
+    chronology_shown_text,
+    entries_text,
     interview_rows,
     legal_status_rows,
     meeting_rows,
@@ -158,3 +160,25 @@ def test_the_social_worker_is_named_by_full_name_or_username():
     assert social_worker_text(Child(allocated_social_worker=named)) == "Ana Vale"
     assert social_worker_text(Child(allocated_social_worker=User(username="sw2"))) == "sw2"
     assert social_worker_text(Child()) == "Not allocated"
+
+
+LABELS = {"episodes": "Missing and absent episodes", "meetings": "Meetings", "panels": "Panels"}
+
+
+def test_the_printed_chronology_says_which_kinds_and_which_period_it_holds():
+    everything = chronology_shown_text(list(LABELS), LABELS, None, None)
+    some = chronology_shown_text(["episodes", "panels"], LABELS, dt.date(2024, 5, 1), None)
+    until = chronology_shown_text(["meetings"], LABELS, None, dt.date(2024, 6, 30))
+
+    assert everything == "everything"
+    assert some == "missing and absent episodes, panels from 1 May 2024"
+    assert until == "meetings to 30 June 2024"
+
+
+def test_one_entry_is_an_entry_and_more_are_entries():
+    assert [entries_text(n) for n in (0, 1, 2, 1200)] == [
+        "0 entries",
+        "1 entry",
+        "2 entries",
+        "1,200 entries",
+    ]
