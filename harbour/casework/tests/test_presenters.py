@@ -17,6 +17,7 @@ from harbour.casework.presenters import (
     meeting_rows,
     meetings_overdue_text,
     missing_now_rows,
+    ola_rows,
     placement_text,
     social_worker_text,
     statuses_today,
@@ -182,3 +183,24 @@ def test_one_entry_is_an_entry_and_more_are_entries():
         "2 entries",
         "1,200 entries",
     ]
+
+
+def test_a_response_awaited_names_the_placing_authority_as_best_it_can():
+    def awaited(name: str, code: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            pk=7,
+            child=None,
+            episode_id="EP7",
+            authority_name=name,
+            placing_authority=code,
+            ola_log=SimpleNamespace(request_epoch=epoch_seconds(NOW)),
+            ola_status="CHASER_DUE",
+        )
+
+    named, coded, unknown = ola_rows(
+        [awaited("Wirral", "344"), awaited("", "344"), awaited("", "")]
+    )
+
+    assert [row.authority for row in (named, coded, unknown)] == ["Wirral", "344", "Not recorded"]
+    assert named.requested_at == NOW
+    assert named.status_tag == {"text": "Chaser due", "classes": "govuk-tag--orange"}
