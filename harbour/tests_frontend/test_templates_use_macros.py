@@ -27,6 +27,9 @@ STILL_BY_HAND: dict[str, dict[str, str]] = {
     "date input": {
         "children/child.html": "being moved to harbour/casework (issue 11)",
     },
+    "form field": {
+        "children/child.html": "being moved to harbour/casework (issue 11)",
+    },
 }
 
 HAND_WRITTEN = {
@@ -75,6 +78,29 @@ def test_the_date_input_is_written_once_in_the_macros() -> None:
         for path in MACROS.glob("*.html")
         if HAND_WRITTEN["date input"].search(path.read_text("utf-8"))
     ] == ["fields.html"]
+
+
+def test_every_page_with_a_form_writes_its_fields_through_the_macros() -> None:
+    with_forms = {
+        path.relative_to(TEMPLATES).as_posix()
+        for path in pages()
+        if re.search(r"<form\b", path.read_text("utf-8"))
+    }
+    assert "accounts/sign_in.html" in with_forms
+    without = {
+        name
+        for name in with_forms
+        if '"macros/fields.html"' not in (TEMPLATES / name).read_text("utf-8")
+    }
+    assert without - set(STILL_BY_HAND["form field"]) == set()
+
+
+def test_no_page_writes_the_csrf_field_by_hand() -> None:
+    assert {
+        path.relative_to(TEMPLATES).as_posix()
+        for path in pages()
+        if "csrfmiddlewaretoken" in path.read_text("utf-8")
+    } - set(STILL_BY_HAND["form field"]) == set()
 
 
 def test_the_scan_finds_a_table_or_date_input_written_by_hand() -> None:
@@ -170,3 +196,15 @@ def test_a_date_input_error_marks_every_box_when_none_is_named() -> None:
     )
     assert html.count("govuk-input--error") == 3
     assert 'aria-describedby="dob-error"' in html
+
+
+def test_a_field_can_keep_an_id_other_than_its_name_and_word_its_own_error() -> None:
+    html = render(
+        '{% from "macros/fields.html" import text_input %}'
+        '{{ text_input(none, "username", "Username", id="id_username", '
+        'error="Enter your username", value="ada") }}'
+    )
+    assert '<label class="govuk-label" for="id_username">Username</label>' in html
+    assert '<p id="id_username-error" class="govuk-error-message">' in html
+    assert 'id="id_username" name="username" type="text" value="ada"' in html
+    assert 'aria-describedby="id_username-error"' in html
