@@ -12,9 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from harbour.audit import services as auditor
 from harbour.audit.services import Actor
-from harbour.common.services import delete_record, save_record
+from harbour.common.services import Conflict, delete_record, locked, save_record
 from harbour.common.time import epoch_seconds
 from harbour.interviews.queries import placing_authority
 from harbour.missing.models import Episode
@@ -23,16 +22,6 @@ from .models import NOTIFICATIONS, Kind, LocalAuthority, Method, OlaLog, OlaNoti
 
 NOTE_MAX = 10_000
 NEEDS_REQUEST = "Record the request for a return interview before a chaser or an escalation"
-
-
-class Conflict(ValidationError):
-    """The record changed since the form was loaded."""
-
-    def __init__(self, what: str = "log") -> None:
-        super().__init__(
-            f"Someone else changed this {what} while you were working on it. "
-            "Check what it says now, then make your change again."
-        )
 
 
 # ---------------------------------------------------------------------- reference data
@@ -45,10 +34,7 @@ def save_authority(
     change from a form loaded before someone else's is refused with Conflict."""
     with transaction.atomic():
         if authority.pk is not None:
-            current = LocalAuthority.objects.select_for_update().get(pk=authority.pk)
-            if version is not None and current.version != version:
-                raise Conflict("authority")
-            authority.version = current.version + 1
+            locked(authority, version, what="authority")
         return save_record(actor, authority)
 
 
@@ -184,7 +170,7 @@ def _add(
         with transaction.atomic():
             log = OlaLog.objects.select_for_update().filter(episode=episode).first()
             if (log.version if log else 0) != version:
-                raise Conflict()
+                raise Conflict("log")
             code = _placing_authority(episode)
             if code is None:
                 raise ValidationError(
@@ -194,7 +180,7 @@ def _add(
             if kind in (Kind.CHASER, Kind.ESCALATED) and (log is None or log.request_epoch is None):
                 raise ValidationError({"kind": NEEDS_REQUEST})
             if log is None:
-                log = OlaLog.objects.create(episode=episode)
+                log = save_record(actor, OlaLog(episode=episode))
             entry = OlaNotification(
                 log=log,
                 kind=kind,
@@ -208,22 +194,21 @@ def _add(
                 recorded_by_name=name,
                 recorded_at=timezone.now(),
             )
-            entry.full_clean()
-            entry.save()
             _note_epoch(log, kind, occurred)
-            log.version += 1
-            log.save()
-            auditor.record(
+            # The log is the entries' summary (latest instant of each kind, and the version
+            # a page checks), written under the entry's own audit event.
+            save_record(
                 actor,
-                f"authorities.ola_{kind.lower()}",
-                obj=entry,
-                children=[episode.child_id],
+                entry,
+                parts=[log],
+                action=f"authorities.ola_{kind.lower()}",
+                child_pk=episode.child_id,
                 details={
                     "episode": episode.pk,
                     "kind": kind,
                     "method": method,
                     "response": response,
-                    "log_version": log.version,
+                    "log_version": log.version + 1,  # as the entry's save moves it on
                 },
                 sealed={
                     "occurred_at": at.isoformat(),
@@ -233,7 +218,7 @@ def _add(
             )
     except IntegrityError as error:
         # Two first entries at once: the second's log already exists.
-        raise Conflict() from error
+        raise Conflict("log") from error
     return entry
 
 

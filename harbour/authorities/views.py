@@ -27,6 +27,7 @@ from harbour.audit import services as auditor
 from harbour.children.views import refusal
 from harbour.common.display import when_text
 from harbour.common.paging import CappedPaginator, page_href
+from harbour.common.services import Conflict
 from harbour.common.time import UTC, epoch_seconds
 from harbour.missing.models import Episode
 
@@ -183,7 +184,7 @@ def ola_log(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 _record(request, episode, form.cleaned_data)
-            except services.Conflict as error:
+            except Conflict as error:
                 conflict = True
                 form.add_error(None, error.messages)
             except ValidationError as error:
@@ -291,7 +292,7 @@ def _authority_form(request: HttpRequest, authority: LocalAuthority) -> HttpResp
                 services.save_authority(
                     request.user, form.instance, version=form.cleaned_data.get("version")
                 )
-            except services.Conflict as error:
+            except Conflict as error:
                 conflict = True
                 form.add_error(None, error.messages)
                 data = request.POST.copy()  # what the form was given

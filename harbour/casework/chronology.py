@@ -38,7 +38,7 @@ from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
 from harbour.interviews.models import Allocation, Outcome, ReturnInterview
 from harbour.jinja2 import url
 from harbour.meetings.models import Meeting, MeetingTask
-from harbour.meetings.triggers import trigger_words
+from harbour.meetings.thresholds import trigger_words
 from harbour.missing.models import Episode, NotificationReference
 
 

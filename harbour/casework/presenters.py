@@ -21,7 +21,7 @@ from harbour.authorities.queries import status_tag as ola_status_tag
 from harbour.children.models import Child, LegalStatus
 from harbour.common.display import date_text
 from harbour.common.time import HOUR
-from harbour.meetings.triggers import trigger_words
+from harbour.meetings.thresholds import trigger_words
 
 from .flags import Flags, child_flags
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from harbour.accounts.permissions import allowed
 from harbour.audit import services as auditor
+from harbour.common.services import Conflict
 
 from . import services
 from .forms import ChildForm, LegalStatusForm
@@ -63,7 +64,7 @@ def edit_child_view(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, "The child's details have been saved.")
                 return redirect("child", pk=child.pk)
-            except services.ConflictError as problem:
+            except Conflict as problem:
                 conflict = str(problem)
                 child.refresh_from_db()
             except ValidationError as problem:
@@ -113,7 +114,7 @@ def legal_status_view(request: HttpRequest, pk: int, status_pk: int | None = Non
                 )
                 messages.success(request, "The legal status has been saved.")
                 return redirect("child", pk=child.pk)
-            except services.ConflictError as problem:
+            except Conflict as problem:
                 conflict = str(problem)
                 if status is not None:
                     status.refresh_from_db()

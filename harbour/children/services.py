@@ -1,7 +1,7 @@
 """Writes to children records. Every change goes through these functions.
 
 The edit pages' changes (update_child, record_legal_status) carry the `version` the
-person's form was loaded with: a stale one raises ConflictError and nothing is saved, so
+person's form was loaded with: a stale one raises Conflict and nothing is saved, so
 that nobody undoes a change they never saw. Each is allowed by the same rule as the page
 (harbour/accounts/permissions.py) and audited as a change of the record, its old and new
 values sealed with the child's key (harbour/common/services.py).
@@ -21,7 +21,7 @@ from django.utils import timezone
 from harbour.accounts import services as accounts
 from harbour.accounts.models import GrantRequest
 from harbour.audit.services import Actor, record
-from harbour.common.services import delete_record, save_record
+from harbour.common.services import delete_record, locked, save_record
 from harbour.common.time import local_date
 
 from .models import Child, LegalStatus, LegalStatusKind
@@ -42,14 +42,6 @@ LEGAL_STATUS_FIELDS = ("status", "start_date", "end_date", "responsible_la", "pl
 
 # A UK postcode: outward code (area, district) and inward code (sector, unit).
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
-
-
-class ConflictError(Exception):
-    def __init__(self, what: str = "record") -> None:
-        super().__init__(
-            f"Someone else changed this {what} after you opened it. Their change is shown; "
-            "nothing you entered has been saved."
-        )
 
 
 def normalise_postcode(postcode: str) -> str:
@@ -83,9 +75,7 @@ def update_child(actor: Actor, child: Child, *, changes: Mapping[str, Any], vers
         raise ValueError(f"These fields cannot be changed here: {', '.join(unknown)}")
     _require(actor, "children.edit_child", child)
     with transaction.atomic():
-        current = Child.objects.select_for_update().get(pk=child.pk)
-        if current.version != version:
-            raise ConflictError("child's record")
+        current = locked(child, version, what="child's record")
         before = {name: getattr(current, name) for name in changes}
         values = dict(changes)
         if "placement_postcode" in values:
@@ -107,7 +97,6 @@ def update_child(actor: Actor, child: Child, *, changes: Mapping[str, Any], vers
             setattr(current, name, value)
         if all(getattr(current, name) == before[name] for name in changes):
             raise ValidationError("Nothing has changed: change at least one detail, or cancel.")
-        current.version += 1
         return save_record(actor, current)
 
 
@@ -139,9 +128,9 @@ def record_legal_status(
         if legal_status is None:
             current = LegalStatus(child=child)
         else:
-            current = LegalStatus.objects.select_for_update().get(pk=legal_status.pk, child=child)
-            if current.version != version:
-                raise ConflictError("legal status")
+            if legal_status.child_id != child.pk:
+                raise LegalStatus.DoesNotExist
+            current = locked(legal_status, version, what="legal status")
         for name, value in values.items():
             setattr(current, name, value if value is not None or name == "end_date" else "")
         current.responsible_la = (current.responsible_la or "").strip()
@@ -166,8 +155,6 @@ def record_legal_status(
                     "on this date: change that one instead"
                 }
             )
-        if legal_status is not None:
-            current.version += 1
         return save_record(actor, current)
 
 
@@ -187,17 +174,9 @@ def _refuse_bad_dates(status: LegalStatus) -> None:
 
 
 def save_child(actor: Actor, child: Child) -> Child:
-    """Create or change a child: validated, atomic, audited. A change raises the version,
-    so that an edit page opened before it is refused rather than undo it."""
-    with transaction.atomic():
-        _next_version(child)
-        return save_record(actor, child)
-
-
-def _next_version(record: Child | LegalStatus) -> None:
-    if record.pk is not None:
-        stored = type(record).objects.select_for_update().filter(pk=record.pk)
-        record.version = (stored.values_list("version", flat=True).first() or 0) + 1
+    """Create or change a child (the admin): validated, atomic, audited. A change moves the
+    version on, so that an edit page opened before it is refused rather than undo it."""
+    return save_record(actor, child)
 
 
 def delete_child(actor: Actor, child: Child) -> None:
@@ -205,11 +184,8 @@ def delete_child(actor: Actor, child: Child) -> None:
 
 
 def save_legal_status(actor: Actor, legal_status: LegalStatus) -> LegalStatus:
-    """Create or change a legal status: validated, atomic, audited (the version as in
-    save_child)."""
-    with transaction.atomic():
-        _next_version(legal_status)
-        return save_record(actor, legal_status)
+    """Create or change a legal status (the admin): validated, atomic, audited."""
+    return save_record(actor, legal_status)
 
 
 def delete_legal_status(actor: Actor, legal_status: LegalStatus) -> None:
@@ -219,11 +195,14 @@ def delete_legal_status(actor: Actor, legal_status: LegalStatus) -> None:
 @transaction.atomic
 def set_restricted(actor: Actor, child: Child, restricted: bool) -> None:
     """Restrict a child's record to its access list, or open it again."""
-    if child.restricted == restricted:
+    current = locked(child, None)
+    if current.restricted == restricted:
         return
-    child.restricted = restricted
-    child.save(update_fields=["restricted"])
-    record(actor, "children.restriction_changed", obj=child, details={"restricted": restricted})
+    current.restricted = restricted
+    save_record(
+        actor, current, action="children.restriction_changed", details={"restricted": restricted}
+    )
+    child.restricted, child.version = current.restricted, current.version
 
 
 @transaction.atomic

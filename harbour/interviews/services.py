@@ -20,7 +20,7 @@ from harbour.accounts import permissions
 from harbour.accounts.models import Role, RoleAssignment
 from harbour.audit.services import Actor
 from harbour.common.codes import store_codes
-from harbour.common.services import delete_record, save_record
+from harbour.common.services import Conflict, delete_record, save_record
 from harbour.missing.models import Episode
 
 from .models import OFFERED_OUTCOMES, Allocation, Method, Outcome, Reason, ReturnInterview, Risk
@@ -28,18 +28,10 @@ from .models import OFFERED_OUTCOMES, Allocation, Method, Outcome, Reason, Retur
 ORGANISATION_MAX = 200
 
 
-class Conflict(Exception):
-    """Someone else saved the record after the form was loaded. `current` is the record as
-    it is stored now (None if it has gone)."""
-
-    def __init__(self, current: ReturnInterview | Allocation | None) -> None:
-        super().__init__("The record was changed by someone else.")
-        self.current = current
-
-
 def save_return_interview(actor: Actor, return_interview: ReturnInterview) -> ReturnInterview:
     """Create or change a return interview: validated, atomic, audited (the admin's path)."""
-    return_interview.version += 1
+    if return_interview._state.adding:
+        return_interview.version = 1  # 0 is what a page says when there is no interview
     return save_record(actor, return_interview)
 
 
@@ -81,14 +73,13 @@ def allocate(
         episode = _locked_episode(episode)
         allocation = Allocation.objects.filter(episode=episode).first()
         if (allocation.version if allocation else 0) != version:
-            raise Conflict(allocation)
+            raise Conflict("allocation", current=allocation)
         if allocation is None:
-            allocation = Allocation(episode=episode)
+            allocation = Allocation(episode=episode, version=1)
         allocation.worker = worker
         allocation.organisation = organisation
         allocation.allocated_at = timezone.now()
         allocation.allocated_by = actor
-        allocation.version += 1
         return save_record(actor, allocation)
 
 
@@ -190,9 +181,9 @@ def record_interview(
             raise ValidationError(errors)
         interview = ReturnInterview.objects.filter(episode=episode).first()
         if (interview.version if interview else 0) != version:
-            raise Conflict(interview)
+            raise Conflict("return interview", current=interview)
         if interview is None:
-            interview = ReturnInterview(episode=episode)
+            interview = ReturnInterview(episode=episode, version=1)
         interview.outcome = outcome
         interview.offered_at = offered_at
         interview.completed_at = completed_at
@@ -206,5 +197,4 @@ def record_interview(
             (not_required_reason or "").strip() if outcome == Outcome.NOT_REQUIRED else ""
         )
         interview.onward_actions = (onward_actions or "").strip()
-        interview.version += 1
         return save_record(actor, interview)

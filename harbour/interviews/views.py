@@ -27,6 +27,7 @@ from harbour.common.dates import OFFSET_CHOICES
 from harbour.common.display import when_text
 from harbour.common.durations import hours_in_words
 from harbour.common.paging import CappedPaginator, page_href
+from harbour.common.services import Conflict
 from harbour.common.time import UTC
 from harbour.missing.models import Episode
 
@@ -262,7 +263,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
                     organisation=form.cleaned_data["organisation"],
                     version=form.cleaned_data["version"],
                 )
-            except services.Conflict as problem:
+            except Conflict as problem:
                 conflict = True
                 stored = problem.current
                 assert stored is None or isinstance(stored, Allocation)  # what allocate saves
@@ -348,7 +349,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 assert request.user.is_authenticated  # permission_required signed them in
                 services.record_interview(request.user, episode, **form.service_values())
-            except services.Conflict as problem:
+            except Conflict as problem:
                 conflict = True
                 stored = problem.current
                 assert stored is None or isinstance(stored, ReturnInterview)  # what it saves

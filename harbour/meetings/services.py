@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from harbour.audit import services as auditor
 from harbour.audit.services import Actor
 from harbour.children.models import Child
 from harbour.common.codes import store_codes
-from harbour.common.services import delete_record, save_record
+from harbour.common.services import delete_record, locked, save_record
 from harbour.common.time import UTC, local_date
 
 from .models import (
@@ -33,26 +31,12 @@ from .models import (
     TaskTrigger,
 )
 from .queries import planned_meetings
-
-if TYPE_CHECKING:
-    from .triggers import Found
-
-
-class Conflict(ValidationError):
-    """The record changed since the form was loaded."""
-
-    def __init__(self, what: str = "record") -> None:
-        super().__init__(
-            f"Someone else changed this {what} while you were working on it. "
-            "Check what it says now, then make your change again."
-        )
+from .thresholds import Found, trigger_words
 
 
 def save_meeting(actor: Actor, meeting: Meeting) -> Meeting:
     """Create or change a meeting (the admin): validated, atomic, audited. A change moves the
     version on, so that a meeting page loaded before it is refused."""
-    if meeting.pk is not None:
-        meeting.version += 1
     return save_record(actor, meeting)
 
 
@@ -60,15 +44,14 @@ def delete_meeting(actor: Actor, meeting: Meeting) -> None:
     delete_record(actor, meeting)
 
 
-# The records a page changes at the version it was shown.
-_Versioned = TypeVar("_Versioned", Meeting, MeetingTask, MeetingAction)
-
-
-def _locked(model: type[_Versioned], pk: int, version: int, what: str) -> _Versioned:
-    current = model._default_manager.select_for_update().get(pk=pk)
-    if current.version != version:
-        raise Conflict(what)
-    return current
+def _open_tasks(meeting: Meeting) -> QuerySet[MeetingTask]:
+    """The meeting's open tasks, locked: holding the meeting closes them, cancelling it
+    releases them."""
+    return (
+        MeetingTask.objects.select_for_update()
+        .filter(meeting=meeting, closed_at__isnull=True)
+        .order_by("pk")
+    )
 
 
 def _today() -> dt.date:
@@ -137,7 +120,7 @@ def _raise(
 ) -> MeetingTask:
     triggered_at = dt.datetime.fromtimestamp(trigger.triggered_epoch, tz=UTC)
     meeting = _planned_meeting(child_pk, now)
-    task = MeetingTask.objects.create(
+    task = MeetingTask(
         child_id=child_pk,
         trigger=trigger.trigger,
         triggered_at=triggered_at,
@@ -145,12 +128,11 @@ def _raise(
         due_on=local_date(triggered_at) + dt.timedelta(days=settings.HARBOUR_MEETING_DUE_DAYS),
         meeting=meeting,
     )
-    _link(task, trigger.trigger, episode_pks)
-    auditor.record(
+    return save_record(
         actor,
-        "meetings.task_raised",
-        obj=task,
-        children=[child_pk],
+        task,
+        action="meetings.task_raised",
+        parts=_links(task, trigger.trigger, episode_pks),
         details={
             "trigger": trigger.trigger,
             "episodes": episode_pks,
@@ -158,16 +140,14 @@ def _raise(
             "due_on": task.due_on.isoformat(),
         },
     )
-    return task
 
 
 def _join(actor: Actor, task: MeetingTask, trigger: Found, episode_pks: list[int]) -> None:
-    _link(task, trigger.trigger, episode_pks)
-    auditor.record(
+    save_record(
         actor,
-        "meetings.task_joined",
-        obj=task,
-        children=[task.child_id],
+        task,
+        action="meetings.task_joined",
+        parts=_links(task, trigger.trigger, episode_pks),
         details={"trigger": trigger.trigger, "episodes": episode_pks},
     )
 
@@ -175,8 +155,6 @@ def _join(actor: Actor, task: MeetingTask, trigger: Found, episode_pks: list[int
 def _why_not(link: TaskEpisode, now: dt.datetime) -> str:
     """Why a link's trigger no longer holds for its episode, in words."""
     from harbour.missing.models import Category
-
-    from .triggers import trigger_words
 
     episode = link.episode
     reference = episode.episode_id
@@ -231,24 +209,21 @@ def withdraw_stale(
             reasons = [_why_not(link, now) for link in stale] or [
                 "The episodes that raised it have been deleted."
             ]
-            TaskEpisode.objects.filter(pk__in=[link.pk for link in stale]).delete()
             removed = [[link.episode_id, link.trigger] for link in stale]
             if not kept:
                 task.closed_at = now
                 task.closed_because = TaskClosure.WITHDRAWN
                 task.closed_reason = " ".join(reasons)
-                task.version += 1
-                task.save(update_fields=["closed_at", "closed_because", "closed_reason", "version"])
                 action = "meetings.task_withdrawn"
                 withdrawn.append(task)
             else:
                 _retrigger(task, kept, holding)
                 action = "meetings.task_trigger_withdrawn"
-            auditor.record(
+            save_record(
                 actor,
-                action,
-                obj=task,
-                children=[child_pk],
+                task,
+                action=action,
+                removing=stale,
                 details={"task": task.pk, "links_removed": removed},
                 sealed={"reason": " ".join(reasons)},
             )
@@ -268,14 +243,10 @@ def _retrigger(task: MeetingTask, kept: list[TaskEpisode], holding: Sequence[Fou
     task.trigger = earliest.trigger
     task.triggered_at = triggered_at
     task.due_on = local_date(triggered_at) + dt.timedelta(days=settings.HARBOUR_MEETING_DUE_DAYS)
-    task.version += 1
-    task.save(update_fields=["trigger", "triggered_at", "due_on", "version"])
 
 
-def _link(task: MeetingTask, trigger: str, episode_pks: Iterable[int]) -> None:
-    TaskEpisode.objects.bulk_create(
-        [TaskEpisode(task=task, episode_id=pk, trigger=trigger) for pk in episode_pks]
-    )
+def _links(task: MeetingTask, trigger: str, episode_pks: Iterable[int]) -> list[TaskEpisode]:
+    return [TaskEpisode(task=task, episode_id=pk, trigger=trigger) for pk in episode_pks]
 
 
 # ---------------------------------------------------------------------------- meetings
@@ -297,7 +268,7 @@ def request_meeting(
     planned (requested, not held) missing meeting, the task joins it instead."""
     _not_in_future(requested_on, "requested_on")
     with transaction.atomic():
-        current = _locked(MeetingTask, task.pk, version, "task")
+        current = locked(task, version, what="task")
         if current.closed_at is not None or current.meeting_id is not None:
             raise ValidationError("A meeting has already been requested for this task.")
         meeting = _planned_meeting(current.child_id)
@@ -310,16 +281,13 @@ def request_meeting(
                 trigger=current.trigger,
                 requested_on=requested_on,
             )
-            meeting.full_clean()
-            meeting.save()
         current.meeting = meeting
-        current.version += 1
-        current.save(update_fields=["meeting", "version"])
-        auditor.record(
+        # The event is the meeting's, with the task that asked for it as its part.
+        save_record(
             actor,
-            "meetings.meeting_requested",
-            obj=meeting,
-            children=[current.child_id],
+            meeting,
+            action="meetings.meeting_requested",
+            parts=[current],
             details={"task": current.pk, "joined_planned_meeting": joined},
             sealed={"requested_on": meeting.requested_on.isoformat()},
         )
@@ -342,34 +310,24 @@ def record_held(
     attendees = [code for code in Agency.values if code in set(attendees)]
     _not_in_future(held_on, "held_on")
     with transaction.atomic():
-        current = _locked(Meeting, meeting.pk, version, "meeting")
+        current = locked(meeting, version, what="meeting")
         if current.cancelled_at is not None:
             raise ValidationError("This meeting was cancelled, so it cannot be recorded as held.")
-        before = auditor.field_values(current)
         current.held_on = held_on
         current.attendees = store_codes(attendees)
         current.outcome = outcome.strip()
         current.minutes = minutes.strip()
         current.attended_by = attended_by.strip()
-        current.full_clean()
-        current.version += 1
-        current.save()
-        closed = list(
-            MeetingTask.objects.filter(meeting=current, closed_at__isnull=True).values_list(
-                "pk", flat=True
-            )
-        )
-        MeetingTask.objects.filter(pk__in=closed).update(
-            closed_at=timezone.now(), closed_because=TaskClosure.HELD, version=F("version") + 1
-        )
-        changes = auditor.changes(before, auditor.field_values(current))
-        auditor.record(
+        tasks = list(_open_tasks(current))
+        for task in tasks:
+            task.closed_at = timezone.now()
+            task.closed_because = TaskClosure.HELD
+        save_record(
             actor,
-            "meetings.meeting_held",
-            obj=current,
-            children=[current.child_id],
-            details={"fields": sorted(changes), "tasks_closed": closed},
-            sealed={"changes": changes},
+            current,
+            action="meetings.meeting_held",
+            parts=tasks,
+            details={"tasks_closed": [task.pk for task in tasks]},
         )
     return current
 
@@ -382,16 +340,7 @@ def add_action(
         action = MeetingAction(
             meeting=meeting, description=description.strip(), owner=owner.strip(), due_on=due_on
         )
-        action.full_clean()
-        action.save()
-        auditor.record(
-            actor,
-            "meetings.action_added",
-            obj=action,
-            children=[meeting.child_id],
-            details={"meeting": meeting.pk},
-            sealed={"values": auditor.field_values(action)},
-        )
+        save_record(actor, action, action="meetings.action_added", details={"meeting": meeting.pk})
     return action
 
 
@@ -401,19 +350,12 @@ def complete_action(
     """Mark an action done."""
     _not_in_future(done_on, "done_on")
     with transaction.atomic():
-        current = _locked(MeetingAction, action.pk, version, "action")
+        current = locked(action, version, what="action")
         if current.done_on is not None:
             raise ValidationError("This action is already done.")
         current.done_on = done_on
-        current.version += 1
-        current.save(update_fields=["done_on", "version"])
-        auditor.record(
-            actor,
-            "meetings.action_done",
-            obj=current,
-            children=[current.meeting.child_id],
-            details={"meeting": current.meeting_id},
-            sealed={"done_on": done_on.isoformat()},
+        save_record(
+            actor, current, action="meetings.action_done", details={"meeting": current.meeting_id}
         )
     return current
 
@@ -431,7 +373,7 @@ def close_task_not_needed(
     if not reason:
         raise ValidationError({"reason": "Enter why a meeting is not needed"})
     with transaction.atomic():
-        current = _locked(MeetingTask, task.pk, version, "task")
+        current = locked(task, version, what="task")
         if current.closed_at is not None:
             raise ValidationError("This task is already closed.")
         if current.meeting_id is not None:
@@ -441,16 +383,8 @@ def close_task_not_needed(
         current.closed_at = timezone.now()
         current.closed_because = TaskClosure.NOT_NEEDED
         current.closed_reason = reason
-        current.version += 1
-        current.full_clean()
-        current.save(update_fields=["closed_at", "closed_because", "closed_reason", "version"])
-        auditor.record(
-            actor,
-            "meetings.task_closed_not_needed",
-            obj=current,
-            children=[current.child_id],
-            details={"task": current.pk},
-            sealed={"reason": reason},
+        save_record(
+            actor, current, action="meetings.task_closed_not_needed", details={"task": current.pk}
         )
     return current
 
@@ -462,29 +396,22 @@ def cancel_meeting(actor: Actor, meeting: Meeting, *, reason: str, version: int)
     if not reason:
         raise ValidationError({"reason": "Enter why the meeting is cancelled"})
     with transaction.atomic():
-        current = _locked(Meeting, meeting.pk, version, "meeting")
+        current = locked(meeting, version, what="meeting")
         if current.held_on is not None:
             raise ValidationError("This meeting was held, so it cannot be cancelled.")
         if current.cancelled_at is not None:
             raise ValidationError("This meeting is already cancelled.")
         current.cancelled_at = timezone.now()
         current.cancel_reason = reason
-        current.full_clean()
-        current.version += 1
-        current.save()
-        released = list(
-            MeetingTask.objects.filter(meeting=current, closed_at__isnull=True).values_list(
-                "pk", flat=True
-            )
-        )
-        MeetingTask.objects.filter(pk__in=released).update(meeting=None, version=F("version") + 1)
-        auditor.record(
+        tasks = list(_open_tasks(current))
+        for task in tasks:
+            task.meeting = None
+        save_record(
             actor,
-            "meetings.meeting_cancelled",
-            obj=current,
-            children=[current.child_id],
-            details={"tasks_released": released},
-            sealed={"reason": reason},
+            current,
+            action="meetings.meeting_cancelled",
+            parts=tasks,
+            details={"tasks_released": [task.pk for task in tasks]},
         )
     return current
 
@@ -502,7 +429,7 @@ def schedule_meeting(
     """Set (or change) when and where a planned meeting takes place, who chairs it and who
     is invited. The date may be in the future, but not before the meeting was requested."""
     with transaction.atomic():
-        current = _locked(Meeting, meeting.pk, version, "meeting")
+        current = locked(meeting, version, what="meeting")
         if current.held_on is not None or current.cancelled_at is not None:
             raise ValidationError("Only a planned meeting can be scheduled.")
         if local_date(scheduled_at) < current.requested_on:
@@ -512,21 +439,9 @@ def schedule_meeting(
                     "date it was requested"
                 }
             )
-        before = auditor.field_values(current)
         current.scheduled_at = scheduled_at
         current.venue = venue.strip()
         current.chair = chair.strip()
         current.invitees = invitees.strip()
-        current.full_clean()
-        current.version += 1
-        current.save()
-        changes = auditor.changes(before, auditor.field_values(current))
-        auditor.record(
-            actor,
-            "meetings.meeting_scheduled",
-            obj=current,
-            children=[current.child_id],
-            details={"fields": sorted(changes)},
-            sealed={"changes": changes},
-        )
+        save_record(actor, current, action="meetings.meeting_scheduled")
     return current

@@ -28,66 +28,28 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Lead
 from django.utils import timezone
 
 from harbour.audit.services import Actor
 from harbour.children.models import Child
-from harbour.common.time import DAY, HOUR, epoch_seconds
+from harbour.common.time import DAY, epoch_seconds
 from harbour.missing.models import Category, Episode
 
-from .models import MeetingTask, TaskEpisode, TaskTrigger, Trigger
+from . import services
+from .models import MeetingTask, TaskEpisode, TaskTrigger
+from .thresholds import (
+    Found,
+    long_missing_seconds,
+    repeat_missing_count,
+    repeat_missing_seconds,
+)
 
 BATCH_SIZE = 500
-
-
-@dataclass(frozen=True)
-class Found:
-    """One trigger: the child, which trigger, the episodes that make it, and the instant
-    (epoch seconds) the threshold was crossed."""
-
-    child_pk: int
-    trigger: str
-    episode_pks: tuple[int, ...]
-    triggered_epoch: int
-
-
-def long_missing_seconds() -> int:
-    return settings.HARBOUR_LONG_MISSING_HOURS * HOUR
-
-
-def repeat_missing_seconds() -> int:
-    return settings.HARBOUR_REPEAT_MISSING_HOURS * HOUR
-
-
-def repeat_missing_count() -> int:
-    count = settings.HARBOUR_REPEAT_MISSING_COUNT
-    if count < 2:
-        raise ImproperlyConfigured("HARBOUR_REPEAT_MISSING_COUNT must be at least 2.")
-    return count
-
-
-def trigger_words(trigger: str) -> str:
-    """The trigger in words, with the thresholds in force."""
-    if trigger == TaskTrigger.LONG_MISSING:
-        return f"Missing more than {settings.HARBOUR_LONG_MISSING_HOURS} hours"
-    if trigger == TaskTrigger.REPEAT_MISSING:
-        hours = settings.HARBOUR_REPEAT_MISSING_HOURS
-        span = f"{hours // 24} days" if hours % 24 == 0 else f"{hours} hours"
-        return f"{_ordinal(repeat_missing_count())} missing episode within {span}"
-    # Triggers recorded by hand or imported (professional judgement) have a fixed label.
-    return Trigger(trigger).label if trigger in Trigger.values else trigger
-
-
-def _ordinal(number: int) -> str:
-    words = {2: "Second", 3: "Third", 4: "Fourth", 5: "Fifth", 6: "Sixth"}
-    return words.get(number, f"{number}th")
 
 
 def _lookback_epoch(now_epoch: int) -> int | None:
@@ -177,8 +139,6 @@ def find_repeats(child_pks: Iterable[int] | None, now_epoch: int) -> list[Found]
 
 
 def _evaluate(actor: Actor, child_pks: list[int] | None, now: dt.datetime) -> list[MeetingTask]:
-    from . import services
-
     now_epoch = epoch_seconds(now)
     by_child: dict[int, list[Found]] = defaultdict(list)
     for found in find_long(child_pks, now_epoch) + find_repeats(child_pks, now_epoch):
@@ -208,8 +168,6 @@ def evaluate(actor: Actor, child: Child, now: dt.datetime | None = None) -> list
     """Re-judge one child's triggers on the record as it stands: withdraw what no longer
     holds, then raise (or join) meeting tasks for what is new. Returns the tasks raised or
     joined now; an empty list when there was nothing new."""
-    from . import services
-
     now = now or timezone.now()
     services.withdraw_stale(actor, child.pk, holding(child.pk, epoch_seconds(now)), now)
     return _evaluate(actor, [child.pk], now)
@@ -241,8 +199,6 @@ def withdraw_all_stale(
     what changed any other way (an import amending an episode, a restore), so a false
     alarm never waits for a person to notice it. Children with such a task, a batch at a
     time; each child as `evaluate` does it (locked, audited, with the reasons)."""
-    from . import services
-
     now = now or timezone.now()
     now_epoch = epoch_seconds(now)
     withdrawn: list[MeetingTask] = []

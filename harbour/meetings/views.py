@@ -37,7 +37,7 @@ from .models import (
     TaskTrigger,
 )
 from .queries import LAPSED_AFTER_DAYS, lapsed_meetings, planned_meetings
-from .triggers import trigger_words
+from .thresholds import trigger_words
 
 PERMISSION = "meetings.manage_meetings"
 LIST_ROWS = 100

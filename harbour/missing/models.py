@@ -188,8 +188,9 @@ class ColumnMapping(models.Model):
     time_format = models.CharField(max_length=40, default="%H:%M")
     version = models.PositiveIntegerField(default=1, db_default=1)
     updated_at = models.DateTimeField()
+    # Empty when the mapping was saved from the command line.
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     def __str__(self) -> str:

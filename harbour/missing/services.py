@@ -3,9 +3,10 @@
 The casework functions (record_notification, mark_found, amend_episode) are validated,
 atomic and audited with one event each, naming the child; the old and new values are
 sealed with the child's key. Changes to an existing episode carry the `version` the
-person's form was loaded with: a stale one raises ConflictError and nothing is saved.
+person's form was loaded with: a stale one raises Conflict and nothing is saved.
 
-Each of them then evaluates the child's multi-agency meeting triggers in the same
+Each of them then calls what is registered with `after_episodes_change` (the meetings app's
+trigger evaluation) in the same
 transaction, so that the third episode in 90 days, or a found time more than 72 hours after
 last seen, raises the meeting task as it is recorded. An episode still open past 72 hours
 crosses that line with no save at all: `raise_meeting_tasks` (cron) catches those.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from django.utils import timezone
 from harbour.audit import services as auditor
 from harbour.audit.services import Actor
 from harbour.children.models import Child
-from harbour.common.services import delete_record, save_record
+from harbour.common.services import delete_record, locked, save_record
 from harbour.common.time import epoch_seconds
 
 from .models import Episode, NotificationReference
@@ -54,18 +55,6 @@ def harbour_child_id() -> str:
     """A new Harbour id, e.g. HARBOUR-7KQ2M9XD: random, so that two coordinators creating
     children at once cannot be given the same one (the unique person id is the backstop)."""
     return HARBOUR_ID_PREFIX + "".join(secrets.choice(HARBOUR_ID_ALPHABET) for _ in range(8))
-
-
-class ConflictError(Exception):
-    """Someone else changed the record after the form was loaded."""
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(
-            message
-            or "Someone else changed this episode after you opened this page, so your "
-            "changes have not been saved. Check the episode as it is now, then make your "
-            "changes again."
-        )
 
 
 @dataclass
@@ -143,37 +132,33 @@ def _save(
     actor: Actor,
     episode: Episode,
     action: str,
-    before: dict[str, Any],
-    extra_sealed: dict[str, Any] | None = None,
-    extra_details: dict[str, Any] | None = None,
+    sealed: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> None:
-    """Derive, validate, save and write the one audit event (inside the caller's atomic)."""
-    episode.refresh_derived()
-    episode.full_clean()
-    episode.save()
-    changed = auditor.changes(before, auditor.field_values(episode))
-    auditor.record(
-        actor,
-        action,
-        obj=episode,
-        children=[episode.child_id],
-        details={"fields": sorted(changed), **(extra_details or {})},
-        sealed={"changes": changed, **(extra_sealed or {})},
-    )
+    save_record(actor, episode, action=action, sealed=sealed, details=details)
+
+
+# What must follow any change to a child's episodes, in the same transaction. The meetings
+# app registers its trigger evaluation here when it loads (harbour/meetings/apps.py), so that
+# missing, below meetings, never imports it.
+EpisodesChanged = Callable[[Actor, Child], list[Any]]
+_after_episodes_change: list[EpisodesChanged] = []
+
+
+def after_episodes_change(hook: EpisodesChanged) -> EpisodesChanged:
+    """Call `hook(actor, child)` after each change to a child's episodes; what it returns
+    (the meeting tasks raised or joined) is added to the result."""
+    if hook not in _after_episodes_change:
+        _after_episodes_change.append(hook)
+    return hook
 
 
 def _evaluate_triggers(actor: Actor, child: Child) -> list[Any]:
-    """Raise or join the child's meeting task for what this change made true."""
-    from harbour.meetings import triggers
-
-    return triggers.evaluate(actor, child)
+    return [result for hook in _after_episodes_change for result in hook(actor, child)]
 
 
 def _locked(episode: Episode, version: int) -> Episode:
-    current = Episode.objects.select_for_update().select_related("child").get(pk=episode.pk)
-    if current.version != version:
-        raise ConflictError()
-    return current
+    return locked(episode, version, what="episode", related=("child",))
 
 
 def record_notification(
@@ -236,7 +221,6 @@ def record_notification(
             open_episode = None
         if open_episode is not None:
             episode = open_episode
-            before = auditor.field_values(episode)
             if started_at < episode.started_at:
                 episode.started_at = started_at
             if reported_at and (episode.reported_at is None or reported_at < episode.reported_at):
@@ -245,7 +229,6 @@ def record_notification(
                 episode.notified_at = notified_at
             if risk_level:
                 episode.risk_level = risk_level
-            episode.version += 1
             action, merged = "missing.notification_merged", True
         else:
             episode = Episode(
@@ -257,10 +240,15 @@ def record_notification(
                 notified_at=notified_at,
                 risk_level=risk_level or "",
             )
-            before, action, merged = {}, "missing.notification_recorded", False
-        _save(actor, episode, action, before, extra_sealed={"reference": reference})
-        NotificationReference.objects.create(
-            episode=episode, reference=reference, received_at=received
+            action, merged = "missing.notification_recorded", False
+        save_record(
+            actor,
+            episode,
+            action=action,
+            sealed={"reference": reference},
+            parts=[
+                NotificationReference(episode=episode, reference=reference, received_at=received)
+            ],
         )
         if ended_at is not None:
             episode = mark_found(
@@ -312,11 +300,9 @@ def mark_found(
             raise ValidationError(
                 {"ended_at": "The time found must be after the time the child was last seen."}
             )
-        before = auditor.field_values(current)
         current.ended_at = ended_at
         current.found_location = (found_location or "").strip()
-        current.version += 1
-        _save(actor, current, "missing.episode_found", before)
+        _save(actor, current, "missing.episode_found")
         _evaluate_triggers(actor, current.child)
     return current
 
@@ -347,14 +333,12 @@ def amend_episode(
             )
         if auditor.changes(before, auditor.field_values(current)) == {}:
             raise ValidationError("Nothing has changed: change at least one detail, or cancel.")
-        current.version += 1
         _save(
             actor,
             current,
             "missing.episode_amended",
-            before,
-            extra_sealed={"reason": reason},
-            extra_details={"reason_given": True},
+            sealed={"reason": reason},
+            details={"reason_given": True},
         )
         _evaluate_triggers(actor, current.child)
     return current

@@ -29,8 +29,9 @@ from harbour.children.services import save_child
 from harbour.children.views import refusal
 from harbour.common.display import date_text, when_text
 from harbour.common.paging import CappedPaginator, page_href
+from harbour.common.services import Conflict
 from harbour.common.time import HOUR, epoch_seconds
-from harbour.meetings.triggers import trigger_words
+from harbour.meetings.thresholds import trigger_words
 
 from . import services
 from .forms import (
@@ -387,7 +388,7 @@ def episode_found(request: HttpRequest, pk: int) -> HttpResponse:
                     version=form.cleaned_data["version"],
                 )
                 return redirect(f"{_detail_url(episode)}?changed=found")
-            except services.ConflictError as problem:
+            except Conflict as problem:
                 conflict = str(problem)
                 episode.refresh_from_db()
             except ValidationError as problem:
@@ -437,7 +438,7 @@ def episode_amend(request: HttpRequest, pk: int) -> HttpResponse:
                     version=data["version"],
                 )
                 return redirect(f"{_detail_url(episode)}?changed=amended")
-            except services.ConflictError as problem:
+            except Conflict as problem:
                 conflict = str(problem)
                 episode.refresh_from_db()
             except ValidationError as problem:

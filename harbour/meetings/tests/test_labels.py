@@ -3,7 +3,7 @@
 import pytest
 
 from harbour.meetings.models import Trigger
-from harbour.meetings.triggers import trigger_words
+from harbour.meetings.thresholds import trigger_words
 
 
 @pytest.mark.parametrize("code", Trigger.values)

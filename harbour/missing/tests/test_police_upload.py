@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from harbour.audit.models import AuditEvent
 from harbour.children.models import Child
+from harbour.common.services import Conflict
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, make_staff
 from harbour.common.time import UTC
 from harbour.missing.models import (
@@ -23,7 +24,7 @@ from harbour.missing.models import (
 from harbour.missing.services import HARBOUR_ID_PREFIX, record_notification
 from harbour.missing.upload.commit import CommitRefused, commit
 from harbour.missing.upload.files import UploadRefused, purge_expired, receive
-from harbour.missing.upload.mappings import ConflictError, MappingMismatch, save_mapping
+from harbour.missing.upload.mappings import MappingMismatch, save_mapping
 from harbour.missing.upload.preview import build_preview
 
 NOW = dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
@@ -322,7 +323,7 @@ def test_saving_a_mapping_is_audited_and_a_stale_form_is_refused(user, northshir
         "risk_values": {**NORTHSHIRE["risk_values"], "LOW": ["Low", "Standard"]},
     }
     save_mapping(user, northshire, version=1, **changed)
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         save_mapping(user, northshire, version=1, **NORTHSHIRE)
     event = AuditEvent.objects.filter(action="missing.column_mapping_saved").last()
     assert event.details["force"] == "NSP"

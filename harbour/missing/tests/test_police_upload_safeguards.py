@@ -11,12 +11,13 @@ import re
 import pytest
 
 from harbour.audit.models import AuditEvent
+from harbour.common.services import Conflict
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory
 from harbour.common.time import UTC
 from harbour.missing.models import ColumnMapping, Episode, PoliceForce, PoliceUpload
 from harbour.missing.upload.commit import CommitRefused, commit
 from harbour.missing.upload.files import receive
-from harbour.missing.upload.mappings import ConflictError, save_mapping
+from harbour.missing.upload.mappings import save_mapping
 from harbour.missing.upload.preview import build_preview
 
 from .test_police_upload import NORTHSHIRE, csv_of, row
@@ -307,7 +308,7 @@ def test_two_first_mappings_saved_at_once_give_a_conflict_not_an_error(user, mon
     save_mapping("someone else", force, version=None, **NORTHSHIRE)
     # As if the other coordinator's mapping was saved between our look and our insert.
     monkeypatch.setattr("harbour.missing.upload.mappings._locked_mapping", lambda force: None)
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         save_mapping(user, force, version=None, **NORTHSHIRE)
     assert ColumnMapping.objects.get(force=force).version == 1
 

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 
 from harbour.audit import services as auditor
 from harbour.audit.models import AuditEvent
+from harbour.common.services import Conflict
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory
 from harbour.common.time import LONDON, UTC
 from harbour.missing.models import Episode, NotificationReference
 from harbour.missing.services import (
-    ConflictError,
     amend_episode,
     mark_found,
     record_notification,
@@ -151,7 +151,7 @@ def test_two_people_marking_found_at_once_the_second_is_refused(child):
     episode = notify(child, "NWP-1").episode
     mine, theirs = Episode.objects.get(), Episode.objects.get()
     mark_found("one", theirs, ended_at=NOON + dt.timedelta(hours=1), version=theirs.version)
-    with pytest.raises(ConflictError, match="Someone else changed"):
+    with pytest.raises(Conflict, match="Someone else changed"):
         mark_found("two", mine, ended_at=NOON + dt.timedelta(hours=5), version=mine.version)
     assert Episode.objects.get(pk=episode.pk).ended_at == NOON + dt.timedelta(hours=1)
 
@@ -184,7 +184,7 @@ def test_an_amendment_is_saved_and_audited_with_its_reason_sealed(child):
 def test_an_amendment_from_a_stale_form_is_refused_and_nothing_is_saved(child):
     episode = notify(child, "NWP-1").episode
     amend_episode("one", episode, changes={"risk_level": "HIGH"}, reason="Regraded", version=1)
-    with pytest.raises(ConflictError):
+    with pytest.raises(Conflict):
         amend_episode("two", episode, changes={"risk_level": "LOW"}, reason="Regraded", version=1)
     assert Episode.objects.get().risk_level == "HIGH"
 

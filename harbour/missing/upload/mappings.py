@@ -14,10 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from harbour.audit import services as auditor
 from harbour.audit.services import Actor
+from harbour.common.services import Conflict, save_record
 
-from .. import services
 from ..models import Category, ColumnMapping, PoliceForce, PoliceUpload, RiskLevel
 from .files import read_table
 
@@ -73,10 +72,6 @@ class MappingMismatch(Exception):
     def __init__(self, message: str, headers: list[str]) -> None:
         super().__init__(message)
         self.headers = headers
-
-
-class ConflictError(services.ConflictError):
-    pass
 
 
 def split_values(text: str) -> list[str]:
@@ -217,10 +212,7 @@ def mapping_problems(
     return problems
 
 
-STALE_MAPPING = (
-    "Someone else changed this force's column mapping after you opened this page, so your "
-    "changes have not been saved. Check the mapping as it is now."
-)
+MAPPING = "force's column mapping"
 
 
 def _locked_mapping(force: PoliceForce) -> ColumnMapping | None:
@@ -239,41 +231,37 @@ def save_mapping(
     headers: list[str] | None = None,
 ) -> ColumnMapping:
     """Create or change a force's mapping. `version` is the one the form was loaded with
-    (None for a force that had no mapping); a stale one raises ConflictError."""
+    (None for a force that had no mapping); a stale one raises Conflict."""
     problems = mapping_problems(columns, category_values, risk_values, formats, headers)
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
         mapping = _locked_mapping(force)
         if (mapping.version if mapping else None) != version:
-            raise ConflictError(STALE_MAPPING)
-        before = auditor.field_values(mapping) if mapping else {}
-        mapping = mapping or ColumnMapping(force=force, version=0)
+            raise Conflict(MAPPING, current=mapping)
+        mapping = mapping or ColumnMapping(force=force, version=1)
         mapping.columns = {key: header for key, header in columns.items() if header}
         mapping.category_values = {code: list(v) for code, v in category_values.items() if v}
         mapping.risk_values = {code: list(v) for code, v in risk_values.items() if v}
         mapping.datetime_format = formats.get("datetime_format", "")
         mapping.date_format = formats.get("date_format", "")
         mapping.time_format = formats.get("time_format", "") or "%H:%M"
-        mapping.version += 1
         mapping.updated_at = timezone.now()
         mapping.updated_by = actor if getattr(actor, "pk", None) else None
         try:
-            # A savepoint: two coordinators saving a force's first mapping at once both find
+            # Headers and formats are not personal data: the changes are kept in plain
+            # details. Two coordinators saving a force's first mapping at once both find
             # none, and the second insert breaks the force's one-mapping rule.
-            with transaction.atomic():
-                mapping.save()
+            save_record(
+                actor, mapping, action="missing.column_mapping_saved", details={"force": force.code}
+            )
         except IntegrityError:
-            raise ConflictError(STALE_MAPPING) from None
-        changed = auditor.changes(before, auditor.field_values(mapping))
-        changed.pop("updated_at", None)
-        # Headers and formats are not personal data: kept in plain details.
-        auditor.record(
-            actor,
-            "missing.column_mapping_saved",
-            obj=mapping,
-            details={"force": force.code, "changes": changed},
-        )
+            raise Conflict(MAPPING) from None
+        except ValidationError as error:
+            # The other's insert committed before this one was validated.
+            if "force" in getattr(error, "error_dict", {}):
+                raise Conflict(MAPPING) from None
+            raise
     return mapping
 
 

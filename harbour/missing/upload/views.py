@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from harbour.accounts.permissions import permission_required, visible_to
 from harbour.audit import services as auditor
 from harbour.common.display import date_text, when_text
+from harbour.common.services import Conflict
 
 from .. import services
 from ..models import Category, Episode, PoliceForce, PoliceUpload, RiskLevel
@@ -36,7 +37,6 @@ from .forms import (
 )
 from .mappings import (
     FIELDS,
-    ConflictError,
     MappingMismatch,
     first_values,
     mapping_for,
@@ -104,7 +104,7 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 save_mapping(request.user, held.force, headers=headers, **form.mapping_values())
                 return redirect("police_upload_preview", pk=held.pk)
-            except ConflictError as problem:
+            except Conflict as problem:
                 conflict = str(problem)
                 form.data = form.data.copy()
                 form.data["version"] = current.version if current else ""
