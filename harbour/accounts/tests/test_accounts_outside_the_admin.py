@@ -26,18 +26,12 @@ from harbour.accounts.tests.test_authorisation_matrix import (
 )
 from harbour.audit.models import AuditEvent
 from harbour.audit.verify import verify_chain
-from harbour.common.tests.factories import make_staff
+from harbour.common.tests.factories import make_staff, signed_in
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple 7"
 NEW_PASSWORD = "another horse battery staple 8"
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

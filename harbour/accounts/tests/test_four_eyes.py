@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +21,7 @@ from harbour.accounts.models import CASEWORK_ROLES, GrantRequest, Role, RoleAssi
 from harbour.audit.models import AuditEvent
 from harbour.audit.verify import verify_chain
 from harbour.children import services as children
-from harbour.common.tests.factories import ChildFactory, make_staff
+from harbour.common.tests.factories import ChildFactory, make_staff, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +34,6 @@ def roles_of(user: User) -> set[str]:
 
 def actions() -> list[str]:
     return list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True))
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

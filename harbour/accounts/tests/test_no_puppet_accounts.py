@@ -26,7 +26,7 @@ from harbour.accounts.models import GrantRequest, RoleAssignment
 from harbour.audit.models import AuditEvent
 from harbour.audit.verify import verify_chain
 from harbour.children import services as children
-from harbour.common.tests.factories import ChildFactory, make_staff
+from harbour.common.tests.factories import ChildFactory, make_staff, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +37,6 @@ LINK = re.compile(r'id="set-password-link" type="text" value="([^"]+)"')
 
 def roles_of(user: User) -> set[str]:
     return set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def set_password_with(link: str, password: str) -> None:

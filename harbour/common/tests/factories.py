@@ -7,6 +7,7 @@ from typing import Any
 
 import factory
 from django.contrib.auth.models import User
+from django.test import Client
 from factory.django import DjangoModelFactory
 
 from harbour.children.models import Child, LegalStatus
@@ -135,3 +136,11 @@ def make_staff(
     if organisation is not None:
         StaffProfile.objects.create(user=user, organisation=organisation)
     return user
+
+
+def signed_in(user: User) -> Client:
+    """A new test client signed in as `user`: for a test that needs two people signed in
+    at once (an administrator and a second one); one person uses `client_as`."""
+    client = Client()
+    client.force_login(user)
+    return client
