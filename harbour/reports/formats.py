@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .engine import Report
 
@@ -122,7 +122,7 @@ def as_html(reports: Sequence[Report]) -> str:
     )
 
 
-def write_xlsx(reports: Sequence[Report], path: Path) -> None:
+def write_xlsx(reports: Sequence[Report], path: Path | IO[bytes]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
