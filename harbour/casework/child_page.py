@@ -161,6 +161,8 @@ def _child_context(
         "timeline": timeline,
         "kind_choices": [(kind, label) for kind, label in labels.items()],
         "kind_labels": labels,
+        # Every kind shown is the filter left empty: no box is ticked.
+        "kinds_ticked": [] if set(timeline.kinds) >= set(labels) else timeline.kinds,
         "entries_text": entries_text(len(entries)),
         "shown_text": chronology_shown_text(
             timeline.kinds, labels, timeline.first.value, timeline.last.value

@@ -273,6 +273,8 @@ def test_the_page_shows_the_timeline_and_filters_without_javascript(client, clie
     page = text(client.get(f"/children/{history.pk}/"))
     assert 'class="moj-timeline"' in page
     assert page.count('class="moj-timeline__item"') == 9
+    # Everything shown is the filter left empty: no box is ticked.
+    assert 'type="checkbox"' in page and " checked" not in page
 
     filtered = text(
         client.get(
@@ -283,6 +285,7 @@ def test_the_page_shows_the_timeline_and_filters_without_javascript(client, clie
     assert filtered.count('class="moj-timeline__item"') == 1
     assert "Found or returned" in filtered
     assert 'value="episodes" checked' in filtered
+    assert filtered.count(" checked") == 1
     assert 'name="from-day" type="text" inputmode="numeric" value="6"' in filtered
 
 
