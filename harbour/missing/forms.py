@@ -80,6 +80,10 @@ class GovukForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data is None:
+            # Cannot happen: Form.clean returns cleaned_data. The stubs allow None because an
+            # override may return nothing; none between here and Form does.
+            raise TypeError("Form.clean returned None instead of cleaned_data")
         for prefix, description, required in self.datetimes:
             data[prefix] = self._read(read_datetime, prefix, description, required)
         for prefix, description, required in self.dates:
@@ -88,12 +92,14 @@ class GovukForm(forms.Form):
 
     def error_list(self) -> list[dict[str, str]]:
         """The error summary's entries, in the order the fields appear."""
+        # An ErrorList gives each message as a str already; str() says so to the checker,
+        # whose stubs allow a ValidationError or a lazy string.
         items = []
         for name in self.fields:
             for message in self.errors.get(name, []):
-                items.append({"text": message, "href": f"#{name}"})
+                items.append({"text": str(message), "href": f"#{name}"})
         for message in self.non_field_errors():
-            items.append({"text": message, "href": f"#{next(iter(self.fields))}"})
+            items.append({"text": str(message), "href": f"#{next(iter(self.fields))}"})
         return items
 
 
