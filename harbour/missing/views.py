@@ -60,7 +60,8 @@ PAGE_SIZE = 50
 def risk_tag(level: str) -> dict[str, str]:
     if not level:
         return {"text": "Not graded", "classes": "govuk-tag--grey"}
-    return {"text": RiskLevel(level).label, "classes": RISK_TAGS[level]}
+    risk = RiskLevel(level)
+    return {"text": risk.label, "classes": RISK_TAGS[risk]}
 
 
 def merge_note(name: str, episode: Episode, started_at: dt.datetime | None, risk_level: str) -> str:
@@ -111,7 +112,7 @@ def _searched(term: str) -> Q:
     return wanted
 
 
-def filtered_episodes(user: Any, filters: dict[str, Any], now: int) -> QuerySet:
+def filtered_episodes(user: Any, filters: dict[str, Any], now: int) -> QuerySet[Episode]:
     """The episodes of the children `user` may see that match the list's filters, each
     with `overlaps` and `hours_missing` (until found, or until `now` while open), in the
     list's order."""
@@ -130,6 +131,7 @@ def filtered_episodes(user: Any, filters: dict[str, Any], now: int) -> QuerySet:
         episodes = episodes.filter(started_on__lte=filters["seen_to"])
     if filters["search"]:
         episodes = episodes.filter(_searched(filters["search"]))
+    order: tuple[str, ...]
     if status == EpisodeFilterForm.OPEN:
         order = (SORTS[filters["sort"]], "pk")
     else:
@@ -170,8 +172,10 @@ def episode_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data
     now = epoch_seconds(timezone.now())
     number = request.GET.get("page")
-    page = CappedPaginator(filtered_episodes(request.user, filters, now), PAGE_SIZE, page=number)
-    page = page.get_page(number)
+    paginator = CappedPaginator(
+        filtered_episodes(request.user, filters, now), PAGE_SIZE, page=number
+    )
+    page = paginator.get_page(number)
     episodes = list(page.object_list)
     auditor.record(
         request.user,
