@@ -5,14 +5,19 @@ Django's admin keeps the Django template engine; everything else is Jinja2 with 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms import BaseForm
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 
 from harbour.common.display import date_text, when_text
 from harbour.common.durations import hours_in_words
@@ -45,6 +50,55 @@ def forget_addresses() -> None:
     _reversed.cache_clear()
 
 
+@pass_context
+def page_errors(context: Context) -> list[dict[str, Any]]:
+    """The error summary's items for the page being rendered (base.html shows them).
+
+    In order of precedence: the page's own `error_summary` (a page that words its errors
+    itself, or [] for filters that ignore what they do not know); a view's `errors` or
+    `error_list` list; otherwise the errors of `form` and of each of `forms`, each linking to
+    its field's id (the field's name: macros/fields.html gives fields their names as ids).
+    A form is read unless the view said `has_errors` is false, for example for a list's
+    filters that ignore a value they do not know.
+    """
+    for name in ("error_summary", "errors", "error_list"):
+        items = context.get(name)
+        # interviews/record.html's `errors` maps fields to messages: not a summary's list.
+        if isinstance(items, list | tuple):
+            return list(items)
+    if "has_errors" in context and not context.get("has_errors"):
+        return []
+    forms = context.get("forms") or []
+    found: list[dict[str, Any]] = []
+    for form in [context.get("form"), *(forms.values() if isinstance(forms, Mapping) else forms)]:
+        if isinstance(form, BaseForm):
+            found.extend(_form_errors(form))
+    return found
+
+
+def _form_errors(form: BaseForm) -> list[dict[str, Any]]:
+    own_list = getattr(form, "error_list", None)
+    if callable(own_list):
+        # Harbour's forms that know their fields' ids (date boxes, groups) list their errors.
+        return list(own_list()) if form.is_bound else []
+    first_field = next(iter(form.fields), "")
+    return [
+        {"text": message, "href": f"#{first_field if field == NON_FIELD_ERRORS else field}"}
+        for field, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+@pass_context
+def page_messages(context: Context) -> list[Any]:
+    """The messages of django.contrib.messages for base.html's banners: those the view passed
+    as `messages`, or else those waiting for this request (reading them marks them shown)."""
+    if "messages" in context:
+        return list(context.get("messages") or [])
+    request = context.get("request")
+    return list(get_messages(request)) if request is not None else []
+
+
 def _finalize(value: Any) -> Any:
     # `{{ none }}` prints nothing rather than "None" (a missing optional value, not data).
     return "" if value is None else value
@@ -71,6 +125,8 @@ def environment(**options: Any) -> Environment:
             "static": static,
             "url": url,
             "service_name": SERVICE_NAME,
+            "page_errors": page_errors,
+            "page_messages": page_messages,
         }
     )
     return env
