@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -32,6 +32,15 @@ class CommitRefused(Exception):
         self.problems = problems
 
 
+class Overlap(TypedDict):
+    """Rows recorded into one episode that overlaps others of its child (kept in the
+    session, so plain lists of primary keys)."""
+
+    rows: list[int]  # row numbers, in file order
+    episode: int
+    others: list[int]
+
+
 @dataclass
 class CommitResult:
     created: int = 0
@@ -41,14 +50,14 @@ class CommitResult:
     episodes: list[int] = field(default_factory=list)
     # Episodes recorded that overlap other episodes of their child, as the form's episode
     # page warns: [{"rows": [row numbers], "episode": pk, "others": [pks]}], in file order.
-    overlapping: list[dict[str, list[int] | int]] = field(default_factory=list)
+    overlapping: list[Overlap] = field(default_factory=list)
 
     def note_overlaps(self, number: int, episode: Episode, others: list[Episode]) -> None:
         entry = next((e for e in self.overlapping if e["episode"] == episode.pk), None)
         if entry is None:
             if not others:
                 return
-            entry = {"rows": [], "episode": episode.pk, "others": []}
+            entry = Overlap(rows=[], episode=episode.pk, others=[])
             self.overlapping.append(entry)
         entry["rows"] = [*entry["rows"], number]
         entry["others"] = sorted({*entry["others"], *(other.pk for other in others)})
@@ -122,15 +131,20 @@ def commit(
                     result.skipped += row.status == "ready"
                     continue
                 try:
+                    started_at = row.started_at
+                    if started_at is None:
+                        # Cannot happen: a row without a last seen time that can be read
+                        # has a problem, so it is never ready (rows._parse_row).
+                        raise ValidationError({"started_at": "The file gives none."})
                     child = _child_for(actor, row, choice, sexes, created_children, result)
                     outcome = services.record_notification(
                         actor,
                         child=child,
                         police_reference=row.reference,
                         category=row.category,
-                        started_at=row.started_at,
+                        started_at=started_at,
                         reported_at=row.reported_at,
-                        notified_at=received if received >= row.started_at else None,
+                        notified_at=received if received >= started_at else None,
                         risk_level=row.risk_level,
                         ended_at=row.ended_at,
                     )
@@ -197,6 +211,10 @@ def _child_for(
     key = row.child_id.lower() or f"row {row.number}"
     if key in created:
         return created[key]
+    if row.date_of_birth is None:
+        # Cannot happen: "new" is offered only for a row with a date of birth
+        # (preview._cannot_create), and commit refuses an answer that was not offered.
+        raise ValidationError({"date_of_birth": "The file gives none, and a new child needs one."})
     sex = sexes.get(row.number) or Sex.UNKNOWN
     try:
         child = save_child(

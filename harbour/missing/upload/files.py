@@ -14,6 +14,7 @@ import hashlib
 import io
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,8 +37,9 @@ class UploadRefused(Exception):
 # Holding the file.
 
 
-def receive(actor: Actor, force: PoliceForce, content: bytes) -> PoliceUpload:
-    """Keep an uploaded file for its preview (after checking it can be read at all)."""
+def receive(actor: User, force: PoliceForce, content: bytes) -> PoliceUpload:
+    """Keep an uploaded file for its preview (after checking it can be read at all). Only a
+    person signed in uploads: the file is theirs alone to see."""
     if len(content) > MAX_BYTES:
         raise UploadRefused(
             f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split the extract into "

@@ -31,14 +31,16 @@ class UploadFormBase(forms.Form):
     summary_target = ""
 
     def error_list(self) -> list[dict[str, str]]:
+        # An ErrorList gives each message as a str already; str() says so to the checker,
+        # whose stubs allow a ValidationError or a lazy string.
         items = [
-            {"text": message, "href": f"#{self.summary_target}"}
+            {"text": str(message), "href": f"#{self.summary_target}"}
             for message in self.non_field_errors()
         ]
         for name, field in self.fields.items():
             target = self.summary_target if field.widget.is_hidden else name
             for message in self.errors.get(name, []):
-                items.append({"text": message, "href": f"#{target}"})
+                items.append({"text": str(message), "href": f"#{target}"})
         return items
 
 
@@ -242,6 +244,10 @@ class ChoicesForm(UploadFormBase):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data is None:
+            # Cannot happen: Form.clean returns cleaned_data. The stubs allow None because an
+            # override may return nothing; none between here and Form does.
+            raise TypeError("Form.clean returned None instead of cleaned_data")
         if self.changed:
             self.add_error(None, REGISTER_CHANGED)
         return data

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -55,8 +56,12 @@ FIELDS = [
 LABELS = {item.key: item.label for item in FIELDS}
 REQUIRED = ("police_reference", "category", "given_name", "family_name")
 # The values a force writes for each code, offered when a mapping is first made.
-DEFAULT_CATEGORY_VALUES = {Category.MISSING: ["Missing", "M"], Category.ABSENT: ["Absent", "A"]}
-DEFAULT_RISK_VALUES = {
+# Keyed by code as a saved mapping's JSON is, so that either can stand for the other.
+DEFAULT_CATEGORY_VALUES: dict[str, list[str]] = {
+    Category.MISSING: ["Missing", "M"],
+    Category.ABSENT: ["Absent", "A"],
+}
+DEFAULT_RISK_VALUES: dict[str, list[str]] = {
     RiskLevel.NO_APPARENT_RISK: ["No apparent risk", "None"],
     RiskLevel.LOW: ["Low"],
     RiskLevel.MEDIUM: ["Medium"],
@@ -247,7 +252,7 @@ def save_mapping(
         mapping.date_format = formats.get("date_format", "")
         mapping.time_format = formats.get("time_format", "") or "%H:%M"
         mapping.updated_at = timezone.now()
-        mapping.updated_by = actor if getattr(actor, "pk", None) else None
+        mapping.updated_by = actor if isinstance(actor, User) and actor.pk else None
         try:
             # Headers and formats are not personal data: the changes are kept in plain
             # details. Two coordinators saving a force's first mapping at once both find

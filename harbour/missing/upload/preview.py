@@ -155,13 +155,12 @@ def _mark_recorded(
     references = {row.reference for row in rows if row.status == "ready"}
     if not references:
         return
-    by_reference: dict[str, Episode] = {}
-    for episode in (
-        Episode.objects.filter(episode_id__in=references)
+    by_reference: dict[str, Episode] = {
+        episode.episode_id: episode
+        for episode in Episode.objects.filter(episode_id__in=references)
         .select_related("child")
         .only(*EPISODE_COLUMNS, *(f"child__{name}" for name in CHILD_COLUMNS))
-    ):
-        by_reference[episode.episode_id] = episode
+    }
     for ref in (
         NotificationReference.objects.filter(reference__in=references)
         .select_related("episode__child")

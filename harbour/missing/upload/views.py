@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,10 +51,20 @@ PERMISSION = "missing.manage_episodes"
 RESULT_KEY = "police_upload_result"
 
 
+def _uploader(request: HttpRequest) -> User:
+    """The person signed in, who alone sees the files they upload."""
+    if not isinstance(request.user, User):
+        # Cannot happen: permission_required sends anyone not signed in to sign in first.
+        raise PermissionDenied
+    return request.user
+
+
 def _held(request: HttpRequest, pk: int) -> PoliceUpload:
     files.purge_expired()
     upload = (
-        PoliceUpload.objects.select_related("force").filter(pk=pk, uploaded_by=request.user).first()
+        PoliceUpload.objects.select_related("force")
+        .filter(pk=pk, uploaded_by=_uploader(request))
+        .first()
     )
     if upload is None:
         raise Http404("No such upload")
@@ -68,7 +79,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                held = receive(request.user, form.cleaned_data["force"], form.cleaned_data["file"])
+                held = receive(
+                    _uploader(request), form.cleaned_data["force"], form.cleaned_data["file"]
+                )
             except UploadRefused as problem:
                 form.add_error("file", str(problem))
             else:
@@ -106,8 +119,11 @@ def mapping(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("police_upload_preview", pk=held.pk)
             except Conflict as problem:
                 conflict = str(problem)
-                form.data = form.data.copy()
-                form.data["version"] = current.version if current else ""
+                # The form is bound to request.POST, which cannot be changed: it shows a copy
+                # holding the version the mapping has now (as text, as it was posted).
+                data = request.POST.copy()
+                data["version"] = str(current.version) if current else ""
+                form.data = data
             except ValidationError as problem:
                 for name, messages in problem.message_dict.items():
                     form.add_error(name if name in form.fields else None, messages)
@@ -219,7 +235,7 @@ def _preview_context(built: Preview, form: ChoicesForm, refused: list[str]) -> d
                     (c.child.full_name, c.child.pk, row.open_episodes.get(c.child.pk))
                     for c in row.candidates
                 )
-                if services.joins_open_episode(episode, row.ended_at)
+                if episode is not None and services.joins_open_episode(episode, row.ended_at)
             },
         }
 
