@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -168,7 +167,8 @@ def _child_context(
             timeline.kinds, labels, timeline.first.value, timeline.last.value
         ),
         "has_errors": bool(timeline.errors),
-        "timeline_errors": [{"text": text, "href": href} for text, href in timeline.errors],
+        # The chronology filter's errors, for the summary base.html shows.
+        "error_summary": [{"text": text, "href": href} for text, href in timeline.errors],
         "may_export": allowed(request.user, "children.export_subject_access", child),
         "may_manage_access": allowed(request.user, "children.manage_access_list", child),
         "may_edit": (may_edit := allowed(request.user, "children.edit_child", child)),
@@ -201,8 +201,7 @@ def child_view(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(context, HttpResponse):
         return context
     _audit(request, "children.child_viewed", context)
-    # What the edit pages said on saving ("The legal status has been saved.").
-    context["messages"] = list(messages.get_messages(request))
+    # base.html shows what the edit pages said on saving ("The legal status has been saved.").
     return render(request, "children/child.html", context)
 
 
@@ -213,4 +212,7 @@ def child_print_view(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(context, HttpResponse):
         return context
     _audit(request, "children.child_printed", context)
+    # Paper has no form to correct and no banner: messages wait for the next page.
+    context["error_summary"] = []
+    context["messages"] = []
     return render(request, "children/child_print.html", context)

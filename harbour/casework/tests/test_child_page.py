@@ -299,9 +299,21 @@ def test_a_date_that_is_not_real_is_explained_and_the_entry_kept(client, client_
     )
 
     assert "<title>Error: " in page
-    assert "govuk-error-summary" in page
+    assert page.count('class="govuk-error-summary"') == 1
     assert 'href="#from-day">Date from must be a real date' in page
     assert 'value="31"' in page
+    assert page.count('class="moj-timeline__item"') == 9
+
+
+def test_the_printable_version_shows_no_error_summary_for_a_date_that_is_not_real(
+    client, client_as, history
+):
+    client_as("COORDINATOR")
+    query = {"from-day": "31", "from-month": "2", "from-year": "2024"}
+
+    page = text(client.get(f"/children/{history.pk}/print/", query))
+
+    assert "govuk-error-summary" not in page
     assert page.count('class="moj-timeline__item"') == 9
 
 
