@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 from django.contrib.auth import models as auth_models
@@ -18,9 +18,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+
+from harbour.audit import services as auditor
 
 from .models import Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from harbour.children.models import Child
 
 # Whoever asks: a signed-in user or an anonymous visitor.
 User = auth_models.User | AnonymousUser
@@ -261,3 +267,30 @@ def permission_required(permission: str) -> Callable[[View], View]:
         return login_required(checked)
 
     return decorator
+
+
+# Opening a child's record: the one answer every page about a child gives.
+
+
+def refusal(request: HttpRequest, child: Child) -> HttpResponse | None:
+    """None when the user may open the child's record. Otherwise the restricted page
+    (audited) when the record is restricted and the user is not on its access list, or
+    403 (PermissionDenied) when their role does not reach the child."""
+    if allowed(request.user, "children.view_child", child):
+        return None
+    if child.restricted and not on_access_list(child, request.user):
+        return refuse_restricted(request, child)
+    raise PermissionDenied
+
+
+def on_access_list(child: Child, user: User) -> bool:
+    # An anonymous visitor is on no list.
+    return user.is_authenticated and child.access_list.filter(pk=user.pk).exists()
+
+
+def refuse_restricted(request: HttpRequest, child: Child) -> HttpResponse:
+    """Someone not on a restricted record's access list learns only that it exists."""
+    auditor.record(
+        request.user, "children.restricted_refused", obj=child, details={"path": request.path}
+    )
+    return render(request, "children/restricted.html", status=403)

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from harbour.accounts.permissions import (
     permission_required,
+    refusal,
     visible_to,
 )
 from harbour.audit import services as auditor
-from harbour.children.views import refusal
 from harbour.common.display import when_text
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.services import Conflict

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from harbour.accounts.permissions import allowed, permission_required
+from harbour.accounts.permissions import allowed, permission_required, refusal
 from harbour.audit import services as auditor
 from harbour.casework.chronology import KINDS, NO_LINKS, chronology, links_for
 from harbour.casework.flags import child_flags, flag_annotations
@@ -28,7 +28,6 @@ from harbour.casework.presenters import (
     statuses_today,
 )
 from harbour.children.models import Child, LegalStatus
-from harbour.children.views import refusal
 from harbour.common.time import completed_years, local_date
 
 

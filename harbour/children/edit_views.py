@@ -13,14 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from harbour.accounts.permissions import allowed
+from harbour.accounts.permissions import allowed, refusal
 from harbour.audit import services as auditor
 from harbour.common.services import Conflict
 
 from . import services
 from .forms import ChildForm, LegalStatusForm
 from .models import Child, LegalStatus
-from .views import refusal
 
 
 def _date_initial(name: str, day: dt.date | None) -> dict[str, str]:

@@ -9,7 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from harbour.accounts.permissions import User, allowed, permission_required
+from harbour.accounts.permissions import (
+    allowed,
+    on_access_list,
+    permission_required,
+    refuse_restricted,
+)
 from harbour.accounts.services import pending_grants
 from harbour.audit import services as auditor
 
@@ -17,35 +22,11 @@ from . import services, subject_access
 from .models import Child
 
 
-def refusal(request: HttpRequest, child: Child) -> HttpResponse | None:
-    """None when the user may open the child's record. Otherwise the restricted page
-    (audited) when the record is restricted and the user is not on its access list, or
-    403 (PermissionDenied) when their role does not reach the child."""
-    if allowed(request.user, "children.view_child", child):
-        return None
-    if child.restricted and not _on_access_list(child, request.user):
-        return refuse_restricted(request, child)
-    raise PermissionDenied
-
-
-def _on_access_list(child: Child, user: User) -> bool:
-    # An anonymous visitor is on no list.
-    return user.is_authenticated and child.access_list.filter(pk=user.pk).exists()
-
-
-def refuse_restricted(request: HttpRequest, child: Child) -> HttpResponse:
-    """Someone not on a restricted record's access list learns only that it exists."""
-    auditor.record(
-        request.user, "children.restricted_refused", obj=child, details={"path": request.path}
-    )
-    return render(request, "children/restricted.html", status=403)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def subject_access_view(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_object_or_404(Child, pk=pk)
-    if child.restricted and not _on_access_list(child, request.user):
+    if child.restricted and not on_access_list(child, request.user):
         return refuse_restricted(request, child)
     if not allowed(request.user, "children.export_subject_access", child):
         raise PermissionDenied

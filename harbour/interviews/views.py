@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from harbour.accounts.models import Role, StaffProfile
-from harbour.accounts.permissions import allowed, own_work, permission_required
+from harbour.accounts.permissions import allowed, own_work, permission_required, refusal
 from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
-from harbour.children.views import refusal
 from harbour.common.dates import OFFSET_CHOICES
 from harbour.common.display import when_text
 from harbour.common.durations import hours_in_words

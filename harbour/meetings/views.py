@@ -19,9 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from harbour.accounts.permissions import permission_required, visible_to
+from harbour.accounts.permissions import permission_required, refusal, visible_to
 from harbour.audit import services as auditor
-from harbour.children.views import refusal
 from harbour.common.display import date_text, when_text
 from harbour.common.paging import first_rows
 from harbour.common.time import HOUR, local_date

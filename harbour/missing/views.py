@@ -20,13 +20,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from harbour.accounts.permissions import (
     permission_required,
+    refusal,
     visible_children,
     visible_to,
 )
 from harbour.audit import services as auditor
 from harbour.children.models import Child, Sex
 from harbour.children.services import save_child
-from harbour.children.views import refusal
 from harbour.common.display import date_text, when_text
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.services import Conflict

@@ -132,7 +132,7 @@ def _attach_open_episodes(rows: list[Row]) -> None:
 
 def record_refusals(actor: Actor, preview: Preview, path: str) -> None:
     """`children.restricted_refused` for each restricted child a row named, as
-    harbour.children.views.refuse_restricted records a refused page."""
+    harbour.accounts.permissions.refuse_restricted records a refused page."""
     for child in preview.refused.values():
         auditor.record(actor, "children.restricted_refused", obj=child, details={"path": path})
 
