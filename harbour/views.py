@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from harbour.accounts.permissions import allowed
+from harbour.casework.dashboard import dashboard
 from harbour.jinja2 import url
 
 # What the home page offers, each only to those whose roles allow it, with the page where
@@ -51,8 +52,6 @@ def home(request: HttpRequest) -> HttpResponse:
     """The dashboard for caseworkers who have one; otherwise what Harbour is, and where
     to go next."""
     if allowed(request.user, "casework.view_dashboard"):
-        from harbour.casework.dashboard import dashboard
-
         return dashboard(request)
     offers = [
         {"href": url(page), "text": text, "rest": rest}

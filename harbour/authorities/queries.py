@@ -183,7 +183,7 @@ def _requested() -> QuerySet:
     return OlaLog.objects.filter(request_epoch__isnull=False).values("episode")
 
 
-def responses_awaited(children: QuerySet, now: dt.datetime) -> QuerySet:
+def responses_awaited(children: QuerySet | Q, now: dt.datetime) -> QuerySet:
     """Episodes of these children whose interview request has had no response yet, oldest
     request first. Only episodes with a request in their log: no group to work out."""
     return (

@@ -216,9 +216,7 @@ def build(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
         outstanding.filter(overdue_found).order_by("ended_epoch", "pk"), INTERVIEW_ROWS
     )
     meetings = _capped(_meetings_required(children), MEETING_ROWS)
-    # responses_awaited filters with of_children, which takes a Q as well as a queryset;
-    # its annotation says only QuerySet (harbour/authorities/queries.py).
-    ola_awaited = _capped(responses_awaited(children, now), OLA_ROWS)  # type: ignore[arg-type]
+    ola_awaited = _capped(responses_awaited(children, now), OLA_ROWS)
     hotspots = _hotspot_children(children, today)
 
     shown = {episode.child_id for episode in missing_now}

@@ -23,12 +23,6 @@ TEMPLATES = Path(settings.BASE_DIR) / "harbour" / "templates"
 
 SUMMARY = 'class="govuk-error-summary"'
 
-# Pages that may still render a summary or the messages themselves, each with why.
-STILL_THEIR_OWN = {
-    "children/child.html": "its chronology filter's summary and the messages include, until "
-    "the change moving it to harbour/casework (issue 11) drops them",
-}
-
 
 class PlaceForm(forms.Form):
     town = forms.CharField()
@@ -121,4 +115,4 @@ def test_no_page_renders_its_own_summary_or_messages() -> None:
             own.add(name)
         if "There is a problem" in text:
             own.add(name)
-    assert own - set(STILL_THEIR_OWN) == set()
+    assert own == set()
