@@ -44,7 +44,7 @@ def test_a_coordinator_finds_a_child_and_makes_them_a_case_of_another_authority(
         first_name="Priya",
         last_name="Shah",
     )
-    child = ChildFactory(
+    child = ChildFactory.create(
         child_id="P-2001", given_name="Alfie", family_name="Smith",
         date_of_birth=dt.date(2010, 9, 3),
     )  # fmt: skip

@@ -52,7 +52,7 @@ def coordinator() -> User:
 def test_a_late_notification_is_recorded_and_closed_in_one_step(
     page: Page, axe, live_server, coordinator
 ):
-    child = ChildFactory(
+    child = ChildFactory.create(
         child_id="P-1001", given_name="Alfie", family_name="Smith",
         date_of_birth=dt.date(2010, 9, 3),
     )  # fmt: skip

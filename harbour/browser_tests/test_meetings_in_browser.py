@@ -31,7 +31,7 @@ class MeetingsJourney(Journey):
 
 
 def long_missing(given: str, family: str, child_id: str, days_ago: int):
-    child = ChildFactory(given_name=given, family_name=family, child_id=child_id)
+    child = ChildFactory.create(given_name=given, family_name=family, child_id=child_id)
     last_seen = timezone.now() - dt.timedelta(days=days_ago)
     EpisodeFactory(child=child, started_at=last_seen, ended_at=last_seen + dt.timedelta(hours=80))
     triggers.evaluate("test", child)
@@ -44,7 +44,7 @@ def test_a_coordinator_closes_a_task_and_schedules_and_records_a_meeting(
     make_staff(Role.COORDINATOR, username="coordinator", password=PASSWORD)
     not_needed = long_missing("Noah", "Quill", "CH910001", 6)
     needed = long_missing("Maya", "Fenwick", "CH910002", 5)
-    lapsed = MeetingFactory(child=ChildFactory(given_name="Old", family_name="Record"))
+    lapsed = MeetingFactory.create(child=ChildFactory(given_name="Old", family_name="Record"))
     journey = MeetingsJourney(page, axe, live_server.url)
 
     # 1. The list: tasks as a GOV.UK task list; a meeting requested in 2019 is not planned.

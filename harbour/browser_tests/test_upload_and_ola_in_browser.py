@@ -51,7 +51,7 @@ def test_a_coordinator_uploads_a_police_extract_and_records_its_good_rows(
     force = PoliceForce.objects.create(name="Testshire Police", code="TST")
     save_mapping("test", force, version=None, **NORTHSHIRE)
     # The extract's "Alfie Smtih" is this child, with two letters transposed.
-    alfie = ChildFactory(
+    alfie = ChildFactory.create(
         child_id="P-1001", given_name="Alfie", family_name="Smith",
         date_of_birth=dt.date(2010, 9, 3),
     )  # fmt: skip
@@ -86,10 +86,12 @@ def test_a_coordinator_logs_a_request_to_the_placing_authority(page: Page, axe, 
         code="344", name="Example Shire Council", team="Missing children team",
         email="missing@example.org",
     )  # fmt: skip
-    child = ChildFactory(given_name="Robin", family_name="Example")
+    child = ChildFactory.create(given_name="Robin", family_name="Example")
     LegalStatusFactory(child=child, responsible_la="344", start_date=dt.date(2023, 1, 1))
     found = dt.datetime.now(tz=dt.UTC).replace(microsecond=0) - dt.timedelta(days=2)
-    episode = EpisodeFactory(child=child, started_at=found - dt.timedelta(hours=20), ended_at=found)
+    episode = EpisodeFactory.create(
+        child=child, started_at=found - dt.timedelta(hours=20), ended_at=found
+    )
     steps = Steps(page, axe, "ola")
     sign_in(page, live_server.url, "coordinator", PASSWORD)
 

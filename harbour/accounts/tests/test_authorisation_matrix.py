@@ -118,10 +118,10 @@ def sample_records() -> dict[str, int]:
     )
     from harbour.meetings.models import MeetingTask
 
-    child = ChildFactory()
-    legal_status = LegalStatusFactory(child=child)
-    episode = EpisodeFactory(child=child)
-    meeting = MeetingFactory(child=child)
+    child = ChildFactory.create()
+    legal_status = LegalStatusFactory.create(child=child)
+    episode = EpisodeFactory.create(child=child)
+    meeting = MeetingFactory.create(child=child)
     now = timezone.now()
     task = MeetingTask.objects.create(
         child=child,

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import models
 
 import harbour
 from harbour.audit import services as auditor
 from harbour.audit.models import AuditEvent
 from harbour.authorities.models import LocalAuthority
 from harbour.children.models import Child, LegalStatus
+from harbour.common.models import Record
 from harbour.common.tests import factories
 from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
 from harbour.interviews.models import ReturnInterview
@@ -27,7 +27,7 @@ from harbour.reports.models import ChildPopulation, ComparatorRate
 
 pytestmark = pytest.mark.django_db
 
-FACTORIES = {
+FACTORIES: dict[type[Record], type[factories.DerivedFieldsFactory[typing.Any]]] = {
     Child: factories.ChildFactory,
     LegalStatus: factories.LegalStatusFactory,
     Episode: factories.EpisodeFactory,
@@ -65,13 +65,13 @@ def record_services() -> list[tuple[str, Callable]]:
 SERVICES = record_services()
 
 
-def model_of(function: Callable) -> type[models.Model]:
+def model_of(function: Callable) -> type[Record]:
     hints = typing.get_type_hints(function)
     parameter = list(inspect.signature(function).parameters)[1]
     return hints[parameter]
 
 
-def new_record(model: type[models.Model]) -> models.Model:
+def new_record(model: type[Record]) -> Record:
     """An unsaved record with saved parents."""
     if model in REFERENCE_DATA:
         return REFERENCE_DATA[model]()
@@ -84,7 +84,7 @@ def new_record(model: type[models.Model]) -> models.Model:
     return factory.build(**parents)
 
 
-def saved_record(model: type[models.Model]) -> models.Model:
+def saved_record(model: type[Record]) -> Record:
     record = new_record(model)
     record.refresh_derived()
     record.save()

@@ -22,13 +22,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 @pytest.fixture
 def child(client_as):
     client_as("COORDINATOR")
-    return ChildFactory(given_name="Ada", family_name="Brook")
+    return ChildFactory.create(given_name="Ada", family_name="Brook")
 
 
 def page_of(client, child, kind: str) -> str:
-    episode = EpisodeFactory(child=child, started_at=NOW - dt.timedelta(days=3))
+    episode = EpisodeFactory.create(child=child, started_at=NOW - dt.timedelta(days=3))
     if kind == "meeting":
-        path = f"/meetings/{MeetingFactory(child=child).pk}/"
+        path = f"/meetings/{MeetingFactory.create(child=child).pk}/"
     elif kind == "meeting task":
         task = MeetingTask.objects.create(
             child=child,

@@ -108,7 +108,7 @@ NOW = dt.datetime(2024, 4, 2, 12, 0, tzinfo=UTC)
 def one_of_everything(child: Child, worker: User, tag: str) -> None:
     """One record of every exported kind about `child`, its free text marked with `tag`."""
     LegalStatusFactory(child=child)
-    episode = EpisodeFactory(child=child, started_at=NOW - dt.timedelta(days=3))
+    episode = EpisodeFactory.create(child=child, started_at=NOW - dt.timedelta(days=3))
     NotificationReference.objects.create(
         episode=episode, reference=f"REF-{tag}", received_at=NOW - dt.timedelta(days=3)
     )
@@ -116,7 +116,9 @@ def one_of_everything(child: Child, worker: User, tag: str) -> None:
     Allocation.objects.create(
         episode=episode, worker=worker, organisation=f"Org {tag}", allocated_at=NOW
     )
-    meeting = MeetingFactory(child=child, outcome=f"Outcome {tag}", attendees=";POLICE;HEALTH;")
+    meeting = MeetingFactory.create(
+        child=child, outcome=f"Outcome {tag}", attendees=";POLICE;HEALTH;"
+    )
     MeetingAction.objects.create(meeting=meeting, description=f"Action {tag}", owner="Police")
     task = MeetingTask.objects.create(
         child=child,

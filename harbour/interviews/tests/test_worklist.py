@@ -34,7 +34,7 @@ def coordinator(client_as) -> User:
 
 
 def returned(at: dt.datetime, **fields) -> Episode:
-    return EpisodeFactory(started_at=at - 5 * HOUR, ended_at=at, **fields)
+    return EpisodeFactory.create(started_at=at - 5 * HOUR, ended_at=at, **fields)
 
 
 def row(episode: Episode, now: dt.datetime) -> Episode:

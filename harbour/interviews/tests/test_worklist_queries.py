@@ -37,7 +37,7 @@ def rows_of_every_kind(coordinator: User, worker: User, count: int, start: int) 
             LegalStatusFactory(child=child, responsible_la="343")
         # Every other child's interviews overdue; the others' due in the coming hours.
         found = NOW - (80 + n) * HOUR if n % 2 == 0 else NOW - (n + 1) * HOUR
-        allocated = EpisodeFactory(child=child, started_at=found - 5 * HOUR, ended_at=found)
+        allocated = EpisodeFactory.create(child=child, started_at=found - 5 * HOUR, ended_at=found)
         if n % 2:
             services.allocate(coordinator, allocated, worker=worker, organisation="Catch22")
         else:

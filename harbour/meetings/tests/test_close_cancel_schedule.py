@@ -23,7 +23,7 @@ def coordinator(client_as):
 
 
 def long_task() -> MeetingTask:
-    child = ChildFactory(given_name="Ada", family_name="Brook")
+    child = ChildFactory.create(given_name="Ada", family_name="Brook")
     EpisodeFactory(child=child, started_at=T0, ended_at=T0 + dt.timedelta(hours=80))
     (task,) = triggers.evaluate("test", child, NOW)
     return task

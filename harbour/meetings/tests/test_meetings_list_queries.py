@@ -23,7 +23,7 @@ def tasks_and_meetings(count: int) -> None:
     """Per child: a task raised by a long episode and joined by three repeat episodes, and a
     meeting requested; every third child also has a meeting already held."""
     for n in range(count):
-        child = ChildFactory()
+        child = ChildFactory.create()
         EpisodeFactory(child=child, started_at=T0, ended_at=T0 + 4 * DAY)
         for days in (5, 7, 9):
             EpisodeFactory(child=child, started_at=T0 + days * DAY, ended_at=T0 + days * DAY)

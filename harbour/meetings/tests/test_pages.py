@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 
 
 def long_task(**child_fields) -> MeetingTask:
-    child = ChildFactory(**child_fields)
+    child = ChildFactory.create(**child_fields)
     EpisodeFactory(child=child, started_at=T0, ended_at=T0 + dt.timedelta(hours=80))
     (task,) = triggers.evaluate("test", child, NOW)
     return task
