@@ -33,7 +33,7 @@ def anchor(*args: str):
 
 
 def head() -> str:
-    event = AuditEvent.objects.order_by("-sequence").first()
+    event = AuditEvent.objects.latest("sequence")
     return f"{event.sequence}:{event.hash}"
 
 

@@ -53,9 +53,10 @@ def _staff_user() -> Any:
 
 
 def _empty_preview() -> Any:
+    from harbour.missing.models import ColumnMapping, PoliceUpload
     from harbour.missing.upload.preview import Preview
 
-    return Preview(upload=None, mapping=None, rows=[])
+    return Preview(upload=PoliceUpload(), mapping=ColumnMapping(), rows=[])
 
 
 # {form class name: keyword arguments its constructor needs besides the data}.
@@ -79,9 +80,10 @@ def build(cls: type[forms.BaseForm], data: dict[str, Any] | None = None) -> form
         for base in cls.__mro__
         if "__init__" in base.__dict__
     )
-    args: tuple[Any, ...] = (_staff_user(),) if takes_user else ()
+    if takes_user:
+        arguments["user"] = _staff_user()
     try:
-        return cls(*args, data=data, **arguments)
+        return cls(data=data, **arguments)
     except TypeError as problem:
         raise AssertionError(
             f"{cls.__module__}.{cls.__qualname__} needs constructor arguments: add it to "
