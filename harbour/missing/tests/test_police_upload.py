@@ -5,6 +5,7 @@ recording is all or nothing."""
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ NOW = dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.frozen_at(NOW)]
 DATA = Path(__file__).parent / "data"
 
-NORTHSHIRE = {
+NORTHSHIRE: dict[str, Any] = {
     "columns": {
         "police_reference": "Crime Ref",
         "given_name": "Forename",
@@ -53,7 +54,7 @@ NORTHSHIRE = {
     },
     "formats": {"datetime_format": "%d/%m/%Y %H:%M", "date_format": "%d/%m/%Y"},
 }
-EASTMOOR = {
+EASTMOOR: dict[str, Any] = {
     "columns": {
         "police_reference": "Occurrence",
         "given_name": "Given Names",
