@@ -239,3 +239,64 @@ def test_a_field_can_keep_an_id_other_than_its_name_and_word_its_own_error() -> 
     assert '<p id="id_username-error" class="govuk-error-message">' in html
     assert 'id="id_username" name="username" type="text" value="ada"' in html
     assert 'aria-describedby="id_username-error"' in html
+
+
+def test_a_select_with_no_form_behind_it_shows_the_value_chosen_and_its_error() -> None:
+    html = render(
+        '{% from "macros/fields.html" import select %}'
+        '{{ select(none, "sex-3", "Sex", [("F", "Female"), ("M", "Male")], value="M", '
+        'error="Select a sex", label_classes="", classes="govuk-!-width-full") }}'
+    )
+    assert '<label class="govuk-label" for="sex-3">Sex</label>' in html
+    assert (
+        '<select class="govuk-select govuk-!-width-full govuk-select--error" id="sex-3" '
+        'name="sex-3" aria-describedby="sex-3-error">'
+    ) in html
+    assert '<option value="M" selected>Male</option>' in html
+    assert '<option value="F">Female</option>' in html
+
+
+def test_a_box_repeated_per_row_keeps_its_own_id_and_describes_its_error_itself() -> None:
+    html = render(
+        '{% from "macros/fields.html" import checkboxes %}'
+        '{{ checkboxes(none, "confirm", "", [("yes", "I have checked")], [], id="confirm-7", '
+        'error="Confirm that you have checked") }}'
+    )
+    assert "<fieldset" not in html
+    assert '<p id="confirm-7-error" class="govuk-error-message">' in html
+    assert (
+        'id="confirm-7" name="confirm" type="checkbox" value="yes" '
+        'aria-describedby="confirm-7-error">'
+    ) in html
+    assert 'for="confirm-7">I have checked</label>' in html
+
+
+def test_boxes_that_are_fields_of_their_own_keep_their_names_and_hints() -> None:
+    html = render(
+        '{% from "macros/fields.html" import checkboxes %}'
+        '{{ checkboxes(none, "options", "Options", ['
+        '{"value": "on", "text": "A", "name": "a", "id": "a", "checked": true},'
+        '{"value": "on", "text": "B", "name": "b", "id": "b", "checked": false, "hint": "Why"}'
+        "], []) }}"
+    )
+    assert 'id="a" name="a" type="checkbox" value="on" checked>' in html
+    assert 'id="b" name="b" type="checkbox" value="on" aria-describedby="b-hint">' in html
+    assert '<div id="b-hint" class="govuk-hint govuk-checkboxes__hint">Why</div>' in html
+
+
+def test_radios_as_items_number_their_ids_past_the_divider_and_keep_the_choice_made() -> None:
+    html = render(
+        '{% from "macros/fields.html" import radios %}'
+        '{{ radios(none, "row-2", "Row 2", ['
+        '{"value": "child:1", "text": "Use this child", "hint": "Score 90"},'
+        '{"divider": "or"}, {"value": "skip", "text": "Do not record this row"}'
+        '], hint="Details", hint_id="row-2-details", value="skip", error="Choose one") }}'
+    )
+    assert 'aria-describedby="row-2-details row-2-error"' in html
+    assert '<div id="row-2-details" class="govuk-hint">Details</div>' in html
+    assert (
+        'id="row-2" name="row-2" type="radio" value="child:1" aria-describedby="row-2-hint">'
+        in html
+    )
+    assert '<div class="govuk-radios__divider">or</div>' in html
+    assert 'id="row-2-2" name="row-2" type="radio" value="skip" checked>' in html
