@@ -16,15 +16,13 @@ from django.template import engines
 TEMPLATES = Path(settings.BASE_DIR) / "harbour" / "templates"
 MACROS = TEMPLATES / "macros"
 
-# Pages that may still write a component by hand, each with why: none now. A page that
+# Pages that may still write a component by hand, each with why. A page that
 # cannot use a macro yet goes here with its reason.
 STILL_BY_HAND: dict[str, dict[str, str]] = {
     "table": {},
     "date input": {},
     "form field": {},
     "choice or text box": {
-        "interviews/record.html": "its fields read value and error dicts that include the "
-        "service's refusals, not a Django form (see the header of macros/fields.html)",
         "accounts/staff/set_password.html": "a hidden username box for password managers, "
         "not a field anyone fills in: GOV.UK has no component for it",
         "accounts/staff/detail.html": "the new set-password link, read-only and with no name "
@@ -300,3 +298,21 @@ def test_radios_as_items_number_their_ids_past_the_divider_and_keep_the_choice_m
     )
     assert '<div class="govuk-radios__divider">or</div>' in html
     assert 'id="row-2-2" name="row-2" type="radio" value="skip" checked>' in html
+
+
+def test_radios_reveal_a_conditional_field_and_take_an_id_prefix() -> None:
+    html = render(
+        '{% from "macros/fields.html" import radios %}'
+        '{{ radios(none, "when_offset", "Which one?", ['
+        '{"value": "a", "text": "A", "conditional": {"html": "More about A"}},'
+        '{"value": "b", "text": "B"}], value="b", error="Choose one", id="when-offset") }}'
+    )
+    assert 'aria-describedby="when-offset-error"' in html
+    assert '<p id="when-offset-error" class="govuk-error-message">' in html
+    assert 'id="when-offset" name="when_offset" type="radio" value="a" data-aria-controls=' in html
+    assert (
+        '<div class="govuk-radios__conditional govuk-radios__conditional--hidden" '
+        'id="conditional-when-offset">'
+    ) in html
+    assert "More about A" in html
+    assert 'id="when-offset-2" name="when_offset" type="radio" value="b" checked>' in html
