@@ -58,12 +58,17 @@ def page(browser: Browser) -> Iterator[Page]:
     errors: list[str] = []
 
     def keep_console_error(message: ConsoleMessage) -> None:
-        if message.type == "error":
+        # A response's status is the test's to check (a refused form answers 400, a test
+        # may block a script on purpose); anything else the console reports as an error
+        # (a script refused by the Content Security Policy, a failing script) is a fault.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
             errors.append(message.text)
 
     page.on("console", keep_console_error)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
     yield page
     context.close()
+    assert errors == [], errors
 
 
 @pytest.fixture(scope="session")
