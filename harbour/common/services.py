@@ -97,11 +97,11 @@ def save_record(
     with transaction.atomic():
         creating = record._state.adding
         changed = _write(record)
-        removed = dict(_remove(part) for part in removing)
+        removed = {_label(stored): values for stored, values in map(_remove, removing)}
         written = {}
         for part in parts:
-            part_changes = _write(part)
-            written[_label(part)] = part_changes
+            changes = _write(part)  # first: a new part has no pk to label it by until saved
+            written[_label(part)] = changes
         extra_details = dict(details or {})
         extra_sealed = dict(sealed or {})
         if written:
@@ -147,13 +147,13 @@ def _write(record: models.Model) -> dict[str, list[Any]]:
     return auditor.changes(before, auditor.field_values(record))
 
 
-def _remove(record: models.Model) -> tuple[str, dict[str, Any]]:
-    """Delete a row: its label and last values (taken first: a deleted row has no pk)."""
-    label = _label(record)
-    current = type(record)._default_manager.select_for_update().get(pk=record.pk)
-    values = auditor.field_values(current)
+def _remove(record: models.Model) -> tuple[models.Model, dict[str, Any]]:
+    """Delete a row: the stored copy, locked first (it keeps its pk, which the deleted
+    instance loses, for the audit) and its last values."""
+    stored = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    values = auditor.field_values(stored)
     record.delete()
-    return label, values
+    return stored, values
 
 
 def delete_record(
@@ -166,11 +166,9 @@ def delete_record(
 ) -> None:
     """Delete a record, with one audit event holding its last values."""
     with transaction.atomic():
-        # The row as stored, locked; audited after the delete so that the chain's lock is
-        # the last one the transaction takes (no lock-order deadlocks with other writers).
-        current = type(record)._default_manager.select_for_update().get(pk=record.pk)
-        values = auditor.field_values(current)
-        record.delete()
+        # Audited after the delete so that the chain's lock is the last one the transaction
+        # takes (no lock-order deadlocks with other writers).
+        current, values = _remove(record)
         _audit(
             actor,
             current,

@@ -128,16 +128,6 @@ def episode_for_reference(reference: str) -> Episode | None:
 # Writes.
 
 
-def _save(
-    actor: Actor,
-    episode: Episode,
-    action: str,
-    sealed: dict[str, Any] | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    save_record(actor, episode, action=action, sealed=sealed, details=details)
-
-
 # What must follow any change to a child's episodes, in the same transaction. The meetings
 # app registers its trigger evaluation here when it loads (harbour/meetings/apps.py), so that
 # missing, below meetings, never imports it.
@@ -302,7 +292,7 @@ def mark_found(
             )
         current.ended_at = ended_at
         current.found_location = (found_location or "").strip()
-        _save(actor, current, "missing.episode_found")
+        save_record(actor, current, action="missing.episode_found")
         _evaluate_triggers(actor, current.child)
     return current
 
@@ -333,10 +323,10 @@ def amend_episode(
             )
         if auditor.changes(before, auditor.field_values(current)) == {}:
             raise ValidationError("Nothing has changed: change at least one detail, or cancel.")
-        _save(
+        save_record(
             actor,
             current,
-            "missing.episode_amended",
+            action="missing.episode_amended",
             sealed={"reason": reason},
             details={"reason_given": True},
         )
