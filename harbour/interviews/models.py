@@ -87,7 +87,7 @@ class ReturnInterview(Record):
     onward_actions = models.TextField(blank=True, default="", db_default="")
     # Raised by each save through the services: a form carries the number it was loaded
     # with, and a save from a stale form is refused (harbour/interviews/services.py).
-    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     # Stored derived fact: the completion instant as epoch seconds.
     completed_epoch = models.BigIntegerField(null=True, editable=False)
@@ -165,7 +165,7 @@ class Allocation(Record):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         indexes = [

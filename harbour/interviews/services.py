@@ -30,8 +30,6 @@ ORGANISATION_MAX = 200
 
 def save_return_interview(actor: Actor, return_interview: ReturnInterview) -> ReturnInterview:
     """Create or change a return interview: validated, atomic, audited (the admin's path)."""
-    if return_interview._state.adding:
-        return_interview.version = 1  # 0 is what a page says when there is no interview
     return save_record(actor, return_interview)
 
 
@@ -75,7 +73,7 @@ def allocate(
         if (allocation.version if allocation else 0) != version:
             raise Conflict("allocation", current=allocation)
         if allocation is None:
-            allocation = Allocation(episode=episode, version=1)
+            allocation = Allocation(episode=episode)
         allocation.worker = worker
         allocation.organisation = organisation
         allocation.allocated_at = timezone.now()
@@ -183,7 +181,7 @@ def record_interview(
         if (interview.version if interview else 0) != version:
             raise Conflict("return interview", current=interview)
         if interview is None:
-            interview = ReturnInterview(episode=episode, version=1)
+            interview = ReturnInterview(episode=episode)
         interview.outcome = outcome
         interview.offered_at = offered_at
         interview.completed_at = completed_at

@@ -244,7 +244,7 @@ def save_mapping(
         mapping = _locked_mapping(force)
         if (mapping.version if mapping else None) != version:
             raise Conflict(MAPPING, current=mapping)
-        mapping = mapping or ColumnMapping(force=force, version=1)
+        mapping = mapping or ColumnMapping(force=force)
         mapping.columns = {key: header for key, header in columns.items() if header}
         mapping.category_values = {code: list(v) for code, v in category_values.items() if v}
         mapping.risk_values = {code: list(v) for code, v in risk_values.items() if v}
