@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from harbour.audit import services as auditor
-from harbour.common.display import when_text
+from harbour.common.display import staff_name, when_text
 
 from . import services
 from .models import GrantRequest, Lockout, Role, StaffProfile
@@ -274,11 +274,11 @@ def staff_roles(request: HttpRequest, user_pk: int) -> HttpResponse:
             form.add_error("roles", error.messages)
         else:
             if change.granted or change.revoked:
-                messages.success(request, f"Roles of {_name(user)} changed")
+                messages.success(request, f"Roles of {staff_name(user)} changed")
             for asked in change.requested:
                 _say_it_waits(request, user, asked)
             if not change.changed:
-                messages.info(request, f"The roles of {_name(user)} were already as selected")
+                messages.info(request, f"The roles of {staff_name(user)} were already as selected")
             return redirect("staff_detail", user_pk=user.pk)
     return _detail(request, user, errors=_error_list(form), roles_form=form)
 
@@ -294,26 +294,22 @@ def staff_organisation(request: HttpRequest, user_pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error("organisation", error.messages)
         else:
-            messages.success(request, f"Organisation of {_name(user)} changed")
+            messages.success(request, f"Organisation of {staff_name(user)} changed")
             return redirect("staff_detail", user_pk=user.pk)
     return _detail(request, user, errors=_error_list(form), organisation_form=form)
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _say_it_waits(request: HttpRequest, user: User, asked: GrantRequest) -> None:
     if asked.kind == GrantRequest.Kind.ROLE:
-        text = f"Giving {_name(user)} {asked.what()} needs a second administrator"
+        text = f"Giving {staff_name(user)} {asked.what()} needs a second administrator"
     elif asked.kind == GrantRequest.Kind.PASSWORD:
         text = (
-            f"A new set-password link for {_name(user)} needs a second administrator, who "
+            f"A new set-password link for {staff_name(user)} needs a second administrator, who "
             "will be shown the link to give them. Until then their password is unchanged"
         )
     else:
         text = (
-            f"Resetting the two factors of {_name(user)} needs a second administrator. "
+            f"Resetting the two factors of {staff_name(user)} needs a second administrator. "
             "Until then their authenticator app and backup codes are unchanged"
         )
     messages.info(request, f"{text}: another administrator must approve it")
@@ -361,7 +357,7 @@ def staff_deactivate(request: HttpRequest, user_pk: int) -> HttpResponse:
         request,
         user_pk,
         lambda user: services.deactivate_user(request.user, user),
-        lambda user, _: f"{_name(user)} has been deactivated and can no longer sign in",
+        lambda user, _: f"{staff_name(user)} has been deactivated and can no longer sign in",
     )
 
 
@@ -372,7 +368,7 @@ def staff_reactivate(request: HttpRequest, user_pk: int) -> HttpResponse:
         request,
         user_pk,
         lambda user: services.reactivate_user(request.user, user),
-        lambda user, _: f"{_name(user)} has been reactivated and can sign in again",
+        lambda user, _: f"{staff_name(user)} has been reactivated and can sign in again",
     )
 
 
@@ -383,7 +379,7 @@ def staff_sign_out_everywhere(request: HttpRequest, user_pk: int) -> HttpRespons
         request,
         user_pk,
         lambda user: services.sign_out_everywhere(request.user, user),
-        lambda user, _: f"{_name(user)} has been signed out everywhere",
+        lambda user, _: f"{staff_name(user)} has been signed out everywhere",
     )
 
 
@@ -400,7 +396,7 @@ def staff_reset_two_factor(request: HttpRequest, user_pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Two factors reset for {_name(user)}: they will set them up again "
+            f"Two factors reset for {staff_name(user)}: they will set them up again "
             "when they next sign in",
         )
     return redirect("staff_detail", user_pk=user.pk)
@@ -413,7 +409,7 @@ def staff_unlock(request: HttpRequest, user_pk: int) -> HttpResponse:
         request,
         user_pk,
         lambda user: services.unlock_user(request.user, user.get_username()),
-        lambda user, _: f"{_name(user)} has been unlocked and can sign in again",
+        lambda user, _: f"{staff_name(user)} has been unlocked and can sign in again",
     )
 
 
@@ -426,7 +422,7 @@ def staff_set_password_link(request: HttpRequest, user_pk: int) -> HttpResponse:
     except ValidationError as error:
         return _action_refused(request, user, error)
     return _link_or_request(
-        request, user, result, f"New set-password link created for {_name(user)}"
+        request, user, result, f"New set-password link created for {staff_name(user)}"
     )
 
 
@@ -465,7 +461,7 @@ def _could_sign_in_as(grant: GrantRequest) -> str:
         f"{_ISSUED[means][min(index, 1)]} on {when_text(at)}"
         for index, (means, at) in enumerate(issued)
     )
-    name = grant.user.get_full_name() or grant.user.get_username()
+    name = staff_name(grant.user)
     return (
         f"{grant.requested_by.get_username()} {done}: they could sign in as it. Approve only "
         f"if you know the account is used by {name}."

@@ -8,7 +8,6 @@ services.py. Every page that shows children writes one audit event naming them.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
@@ -28,7 +27,7 @@ from harbour.audit import services as auditor
 from harbour.common.display import when_text
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.services import Conflict
-from harbour.common.time import UTC, epoch_seconds
+from harbour.common.time import epoch_seconds, instant_of
 from harbour.missing.models import Episode
 
 from . import queries, services
@@ -65,7 +64,7 @@ def _authority_choices() -> list[tuple[str, str]]:
 
 
 def _instant(epoch: int | None) -> str:
-    return when_text(dt.datetime.fromtimestamp(epoch, tz=UTC)) if epoch is not None else ""
+    return when_text(instant_of(epoch)) if epoch is not None else ""
 
 
 def ola_row(episode: OlaEpisode) -> dict[str, Any]:

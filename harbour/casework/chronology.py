@@ -31,7 +31,7 @@ from harbour.accounts.models import Role
 from harbour.accounts.permissions import allocated_to, allowed, roles_of
 from harbour.authorities.models import OlaNotification
 from harbour.children.models import Child
-from harbour.common.display import date_text, when_text
+from harbour.common.display import date_text, staff_name, when_text
 from harbour.common.durations import seconds_in_words
 from harbour.common.time import LONDON, epoch_seconds, local_date
 from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
@@ -398,7 +398,7 @@ def _allocations(
     for allocation in rows:
         to = []
         if allocation.worker is not None:
-            to.append(allocation.worker.get_full_name() or allocation.worker.get_username())
+            to.append(staff_name(allocation.worker))
         if allocation.organisation:
             to.append(allocation.organisation)
         yield Entry(

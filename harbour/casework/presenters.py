@@ -19,8 +19,8 @@ from typing import Any, Generic, TypeVar
 
 from harbour.authorities.queries import status_tag as ola_status_tag
 from harbour.children.models import Child, LegalStatus
-from harbour.common.display import date_text
-from harbour.common.time import HOUR
+from harbour.common.display import date_text, staff_name
+from harbour.common.time import HOUR, instant_of
 from harbour.meetings.thresholds import trigger_words
 
 from .flags import Flags, child_flags
@@ -49,10 +49,6 @@ class Listed(Generic[Row]):
 
     def shown_as(self, present: Callable[[list[Row]], list[Shown]]) -> Listed[Shown]:
         return Listed(present(self.rows), self.total, self.more)
-
-
-def _instant(epoch: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
 
 
 # The dashboard. Its rows are model instances annotated by the dashboard's queries
@@ -99,7 +95,7 @@ def interview_rows(episodes: Iterable[Any], now_epoch: int) -> list[InterviewRow
             child=episode.child,
             episode_id=episode.episode_id,
             found_at=episode.ended_at,
-            due_at=_instant(episode.rhi_due_epoch),
+            due_at=instant_of(episode.rhi_due_epoch),
             hours_overdue=max(0, (now_epoch - episode.rhi_due_epoch) // HOUR),
             hours_left=max(0, (episode.rhi_due_epoch - now_epoch) // HOUR),
         )
@@ -163,7 +159,7 @@ def ola_rows(episodes: Iterable[Any]) -> list[OlaRow]:
             child=episode.child,
             episode_id=episode.episode_id,
             authority=episode.authority_name or episode.placing_authority or "Not recorded",
-            requested_at=_instant(episode.ola_log.request_epoch),
+            requested_at=instant_of(episode.ola_log.request_epoch),
             status_tag=ola_status_tag(episode.ola_status),
         )
         for episode in episodes
@@ -338,11 +334,6 @@ def legal_status_rows(statuses: Iterable[LegalStatus]) -> list[LegalStatusRow]:
         )
         for status in statuses
     ]
-
-
-def staff_name(user: Any) -> str:
-    """A member of staff by their full name, or their username when it is not recorded."""
-    return str(user.get_full_name() or user.get_username())
 
 
 def social_worker_text(child: Child) -> str:

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from harbour.accounts.models import Role
+from harbour.common.display import staff_name
 from harbour.meetings.forms import DateFieldsForm
 
 from .models import Ethnicity, LegalStatusKind, Placement, Sex
@@ -34,9 +35,7 @@ def social_worker_choices() -> list[tuple[str, str]]:
         .order_by("last_name", "first_name", "username")
         .distinct()
     )
-    return [("", "Not allocated")] + [
-        (str(user.pk), user.get_full_name() or user.get_username()) for user in users
-    ]
+    return [("", "Not allocated")] + [(str(user.pk), staff_name(user)) for user in users]
 
 
 class ChildForm(DateFieldsForm):

@@ -15,6 +15,7 @@ Files and the audit chain keep ISO 8601 (interchange.md); this is for reading on
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from harbour.common.time import LONDON
 
@@ -55,3 +56,8 @@ def when_text(instant: dt.datetime | None, *, seconds: bool = False) -> str:
     if instant is None:
         return ""
     return f"{date_text(instant)} at {time_text(instant, seconds=seconds)}"
+
+
+def staff_name(user: Any) -> str:
+    """A member of staff by their full name, or their username when it is not recorded."""
+    return str(user.get_full_name() or user.get_username())

@@ -61,6 +61,11 @@ def epoch_seconds(instant: dt.datetime | None) -> int | None:
     return int(instant.timestamp())
 
 
+def instant_of(epoch: int) -> dt.datetime:
+    """The instant (UTC) of whole epoch seconds: epoch_seconds turned round."""
+    return dt.datetime.fromtimestamp(epoch, tz=UTC)
+
+
 def ymd(day: dt.date) -> int:
     """A date as the integer YYYYMMDD: whole-year differences of two such numbers, divided
     by 10,000, give completed years of age in plain integer SQL."""

@@ -6,7 +6,6 @@ through services.py. Every page that shows children writes one audit event namin
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
@@ -27,7 +26,7 @@ from harbour.common.display import when_text
 from harbour.common.durations import hours_in_words
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.services import Conflict
-from harbour.common.time import UTC
+from harbour.common.time import instant_of
 from harbour.missing.models import Episode
 
 from . import queries, services
@@ -133,7 +132,7 @@ def _row(episode: WorklistEpisode, user: Any) -> dict[str, Any]:
         "episode": episode,
         "child": episode.child,
         "returned": when_text(episode.ended_at),
-        "due": when_text(dt.datetime.fromtimestamp(episode.due_epoch, tz=UTC)),
+        "due": when_text(instant_of(episode.due_epoch)),
         "time": time_tag(episode.seconds_left) if status not in queries.CLOSED else None,
         "completed": completed,
         "group": queries.GroupFilter.OLA.label

@@ -18,7 +18,7 @@ from harbour.audit.services import Actor
 from harbour.children.models import Child
 from harbour.common.codes import store_codes
 from harbour.common.services import delete_record, locked, save_record
-from harbour.common.time import UTC, local_date
+from harbour.common.time import instant_of, local_date
 
 from .models import (
     Agency,
@@ -118,7 +118,7 @@ def record_triggers(
 def _raise(
     actor: Actor, child_pk: int, trigger: Found, episode_pks: list[int], now: dt.datetime
 ) -> MeetingTask:
-    triggered_at = dt.datetime.fromtimestamp(trigger.triggered_epoch, tz=UTC)
+    triggered_at = instant_of(trigger.triggered_epoch)
     meeting = _planned_meeting(child_pk, now)
     task = MeetingTask(
         child_id=child_pk,
@@ -239,7 +239,7 @@ def _retrigger(task: MeetingTask, kept: list[TaskEpisode], holding: Sequence[Fou
         (f for f in holding if any((pk, f.trigger) in kept_pairs for pk in f.episode_pks)),
         key=lambda f: (f.triggered_epoch, f.trigger),
     )
-    triggered_at = dt.datetime.fromtimestamp(earliest.triggered_epoch, tz=UTC)
+    triggered_at = instant_of(earliest.triggered_epoch)
     task.trigger = earliest.trigger
     task.triggered_at = triggered_at
     task.due_on = local_date(triggered_at) + dt.timedelta(days=settings.HARBOUR_MEETING_DUE_DAYS)

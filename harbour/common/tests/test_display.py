@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from harbour.common.display import date_text, time_text, when_text
-from harbour.common.time import UTC
+from harbour.common.display import date_text, staff_name, time_text, when_text
+from harbour.common.time import UTC, epoch_seconds, instant_of
 from harbour.jinja2 import environment
 
 
@@ -80,3 +80,17 @@ def test_no_page_or_message_formats_a_date_by_itself():
         if month_name.search(line)
     ]
     assert found == []
+
+
+def test_a_member_of_staff_is_named_in_full_or_by_username_when_no_name_is_recorded():
+    from django.contrib.auth.models import User
+
+    assert staff_name(User(username="jo.k", first_name="Jo", last_name="Kent")) == "Jo Kent"
+    assert staff_name(User(username="jo.k")) == "jo.k"
+
+
+def test_whole_epoch_seconds_turn_back_into_the_same_instant_across_the_clock_change():
+    autumn_repeat = dt.datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
+
+    assert instant_of(epoch_seconds(autumn_repeat)) == autumn_repeat
+    assert instant_of(0) == dt.datetime(1970, 1, 1, tzinfo=UTC)
