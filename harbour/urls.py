@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("harbour.casework.urls")),
     path("staff/", include("harbour.accounts.staff_urls")),
     path("meetings/", include("harbour.meetings.urls")),
+    path("exploitation/", include("harbour.exploitation.urls")),
     path("episodes/", include("harbour.missing.urls")),
     path("interviews/", include("harbour.interviews.urls")),
     path("authorities/", include("harbour.authorities.urls")),

@@ -156,6 +156,51 @@ rules.add_perm("authorities.manage_reference_data", is_administrator)
 rules.add_perm("casework.view_dashboard", is_coordinator | is_social_worker | is_exploitation_lead)
 
 
+@rules.predicate
+def missing_hotspots_panel(user: User, panel: Any) -> bool:
+    """A panel (a PanelMeeting, or a panel code) that is the Missing and Hotspots meeting,
+    which coordinators run (shared/spec/exploitation.md §2.1). No panel: the list pages."""
+    if panel is None:
+        return True
+    return getattr(panel, "panel", panel) == "MISSING_HOTSPOTS"
+
+
+# Exploitation (shared/spec/exploitation.md §2.1, docs/roles.md). The object, where there is
+# one, is the child; pages about a child also answer `refusal(request, child)`. "Own child"
+# for a social worker is a child whose allocated social worker they are.
+own_child = is_social_worker & allocated_social_worker_is_user
+rules.add_perm("exploitation.view_dashboard", is_exploitation_lead | is_social_worker)
+rules.add_perm(
+    "exploitation.record_referral",
+    (is_exploitation_lead | is_social_worker | is_coordinator) & may_see_restricted,
+)
+# Screening: coordinators screen the missing children they see; assessments and reviews are
+# for exploitation leads and social workers.
+rules.add_perm(
+    "exploitation.screen",
+    (is_exploitation_lead | is_social_worker | is_coordinator) & may_see_restricted,
+)
+rules.add_perm(
+    "exploitation.assess", (is_exploitation_lead | is_social_worker) & may_see_restricted
+)
+rules.add_perm(
+    "exploitation.manage_periods", (is_exploitation_lead | own_child) & may_see_restricted
+)
+rules.add_perm(
+    "exploitation.manage_strategy", (is_exploitation_lead | own_child) & may_see_restricted
+)
+rules.add_perm("exploitation.view_panels", is_exploitation_lead | is_coordinator | is_social_worker)
+rules.add_perm(
+    "exploitation.manage_panels", is_exploitation_lead | (is_coordinator & missing_hotspots_panel)
+)
+rules.add_perm("exploitation.manage_nrm", is_exploitation_lead & may_see_restricted)
+rules.add_perm("exploitation.manage_disruptions", is_exploitation_lead)
+rules.add_perm(
+    "exploitation.manage_support", (is_exploitation_lead | own_child) & may_see_restricted
+)
+rules.add_perm("exploitation.manage_closure_days", is_administrator)
+
+
 def visible_children(user: User) -> QuerySet:
     """The children whose records the user may open."""
     from harbour.children.models import Child

@@ -21,7 +21,17 @@ from django.utils import timezone
 from harbour.authorities.models import OlaLog, OlaNotification
 from harbour.common.codes import stored_codes
 from harbour.common.time import local_iso
-from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
+from harbour.exploitation.models import (
+    ConcernPeriod,
+    DisruptionChild,
+    NrmReferral,
+    PanelAction,
+    PanelListing,
+    Referral,
+    RiskAssessment,
+    ScreeningTask,
+    SupportReferral,
+)
 from harbour.interviews.models import Allocation, ReturnInterview
 from harbour.meetings.models import Meeting, MeetingAction, MeetingTask, TaskEpisode
 from harbour.missing.models import Episode, NotificationReference
@@ -42,7 +52,13 @@ SECTIONS: tuple[tuple[str, type[models.Model], str], ...] = (
     ("Meeting actions", MeetingAction, "meeting__child"),
     ("Exploitation referrals", Referral, "child"),
     ("Risk assessments", RiskAssessment, "child"),
+    ("Screening tasks", ScreeningTask, "child"),
+    ("Exploitation concern periods", ConcernPeriod, "child"),
     ("Panel listings", PanelListing, "child"),
+    ("Panel actions", PanelAction, "listing__child"),
+    ("National Referral Mechanism referrals", NrmReferral, "child"),
+    ("Disruption actions protecting the child", DisruptionChild, "child"),
+    ("Support referrals", SupportReferral, "child"),
 )
 
 # Records about a child that are deliberately not in the export, and why. Every other model

@@ -80,6 +80,14 @@ RULES: dict[str, FieldRule] = {
     "meeting_concern_for_strategy_meetings_only": FieldRule(
         "concern", "Only an exploitation strategy meeting has a concern"
     ),
+    "meeting_format_for_strategy_meetings_only": FieldRule(
+        "format", "Only an exploitation strategy meeting is a discussion or a meeting"
+    ),
+    "meeting_strategy_fields_for_strategy_meetings_only": FieldRule(
+        "s47",
+        "Only an exploitation strategy meeting has a section 47 decision, outcomes, a next "
+        "review or a conference due date",
+    ),
     "meeting_held_not_before_requested": FieldRule(
         "held_on",
         "The date the meeting was held must be the same as or after the date it was requested",
@@ -104,6 +112,66 @@ RULES: dict[str, FieldRule] = {
     "assessment_risk_code": FieldRule("risk", "Select the risk from the list"),
     "listing_panel_code": FieldRule("panel", "Select the panel from the list"),
     "listing_risk_code": FieldRule("risk", "Select the risk from the list"),
+    "referral_decision_code": FieldRule("decision", "Select the decision from the list"),
+    "referral_decided_with_a_time": FieldRule(
+        "decided_at", "A decision needs the time it was made, and a time needs a decision"
+    ),
+    "assessment_stage_code": FieldRule("stage", "Select screening, assessment or review"),
+    "assessment_agency_code": FieldRule("agency", "Select the assessor's agency from the list"),
+    "listing_reason_code": FieldRule("reason_listed", "Select why the child is listed"),
+    "listing_decision_code": FieldRule("decision", "Select the panel's decision from the list"),
+    "panel_series_panel_code": FieldRule("panel", "Select the panel from the list"),
+    "panel_series_weekday": FieldRule("weekday", "Select the day of the week"),
+    "panel_series_week_of_month": FieldRule(
+        "week_of_month", "Select the week of the month (first to fourth, or last)"
+    ),
+    "panel_meeting_panel_code": FieldRule("panel", "Select the panel from the list"),
+    "period_pathway_code": FieldRule("pathway", "Select child sexual or criminal exploitation"),
+    "period_opened_by_code": FieldRule("opened_by", "Select what opened the period"),
+    "period_level_code": FieldRule("level", "Select the level of risk from the list"),
+    "period_closed_not_before_opened": FieldRule(
+        "closed_on", "The date closed must be the same as or after the date opened"
+    ),
+    "period_closed_with_a_reason": FieldRule(
+        "close_reason", "A closed period needs a reason for closing, and only a closed one"
+    ),
+    "panel_subject_kind_code": FieldRule("kind", "Select a person, place or group"),
+    "nrm_first_responder_code": FieldRule("first_responder", "Select the first responder"),
+    "nrm_decision_maker_code": FieldRule("decision_maker", "Select who decides"),
+    "nrm_rg_decision_code": FieldRule(
+        "rg_decision", "Select the reasonable grounds decision from the list"
+    ),
+    "nrm_cg_decision_code": FieldRule(
+        "cg_decision", "Select the conclusive grounds decision from the list"
+    ),
+    "nrm_rg_not_before_referral": FieldRule(
+        "rg_on", "The reasonable grounds decision must be on or after the referral date"
+    ),
+    "nrm_cg_after_rg": FieldRule(
+        "cg_on",
+        "The conclusive grounds decision needs a reasonable grounds decision date, and must "
+        "be on or after it",
+    ),
+    "disruption_subject_kind_code": FieldRule("subject_kind", "Select a person, place or group"),
+    "disruption_tactic_code": FieldRule("tactic", "Select the tactic from the list"),
+    "disruption_lead_agency_code": FieldRule("lead_agency", "Select the lead agency"),
+    "disruption_outcome_code": FieldRule("outcome", "Select the outcome from the list"),
+    "disruption_served_not_before_requested": FieldRule(
+        "served_or_granted_on", "The date served or granted must be on or after the request"
+    ),
+    "support_provider_code": FieldRule("provider", "Select the provider from the list"),
+    "support_accepted_not_before_referred": FieldRule(
+        "accepted_on", "The date accepted must be the same as or after the date referred"
+    ),
+    "support_ended_not_before_start": FieldRule(
+        "ended_on",
+        "The end date must be the same as or after the date accepted (or referred, if not "
+        "accepted)",
+    ),
+    "screening_reason_code": FieldRule("reason", "Select why the child needs screening"),
+    "screening_closed_with_a_reason_code": FieldRule(
+        "closed_because", "A closed task needs a reason, and only a closed one"
+    ),
     # accounts
     "role_code": FieldRule("role", "Select the role from the list"),
     "grant_request_kind": FieldRule(

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -36,6 +37,22 @@ class StrategyConcern(models.TextChoices):
     CCE = "CCE", "Child criminal exploitation"
 
 
+class StrategyFormat(models.TextChoices):
+    DISCUSSION = "DISCUSSION", "Strategy discussion"
+    MEETING = "MEETING", "Strategy meeting"
+
+
+class StrategyOutcome(models.TextChoices):
+    S47_ENQUIRY = "S47_ENQUIRY", "Section 47 enquiries"
+    ICPC = "ICPC", "Initial child protection conference"
+    CIN_PLAN = "CIN_PLAN", "Child in need plan"
+    REFER_PANEL = "REFER_PANEL", "Refer to panel"
+    NRM = "NRM", "Refer to the National Referral Mechanism"
+    DISRUPTION = "DISRUPTION", "Disruption"
+    FURTHER_STRATEGY = "FURTHER_STRATEGY", "Further strategy meeting"
+    CLOSE = "CLOSE", "Close"
+
+
 class Meeting(Record):
     meeting_id = models.CharField(max_length=64, unique=True)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="meetings")
@@ -60,6 +77,21 @@ class Meeting(Record):
     attended_by = models.TextField("people attending", blank=True, default="", db_default="")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True, default="", db_default="")
+    # STRATEGY only (shared/spec/exploitation.md §1.3): discussion or meeting, the s47
+    # decision, the outcomes (`;CODE;`, StrategyOutcome), the next review, and the initial
+    # child protection conference due 15 working days after a discussion that starts s47
+    # enquiries (derived when it is held, harbour/exploitation/workdays.py).
+    format = models.CharField(
+        max_length=10, choices=StrategyFormat, blank=True, default="", db_default=""
+    )
+    s47 = models.BooleanField("section 47 enquiries", null=True, blank=True)
+    outcomes = models.CharField(max_length=200, blank=True, default="", db_default="")
+    next_review_on = models.DateField(null=True, blank=True)
+    icpc_due_on = models.DateField("initial child protection conference due", null=True, blank=True)
+    # The rows of children discussed together point at the first child's meeting.
+    linked_meeting = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="linked"
+    )
     # Incremented by every change made through the meetings services, so that a form loaded
     # before someone else's change is refused rather than overwriting it.
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
@@ -91,6 +123,21 @@ class Meeting(Record):
                 condition=Q(cancelled_at__isnull=True) | Q(held_on__isnull=True),
                 name="meeting_not_both_held_and_cancelled",
             ),
+            models.CheckConstraint(
+                condition=Q(format="")
+                | Q(kind=MeetingKind.STRATEGY, format__in=StrategyFormat.values),
+                name="meeting_format_for_strategy_meetings_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=MeetingKind.STRATEGY)
+                | Q(
+                    s47__isnull=True,
+                    outcomes="",
+                    next_review_on__isnull=True,
+                    icpc_due_on__isnull=True,
+                ),
+                name="meeting_strategy_fields_for_strategy_meetings_only",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,6 +146,10 @@ class Meeting(Record):
     @property
     def attendee_codes(self) -> list[str]:
         return stored_codes(self.attendees)
+
+    @property
+    def outcome_codes(self) -> list[str]:
+        return stored_codes(self.outcomes)
 
     @property
     def attendee_labels(self) -> list[str]:
@@ -111,12 +162,25 @@ class MeetingAction(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField()
     owner = models.CharField(max_length=200, help_text="A person or an agency.")
+    # The member of staff who owns it, when it is one of Harbour's users ("my actions").
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["due_on"], condition=Q(done_on__isnull=True), name="meeting_action_open"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Action {self.pk} of {self.meeting_id}"

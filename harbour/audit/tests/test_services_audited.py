@@ -53,12 +53,18 @@ def record_services() -> list[tuple[str, Callable]]:
         if module_info.name in ("audit", "common"):
             continue
         try:
-            module = importlib.import_module(f"harbour.{module_info.name}.services")
+            package = importlib.import_module(f"harbour.{module_info.name}.services")
         except ModuleNotFoundError:
             continue
-        for name, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ == module.__name__ and name.startswith(("save_", "delete_")):
-                found.append((f"{module_info.name}.{name}", function))
+        # An app with many services keeps them in a package of modules (exploitation).
+        modules = [package] + [
+            importlib.import_module(f"{package.__name__}.{sub.name}")
+            for sub in pkgutil.iter_modules(getattr(package, "__path__", []))
+        ]
+        for module in modules:
+            for name, function in inspect.getmembers(module, inspect.isfunction):
+                if function.__module__ == module.__name__ and name.startswith(("save_", "delete_")):
+                    found.append((f"{module_info.name}.{name}", function))
     return sorted(found, key=lambda item: item[0])
 
 

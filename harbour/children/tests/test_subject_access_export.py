@@ -18,15 +18,20 @@ from harbour.children import subject_access
 from harbour.children.models import Child
 from harbour.common.tests.factories import (
     ChildFactory,
+    ConcernPeriodFactory,
     EpisodeFactory,
     LegalStatusFactory,
     MeetingFactory,
+    NrmReferralFactory,
     PanelListingFactory,
+    PanelMeetingFactory,
     ReferralFactory,
     ReturnInterviewFactory,
     RiskAssessmentFactory,
+    SupportReferralFactory,
 )
 from harbour.common.time import UTC
+from harbour.exploitation.models import Disruption, DisruptionChild, PanelAction, ScreeningTask
 from harbour.interviews.models import Allocation
 from harbour.meetings.models import MeetingAction, MeetingTask, TaskEpisode
 from harbour.missing.models import NotificationReference
@@ -144,7 +149,28 @@ def one_of_everything(child: Child, worker: User, tag: str) -> None:
     )
     ReferralFactory(child=child)
     RiskAssessmentFactory(child=child)
-    PanelListingFactory(child=child)
+    listing = PanelListingFactory.create(child=child)
+    PanelAction.objects.create(
+        panel_meeting=PanelMeetingFactory.create(),
+        listing=listing,
+        description=f"Panel action {tag}",
+        owner="Police",
+    )
+    ScreeningTask.objects.create(
+        child=child, episode=episode, reason="INTERVIEW_RISKS", raised_at=NOW
+    )
+    ConcernPeriodFactory(child=child)
+    NrmReferralFactory(child=child)
+    disruption = Disruption.objects.create(
+        disruption_id=f"DIS-{tag}",
+        subject_kind="PLACE",
+        subject_description="A hotel",
+        tactic="HOTEL_S116",
+        lead_agency="POLICE",
+        requested_on=NOW.date(),
+    )
+    DisruptionChild.objects.create(disruption=disruption, child=child)
+    SupportReferralFactory(child=child)
 
 
 @pytest.mark.django_db

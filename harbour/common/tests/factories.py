@@ -12,7 +12,15 @@ from factory.django import DjangoModelFactory
 
 from harbour.children.models import Child, LegalStatus
 from harbour.common.time import UTC
-from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
+from harbour.exploitation.models import (
+    ConcernPeriod,
+    NrmReferral,
+    PanelListing,
+    PanelMeeting,
+    Referral,
+    RiskAssessment,
+    SupportReferral,
+)
 from harbour.interviews.models import ReturnInterview
 from harbour.meetings.models import Meeting
 from harbour.missing.models import Episode
@@ -118,6 +126,46 @@ class PanelListingFactory(DerivedFieldsFactory[PanelListing]):
     child = factory.SubFactory(ChildFactory)
     panel = "MACE"
     panel_date = dt.date(2019, 6, 20)
+
+
+class PanelMeetingFactory(DerivedFieldsFactory[PanelMeeting]):
+    class Meta:
+        model = PanelMeeting
+
+    panel_meeting_id = factory.Sequence(lambda n: f"PM{n:06d}")
+    panel = "MACE"
+    date = factory.Sequence(lambda n: dt.date(2019, 6, 19) + dt.timedelta(days=n))
+
+
+class ConcernPeriodFactory(DerivedFieldsFactory[ConcernPeriod]):
+    class Meta:
+        model = ConcernPeriod
+
+    period_id = factory.Sequence(lambda n: f"CP{n:06d}")
+    child = factory.SubFactory(ChildFactory)
+    pathway = "CSE"
+    opened_on = dt.date(2019, 6, 1)
+
+
+class NrmReferralFactory(DerivedFieldsFactory[NrmReferral]):
+    class Meta:
+        model = NrmReferral
+
+    nrm_id = factory.Sequence(lambda n: f"NRM{n:06d}")
+    child = factory.SubFactory(ChildFactory)
+    referred_on = dt.date(2019, 6, 21)
+    first_responder = "LA"
+    decision_maker = "DEVOLVED_PANEL"
+
+
+class SupportReferralFactory(DerivedFieldsFactory[SupportReferral]):
+    class Meta:
+        model = SupportReferral
+
+    support_referral_id = factory.Sequence(lambda n: f"SR{n:06d}")
+    child = factory.SubFactory(ChildFactory)
+    provider = "CHILDRENS_SOCIETY"
+    referred_on = dt.date(2019, 6, 10)
 
 
 def make_staff(
