@@ -102,6 +102,7 @@ PK_OF = {
     "police_upload_discard": "police_upload",
     "ola_log": "episode",
     "authority_edit": "authority",
+    # Exploitation pages (harbour/exploitation/views): add a line per page about a record.
 }
 
 
@@ -141,7 +142,9 @@ def sample_records() -> dict[str, int]:
         uploaded_at=now,
         content=b"Reference,Name\r\nXSP-1,Example\r\n",
     )
+    exploitation = exploitation_samples(child, episode, now)
     return {
+        **exploitation,
         "police_upload": upload.pk,
         "child": child.pk,
         "legal_status": legal_status.pk,
@@ -149,6 +152,75 @@ def sample_records() -> dict[str, int]:
         "meeting": meeting.pk,
         "task": task.pk,
         "authority": authority.pk,
+    }
+
+
+def exploitation_samples(child, episode, now) -> dict[str, int]:
+    """One exploitation record of each kind, about the sample child."""
+    import datetime as dt
+
+    from harbour.common.tests.factories import (
+        ConcernPeriodFactory,
+        MeetingFactory,
+        NrmReferralFactory,
+        PanelListingFactory,
+        PanelMeetingFactory,
+        ReferralFactory,
+        RiskAssessmentFactory,
+        SupportReferralFactory,
+    )
+    from harbour.exploitation.models import (
+        ClosureDay,
+        Disruption,
+        DisruptionChild,
+        PanelAction,
+        PanelSeries,
+        PanelSubject,
+        ScreeningTask,
+    )
+    from harbour.meetings.models import MeetingAction
+
+    panel_meeting = PanelMeetingFactory.create(panel="MACE")
+    hotspots_meeting = PanelMeetingFactory.create(panel="MISSING_HOTSPOTS")
+    listing = PanelListingFactory.create(child=child, panel_meeting=panel_meeting)
+    strategy = MeetingFactory.create(child=child, kind="STRATEGY", trigger="", concern="CSE")
+    disruption = Disruption.objects.create(
+        disruption_id="DIS-SAMPLE",
+        subject_kind="PLACE",
+        subject_description="A hotel",
+        tactic="HOTEL_S116",
+        lead_agency="POLICE",
+        requested_on=now.date(),
+    )
+    DisruptionChild.objects.create(disruption=disruption, child=child)
+    subject = PanelSubject.objects.create(
+        panel_meeting=panel_meeting, kind="PLACE", description="A takeaway"
+    )
+    return {
+        "referral": ReferralFactory.create(child=child).pk,
+        "assessment": RiskAssessmentFactory.create(child=child).pk,
+        "period": ConcernPeriodFactory.create(child=child).pk,
+        "panel_meeting": panel_meeting.pk,
+        "hotspots_meeting": hotspots_meeting.pk,
+        "panel_series": PanelSeries.objects.get(panel="MACE").pk,
+        "listing": listing.pk,
+        "panel_action": PanelAction.objects.create(
+            panel_meeting=panel_meeting, listing=listing, description="Visit", owner="Police"
+        ).pk,
+        "panel_subject": subject.pk,
+        "strategy": strategy.pk,
+        "strategy_action": MeetingAction.objects.create(
+            meeting=strategy, description="Visit", owner="Police"
+        ).pk,
+        "nrm": NrmReferralFactory.create(child=child).pk,
+        "disruption": disruption.pk,
+        "support_referral": SupportReferralFactory.create(child=child).pk,
+        "screening_task": ScreeningTask.objects.create(
+            child=child, episode=episode, reason="INTERVIEW_RISKS", raised_at=now
+        ).pk,
+        "closure_day": ClosureDay.objects.create(
+            date=now.date() + dt.timedelta(days=30), description="Staff training day"
+        ).pk,
     }
 
 
