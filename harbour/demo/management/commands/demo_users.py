@@ -6,6 +6,7 @@ from django.db import transaction
 
 from harbour.accounts.models import Role
 from harbour.accounts.services import DEMO_ACTOR, create_staff_user, grant_demo_role, grant_role
+from harbour.demo import exploitation
 
 USERNAME = "admin"
 PASSWORD = "harbour-demo-2026"  # noqa: S105 (a published demo password, DEBUG only)
@@ -62,10 +63,21 @@ class Command(BaseCommand):
                 user.set_password(PASSWORD)
                 user.save(update_fields=["password"])
             self._allocate(admin, users.get(username="rhi-worker"))
+            made = exploitation.caseload(
+                users.get(username="exploitation-lead"), users.get(username="social-worker")
+            )
+        if made:
+            self.stdout.write(
+                "The exploitation caseload: "
+                + ", ".join(f"{number} {kind}" for kind, number in made.items())
+            )
         self.stdout.write("Sign in at http://127.0.0.1:8000/ with the password " + PASSWORD)
         self.stdout.write("as one of these users (each sees the service as that role does):")
         self.stdout.write(f"  {'coordinator':<18} missing coordinator: start here")
+        self.stdout.write(f"  {'exploitation-lead':<18} exploitation lead: referrals to panels")
         for username, _first, _last, role in STAFF[1:]:
+            if username == "exploitation-lead":
+                continue
             self.stdout.write(f"  {username:<18} {role.label.lower()}")
         self.stdout.write(f"  {USERNAME:<18} administrator (staff, reference data, the admin)")
 
