@@ -70,7 +70,7 @@ RETURN_WORKERS = 12
 ORGANISATION = "Northmoor Youth Outreach"  # invented
 ALLOCATED_DAYS = 365
 TRIGGER_DAYS = 90
-BUILD_VERSION = 1  # raise when the casework data added here changes
+BUILD_VERSION = 2  # raise when the casework data added here changes (2: exploitation)
 
 
 def main() -> None:
@@ -220,6 +220,10 @@ def _casework_data_only() -> None:
     settings.HARBOUR_MEETING_LOOKBACK_DAYS = TRIGGER_DAYS
     tasks = triggers.evaluate_all("casework_bench", now=now)
     print(f"  {len(tasks):,} meeting tasks raised or joined", flush=True)
+    import exploitation_data  # bench/exploitation_data.py
+
+    made = exploitation_data.add()
+    print("  exploitation: " + ", ".join(f"{n:,} {kind}" for kind, n in made.items()), flush=True)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
