@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harbour.exploitation.models import Concern, Source
+from harbour.exploitation.models import (
+    CloseReason,
+    Concern,
+    Panel,
+    Provider,
+    ReferralReason,
+    Source,
+)
 from harbour.interviews.models import Reason, Risk
 
 
@@ -140,7 +147,178 @@ ANNUAL: tuple[RowDefinition, ...] = (
     R("rate_individuals_per_10k", "Children missing per 10,000 children"),
 )
 
-REPORTS = {"quarterly": QUARTERLY, "annual": ANNUAL}
+# The exploitation report (metrics.md, "Exploitation report", then the guidance rows of
+# exploitation.md §3 as docs/reports.md defines them). Age bands: under 10, each year from
+# 10 to 17, and 18 or over (the ages the seeds publish lie between 10 and 17).
+AGE_BANDS: tuple[tuple[str, str], ...] = (
+    ("under_10", "under 10"),
+    *((str(age), f"aged {age}") for age in range(10, 18)),
+    ("18_or_over", "18 or over"),
+)
+SEXES = (("female", "girls"), ("male", "boys"))
+SMC = "strategy_meeting_children_cse"
+
+EXPLOITATION_STRATEGY: tuple[RowDefinition, ...] = (
+    R("strategy_meetings_cse", "CSE strategy meetings held"),
+    R(SMC, "Children considered at CSE strategy meetings"),
+    R("strategy_children_cse_female", "Of those children, girls", SMC),
+    R("strategy_children_cse_male", "Of those children, boys", SMC),
+    R("strategy_children_cse_age_min", "Youngest age at a first CSE strategy meeting"),
+    R("strategy_children_cse_age_max", "Oldest age at a first CSE strategy meeting"),
+    *(
+        R(f"strategy_children_cse_group_{g}", f"Children at CSE strategy meetings: {label}", SMC)
+        for g, label in GROUPS
+    ),
+)
+EXPLOITATION_STRATEGY_AGES: tuple[RowDefinition, ...] = (
+    R("strategy_children_cse_age_peak", "Most common age at a first CSE strategy meeting"),
+    *(
+        R(f"strategy_children_cse_age_{band}", f"Children at CSE strategy meetings {label}", SMC)
+        for band, label in AGE_BANDS
+    ),
+    *(
+        row
+        for sex, label in SEXES
+        for row in (
+            R(f"strategy_children_cse_{sex}_age_min", f"Youngest age at a first meeting: {label}"),
+            R(f"strategy_children_cse_{sex}_age_max", f"Oldest age at a first meeting: {label}"),
+            *(
+                R(
+                    f"strategy_children_cse_{sex}_age_{band}",
+                    f"{label.capitalize()} at CSE strategy meetings {band_label}",
+                    f"strategy_children_cse_{sex}",
+                )
+                for band, band_label in AGE_BANDS
+            ),
+        )
+    ),
+)
+EXPLOITATION_PERIODS: tuple[RowDefinition, ...] = (
+    R("cse_periods_open_at_end", "Of those children, CSE concern open on the last day", SMC),
+    R("cse_periods_closed", "CSE concern periods closed"),
+    *(
+        R(
+            f"cse_periods_closed_{code.lower()}",
+            f"CSE concerns closed: {label}",
+            "cse_periods_closed",
+        )
+        for code, label in CloseReason.choices
+    ),
+)
+EXPLOITATION_REFERRALS: tuple[RowDefinition, ...] = (
+    R("referral_children_cse", "Children referred for CSE (CSE or both)"),
+    R(
+        "referral_children_cse_new",
+        "Of those, children new to the front door",
+        "referral_children_cse",
+    ),
+    R("referrals_total", "Exploitation referrals received"),
+    *(
+        R(f"referrals_concern_{code.lower()}", f"Referrals: {label}", "referrals_total")
+        for code, label in Concern.choices
+    ),
+)
+EXPLOITATION_REFERRAL_DETAIL: tuple[RowDefinition, ...] = (
+    *(
+        R(f"referrals_source_{code.lower()}", f"Referred by: {label}", "referrals_total")
+        for code, label in Source.choices
+    ),
+    R("referrals_source_unknown", "Referred by: not recorded", "referrals_total"),
+    *(
+        R(f"referrals_reason_{code.lower()}", f"Reason for referral: {label}", "referrals_total")
+        for code, label in ReferralReason.choices
+    ),
+    *(
+        R(f"referrals_age_{band}", f"Referrals of children {label}", "referrals_total")
+        for band, label in AGE_BANDS
+    ),
+)
+EXPLOITATION_OTHER: tuple[RowDefinition, ...] = (
+    R("risk_assessments", "Exploitation risk assessments completed"),
+    R("risk_assessments_cse", "Risk assessments: child sexual exploitation", "risk_assessments"),
+    R("risk_assessments_ce", "Risk assessments: child exploitation", "risk_assessments"),
+    R("panel_children", "Children considered at MACE or MASE panels"),
+    *(
+        R(f"panel_children_{code.lower()}", f"Children listed at the panel: {label}")
+        for code, label in Panel.choices
+    ),
+    R("missing_children_known", "Children missing while known to social care"),
+    R(
+        "missing_children_screened",
+        "Of those, screened for exploitation within 7 days of return",
+        "missing_children_known",
+    ),
+)
+EXPLOITATION_SUPPORT: tuple[RowDefinition, ...] = (
+    R("support_referrals", "Referrals to support services"),
+    R("support_rereferrals", "Of those, re-referrals", "support_referrals"),
+    R("support_referrals_male", "Of those, referrals of boys", "support_referrals"),
+    R("support_referrals_age_14_17", "Of those, children aged 14 to 17", "support_referrals"),
+    R("support_referrals_age_min", "Youngest age referred for support"),
+    R("support_referrals_age_max", "Oldest age referred for support"),
+    *(
+        R(
+            f"support_referrals_provider_{code.lower()}",
+            f"Referred to: {label}",
+            "support_referrals",
+        )
+        for code, label in Provider.choices
+    ),
+    R("support_children", "Children supported during the period"),
+)
+
+EXPLOITATION: tuple[RowDefinition, ...] = (
+    *EXPLOITATION_STRATEGY,
+    *EXPLOITATION_STRATEGY_AGES,
+    *EXPLOITATION_PERIODS,
+    *EXPLOITATION_REFERRALS,
+    *EXPLOITATION_REFERRAL_DETAIL,
+    *EXPLOITATION_OTHER,
+    *EXPLOITATION_SUPPORT,
+)
+
+# The same figures quarter by quarter, without the distributions (ages, sources, reasons).
+EXPLOITATION_QUARTERLY: tuple[RowDefinition, ...] = (
+    *EXPLOITATION_STRATEGY,
+    *EXPLOITATION_PERIODS,
+    *EXPLOITATION_REFERRALS,
+    *EXPLOITATION_OTHER,
+    *EXPLOITATION_SUPPORT,
+)
+
+# At a date: the children whose CSE concern period is open on it (`--on D`).
+EXPLOITATION_ON: tuple[RowDefinition, ...] = (
+    R("cse_open", "Children with a CSE concern open"),
+    R("cse_open_female", "Of those, girls", "cse_open"),
+    R("cse_open_male", "Of those, boys", "cse_open"),
+    *(R(f"cse_open_group_{g}", f"Of those, {label}", "cse_open") for g, label in GROUPS),
+    R("cse_open_with_missing", "Of those, missing in the year to the date", "cse_open"),
+    R("cse_open_age_min", "Youngest age"),
+    R("cse_open_age_max", "Oldest age"),
+)
+
+REPORTS = {
+    "quarterly": QUARTERLY,
+    "annual": ANNUAL,
+    "exploitation": EXPLOITATION,
+    "exploitation_quarterly": EXPLOITATION_QUARTERLY,
+    "exploitation_on": EXPLOITATION_ON,
+}
+# The report's name in JSON and titles (the point-in-time report is "exploitation" too).
+REPORT_NAMES = {
+    "quarterly": "quarterly",
+    "annual": "annual",
+    "exploitation": "exploitation",
+    "exploitation_quarterly": "exploitation_quarterly",
+    "exploitation_on": "exploitation",
+}
+REPORT_TITLES = {
+    "quarterly": "Quarterly report",
+    "annual": "Annual report",
+    "exploitation": "Exploitation report",
+    "exploitation_quarterly": "Exploitation report by quarter",
+    "exploitation_on": "Exploitation report at a date",
+}
 
 # Definitions quoted in downloads (shared/spec/metrics.md, in short).
 COMMON_TERMS = (

@@ -13,6 +13,7 @@ the page that goes from a figure to its records (records.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +49,7 @@ from harbour.missing.queries import (
 )
 
 from .arithmetic import percent, tenths_half_up, whole_days
-from .definitions import REPORTS
+from .definitions import REPORT_NAMES, REPORTS
 from .models import ChildPopulation
 from .periods import Period
 
@@ -86,6 +87,8 @@ class Report:
     include_absences: bool
     rows: tuple[ReportRow, ...]
     for_publication: bool = False
+    # A point-in-time report (`report exploitation --on D`): its date (the period is D to D).
+    on: dt.date | None = None
 
     def value(self, row_id: str) -> int | float | None:
         return self.row(row_id).value
@@ -97,13 +100,16 @@ class Report:
         raise KeyError(row_id)
 
     def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "report": self.kind,
-            "from": self.period.first.isoformat(),
-            "to": self.period.last.isoformat(),
-            "include_absences": self.include_absences,
-            "rows": [],
-        }
+        data: dict[str, Any] = {"report": REPORT_NAMES[self.kind]}
+        if self.on is not None:
+            data |= {"on": self.on.isoformat(), "rows": []}
+        else:
+            data |= {
+                "from": self.period.first.isoformat(),
+                "to": self.period.last.isoformat(),
+                "include_absences": self.include_absences,
+                "rows": [],
+            }
         for r in self.rows:
             row = {"id": r.id, "label": r.label, "value": r.value, "percent": r.percent}
             if self.for_publication:
@@ -123,6 +129,10 @@ def episodes_in(period: Period, include_absences: bool) -> EpisodeQuerySet:
 
 def build_report(kind: str, period: Period, include_absences: bool = False) -> Report:
     own_authority_code()  # refuse early, with a clear message, when it is not configured
+    if kind in ("exploitation", "exploitation_quarterly"):
+        from .exploitation import build_exploitation_report
+
+        return build_exploitation_report(kind, period)
     values = _quarterly_values(period, include_absences)
     if kind == "annual":
         values |= _annual_values(period, include_absences, values["_groups"], values["_people"])

@@ -15,6 +15,9 @@ from html import escape
 from pathlib import Path
 from typing import IO, Any
 
+from harbour.common.display import date_text
+
+from .definitions import REPORT_TITLES
 from .engine import Report
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,7 +31,7 @@ def safe_cell(value: Any) -> Any:
 
 
 def _title(report: Report) -> str:
-    title = f"{report.kind.capitalize()} report"
+    title = REPORT_TITLES[report.kind]
     if report.include_absences:
         title += " (absences included)"
     if report.for_publication:
@@ -37,6 +40,8 @@ def _title(report: Report) -> str:
 
 
 def column_title(report: Report) -> str:
+    if report.on is not None:
+        return f"On {date_text(report.on)}"
     return report.period.label()
 
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from harbour.audit import services as auditor
 from harbour.reports import formats
 from harbour.reports.engine import Report, build_report
+from harbour.reports.exploitation import build_point_report
 from harbour.reports.periods import Period
 from harbour.reports.suppression import DEFAULT_THRESHOLD, suppress
 
@@ -15,14 +16,27 @@ XLSX_NEEDS_A_FILE = "--format xlsx writes a file: give it with --output FILE."
 
 
 class Command(BaseCommand):
-    help = "Print the quarterly or annual report (shared/spec/metrics.md) for a period."
+    help = (
+        "Print the quarterly, annual or exploitation report (shared/spec/metrics.md) for a "
+        "period, the exploitation figures quarter by quarter, or the exploitation report at a "
+        "date (--on)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["quarterly", "annual"])
+        parser.add_argument(
+            "kind", choices=["quarterly", "annual", "exploitation", "exploitation_quarterly"]
+        )
         parser.add_argument("--year", type=int, help="financial year's first calendar year")
         parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
         parser.add_argument("--from", dest="first", type=dt.date.fromisoformat, metavar="DATE")
         parser.add_argument("--to", dest="last", type=dt.date.fromisoformat, metavar="DATE")
+        parser.add_argument(
+            "--on",
+            dest="on",
+            type=dt.date.fromisoformat,
+            metavar="DATE",
+            help="exploitation only: the children whose CSE concern is open on this date",
+        )
         parser.add_argument("--include-absences", action="store_true")
         parser.add_argument(
             "--format", choices=["text", "json", "csv", "xlsx", "html"], default="text"
@@ -37,13 +51,26 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = options["kind"]
-        periods, single = self._periods(kind, options)
+        on: dt.date | None = options["on"]
+        if kind.startswith("exploitation") and options["include_absences"]:
+            raise CommandError("The exploitation report counts no absences: no --include-absences.")
+        if on is not None:
+            if kind != "exploitation":
+                raise CommandError("--on is for the exploitation report only.")
+            if any(options[name] is not None for name in ("year", "quarter", "first", "last")):
+                raise CommandError("Give either --on or a period, not both.")
+            periods, single = [Period(on, on)], True
+        else:
+            periods, single = self._periods(kind, options)
         output_format = options["format"]
         output: Path | None = options["output"]
         if output_format == "xlsx" and output is None:
             raise CommandError(XLSX_NEEDS_A_FILE)
         try:
-            reports = [build_report(kind, p, options["include_absences"]) for p in periods]
+            if on is not None:
+                reports = [build_point_report(on)]
+            else:
+                reports = [build_report(kind, p, options["include_absences"]) for p in periods]
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
         if options["for_publication"]:
@@ -57,6 +84,7 @@ class Command(BaseCommand):
             details={
                 "report": kind,
                 "periods": [[p.first.isoformat(), p.last.isoformat()] for p in periods],
+                "on": on.isoformat() if on else None,
                 "include_absences": options["include_absences"],
                 "format": output_format,
                 "for_publication": options["for_publication"],
@@ -82,6 +110,8 @@ class Command(BaseCommand):
         if kind == "annual":
             if quarter is not None:
                 raise CommandError("The annual report takes no --quarter.")
+            return [Period.financial_year(year)], True
+        if kind == "exploitation" and quarter is None:
             return [Period.financial_year(year)], True
         if quarter is not None:
             return [Period.quarter(year, quarter)], True
