@@ -103,6 +103,10 @@ PK_OF = {
     "ola_log": "episode",
     "authority_edit": "authority",
     # Exploitation pages (harbour/exploitation/views): add a line per page about a record.
+    "strategy_detail": "strategy",
+    "strategy_record": "strategy",
+    "strategy_action_add": "strategy",
+    "strategy_action_done": "strategy_action",
 }
 
 
