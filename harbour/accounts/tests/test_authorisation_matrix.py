@@ -103,6 +103,16 @@ PK_OF = {
     "ola_log": "episode",
     "authority_edit": "authority",
     # Exploitation pages (harbour/exploitation/views): add a line per page about a record.
+    "panel_meeting": "panel_meeting",
+    # A coordinator changes the Missing and Hotspots sittings only.
+    "panel_meeting_edit": "hotspots_meeting",
+    "panel_cohort_confirm": "panel_meeting",
+    "panel_action_add": "panel_meeting",
+    "panel_subject_add": "panel_meeting",
+    "panel_action_done": "panel_action",
+    "panel_series_edit": "panel_series",
+    "panel_listing": "listing",
+    "panel_listing_open_period": "listing",
     "strategy_detail": "strategy",
     "strategy_record": "strategy",
     "strategy_action_add": "strategy",
