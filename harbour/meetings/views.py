@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from harbour.accounts.permissions import permission_required, refusal, visible_to
+from harbour.accounts.permissions import allowed, permission_required, refusal, visible_to
 from harbour.audit import services as auditor
 from harbour.common.display import date_text, when_text
 from harbour.common.paging import first_rows
@@ -31,6 +31,7 @@ from .models import (
     Agency,
     Meeting,
     MeetingAction,
+    MeetingKind,
     MeetingTask,
     TaskEpisode,
     TaskTrigger,
@@ -364,9 +365,20 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if (refused := refusal(request, meeting.child)) is not None:
         return refused
+    # An exploitation strategy discussion is recorded on its own page (the s47 decision,
+    # outcomes, conference due date): whoever may work on it goes there; anyone else with
+    # this page sees it without the missing meeting's forms.
+    strategy = meeting.kind == MeetingKind.STRATEGY
+    if strategy and allowed(request.user, "exploitation.manage_strategy", meeting.child):
+        return redirect("strategy_detail", pk=meeting.pk)
     held_form = action_form = None
     action_error = None
-    if request.method == "POST":
+    if request.method == "POST" and strategy:
+        action_error = (
+            "A strategy discussion is recorded by an exploitation lead or the child's "
+            "social worker."
+        )
+    elif request.method == "POST":
         done, held_form, action_form, action_error = _handle_meeting_post(request, meeting)
         if done is not None:
             return done
@@ -408,6 +420,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "held_form": held_form,
         "action_form": action_form,
+        "strategy": strategy,
         "agency_choices": Agency.choices,
         "selected_agencies": held_form["attendees"].value() or [],
         "errors": errors,
