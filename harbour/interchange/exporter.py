@@ -34,7 +34,7 @@ def _cell(value: Any, is_code_list: bool) -> str:
 def _rows(table: Table) -> Iterator[list[str]]:
     references = {ref.column: f"{ref.field}__{ref.column}" for ref in table.references}
     lookups = [references.get(column.name, column.model_field) for column in table.columns]
-    code_lists = [column.name in ("reasons", "risks") for column in table.columns]
+    code_lists = [column.multi for column in table.columns]
     queryset = table.model._default_manager.order_by("pk").values_list(*lookups)
     for record in queryset.iterator(chunk_size=CHUNK_SIZE):
         yield [_cell(value, is_list) for value, is_list in zip(record, code_lists, strict=True)]

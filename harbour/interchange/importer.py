@@ -33,8 +33,9 @@ from harbour.common.time import local_date
 
 from . import reader
 from .reader import Event, FileFinished, FileMissing, FileStarted, RowBatch, RowProblem, ValidRow
-from .tables import TABLES, TABLES_BY_FILE, ImportClock, Table
+from .tables import TABLES, TABLES_BY_FILE, ImportClock, Refs, Table
 from .upsert import Upsert
+from .whole_file import WHOLE_FILE_CHECKS
 
 LOOKUP_CHUNK = 2000
 PARALLEL_FROM = 4 * 1024 * 1024  # bytes of CSV
@@ -71,6 +72,9 @@ class _FileState:
     refused: set[tuple[str, ...]] = field(default_factory=set)
     keys_known: bool = True
     upsert: Upsert | None = None
+    # Valid rows held until the whole file is read (Table.checked_as_a_whole), with the
+    # records their references resolved to.
+    held: list[tuple[ValidRow, Refs]] = field(default_factory=list)
 
 
 class FolderImport:
@@ -138,12 +142,17 @@ class FolderImport:
             case FileFinished(file_name, rows, keys_known):
                 state = self.files.setdefault(file_name, _FileState(TABLES_BY_FILE[file_name]))
                 state.keys_known = keys_known
+                if state.held:
+                    self._write_held(state)
                 if state.sha256:
                     created = state.table.model._default_manager.count() - state.count_before
                     self.result.counts[file_name] = FileCount(rows, created, rows - created)
             case FileMissing(file_name):
                 table = TABLES_BY_FILE[file_name]
-                self.files[file_name] = _FileState(table, keys_known=False)
+                # An optional file left out holds no records, so a reference into it
+                # resolves only to the register; a required file left out is itself the
+                # problem, and references into it are not reported as well.
+                self.files[file_name] = _FileState(table, keys_known=not table.required_file)
                 if table.required_file:
                     self.problem(table, 0, "-", "required file is missing")
 
@@ -178,33 +187,67 @@ class FolderImport:
             if problems:
                 continue
             for column, slot in upsert.reference_slots:
-                row.params[slot] = refs[column]["pk"]
-            rows.append(row)
+                target = refs[column]
+                row.params[slot] = None if target is None else target["pk"]
+            if table.checked_as_a_whole:
+                state.held.append((row, refs))
+            else:
+                rows.append(row)
+        self._store(state, rows)
+
+    def _store(self, state: _FileState, rows: list[ValidRow]) -> None:
         if not rows:
             return
+        assert state.upsert is not None  # made by _write before any row is stored
         # Valid rows are written even after a problem elsewhere: later files resolve their
         # references against them, and the whole transaction is rolled back at the end.
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                upsert.execute(cursor, [row.params for row in rows])
+                state.upsert.execute(cursor, [row.params for row in rows])
         except IntegrityError as error:
             first, last = rows[0].line, rows[-1].line
-            self.problem(table, first, "-", f"rows {first}-{last} could not be stored: {error}")
+            self.problem(
+                state.table, first, "-", f"rows {first}-{last} could not be stored: {error}"
+            )
 
-    def _resolve_references(
-        self, state: _FileState, batch: list[ValidRow]
-    ) -> list[dict[str, dict[str, Any]] | None]:
-        """For each row, the records its references name (None if one does not resolve)."""
+    def _write_held(self, state: _FileState) -> None:
+        """A file whose rows are judged together (concern periods): check them all against
+        each other and the register, then store them."""
+        check = WHOLE_FILE_CHECKS[state.table.file_name]
+        refused_ids = {key[0] for key in state.refused}
+        problems = check(state.held, refused_ids)
+        for line, column, message in problems:
+            self.problem(state.table, line, column, message)
+        held, state.held = state.held, []
+        if problems:
+            return
+        # Closed periods first: a period the folder closes is closed before the child's
+        # next period is opened, so the one-open-period index never sees two at once.
+        rows = [row for row, _ in held]
+        closed = [row for row in rows if row.checks["closed_on"] is not None]
+        still_open = [row for row in rows if row.checks["closed_on"] is None]
+        self._store(state, closed)
+        self._store(state, still_open)
+
+    def _resolve_references(self, state: _FileState, batch: list[ValidRow]) -> list[Refs | None]:
+        """For each row, the records its references name (None if one does not resolve;
+        an optional reference left empty names None)."""
         table = state.table
-        resolved: list[dict[str, dict[str, Any]] | None] = [{} for _ in batch]
+        resolved: list[Refs | None] = [{} for _ in batch]
         for index, reference in enumerate(table.references):
             target = self.files[reference.table]
-            found = _lookup(TABLES_BY_FILE[reference.table], {row.refs[index] for row in batch})
+            found = _lookup(
+                TABLES_BY_FILE[reference.table],
+                {row.refs[index] for row in batch if row.refs[index] is not None},
+            )
             for position, row in enumerate(batch):
                 refs = resolved[position]
                 if refs is None:
                     continue
                 key = row.refs[index]
+                if key is None:  # an optional reference left empty
+                    refs[reference.column] = None
+                    continue
                 if key in found:
                     refs[reference.column] = found[key]
                     continue

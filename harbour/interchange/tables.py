@@ -17,13 +17,19 @@ from harbour.common.time import local_date, local_iso
 from harbour.exploitation.models import (
     AssessedRisk,
     AssessmentKind,
+    CloseReason,
     Concern,
+    ConcernPeriod,
     Panel,
     PanelListing,
     PanelRisk,
+    Pathway,
+    PeriodOpenedBy,
+    Provider,
     Referral,
     RiskAssessment,
     Source,
+    SupportReferral,
 )
 from harbour.interviews.models import (
     OFFERED_OUTCOMES,
@@ -49,6 +55,9 @@ from .cells import (
 
 Values = dict[str, Any]
 Problem = tuple[str, str]  # (column, message)
+# The records a row's references name, by reference column: each a dict of the fields
+# the rules read (with "pk"), or None for an optional reference left empty.
+Refs = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,8 @@ class Column:
     field: str | None = None
     # Rows on which this column may have a value: (column, allowed values).
     only_when: tuple[str, tuple[str, ...]] | None = None
+    # A `;`-separated code list (stored as `;CODE;`).
+    multi: bool = False
 
     @property
     def model_field(self) -> str:
@@ -73,6 +84,8 @@ class Reference:
     column: str
     table: str  # file name of the referenced table
     field: str  # the model's foreign key field
+    # An optional reference: an empty cell names nothing (stored as NULL).
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,10 +106,16 @@ class Table:
     lookup_fields: tuple[str, ...] = ()
     # Rules that need the referenced records (by reference column), and the columns of
     # this table they read.
-    cross_record_rules: Callable[[Values, dict[str, dict[str, Any]]], list[Problem]] = (
-        lambda values, refs: []
-    )
+    cross_record_rules: Callable[[Values, Refs], list[Problem]] = lambda values, refs: []
     cross_record_columns: tuple[str, ...] = ()
+    # Values stored in fields the format does not carry, on records the import creates
+    # (an update leaves them as they are).
+    created_with: dict[str, Any] = field(default_factory=dict)
+    # The file's rows are checked together against the register before any is written
+    # (importer.WHOLE_FILE_CHECKS), so they are held until the file has been read.
+    checked_as_a_whole: bool = False
+    # Written only by an export that asks for it (export_interchange --include-intelligence).
+    intelligence: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -173,14 +192,30 @@ def _meeting_rules(values: Values, clock: ImportClock) -> list[Problem]:
     return _not_before(values, "held_on", "requested_on", values["_raw"])
 
 
-def _episode_after_birth(values: Values, refs: dict[str, dict[str, Any]]) -> list[Problem]:
+def _concern_period_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    problems = _not_before(values, "closed_on", "opened_on", values["_raw"])
+    if values["closed_on"] is not None and values["close_reason"] is None:
+        problems.append(("close_reason", "is required when closed_on is given"))
+    if values["closed_on"] is None and values["close_reason"] is not None:
+        problems.append(("close_reason", "must be empty when closed_on is empty"))
+    return problems
+
+
+def _support_referral_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    raw = values["_raw"]
+    problems = _not_before(values, "accepted_on", "referred_on", raw)
+    start = "accepted_on" if values["accepted_on"] is not None else "referred_on"
+    return problems + _not_before(values, "ended_on", start, raw)
+
+
+def _episode_after_birth(values: Values, refs: Refs) -> list[Problem]:
     birth = refs["child_id"]["date_of_birth"]
     if local_date(values["started_at"]) < birth:
         return [("started_at", f"is before the child's date of birth ({birth.isoformat()})")]
     return []
 
 
-def _interview_after_return(values: Values, refs: dict[str, dict[str, Any]]) -> list[Problem]:
+def _interview_after_return(values: Values, refs: Refs) -> list[Problem]:
     ended_at = refs["episode_id"]["ended_at"]
     outcome, offered_at = values["outcome"], values["offered_at"]
     if ended_at is None and outcome not in (Outcome.NOT_REQUIRED, Outcome.NOT_OFFERED):
@@ -273,8 +308,8 @@ TABLES: tuple[Table, ...] = (
             Column("provider", _text(200)),
             Column("child_engaged", parse_yes_no),
             Column("advice_given", parse_yes_no),
-            Column("reasons", code_list_parser(Reason.values)),
-            Column("risks", code_list_parser(Risk.values)),
+            Column("reasons", code_list_parser(Reason.values), multi=True),
+            Column("risks", code_list_parser(Risk.values), multi=True),
         ),
         derived={"completed_epoch": "completed_at"},
         row_rules=_interview_rules,
@@ -342,6 +377,46 @@ TABLES: tuple[Table, ...] = (
             Column("risk", code_parser(PanelRisk.values)),
             Column("nrm_referral", parse_yes_no),
         ),
+    ),
+)
+
+TABLES += (
+    Table(
+        file_name="concern_periods.csv",
+        model=ConcernPeriod,
+        key=("period_id",),
+        unique_fields=("period_id",),
+        references=(CHILD_REFERENCE,),
+        columns=(
+            Column("period_id", IDENTIFIER, required=True),
+            Column("child_id", IDENTIFIER, required=True),
+            Column("pathway", code_parser(Pathway.values), required=True),
+            Column("opened_on", parse_date, required=True),
+            Column("level", code_parser(AssessedRisk.values)),
+            Column("closed_on", parse_date),
+            Column("close_reason", code_parser(CloseReason.values)),
+        ),
+        row_rules=_concern_period_rules,
+        created_with={"opened_by": PeriodOpenedBy.RECORD},
+        # Two periods of a child may not both be open on any date (importer.py).
+        checked_as_a_whole=True,
+        cross_record_columns=("opened_on", "closed_on"),
+    ),
+    Table(
+        file_name="support_referrals.csv",
+        model=SupportReferral,
+        key=("support_referral_id",),
+        unique_fields=("support_referral_id",),
+        references=(CHILD_REFERENCE,),
+        columns=(
+            Column("support_referral_id", IDENTIFIER, required=True),
+            Column("child_id", IDENTIFIER, required=True),
+            Column("provider", code_parser(Provider.values), required=True),
+            Column("referred_on", parse_date, required=True),
+            Column("accepted_on", parse_date),
+            Column("ended_on", parse_date),
+        ),
+        row_rules=_support_referral_rules,
     ),
 )
 

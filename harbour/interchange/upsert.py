@@ -30,7 +30,12 @@ class Upsert:
             _column_field(meta, references.get(column.name, column.model_field))
             for column in table.columns
         ]
-        fields = column_fields + [_column_field(meta, name) for name in table.derived]
+        fields = (
+            column_fields
+            + [_column_field(meta, name) for name in table.derived]
+            + [_column_field(meta, name) for name in table.created_with]
+        )
+        self.created_with = dict(table.created_with)
         # (column, model field, stores NULL for no value) for each column of the table.
         self.columns = [
             (column.name, field.name, field.null)
@@ -43,7 +48,8 @@ class Upsert:
             for ref in table.references
         ]
         # A column the file leaves out keeps its stored value, and so does what is derived
-        # from it; the key is what the conflict is on.
+        # from it; the key is what the conflict is on. Values the format does not carry
+        # (created_with) are set on new records only.
         update = [
             field
             for column, field in zip(table.columns, column_fields, strict=True)
@@ -92,6 +98,7 @@ class Upsert:
             elif value.__class__ is list:
                 value = store_codes(value)
             record[field_name] = value
+        record.update(self.created_with)
         record.update(self.derive(record))
         return [adapt(record[name]) if adapt else record[name] for name, adapt in self.adapters]
 

@@ -262,7 +262,7 @@ CASES = [
         "panel_listings.csv",
         "P2,C3,MISSING_HOTSPOTS",
         "P2,C3,HOTSPOTS",
-        "panel_listings.csv:3:panel: unknown code 'HOTSPOTS' (expected one of MACE, MASE, MISSING_HOTSPOTS)",
+        "panel_listings.csv:3:panel: unknown code 'HOTSPOTS' (expected one of MACE, MASE, MISSING_HOTSPOTS, CONCERNS_NETWORK, EFR_PANEL)",
     ),
 ]
 
