@@ -103,6 +103,10 @@ PK_OF = {
     "ola_log": "episode",
     "authority_edit": "authority",
     # Exploitation pages (harbour/exploitation/views): add a line per page about a record.
+    "panel_pack": "panel_meeting",
+    "panel_pack_download": "panel_meeting",
+    "nrm_detail": "nrm",
+    "nrm_edit": "nrm",
     "panel_meeting": "panel_meeting",
     # A coordinator changes the Missing and Hotspots sittings only.
     "panel_meeting_edit": "hotspots_meeting",
