@@ -211,23 +211,20 @@ class FolderImport:
             )
 
     def _write_held(self, state: _FileState) -> None:
-        """A file whose rows are judged together (concern periods): check them all against
-        each other and the register, then store them."""
+        """A file whose rows are judged together (Table.checked_as_a_whole): check them all
+        against each other and the register, then store them."""
         check = WHOLE_FILE_CHECKS[state.table.file_name]
         refused_ids = {key[0] for key in state.refused}
-        problems = check(state.held, refused_ids)
+        problems = check.problems(state.held, refused_ids)
         for line, column, message in problems:
             self.problem(state.table, line, column, message)
         held, state.held = state.held, []
         if problems:
+            # Nothing of the file is written: references to its rows are not reported again.
+            state.refused.update(row.key for row, _ in held)
             return
-        # Closed periods first: a period the folder closes is closed before the child's
-        # next period is opened, so the one-open-period index never sees two at once.
-        rows = [row for row, _ in held]
-        closed = [row for row in rows if row.checks["closed_on"] is not None]
-        still_open = [row for row in rows if row.checks["closed_on"] is None]
-        self._store(state, closed)
-        self._store(state, still_open)
+        for rows in check.write_order([row for row, _ in held]):
+            self._store(state, rows)
 
     def _resolve_references(self, state: _FileState, batch: list[ValidRow]) -> list[Refs | None]:
         """For each row, the records its references name (None if one does not resolve;

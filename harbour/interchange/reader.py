@@ -256,6 +256,11 @@ class _FileReader:
         for column in self.table.columns:
             if column.required and column.name not in seen:
                 self.problem(1, column.name, "required column is missing")
+        for group in self.table.together:
+            given = [name for name in group if name in seen]
+            for name in group:
+                if given and name not in seen:
+                    self.problem(1, name, f"is missing: the columns {', '.join(group)} go together")
         if self.problems:
             # The rows cannot be read reliably: report the header alone.
             self.keys_known = False

@@ -17,16 +17,24 @@ from harbour.common.time import local_date, local_iso
 from harbour.exploitation.models import (
     AssessedRisk,
     AssessmentKind,
+    AssessmentStage,
     CloseReason,
     Concern,
     ConcernPeriod,
+    ExploitationModel,
+    Indicator,
+    ListingDecision,
     Panel,
     PanelListing,
+    PanelMeeting,
     PanelRisk,
     Pathway,
     PeriodOpenedBy,
     Provider,
     Referral,
+    ReferralDecision,
+    ReferralForm,
+    ReferralReason,
     RiskAssessment,
     Source,
     SupportReferral,
@@ -39,7 +47,15 @@ from harbour.interviews.models import (
     ReturnInterview,
     Risk,
 )
-from harbour.meetings.models import Meeting, MeetingKind, StrategyConcern, Trigger
+from harbour.meetings.models import (
+    Agency,
+    Meeting,
+    MeetingKind,
+    StrategyConcern,
+    StrategyFormat,
+    StrategyOutcome,
+    Trigger,
+)
 from harbour.missing.models import Category, Episode, RiskLevel
 
 from .cells import (
@@ -83,9 +99,7 @@ class Reference:
 
     column: str
     table: str  # file name of the referenced table
-    field: str  # the model's foreign key field
-    # An optional reference: an empty cell names nothing (stored as NULL).
-    optional: bool = False
+    field: str  # the model's foreign key field; an empty optional cell stores NULL
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,9 @@ class Table:
     checked_as_a_whole: bool = False
     # Written only by an export that asks for it (export_interchange --include-intelligence).
     intelligence: bool = False
+    # Groups of optional columns that a header gives all or none of: rules between them
+    # can be judged only when all are there, and a column left out keeps its stored value.
+    together: tuple[tuple[str, ...], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -192,6 +209,52 @@ def _meeting_rules(values: Values, clock: ImportClock) -> list[Problem]:
     return _not_before(values, "held_on", "requested_on", values["_raw"])
 
 
+# Where a referral's `forms` are given they must agree with its `concern` (exploitation.md
+# §1.1, Rec.): these forms need one of these concerns; the other forms go with any concern.
+FORM_NEEDS_CONCERN = {
+    "CSE": ("CSE", "BOTH"),
+    "CCE": ("CCE", "BOTH"),
+    "COUNTY_LINES": ("CCE", "BOTH"),
+}
+
+
+def _referral_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    problems: list[Problem] = []
+    concern = values["concern"]
+    for form in values["forms"] or ():
+        needed = FORM_NEEDS_CONCERN.get(form)
+        if needed is not None and concern not in needed:
+            problems.append(
+                ("forms", f"lists {form}, which needs concern {' or '.join(needed)}, not {concern}")
+            )
+    decision, decided_at = values["decision"], values["decided_at"]
+    if decision is not None and decided_at is None:
+        problems.append(("decided_at", "is required when decision is given"))
+    if decision is None and decided_at is not None:
+        problems.append(("decided_at", "must be empty when decision is empty"))
+    if decided_at is not None and local_date(decided_at) < values["received_on"]:
+        raw = values["_raw"]["received_on"]
+        problems.append(("decided_at", f"is before received_on ({raw})"))
+    return problems + _not_in_future(values, ("decided_at",), clock)
+
+
+INDICATOR_LEVELS = ("indicators_high", "indicators_medium", "indicators_low")
+
+
+def _assessment_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    problems: list[Problem] = []
+    level_of: dict[str, str] = {}
+    for column in INDICATOR_LEVELS:
+        for code in values[column] or ():
+            if code in level_of:
+                problems.append(
+                    (column, f"lists {code}, which {level_of[code]} lists too: one level each")
+                )
+            else:
+                level_of[code] = column
+    return problems + _not_before(values, "review_due_on", "completed_on", values["_raw"])
+
+
 def _concern_period_rules(values: Values, clock: ImportClock) -> list[Problem]:
     problems = _not_before(values, "closed_on", "opened_on", values["_raw"])
     if values["closed_on"] is not None and values["close_reason"] is None:
@@ -206,6 +269,20 @@ def _support_referral_rules(values: Values, clock: ImportClock) -> list[Problem]
     problems = _not_before(values, "accepted_on", "referred_on", raw)
     start = "accepted_on" if values["accepted_on"] is not None else "referred_on"
     return problems + _not_before(values, "ended_on", start, raw)
+
+
+def _listing_at_its_meeting(values: Values, refs: Refs) -> list[Problem]:
+    meeting = refs["panel_meeting_id"]
+    if meeting is None:
+        return []
+    problems: list[Problem] = []
+    if values["panel"] != meeting["panel"]:
+        problems.append(("panel", f"is not the panel meeting's panel ({meeting['panel']})"))
+    if values["panel_date"] != meeting["date"]:
+        problems.append(
+            ("panel_date", f"is not the panel meeting's date ({meeting['date'].isoformat()})")
+        )
+    return problems
 
 
 def _episode_after_birth(values: Values, refs: Refs) -> list[Problem]:
@@ -332,6 +409,16 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("requested_on", parse_date, required=True),
             Column("held_on", parse_date),
+            # exploitation.md §1.3 (additive), STRATEGY only
+            *(
+                Column(name, parse, only_when=("kind", ("STRATEGY",)), multi=multi)
+                for name, parse, multi in (
+                    ("format", code_parser(StrategyFormat.values), False),
+                    ("s47", parse_yes_no, False),
+                    ("outcomes", code_list_parser(StrategyOutcome.values), True),
+                    ("next_review_on", parse_date, False),
+                )
+            ),
         ),
         row_rules=_meeting_rules,
     ),
@@ -347,7 +434,14 @@ TABLES: tuple[Table, ...] = (
             Column("received_on", parse_date, required=True),
             Column("concern", code_parser(Concern.values), required=True),
             Column("source", code_parser(Source.values)),
+            # exploitation.md §1.1 (additive)
+            Column("forms", code_list_parser(ReferralForm.values), multi=True),
+            Column("reasons", code_list_parser(ReferralReason.values), multi=True),
+            Column("decision", code_parser(ReferralDecision.values)),
+            Column("decided_at", parse_datetime),
         ),
+        row_rules=_referral_rules,
+        together=(("decision", "decided_at"),),
     ),
     Table(
         file_name="risk_assessments.csv",
@@ -361,14 +455,44 @@ TABLES: tuple[Table, ...] = (
             Column("kind", code_parser(AssessmentKind.values), required=True),
             Column("completed_on", parse_date, required=True),
             Column("risk", code_parser(AssessedRisk.values), required=True),
+            # exploitation.md §1.2 (additive)
+            Column("stage", code_parser(AssessmentStage.values)),
+            *(
+                Column(name, code_list_parser(Indicator.values), multi=True)
+                for name in (*INDICATOR_LEVELS, "indicators_historic")
+            ),
+            Column("model", code_list_parser(ExploitationModel.values), multi=True),
+            Column("review_due_on", parse_date),
         ),
+        row_rules=_assessment_rules,
+        together=(INDICATOR_LEVELS,),
+    ),
+    Table(
+        file_name="panel_meetings.csv",
+        model=PanelMeeting,
+        key=("panel_meeting_id",),
+        unique_fields=("panel_meeting_id",),
+        columns=(
+            Column("panel_meeting_id", IDENTIFIER, required=True),
+            Column("panel", code_parser(Panel.values), required=True),
+            Column("date", parse_date, required=True),
+            Column("chairs", _text(300)),
+            Column("agencies_present", code_list_parser(Agency.values), multi=True),
+        ),
+        lookup_fields=("panel", "date"),
+        # A panel meets at most once a day (importer.py, whole_file.py).
+        checked_as_a_whole=True,
+        cross_record_columns=("panel", "date"),
     ),
     Table(
         file_name="panel_listings.csv",
         model=PanelListing,
         key=("listing_id",),
         unique_fields=("listing_id",),
-        references=(CHILD_REFERENCE,),
+        references=(
+            CHILD_REFERENCE,
+            Reference("panel_meeting_id", "panel_meetings.csv", "panel_meeting"),
+        ),
         columns=(
             Column("listing_id", IDENTIFIER, required=True),
             Column("child_id", IDENTIFIER, required=True),
@@ -376,7 +500,16 @@ TABLES: tuple[Table, ...] = (
             Column("panel_date", parse_date, required=True),
             Column("risk", code_parser(PanelRisk.values)),
             Column("nrm_referral", parse_yes_no),
+            # exploitation.md §1.3 (additive)
+            Column("panel_meeting_id", IDENTIFIER),
+            Column("threshold_met", parse_yes_no),
+            Column("decision", code_parser(ListingDecision.values)),
+            Column("review_on", parse_date),
         ),
+        cross_record_rules=_listing_at_its_meeting,
+        cross_record_columns=("panel", "panel_date"),
+        # A child is listed at most once at a panel meeting (importer.py, whole_file.py).
+        checked_as_a_whole=True,
     ),
 )
 

@@ -1,10 +1,16 @@
 """Rules that judge a file's rows together, against each other and the register.
 
-concern_periods.csv: "Two periods of the same child must not both be open on any date (an
-error on the later row, naming the other period)" (shared/spec/interchange.md). A period
-is open on D when opened_on <= D and (closed_on is empty or closed_on > D): the dates
-[opened_on, closed_on). The register's stored periods count too, except those the folder
-itself lists (its row replaces the stored version, whatever child it names).
+The register's stored records count too, except those the folder itself lists: a row of
+the folder replaces the stored version of its record, whatever it changes.
+
+- concern_periods.csv: "Two periods of the same child must not both be open on any date
+  (an error on the later row, naming the other period)" (shared/spec/interchange.md). A
+  period is open on D when opened_on <= D and (closed_on is empty or closed_on > D): the
+  dates [opened_on, closed_on).
+- panel_meetings.csv: a panel meets at most once a day (the database's unique index).
+- panel_listings.csv: a child is listed at most once at a panel meeting (likewise).
+
+Each would otherwise be a database error that names no row.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harbour.exploitation.models import ConcernPeriod
+from harbour.exploitation.models import ConcernPeriod, PanelListing, PanelMeeting
 
 from .reader import ValidRow
 from .tables import Refs
@@ -24,7 +30,15 @@ LOOKUP_CHUNK = 2000
 
 # (line, column, message)
 FileProblem = tuple[int, str, str]
-WholeFileCheck = Callable[[list[tuple[ValidRow, Refs]], set[str]], list[FileProblem]]
+Held = list[tuple[ValidRow, Refs]]
+
+
+@dataclass(frozen=True)
+class WholeFileCheck:
+    # (the file's valid rows with their resolved references, the ids of its refused rows)
+    problems: Callable[[Held, set[str]], list[FileProblem]]
+    # The rows in groups, each written after the one before.
+    write_order: Callable[[list[ValidRow]], list[list[ValidRow]]] = lambda rows: [rows]
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,85 @@ def _stored_periods(child_pks: set[int]) -> list[dict[str, Any]]:
 STORED_FIELDS = ("period_id", "child_id", "opened_on", "closed_on")
 
 
+def closed_periods_first(rows: list[ValidRow]) -> list[list[ValidRow]]:
+    """A period the folder closes is closed before the child's next period is opened, so
+    the one-open-period index never sees two open at once."""
+    closed = [row for row in rows if row.checks["closed_on"] is not None]
+    return [closed, [row for row in rows if row.checks["closed_on"] is None]]
+
+
+def _first_of_each(
+    held: Held,
+    refused_ids: set[str],
+    key_of: Callable[[ValidRow, Refs], tuple[Any, ...] | None],
+    stored: dict[tuple[Any, ...], str],
+    message: Callable[[str], str],
+) -> list[FileProblem]:
+    """A row whose key (key_of) an earlier row or a stored record not in the folder has
+    already: an error on the row, naming the other."""
+    in_folder = {row.key[0] for row, _ in held} | refused_ids
+    taken: dict[tuple[Any, ...], str] = {
+        key: f"{record_id} (in the register)"
+        for key, record_id in stored.items()
+        if record_id not in in_folder
+    }
+    problems: list[FileProblem] = []
+    for row, refs in sorted(held, key=lambda item: item[0].line):
+        key = key_of(row, refs)
+        if key is None:
+            continue
+        if key in taken:
+            problems.append((row.line, "-", message(taken[key])))
+        else:
+            taken[key] = f"{row.key[0]} (line {row.line})"
+    return problems
+
+
+def panel_meetings_once_a_day(held: Held, refused_ids: set[str]) -> list[FileProblem]:
+    dates = {row.checks["date"] for row, _ in held}
+    stored = {
+        (record["panel"], record["date"]): record["panel_meeting_id"]
+        for record in PanelMeeting.objects.filter(date__in=dates).values(
+            "panel", "date", "panel_meeting_id"
+        )
+    }
+    problems = _first_of_each(
+        held,
+        refused_ids,
+        lambda row, refs: (row.checks["panel"], row.checks["date"]),
+        stored,
+        lambda other: f"the panel already meets on this date: panel meeting {other}",
+    )
+    return [(line, "date", message) for line, _, message in problems]
+
+
+def listed_once_per_panel_meeting(held: Held, refused_ids: set[str]) -> list[FileProblem]:
+    meetings = {refs["panel_meeting_id"]["pk"] for _, refs in held if refs["panel_meeting_id"]}
+    stored: dict[tuple[Any, ...], str] = {}
+    pks = sorted(meetings)
+    for start in range(0, len(pks), LOOKUP_CHUNK):
+        listings = PanelListing.objects.filter(
+            panel_meeting_id__in=pks[start : start + LOOKUP_CHUNK]
+        )
+        for record in listings.values("panel_meeting_id", "child_id", "listing_id"):
+            stored[(record["panel_meeting_id"], record["child_id"])] = record["listing_id"]
+
+    def key_of(row: ValidRow, refs: Refs) -> tuple[Any, ...] | None:
+        meeting = refs["panel_meeting_id"]
+        return None if meeting is None else (meeting["pk"], refs["child_id"]["pk"])
+
+    problems = _first_of_each(
+        held,
+        refused_ids,
+        key_of,
+        stored,
+        lambda other: f"the child is already listed at this panel meeting: listing {other}",
+    )
+    return [(line, "panel_meeting_id", message) for line, _, message in problems]
+
+
 WHOLE_FILE_CHECKS: dict[str, WholeFileCheck] = {
-    "concern_periods.csv": concern_period_overlaps,
+    "concern_periods.csv": WholeFileCheck(concern_period_overlaps, closed_periods_first),
+    "panel_meetings.csv": WholeFileCheck(panel_meetings_once_a_day),
+    "panel_listings.csv": WholeFileCheck(listed_once_per_panel_meeting),
 }
