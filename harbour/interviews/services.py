@@ -9,7 +9,8 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,10 +28,30 @@ from .models import OFFERED_OUTCOMES, Allocation, Method, Outcome, Reason, Retur
 
 ORGANISATION_MAX = 200
 
+# What must follow the saving of a return interview, in the same transaction. The
+# exploitation app registers its "screen this child" trigger here when it loads
+# (harbour/exploitation/apps.py), so that interviews, below exploitation, never imports it.
+InterviewSaved = Callable[[Actor, ReturnInterview], list[Any]]
+_after_interview_saved: list[InterviewSaved] = []
+
+
+def after_interview_saved(hook: InterviewSaved) -> InterviewSaved:
+    """Call `hook(actor, interview)` after each save of a return interview."""
+    if hook not in _after_interview_saved:
+        _after_interview_saved.append(hook)
+    return hook
+
+
+def _interview_saved(actor: Actor, interview: ReturnInterview) -> list[Any]:
+    return [result for hook in _after_interview_saved for result in hook(actor, interview)]
+
 
 def save_return_interview(actor: Actor, return_interview: ReturnInterview) -> ReturnInterview:
     """Create or change a return interview: validated, atomic, audited (the admin's path)."""
-    return save_record(actor, return_interview)
+    with transaction.atomic():
+        saved = save_record(actor, return_interview)
+        _interview_saved(actor, saved)
+    return saved
 
 
 def delete_return_interview(actor: Actor, return_interview: ReturnInterview) -> None:
@@ -195,4 +216,6 @@ def record_interview(
             (not_required_reason or "").strip() if outcome == Outcome.NOT_REQUIRED else ""
         )
         interview.onward_actions = (onward_actions or "").strip()
-        return save_record(actor, interview)
+        saved = save_record(actor, interview)
+        _interview_saved(actor, saved)
+        return saved
