@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from harbour.accounts.permissions import allowed, permission_required, refusal
 from harbour.audit import services as auditor
 from harbour.casework.chronology import KINDS, NO_LINKS, chronology, links_for
-from harbour.casework.flags import child_flags, flag_annotations
+from harbour.casework.flags import child_flags, flag_annotations, open_period, period_annotations
 from harbour.casework.presenters import (
     StatusToday,
     chronology_shown_text,
@@ -29,6 +29,7 @@ from harbour.casework.presenters import (
 )
 from harbour.children.models import Child, LegalStatus
 from harbour.common.time import completed_years, local_date
+from harbour.jinja2 import url
 
 
 @dataclass
@@ -130,7 +131,9 @@ def _child_context(
     chronology entries link to the pages the viewer may open (not on paper)."""
     today = local_date(timezone.now())
     child = get_object_or_404(
-        Child.objects.annotate(**flag_annotations(today)).select_related("allocated_social_worker"),
+        Child.objects.annotate(**flag_annotations(today), **period_annotations()).select_related(
+            "allocated_social_worker"
+        ),
         pk=pk,
     )
     if refused := refusal(request, child):
@@ -155,6 +158,11 @@ def _child_context(
         "age": completed_years(child.date_of_birth, today),
         "statuses": legal_statuses_today(child, today, every_status),
         "flags": child_flags(child),
+        "period": open_period(child),
+        # The child's exploitation record, for those who keep it.
+        "exploitation_link": url("child_exploitation", child.pk)
+        if linked and allowed(request.user, "exploitation.assess", child)
+        else "",
         "entries": entries,
         "timeline": timeline,
         "kind_choices": [(kind, label) for kind, label in labels.items()],

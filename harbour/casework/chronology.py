@@ -34,7 +34,13 @@ from harbour.children.models import Child
 from harbour.common.display import date_text, staff_name, when_text
 from harbour.common.durations import seconds_in_words
 from harbour.common.time import LONDON, epoch_seconds, local_date
-from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
+from harbour.exploitation.models import (
+    ConcernPeriod,
+    PanelListing,
+    Referral,
+    RiskAssessment,
+    ScreeningTask,
+)
 from harbour.interviews.models import Allocation, Outcome, ReturnInterview
 from harbour.jinja2 import url
 from harbour.meetings.models import Meeting, MeetingTask
@@ -83,8 +89,8 @@ class Entry:
 
 # The pages the chronology links to, and the permission each asks of the viewer's role.
 # Each also refuses a child the viewer may not see, which the child page has checked.
-# Exploitation referrals, risk assessments and panel listings have no page of their own
-# and no other page shows them (the child page is the nearest), so they do not link.
+# Exploitation referrals and panel listings do not link from here (their pages are the
+# front door's and the panels'); assessments and concern periods link to their own pages.
 PAGE_PERMISSIONS = {
     "episode_detail": "missing.manage_episodes",
     "interviews_record": "interviews.record_interview",
@@ -92,6 +98,8 @@ PAGE_PERMISSIONS = {
     "meetings_meeting": "meetings.manage_meetings",
     "meetings_task": "meetings.manage_meetings",
     "ola_log": "ola.manage_notifications",
+    "assessment_detail": "exploitation.screen",
+    "period_detail": "exploitation.assess",
 }
 
 
@@ -331,12 +339,61 @@ def _assessments(
     for assessment in RiskAssessment.objects.filter(child=child).filter(
         _date_in("completed_on", first, last)
     ):
+        stage = assessment.get_stage_display() or "Risk assessment"
         yield Entry(
             assessment.completed_on,
             "assessments",
-            "Risk assessment completed",
-            f"{assessment.get_kind_display()}. Risk: {assessment.get_risk_display().lower()}",
+            f"{stage} completed",
+            f"{assessment.get_kind_display()}. Level: {assessment.get_risk_display().lower()}",
+            links.to("assessment_detail", assessment.pk),
         )
+
+
+def _periods(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
+    """The child's exploitation concern periods: opened (with what opened it) and closed
+    (with why)."""
+    rows = ConcernPeriod.objects.filter(child=child).filter(
+        _date_in("opened_on", first, last) | _date_in("closed_on", first, last)
+    )
+    for period in rows:
+        link = links.to("period_detail", period.pk)
+        if (first is None or period.opened_on >= first) and (
+            last is None or period.opened_on <= last
+        ):
+            yield Entry(
+                period.opened_on,
+                "periods",
+                "Concern period opened (exploitation)",
+                f"{period.get_pathway_display()}. Opened by "
+                f"{period.get_opened_by_display().lower()}",
+                link,
+            )
+        if period.closed_on and (
+            (first is None or period.closed_on >= first)
+            and (last is None or period.closed_on <= last)
+        ):
+            detail = f"{period.get_pathway_display()}. {period.get_close_reason_display()}"
+            yield Entry(
+                period.closed_on, "periods", "Concern period closed (exploitation)", detail, link
+            )
+
+
+def _screening_tasks(
+    child: Child, first: dt.date | None, last: dt.date | None, links: Links
+) -> Iterable[Entry]:
+    """ "Screen this child" tasks raised, and how each closed."""
+    rows = (
+        ScreeningTask.objects.filter(child=child)
+        .filter(_instant_in("raised_at", first, last))
+        .select_related("episode")
+    )
+    for task in rows:
+        detail = f"{task.get_reason_display()}. For episode {task.episode.episode_id}"
+        if task.closed_at is not None:
+            detail += f". {task.get_closed_because_display()}"
+        yield Entry(task.raised_at, "screening_tasks", "Screening needed", detail)
 
 
 def _panels(
@@ -460,7 +517,9 @@ KINDS: dict[str, tuple[str, Source]] = {
     "meeting_tasks": ("Meetings required", _meeting_tasks),
     "meetings": ("Meetings", _meetings),
     "referrals": ("Exploitation referrals", _referrals),
-    "assessments": ("Risk assessments", _assessments),
+    "screening_tasks": ("Screening needed", _screening_tasks),
+    "assessments": ("Screenings and risk assessments", _assessments),
+    "periods": ("Concern periods (exploitation)", _periods),
     "panels": ("Panel listings", _panels),
 }
 

@@ -15,7 +15,14 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 
 from harbour.common.time import one_year_before
-from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
+from harbour.exploitation.models import (
+    AssessedRisk,
+    ConcernPeriod,
+    PanelListing,
+    Pathway,
+    Referral,
+    RiskAssessment,
+)
 from harbour.missing.models import Episode
 
 FREQUENTLY_MISSING_EPISODES = 3
@@ -77,6 +84,43 @@ def flag_annotations(today: dt.date) -> dict[str, Any]:
             )
         ),
     }
+
+
+def period_annotations() -> dict[str, Any]:
+    """Annotations for a Child queryset: the open concern period's pathway and level
+    (spec §1.3, the child's exploitation flag), "" when none is open. Subqueries: no
+    query of their own."""
+    open_period = ConcernPeriod.objects.filter(child=OuterRef("pk"), closed_on__isnull=True)
+    return {
+        "open_period_pathway": Coalesce(Subquery(open_period.values("pathway")[:1]), Value("")),
+        "open_period_level": Coalesce(Subquery(open_period.values("level")[:1]), Value("")),
+    }
+
+
+@dataclass(frozen=True)
+class OpenPeriod:
+    """The child's open concern period, as the identity bar shows it."""
+
+    pathway: str
+    level: str
+
+    @property
+    def text(self) -> str:
+        """ "Exploitation: CSE, High" (the level's first word; "level not set" before any)."""
+        level = AssessedRisk(self.level).label.split(" /")[0] if self.level else "level not set"
+        return f"Exploitation: {self.pathway}, {level}"
+
+    @property
+    def pathway_label(self) -> str:
+        return Pathway(self.pathway).label if self.pathway in Pathway.values else self.pathway
+
+
+def open_period(child: Any) -> OpenPeriod | None:
+    """The open period of a child fetched with `period_annotations`."""
+    pathway = getattr(child, "open_period_pathway", "")
+    if not pathway:
+        return None
+    return OpenPeriod(pathway, getattr(child, "open_period_level", "") or "")
 
 
 @dataclass(frozen=True)

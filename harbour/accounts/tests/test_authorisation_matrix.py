@@ -107,6 +107,11 @@ PK_OF = {
     "panel_pack_download": "panel_meeting",
     "nrm_detail": "nrm",
     "nrm_edit": "nrm",
+    "assessment_detail": "assessment",
+    "screening_task_close": "screening_task",
+    "period_detail": "period",
+    "period_edit": "period",
+    "period_close": "period",
     "panel_meeting": "panel_meeting",
     # A coordinator changes the Missing and Hotspots sittings only.
     "panel_meeting_edit": "hotspots_meeting",

@@ -117,9 +117,10 @@ def test_each_kind_of_entry_links_to_the_page_of_its_record(client, story):
         "ola": {f"/authorities/ola/{episode.pk}/"},
         "meeting_tasks": {f"/meetings/tasks/{task.pk}/"},
         "meetings": {f"/meetings/{meeting.pk}/"},
-        # Exploitation records have no page other than the child's.
+        # Referrals and panel listings link from their own parts' pages, not from here.
         "referrals": set(),
-        "assessments": set(),
+        # A screening or assessment links to its page (exploitation.screen).
+        "assessments": {f"/exploitation/assessments/{assessment_of(story['child']).pk}/"},
         "panels": set(),
     }
 
@@ -145,12 +146,19 @@ def test_an_exploitation_lead_gets_links_to_meetings_only(client, story):
         assert links[kind] == set(), kind
 
 
-def test_a_social_worker_who_opens_no_casework_page_gets_no_links(client, story):
+def assessment_of(child):
+    from harbour.exploitation.models import RiskAssessment
+
+    return RiskAssessment.objects.get(child=child)
+
+
+def test_a_social_worker_who_opens_no_missing_page_gets_only_the_assessment_link(client, story):
     social_worker = make_staff("SOCIAL_WORKER")
 
     links = links_by_kind(child_page(client, social_worker, story["child"]))
 
-    assert set().union(*links.values()) == set()
+    assessment = assessment_of(story["child"])
+    assert set().union(*links.values()) == {f"/exploitation/assessments/{assessment.pk}/"}
 
 
 def test_a_worker_gets_links_to_the_interviews_allocated_to_them_and_no_others(client, story):
