@@ -40,12 +40,17 @@ def _rows(table: Table) -> Iterator[list[str]]:
         yield [_cell(value, is_list) for value, is_list in zip(record, code_lists, strict=True)]
 
 
-def export_folder(folder: Path | str) -> dict[str, int]:
-    """Write one file per table; returns the number of rows written per file."""
+def export_folder(folder: Path | str, *, include_intelligence: bool = False) -> dict[str, int]:
+    """Write one file per table; returns the number of rows written per file. The tables
+    of criminal-offence and immigration data (Table.intelligence: nrm_referrals.csv) are
+    written only when asked for (exploitation.md §4); the caller checks who asks and
+    audits it (management/commands/export_interchange.py)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     for table in TABLES:
+        if table.intelligence and not include_intelligence:
+            continue
         with (folder / table.file_name).open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(table.column_names)

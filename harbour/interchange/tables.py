@@ -21,9 +21,14 @@ from harbour.exploitation.models import (
     CloseReason,
     Concern,
     ConcernPeriod,
+    DecisionMaker,
     ExploitationModel,
+    ExploitationType,
+    FirstResponder,
+    GroundsDecision,
     Indicator,
     ListingDecision,
+    NrmReferral,
     Panel,
     PanelListing,
     PanelMeeting,
@@ -87,6 +92,8 @@ class Column:
     only_when: tuple[str, tuple[str, ...]] | None = None
     # A `;`-separated code list (stored as `;CODE;`).
     multi: bool = False
+    # What an empty cell stores in a field that cannot be NULL, when not "" (a default).
+    empty: Any = None
 
     @property
     def model_field(self) -> str:
@@ -255,6 +262,16 @@ def _assessment_rules(values: Values, clock: ImportClock) -> list[Problem]:
     return problems + _not_before(values, "review_due_on", "completed_on", values["_raw"])
 
 
+def _nrm_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    raw = values["_raw"]
+    problems = _not_before(values, "rg_on", "referred_on", raw)
+    if values["cg_on"] is not None and values["rg_on"] is None:
+        problems.append(("cg_on", "needs rg_on: the conclusive grounds follow the reasonable"))
+    problems += _not_before(values, "cg_on", "rg_on", raw)
+    problems += _not_before(values, "reconsideration_requested_on", "referred_on", raw)
+    return problems + _not_before(values, "ictg_referred_on", "referred_on", raw)
+
+
 def _concern_period_rules(values: Values, clock: ImportClock) -> list[Problem]:
     problems = _not_before(values, "closed_on", "opened_on", values["_raw"])
     if values["closed_on"] is not None and values["close_reason"] is None:
@@ -283,6 +300,13 @@ def _listing_at_its_meeting(values: Values, refs: Refs) -> list[Problem]:
             ("panel_date", f"is not the panel meeting's date ({meeting['date'].isoformat()})")
         )
     return problems
+
+
+def _nrm_listing_of_the_child(values: Values, refs: Refs) -> list[Problem]:
+    listing = refs["listing_id"]
+    if listing is not None and listing["child_id"] != refs["child_id"]["pk"]:
+        return [("listing_id", "is a listing of another child")]
+    return []
 
 
 def _episode_after_birth(values: Values, refs: Refs) -> list[Problem]:
@@ -508,6 +532,7 @@ TABLES: tuple[Table, ...] = (
         ),
         cross_record_rules=_listing_at_its_meeting,
         cross_record_columns=("panel", "panel_date"),
+        lookup_fields=("child_id",),
         # A child is listed at most once at a panel meeting (importer.py, whole_file.py).
         checked_as_a_whole=True,
     ),
@@ -550,6 +575,38 @@ TABLES += (
             Column("ended_on", parse_date),
         ),
         row_rules=_support_referral_rules,
+    ),
+)
+
+TABLES += (
+    Table(
+        # Criminal-offence and immigration data (exploitation.md §4): exported only with
+        # export_interchange --include-intelligence; imported whenever present.
+        file_name="nrm_referrals.csv",
+        model=NrmReferral,
+        intelligence=True,
+        key=("nrm_id",),
+        unique_fields=("nrm_id",),
+        references=(CHILD_REFERENCE, Reference("listing_id", "panel_listings.csv", "listing")),
+        columns=(
+            Column("nrm_id", IDENTIFIER, required=True),
+            Column("child_id", IDENTIFIER, required=True),
+            Column("listing_id", IDENTIFIER),
+            Column("referred_on", parse_date, required=True),
+            Column("first_responder", code_parser(FirstResponder.values), required=True),
+            Column("exploitation_types", code_list_parser(ExploitationType.values), multi=True),
+            Column("decision_maker", code_parser(DecisionMaker.values), required=True),
+            Column("rg_decision", code_parser(GroundsDecision.values), required=True),
+            Column("rg_on", parse_date),
+            Column("cg_decision", code_parser(GroundsDecision.values)),
+            Column("cg_on", parse_date),
+            Column("reconsideration_requested_on", parse_date),
+            Column("ictg_referred_on", parse_date),
+            Column("ictg_service", _text(200)),
+            Column("age_disputed", parse_yes_no, empty=False),
+        ),
+        row_rules=_nrm_rules,
+        cross_record_rules=_nrm_listing_of_the_child,
     ),
 )
 

@@ -36,9 +36,9 @@ class Upsert:
             + [_column_field(meta, name) for name in table.created_with]
         )
         self.created_with = dict(table.created_with)
-        # (column, model field, stores NULL for no value) for each column of the table.
+        # (column, model field, what an empty cell stores) for each column of the table.
         self.columns = [
-            (column.name, field.name, field.null)
+            (column.name, field.name, None if field.null else _empty(column.empty))
             for column, field in zip(table.columns, column_fields, strict=True)
         ]
         self.adapters = [(field.name, _adapter(field)) for field in fields]
@@ -91,10 +91,10 @@ class Upsert:
     def params(self, values: Values) -> list[Any]:
         """A row's parameters; each reference's slot holds its key until it is resolved."""
         record: dict[str, Any] = {}
-        for name, field_name, nullable in self.columns:
+        for name, field_name, empty in self.columns:
             value = values[name]
             if value is None:
-                value = None if nullable else ""
+                value = empty
             elif value.__class__ is list:
                 value = store_codes(value)
             record[field_name] = value
@@ -117,6 +117,11 @@ class Upsert:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(self.sql.format(rows=self.from_scratch))
+
+
+def _empty(value: Any) -> Any:
+    """What an empty cell stores in a field that cannot be NULL: "" unless declared."""
+    return "" if value is None else value
 
 
 def _column_field(meta: Options[Any], name: str) -> models.Field[Any, Any]:
