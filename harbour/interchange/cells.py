@@ -105,6 +105,26 @@ def code_list_parser(codes: Iterable[str]) -> Parser:
     return parse_codes
 
 
+def key_list_parser(max_length: int) -> Parser:
+    """A `;`-separated list of record keys (child_id;child_id): spaces around items
+    ignored, no empty items, no repeats."""
+
+    def parse_keys(text: str) -> list[str]:
+        items = [item.strip() for item in text.split(";")]
+        if any(item == "" for item in items):
+            raise CellError(f"has an empty item in the list '{text}'")
+        result: list[str] = []
+        for item in items:
+            if len(item) > max_length:
+                raise CellError(f"has an item longer than {max_length} characters")
+            if item in result:
+                raise CellError(f"lists '{item}' more than once")
+            result.append(item)
+        return result
+
+    return parse_keys
+
+
 def parse_yes_no(text: str) -> bool:
     if text == "Y":
         return True

@@ -12,7 +12,7 @@ from harbour.common.codes import stored_codes
 from harbour.common.time import local_iso
 
 from .cells import format_yes_no
-from .tables import TABLES, Table
+from .tables import TABLES, TABLES_BY_FILE, Table
 
 CHUNK_SIZE = 5000
 
@@ -33,11 +33,34 @@ def _cell(value: Any, is_code_list: bool) -> str:
 
 def _rows(table: Table) -> Iterator[list[str]]:
     references = {ref.column: f"{ref.field}__{ref.column}" for ref in table.references}
-    lookups = [references.get(column.name, column.model_field) for column in table.columns]
+    lookups = [
+        "pk" if column.linked else references.get(column.name, column.model_field)
+        for column in table.columns
+    ]
     code_lists = [column.multi for column in table.columns]
     queryset = table.model._default_manager.order_by("pk").values_list(*lookups)
+    links = _links(table)
     for record in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [_cell(value, is_list) for value, is_list in zip(record, code_lists, strict=True)]
+        cells = [_cell(value, is_list) for value, is_list in zip(record, code_lists, strict=True)]
+        for position, column in enumerate(table.columns):
+            if column.linked:
+                cells[position] = ";".join(links.get(record[position], ()))
+        yield cells
+
+
+def _links(table: Table) -> dict[Any, list[str]]:
+    """The linked keys of each record (by primary key), in the order they were stored."""
+    link = table.link
+    if link is None:
+        return {}
+    target_key = TABLES_BY_FILE[link.table].columns[0].model_field
+    rows = link.through._default_manager.order_by("pk").values_list(
+        f"{link.owner}_id", f"{link.target}__{target_key}"
+    )
+    found: dict[Any, list[str]] = {}
+    for owner, key in rows.iterator(chunk_size=CHUNK_SIZE):
+        found.setdefault(owner, []).append(key)
+    return found
 
 
 def export_folder(folder: Path | str, *, include_intelligence: bool = False) -> dict[str, int]:

@@ -33,7 +33,7 @@ from harbour.common.time import local_date
 
 from . import reader
 from .reader import Event, FileFinished, FileMissing, FileStarted, RowBatch, RowProblem, ValidRow
-from .tables import TABLES, TABLES_BY_FILE, ImportClock, Refs, Table
+from .tables import TABLES, TABLES_BY_FILE, ImportClock, Link, Refs, Table
 from .upsert import Upsert
 from .whole_file import WHOLE_FILE_CHECKS
 
@@ -193,7 +193,67 @@ class FolderImport:
                 state.held.append((row, refs))
             else:
                 rows.append(row)
-        self._store(state, rows)
+        if table.link is not None:
+            rows = self._store_with_links(state, table.link, rows)
+        else:
+            self._store(state, rows)
+
+    def _store_with_links(
+        self, state: _FileState, link: Link, rows: list[ValidRow]
+    ) -> list[ValidRow]:
+        """Rows whose every linked key resolves are stored, and their link rows made
+        exactly the cell's (when the file has the column)."""
+        target = self.files[link.table]
+        target_table = TABLES_BY_FILE[link.table]
+        found = _lookup(
+            target_table, {key for row in rows for key in row.checks[link.column] or ()}
+        )
+        stored: list[ValidRow] = []
+        for row in rows:
+            missing = [key for key in row.checks[link.column] or () if key not in found]
+            for key in missing:
+                if target.keys_known and (key,) not in target.refused:
+                    self.problem(
+                        state.table,
+                        row.line,
+                        link.column,
+                        f"refers to '{key}', which is neither in {link.table} nor in the register",
+                    )
+            if missing:
+                state.refused.add(row.key)
+            else:
+                stored.append(row)
+        self._store(state, stored)
+        if link.column not in state.present or not stored:
+            return stored
+        key_field = state.table.columns[0].model_field
+        owners = dict(
+            state.table.model._default_manager.filter(
+                **{f"{key_field}__in": [row.key[0] for row in stored]}
+            ).values_list(key_field, "pk")
+        )
+        wanted = {
+            (owners[row.key[0]], found[key]["pk"])
+            for row in stored
+            for key in row.checks[link.column] or ()
+        }
+        through = link.through._default_manager
+        existing = set(
+            through.filter(**{f"{link.owner}_id__in": owners.values()}).values_list(
+                f"{link.owner}_id", f"{link.target}_id"
+            )
+        )
+        for owner_pk, target_pk in existing - wanted:
+            through.filter(
+                **{f"{link.owner}_id": owner_pk, f"{link.target}_id": target_pk}
+            ).delete()
+        through.bulk_create(
+            [
+                link.through(**{f"{link.owner}_id": owner, f"{link.target}_id": target_pk})
+                for owner, target_pk in sorted(wanted - existing)
+            ]
+        )
+        return stored
 
     def _store(self, state: _FileState, rows: list[ValidRow]) -> None:
         if not rows:

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
+
 from harbour.children.models import Child, Ethnicity, LegalStatus, LegalStatusKind, Placement, Sex
-from harbour.common.models import Record
 from harbour.common.time import local_date, local_iso
 from harbour.exploitation.models import (
     AssessedRisk,
@@ -22,11 +23,15 @@ from harbour.exploitation.models import (
     Concern,
     ConcernPeriod,
     DecisionMaker,
+    Disruption,
+    DisruptionChild,
+    DisruptionOutcome,
     ExploitationModel,
     ExploitationType,
     FirstResponder,
     GroundsDecision,
     Indicator,
+    LeadAgency,
     ListingDecision,
     NrmReferral,
     Panel,
@@ -42,7 +47,9 @@ from harbour.exploitation.models import (
     ReferralReason,
     RiskAssessment,
     Source,
+    SubjectKind,
     SupportReferral,
+    Tactic,
 )
 from harbour.interviews.models import (
     OFFERED_OUTCOMES,
@@ -67,6 +74,7 @@ from .cells import (
     Parser,
     code_list_parser,
     code_parser,
+    key_list_parser,
     parse_date,
     parse_datetime,
     parse_la_code,
@@ -94,6 +102,8 @@ class Column:
     multi: bool = False
     # What an empty cell stores in a field that cannot be NULL, when not "" (a default).
     empty: Any = None
+    # Not a field of the record: link rows (Table.link).
+    linked: bool = False
 
     @property
     def model_field(self) -> str:
@@ -110,9 +120,22 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A `;`-separated list of keys of an earlier table, stored as rows of a link model
+    (`through`: owner -> target). The link rows of a record the folder lists are made
+    exactly the cell's (a column left out leaves them as they are)."""
+
+    column: str
+    table: str  # file name of the linked table
+    through: type[models.Model]
+    owner: str  # the link model's foreign key to this table's record
+    target: str  # the link model's foreign key to the linked record
+
+
+@dataclass(frozen=True)
 class Table:
     file_name: str
-    model: type[Record]
+    model: type[models.Model]
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     required_file: bool = False
@@ -140,6 +163,8 @@ class Table:
     # Groups of optional columns that a header gives all or none of: rules between them
     # can be judged only when all are there, and a column left out keeps its stored value.
     together: tuple[tuple[str, ...], ...] = ()
+    # A column naming several records of an earlier table, stored as link rows.
+    link: Link | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -270,6 +295,13 @@ def _nrm_rules(values: Values, clock: ImportClock) -> list[Problem]:
     problems += _not_before(values, "cg_on", "rg_on", raw)
     problems += _not_before(values, "reconsideration_requested_on", "referred_on", raw)
     return problems + _not_before(values, "ictg_referred_on", "referred_on", raw)
+
+
+def _disruption_rules(values: Values, clock: ImportClock) -> list[Problem]:
+    raw = values["_raw"]
+    problems = _not_before(values, "served_or_granted_on", "requested_on", raw)
+    start = "served_or_granted_on" if values["served_or_granted_on"] else "requested_on"
+    return problems + _not_before(values, "expires_on", start, raw)
 
 
 def _concern_period_rules(values: Values, clock: ImportClock) -> list[Problem]:
@@ -579,6 +611,31 @@ TABLES += (
 )
 
 TABLES += (
+    Table(
+        file_name="disruptions.csv",
+        model=Disruption,
+        key=("disruption_id",),
+        unique_fields=("disruption_id",),
+        columns=(
+            Column("disruption_id", IDENTIFIER, required=True),
+            Column("subject_kind", code_parser(SubjectKind.values), required=True),
+            Column("subject_description", _text(300), required=True),
+            Column("tactic", code_parser(Tactic.values), required=True),
+            Column("lead_agency", code_parser(LeadAgency.values), required=True),
+            Column("requested_on", parse_date, required=True),
+            Column("served_or_granted_on", parse_date),
+            Column("expires_on", parse_date),
+            Column(
+                "outcome",
+                code_parser(DisruptionOutcome.values),
+                empty=DisruptionOutcome.PLANNED,
+            ),
+            Column("children", key_list_parser(64), linked=True),
+        ),
+        row_rules=_disruption_rules,
+        link=Link("children", "children.csv", DisruptionChild, "disruption", "child"),
+        cross_record_columns=("children",),
+    ),
     Table(
         # Criminal-offence and immigration data (exploitation.md §4): exported only with
         # export_interchange --include-intelligence; imported whenever present.

@@ -25,10 +25,11 @@ class Upsert:
     def __init__(self, table: Table, present: tuple[str, ...]) -> None:
         meta = table.model._meta
         references = {ref.column: ref.field for ref in table.references}
-        self.derive = table.model.derive
+        self.derive = getattr(table.model, "derive", _nothing_derived)
+        stored = tuple(column for column in table.columns if not column.linked)
         column_fields = [
             _column_field(meta, references.get(column.name, column.model_field))
-            for column in table.columns
+            for column in stored
         ]
         fields = (
             column_fields
@@ -39,7 +40,7 @@ class Upsert:
         # (column, model field, what an empty cell stores) for each column of the table.
         self.columns = [
             (column.name, field.name, None if field.null else _empty(column.empty))
-            for column, field in zip(table.columns, column_fields, strict=True)
+            for column, field in zip(stored, column_fields, strict=True)
         ]
         self.adapters = [(field.name, _adapter(field)) for field in fields]
         # Where each reference's primary key goes in a row's parameters.
@@ -52,7 +53,7 @@ class Upsert:
         # (created_with) are set on new records only.
         update = [
             field
-            for column, field in zip(table.columns, column_fields, strict=True)
+            for column, field in zip(stored, column_fields, strict=True)
             if column.name in present and column.name not in table.key
         ] + [
             _column_field(meta, name) for name, source in table.derived.items() if source in present
@@ -117,6 +118,10 @@ class Upsert:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(self.sql.format(rows=self.from_scratch))
+
+
+def _nothing_derived(values: Any) -> dict[str, Any]:
+    return {}
 
 
 def _empty(value: Any) -> Any:
