@@ -103,6 +103,10 @@ PK_OF = {
     "ola_log": "episode",
     "authority_edit": "authority",
     # Exploitation pages (harbour/exploitation/views): add a line per page about a record.
+    "referral_detail": "referral",
+    "referral_decide": "referral",
+    "support_edit": "support_referral",
+    "closure_day_delete": "closure_day",
     "panel_pack": "panel_meeting",
     "panel_pack_download": "panel_meeting",
     "nrm_detail": "nrm",
