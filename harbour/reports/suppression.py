@@ -24,14 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from harbour.exploitation.models import Concern, Source
+from harbour.exploitation.models import CloseReason, Concern, Provider, Source
 
-from .definitions import base_of
+from .definitions import AGE_BANDS, base_of
 from .engine import Report, ReportRow
 
 DEFAULT_THRESHOLD = 5
 
 GROUPS = ("ola", "lac", "cp", "cin", "none")
+SMC = "strategy_meeting_children_cse"
 
 # (total, parts): the parts add up to the total exactly.
 EXACT_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -55,6 +56,23 @@ EXACT_SUMS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (*(f"referrals_source_{c.lower()}" for c in Source.values), "referrals_source_unknown"),
     ),
     ("risk_assessments", ("risk_assessments_cse", "risk_assessments_ce")),
+    # The exploitation report.
+    (SMC, tuple(f"strategy_children_cse_group_{g}" for g in GROUPS)),
+    (SMC, tuple(f"strategy_children_cse_age_{band}" for band, _ in AGE_BANDS)),
+    *(
+        (
+            f"strategy_children_cse_{sex}",
+            tuple(f"strategy_children_cse_{sex}_age_{band}" for band, _ in AGE_BANDS),
+        )
+        for sex in ("female", "male")
+    ),
+    ("cse_periods_closed", tuple(f"cse_periods_closed_{c.lower()}" for c in CloseReason.values)),
+    ("referrals_total", tuple(f"referrals_age_{band}" for band, _ in AGE_BANDS)),
+    (
+        "support_referrals",
+        tuple(f"support_referrals_provider_{c.lower()}" for c in Provider.values),
+    ),
+    ("cse_open", tuple(f"cse_open_group_{g}" for g in GROUPS)),
 )
 
 # (total, parts): the parts add up to the total with a remainder that is not published.
@@ -79,6 +97,16 @@ SUMS_WITH_REMAINDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lac_children", ("lac_children_missing",)),
     ("referral_children", ("referral_children_new",)),
     ("individuals_total", ("individuals_repeat",)),
+    # The exploitation report.
+    (SMC, ("strategy_children_cse_female", "strategy_children_cse_male")),
+    (SMC, ("cse_periods_open_at_end",)),
+    ("referral_children_cse", ("referral_children_cse_new",)),
+    ("support_referrals", ("support_rereferrals",)),
+    ("support_referrals", ("support_referrals_male",)),
+    ("support_referrals", ("support_referrals_age_14_17",)),
+    ("missing_children_known", ("missing_children_screened",)),
+    ("cse_open", ("cse_open_female", "cse_open_male")),
+    ("cse_open", ("cse_open_with_missing",)),
 )
 
 # Statistics that describe the population counted by another row.
@@ -90,6 +118,19 @@ STATISTICS_OF: dict[str, str] = {
     "rhi_longest_days": "rhi_completed",
     "rate_episodes_per_10k": "episodes_total",
     "rate_individuals_per_10k": "individuals_total",
+    # The exploitation report: ages describe the children (or referrals) counted.
+    "strategy_children_cse_age_min": SMC,
+    "strategy_children_cse_age_max": SMC,
+    "strategy_children_cse_age_peak": SMC,
+    **{
+        f"strategy_children_cse_{sex}_age_{end}": f"strategy_children_cse_{sex}"
+        for sex in ("female", "male")
+        for end in ("min", "max")
+    },
+    "support_referrals_age_min": "support_referrals",
+    "support_referrals_age_max": "support_referrals",
+    "cse_open_age_min": "cse_open",
+    "cse_open_age_max": "cse_open",
 }
 
 
