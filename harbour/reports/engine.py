@@ -93,6 +93,14 @@ class Report:
     def value(self, row_id: str) -> int | float | None:
         return self.row(row_id).value
 
+    def column_label(self) -> str:
+        """The column heading of the report's figures: its period, or its date."""
+        if self.on is not None:
+            from harbour.common.display import date_text
+
+            return f"On {date_text(self.on)}"
+        return self.period.label()
+
     def row(self, row_id: str) -> ReportRow:
         for row in self.rows:
             if row.id == row_id:

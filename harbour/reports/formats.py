@@ -15,8 +15,6 @@ from html import escape
 from pathlib import Path
 from typing import IO, Any
 
-from harbour.common.display import date_text
-
 from .definitions import REPORT_TITLES
 from .engine import Report
 
@@ -40,9 +38,7 @@ def _title(report: Report) -> str:
 
 
 def column_title(report: Report) -> str:
-    if report.on is not None:
-        return f"On {date_text(report.on)}"
-    return report.period.label()
+    return report.column_label()
 
 
 def _number(value: str | int | float | None) -> str:

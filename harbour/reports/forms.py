@@ -56,7 +56,7 @@ class ReportOptionsForm(forms.Form):
     for_publication = forms.BooleanField(required=False)
 
     # The page's order, for the error summary; each error sits on (and links to) its field.
-    ORDER = ("year", "quarter", "first_day", "last_day")
+    ORDER: tuple[str, ...] = ("year", "quarter", "first_day", "last_day")
 
     def clean_year(self) -> int | None:
         year = self.cleaned_data.get("year")
@@ -150,3 +150,36 @@ def default_year() -> int:
     today = timezone.localdate()
     year = financial_year_of(today)
     return year if today - dt.date(year, 4, 1) > dt.timedelta(days=90) else year - 1
+
+
+class ExploitationOptionsForm(ReportOptionsForm):
+    """The exploitation page's options: a financial year (or one of its quarters, or any
+    range) and the date of the point-in-time figures (by default the period's last day, or
+    today if that is later than today)."""
+
+    on_day = _part()
+    on_month = _part()
+    on_year = _part()
+
+    ORDER = ("year", "quarter", "first_day", "last_day", "on_day")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if any(f"on_{part}" in self.errors for part in DATE_PARTS):
+            data["on"] = None
+            return data
+        parts = {part: data.get(f"on_{part}") or "" for part in DATE_PARTS}
+        try:
+            data["on"] = read_date(parts, "the date of the open concerns", required=False)
+        except DateEntryError as problem:
+            self.add_error("on_day", problem.message)
+            data["on"] = None
+        return data
+
+    def exploitation_periods(self) -> list[Period]:
+        """The period of the report: the range, the quarter, or the financial year."""
+        return self.periods("quarterly" if self.cleaned_data.get("quarter") else "annual")
+
+    def on_date(self, period: Period) -> dt.date:
+        chosen: dt.date | None = self.cleaned_data.get("on")
+        return chosen or min(period.last, timezone.localdate())

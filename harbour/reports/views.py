@@ -20,7 +20,14 @@ from harbour.common.paging import page_href
 from . import formats, pack, presentation, recent, records
 from .definitions import ANNUAL, QUARTERLY
 from .engine import LISTED_FIGURES, Report, figure_records
-from .forms import ReportOptionsForm, quarters_of, year_choices
+from .exploitation import build_point_report
+from .forms import (
+    ExploitationOptionsForm,
+    ReportOptionsForm,
+    has_started,
+    quarters_of,
+    year_choices,
+)
 from .periods import Period, fy_label
 from .suppression import suppress
 
@@ -112,9 +119,64 @@ def annual(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/annual.html", context)
 
 
+EXPLOITATION_KINDS = ("exploitation", "exploitation_quarterly", "exploitation_on")
+# The exploitation figures have no committee pack (PDF, Word) yet: tables only.
+EXPLOITATION_DOWNLOADS = ("csv", "xlsx", "json", "html")
+
+
+def _exploitation_reports(kind: str, form: ExploitationOptionsForm) -> list[Report]:
+    """The reports of an exploitation page or download: the period's, its quarters', or
+    the point-in-time one."""
+    (period,) = form.exploitation_periods()
+    if kind == "exploitation_on":
+        reports = [build_point_report(form.on_date(period))]
+    elif kind == "exploitation_quarterly":
+        year = form.cleaned_data["year"]
+        periods = [q for q in quarters_of(year) if has_started(q)] if form.is_whole_year() else []
+        reports = [recent.report(kind, p, False) for p in periods or [period]]
+    else:
+        reports = [recent.report(kind, period, False)]
+    if form.cleaned_data["for_publication"]:
+        reports = [suppress(report) for report in reports]
+    return reports
+
+
+@require_GET
+@permission_required("reports.view_reports")
+def exploitation(request: HttpRequest) -> HttpResponse:
+    """The exploitation figures: the period's, by quarter, and the CSE concerns open on a
+    date. Aggregates only, as every report page."""
+    form = ExploitationOptionsForm(request.GET)
+    context: dict = {
+        "kind": "exploitation",
+        "page": "exploitation_report",
+        "form": form,
+        "years": year_choices(),
+        "title": "Exploitation report",
+    }
+    if not form.is_valid():
+        context["error_list"] = form.error_list()
+        return render(request, "reports/exploitation.html", context)
+    periods = form.exploitation_periods()
+    (report,) = _exploitation_reports("exploitation", form)
+    quarters = _exploitation_reports("exploitation_quarterly", form) if form.is_whole_year() else []
+    (at_date,) = _exploitation_reports("exploitation_on", form)
+    context |= {
+        "report": report,
+        "quarters": quarters,
+        "at_date": at_date,
+        "title": _title("Exploitation report", form, periods),
+        "query": request.GET.urlencode(),
+        "figure_href": records.figure_linker(request.user),
+    }
+    return render(request, "reports/exploitation.html", context)
+
+
 @require_GET
 @permission_required("reports.view_reports")
 def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
+    if kind in EXPLOITATION_KINDS:
+        return _exploitation_download(request, kind, extension)
     if kind not in ("quarterly", "annual") or extension not in DOWNLOADS:
         raise Http404
     form = _download_options(request)
@@ -158,6 +220,48 @@ def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
     return response
 
 
+def _exploitation_download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
+    if extension not in EXPLOITATION_DOWNLOADS:
+        raise Http404
+    form = ExploitationOptionsForm(request.GET)
+    if not form.is_valid():
+        raise Http404("Those report options are not valid.")
+    reports = _exploitation_reports(kind, form)
+    content_type, suffix = DOWNLOADS[extension]
+    if extension == "xlsx":
+        buffer = io.BytesIO()
+        formats.write_xlsx(reports, buffer)
+        body: bytes | str = buffer.getvalue()
+    elif extension == "json":
+        body = formats.as_json(reports, single=len(reports) == 1)
+    elif extension == "csv":
+        body = formats.as_csv(reports)
+    else:
+        body = formats.as_html(reports)
+    first = reports[0]
+    auditor.record(
+        request.user,
+        "report.download",
+        details={
+            "report": kind,
+            "periods": [[r.period.first.isoformat(), r.period.last.isoformat()] for r in reports],
+            "on": first.on.isoformat() if first.on else None,
+            "include_absences": False,
+            "for_publication": form.cleaned_data["for_publication"],
+            "format": extension,
+        },
+    )
+    if first.on is not None:
+        name = f"harbour-exploitation-on-{first.on}"
+    else:
+        name = f"harbour-{kind}-{first.period.first}-{reports[-1].period.last}"
+    if form.cleaned_data["for_publication"]:
+        name += "-for-publication"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+    return response
+
+
 def _title(name: str, form: ReportOptionsForm, periods: list[Period]) -> str:
     if form.is_whole_year():
         return f"{name}, {fy_label(form.cleaned_data['year'])}"
@@ -167,14 +271,19 @@ def _title(name: str, form: ReportOptionsForm, periods: list[Period]) -> str:
 @require_GET
 @permission_required("reports.view_reports")
 def definitions(request: HttpRequest) -> HttpResponse:
-    from .definitions import ANNUAL, COMMON_TERMS, NOTES, QUARTERLY
+    from .definitions import ANNUAL, COMMON_TERMS, EXPLOITATION, EXPLOITATION_ON, NOTES, QUARTERLY
 
-    labels = {row.id: row.label for row in (*QUARTERLY, *ANNUAL)}
+    labels = {row.id: row.label for row in (*QUARTERLY, *ANNUAL, *EXPLOITATION, *EXPLOITATION_ON)}
     context = {
         "common_terms": COMMON_TERMS,
         "notes": NOTES,
         "labels": labels,
-        "reports": [("Quarterly report", QUARTERLY), ("Annual report", ANNUAL)],
+        "reports": [
+            ("Quarterly report", QUARTERLY),
+            ("Annual report", ANNUAL),
+            ("Exploitation report", EXPLOITATION),
+            ("Exploitation report at a date", EXPLOITATION_ON),
+        ],
     }
     return render(request, "reports/definitions.html", context)
 
