@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from harbour.audit import services as auditor
@@ -235,24 +235,34 @@ class FolderImport:
         wanted = {
             (owners[row.key[0]], found[key]["pk"])
             for row in stored
+            if row.key[0] in owners  # not, if its batch could not be stored
             for key in row.checks[link.column] or ()
         }
-        through = link.through._default_manager
         existing = set(
-            through.filter(**{f"{link.owner}_id__in": owners.values()}).values_list(
-                f"{link.owner}_id", f"{link.target}_id"
-            )
+            link.through._default_manager.filter(
+                **{f"{link.owner}_id__in": owners.values()}
+            ).values_list(f"{link.owner}_id", f"{link.target}_id")
         )
-        for owner_pk, target_pk in existing - wanted:
-            through.filter(
-                **{f"{link.owner}_id": owner_pk, f"{link.target}_id": target_pk}
-            ).delete()
-        through.bulk_create(
-            [
-                link.through(**{f"{link.owner}_id": owner, f"{link.target}_id": target_pk})
-                for owner, target_pk in sorted(wanted - existing)
-            ]
+        # Written like the records themselves: SQL inside the import's transaction, under
+        # its one audit event.
+        meta = link.through._meta
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        owner_column, target_column = (
+            quote(_column(meta, name)) for name in (link.owner, link.target)
         )
+        with connection.cursor() as cursor:
+            if existing - wanted:
+                cursor.executemany(
+                    f"DELETE FROM {table} WHERE {owner_column} = %s AND {target_column} = %s",  # noqa: S608
+                    sorted(existing - wanted),
+                )
+            if wanted - existing:
+                cursor.executemany(
+                    f"INSERT INTO {table} ({owner_column}, {target_column}) VALUES (%s, %s) "  # noqa: S608
+                    "ON CONFLICT DO NOTHING",
+                    sorted(wanted - existing),
+                )
         return stored
 
     def _store(self, state: _FileState, rows: list[ValidRow]) -> None:
@@ -319,6 +329,12 @@ class FolderImport:
                     )
                 state.refused.add(row.key)
         return resolved
+
+
+def _column(meta: Any, name: str) -> str:
+    field = meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column is not None  # a foreign key
+    return field.column
 
 
 def _lookup(table: Table, keys: set[str]) -> dict[str, dict[str, Any]]:
