@@ -387,6 +387,45 @@ NOTES: dict[str, str] = {
 }
 
 
+# The exploitation report's rows (docs/reports.md, "Exploitation report").
+NOTES |= {
+    "strategy_meetings_cse": "STRATEGY meetings of concern CSE held in the period.",
+    SMC: "Distinct children with such a meeting.",
+    "strategy_children_cse_female": "Of those, children of sex F.",
+    "strategy_children_cse_male": "Of those, children of sex M.",
+    "strategy_children_cse_age_min": "Youngest age, on the day of each child's first meeting.",
+    "strategy_children_cse_age_max": "Oldest age, on the day of each child's first meeting.",
+    "strategy_children_cse_age_peak": "Most common age at the first meeting (ties: younger).",
+    **{
+        f"strategy_children_cse_group_{g}": "Group on the day of the child's first meeting."
+        for g, _ in GROUPS
+    },
+    "cse_periods_open_at_end": "Of those children, CSE concern open on the period's last day.",
+    "cse_periods_closed": "CSE concern periods closed in the period.",
+    "referral_children_cse": "Distinct children with a CSE or BOTH referral in the period.",
+    "referral_children_cse_new": "Of those, children with no referral before the period.",
+    "referrals_total": "Exploitation referrals received in the period.",
+    "risk_assessments": "Exploitation risk assessments completed in the period.",
+    "panel_children": "Distinct children listed at a MACE or MASE panel in the period.",
+    "missing_children_known": "Children missing (ended episode) while LAC, CP or CIN.",
+    "missing_children_screened": "Of those, screened from the return day to 7 x 24 h after.",
+    "support_referrals": "Support referrals made in the period (any provider).",
+    "support_rereferrals": "Of those, the child had a support referral strictly before.",
+    "support_referrals_male": "Of those, referrals of boys.",
+    "support_referrals_age_14_17": "Of those, children aged 14 to 17 on the referral date.",
+    "support_referrals_age_min": "Youngest age on the referral date.",
+    "support_referrals_age_max": "Oldest age on the referral date.",
+    "support_children": "Children with support accepted by the last day, not ended before day 1.",
+    "cse_open": "Children with a CSE concern open on the date (opened on or before, not closed).",
+    "cse_open_female": "Of those, girls.",
+    "cse_open_male": "Of those, boys.",
+    **{f"cse_open_group_{g}": "Of those, by group on the date." for g, _ in GROUPS},
+    "cse_open_with_missing": "Of those, missing in the year to the date (both days included).",
+    "cse_open_age_min": "Youngest age on the date.",
+    "cse_open_age_max": "Oldest age on the date.",
+}
+
+
 def base_of(kind: str, row_id: str) -> str | None:
     for definition in REPORTS[kind]:
         if definition.id == row_id:
