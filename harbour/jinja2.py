@@ -150,6 +150,12 @@ def harbour(request: HttpRequest) -> dict[str, Any]:
                 "/interviews/",
             ),
             ("meetings.manage_meetings", "meetings_list", "Meetings", "/meetings/"),
+            (
+                "exploitation.view_dashboard",
+                "exploitation_dashboard",
+                "Exploitation",
+                "/exploitation/",
+            ),
             ("ola.manage_notifications", "ola_list", "Other authorities", "/authorities/ola/"),
             ("reports.view_reports", "quarterly", "Reports", "/reports/"),
             ("accounts.manage_users", "staff_list", "Staff", "/staff/"),

@@ -2,10 +2,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from harbour.accounts.permissions import allowed
+from harbour.accounts.models import Role
+from harbour.accounts.permissions import allowed, roles_of
 from harbour.casework.dashboard import dashboard
 from harbour.jinja2 import url
 
@@ -50,7 +51,12 @@ HOME_OFFERS = (
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard for caseworkers who have one; otherwise what Harbour is, and where
-    to go next."""
+    to go next. An exploitation lead who is not also a coordinator lands on the
+    exploitation dashboard (/exploitation/); a social worker keeps the caseworkers'
+    dashboard and finds Exploitation in the navigation."""
+    roles = roles_of(request.user)
+    if Role.EXPLOITATION_LEAD in roles and Role.COORDINATOR not in roles:
+        return redirect("exploitation_dashboard")
     if allowed(request.user, "casework.view_dashboard"):
         return dashboard(request)
     offers = [

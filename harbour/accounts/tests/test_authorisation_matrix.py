@@ -130,6 +130,8 @@ PK_OF = {
     "strategy_record": "strategy",
     "strategy_action_add": "strategy",
     "strategy_action_done": "strategy_action",
+    "disruption_detail": "disruption",
+    "disruption_edit": "disruption",
 }
 
 
