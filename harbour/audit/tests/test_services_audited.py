@@ -3,6 +3,7 @@ function in harbour/*/services.py, found by name, so a new one is covered as it 
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import inspect
 import pkgutil
@@ -19,7 +20,7 @@ from harbour.authorities.models import LocalAuthority
 from harbour.children.models import Child, LegalStatus
 from harbour.common.models import Record
 from harbour.common.tests import factories
-from harbour.exploitation.models import PanelListing, Referral, RiskAssessment
+from harbour.exploitation.models import ClosureDay, PanelListing, Referral, RiskAssessment
 from harbour.interviews.models import ReturnInterview
 from harbour.meetings.models import Meeting
 from harbour.missing.models import Episode
@@ -41,6 +42,8 @@ FACTORIES: dict[type[Record], type[factories.DerivedFieldsFactory[typing.Any]]] 
 REFERENCE_DATA = {
     LocalAuthority: lambda: LocalAuthority(code="998", name="Example Shire Council"),
     ChildPopulation: lambda: ChildPopulation(financial_year=2019, population=60000),
+    # An upcoming day: a closure day that has passed cannot be removed.
+    ClosureDay: lambda: ClosureDay(date=dt.date(2099, 1, 2), description="Training day"),
     ComparatorRate: lambda: ComparatorRate(
         financial_year=2019, area="ENGLAND", episodes_per_10k=Decimal("12.5")
     ),
@@ -92,7 +95,8 @@ def new_record(model: type[Record]) -> Record:
 
 def saved_record(model: type[Record]) -> Record:
     record = new_record(model)
-    record.refresh_derived()
+    if isinstance(record, Record):
+        record.refresh_derived()
     record.save()
     return record
 

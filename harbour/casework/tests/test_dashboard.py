@@ -47,13 +47,21 @@ def ended(hours_ago: float, child=None, **fields):
 # Who sees it
 
 
-@pytest.mark.parametrize("role", ["COORDINATOR", "SOCIAL_WORKER", "EXPLOITATION_LEAD"])
+@pytest.mark.parametrize("role", ["COORDINATOR", "SOCIAL_WORKER"])
 def test_caseworkers_arrive_on_the_dashboard(client, client_as, role):
     client_as(role)
 
     page = client.get("/").content.decode()
 
     assert '<h1 class="govuk-heading-xl">Dashboard</h1>' in page
+
+
+def test_an_exploitation_lead_arrives_on_the_exploitation_dashboard(client, client_as):
+    client_as("EXPLOITATION_LEAD")
+
+    response = client.get("/")
+
+    assert response.status_code == 302 and response["Location"] == "/exploitation/"
 
 
 @pytest.mark.parametrize("role", ["ANALYST", "AUDITOR", "ADMINISTRATOR", "RHI_WORKER"])
