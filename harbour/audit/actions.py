@@ -107,9 +107,13 @@ ACTION_NAMES: dict[str, str] = {
     "report.figure_records_viewed": "Viewed the records a report figure counts",
     "interchange.import": "Imported records (interchange format)",
     "interchange.export": "Exported the register (interchange format)",
-    "interchange.export_intelligence": "Exported the register with NRM records (interchange format)",
+    "interchange.export_intelligence": (
+        "Exported the register with NRM records (interchange format)"
+    ),
     # Exploitation (issue 12)
-    "exploitation.assessment.floor_override": "Recorded an assessment below the floor for a young or disabled child, with a reason",
+    "exploitation.assessment.floor_override": (
+        "Recorded an assessment below the floor for a young or disabled child, with a reason"
+    ),
     "exploitation.assessment.record": "Recorded an exploitation screening or assessment",
     "exploitation.assessment_form_viewed": "Opened the screening and assessment form",
     "exploitation.assessment_viewed": "Viewed an exploitation screening or assessment",

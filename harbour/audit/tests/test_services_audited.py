@@ -12,6 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.db.models import Model
 
 import harbour
 from harbour.audit import services as auditor
@@ -28,7 +29,7 @@ from harbour.reports.models import ChildPopulation, ComparatorRate
 
 pytestmark = pytest.mark.django_db
 
-FACTORIES: dict[type[Record], type[factories.DerivedFieldsFactory[typing.Any]]] = {
+FACTORIES: dict[type[Model], type[factories.DerivedFieldsFactory[typing.Any]]] = {
     Child: factories.ChildFactory,
     LegalStatus: factories.LegalStatusFactory,
     Episode: factories.EpisodeFactory,
@@ -80,7 +81,7 @@ def model_of(function: Callable) -> type[Record]:
     return hints[parameter]
 
 
-def new_record(model: type[Record]) -> Record:
+def new_record(model: type[Model]) -> Model:
     """An unsaved record with saved parents."""
     if model in REFERENCE_DATA:
         return REFERENCE_DATA[model]()
@@ -93,7 +94,7 @@ def new_record(model: type[Record]) -> Record:
     return factory.build(**parents)
 
 
-def saved_record(model: type[Record]) -> Record:
+def saved_record(model: type[Model]) -> Model:
     record = new_record(model)
     if isinstance(record, Record):
         record.refresh_derived()
