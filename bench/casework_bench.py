@@ -70,7 +70,7 @@ RETURN_WORKERS = 12
 ORGANISATION = "Northmoor Youth Outreach"  # invented
 ALLOCATED_DAYS = 365
 TRIGGER_DAYS = 90
-BUILD_VERSION = 2  # raise when the casework data added here changes (2: exploitation)
+BUILD_VERSION = 3  # raise when the casework data added here changes (2, 3: exploitation)
 
 
 def main() -> None:
@@ -306,6 +306,7 @@ def _benchmark(kind: str, url: str, runs: int, plans: bool, only: list[str]) -> 
             f"/children/{heaviest.pk}/",
         ),
         ("child, typical (4 episodes)", as_coordinator, f"/children/{typical.pk}/"),
+        *_exploitation_pages(),
     ]
     if only:
         pages = [page for page in pages if any(word in page[0] for word in only)]
@@ -375,6 +376,51 @@ def _benchmark(kind: str, url: str, runs: int, plans: bool, only: list[str]) -> 
         "code": import_bench._code_version(),
         "pages": results,
     }
+
+
+def _exploitation_pages() -> list[tuple[str, Any, str]]:
+    """The exploitation lead's pages (issue 12), as the lead sees them: the dashboard and
+    every worklist, the latest MACE sitting and its pack, and the child with the most
+    referrals (their exploitation record, their child page, their open period)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.test import Client
+    from django.utils import timezone
+
+    from harbour.exploitation.models import ConcernPeriod, PanelMeeting, Referral
+
+    lead = get_user_model()._default_manager.get(username="bench-lead")
+    as_lead = Client()
+    as_lead.force_login(lead)
+    sitting = (
+        PanelMeeting.objects.filter(panel="MACE", date__lte=timezone.localdate())
+        .order_by("-date")
+        .first()
+    )
+    busiest = (
+        Referral.objects.values("child").annotate(n=Count("pk")).order_by("-n", "child").first()
+    )
+    period = ConcernPeriod.objects.filter(closed_on__isnull=True).order_by("pk").first()
+    assert sitting is not None and busiest is not None and period is not None
+    child = busiest["child"]
+    return [
+        ("exploitation dashboard", as_lead, "/exploitation/"),
+        ("front door referrals", as_lead, "/exploitation/referrals/"),
+        ("screening tasks", as_lead, "/exploitation/screening/"),
+        ("strategy discussions", as_lead, "/exploitation/strategy/"),
+        ("panel calendar", as_lead, "/exploitation/panels/"),
+        ("panel sitting (25 listed)", as_lead, f"/exploitation/panels/{sitting.pk}/"),
+        ("panel pack page", as_lead, f"/exploitation/panels/{sitting.pk}/pack/"),
+        ("NRM tracker", as_lead, "/exploitation/nrm/"),
+        ("disruptions", as_lead, "/exploitation/disruptions/"),
+        (
+            f"child's exploitation record ({busiest['n']} referrals)",
+            as_lead,
+            f"/exploitation/children/{child}/",
+        ),
+        ("concern period", as_lead, f"/exploitation/periods/{period.pk}/"),
+        ("exploitation report page, a year", as_lead, "/reports/exploitation/?year=2024"),
+    ]
 
 
 def _plans(kind: str, connection: Any, label: str, path: str, queries: list[dict]) -> str:
