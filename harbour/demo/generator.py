@@ -78,9 +78,34 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "requested_on",
         "held_on",
     ),
-    "referrals.csv": ("referral_id", "child_id", "received_on", "concern", "source"),
+    "referrals.csv": (
+        "referral_id",
+        "child_id",
+        "received_on",
+        "concern",
+        "source",
+        "decision",
+        "decided_at",
+    ),
     "risk_assessments.csv": ("assessment_id", "child_id", "kind", "completed_on", "risk"),
     "panel_listings.csv": ("listing_id", "child_id", "panel", "panel_date", "risk", "nrm_referral"),
+    "concern_periods.csv": (
+        "period_id",
+        "child_id",
+        "pathway",
+        "opened_on",
+        "level",
+        "closed_on",
+        "close_reason",
+    ),
+    "support_referrals.csv": (
+        "support_referral_id",
+        "child_id",
+        "provider",
+        "referred_on",
+        "accepted_on",
+        "ended_on",
+    ),
 }
 
 # Time unit: one minute.
@@ -286,6 +311,21 @@ SOURCE = _Choice(
         ("", 1),
     ]
 )
+DECISION = _Choice(
+    [("NFA", 20), ("ADVICE", 15), ("EARLY_HELP", 15), ("ASSESSMENT", 35), ("STRATEGY", 15)]
+)
+CLOSE_REASON = _Choice(
+    [
+        ("RISK_REDUCED", 55),
+        ("STEPPED_DOWN_TO_SUPPORT", 20),
+        ("TURNED_18", 10),
+        ("MOVED_AWAY", 10),
+        ("OTHER", 5),
+    ]
+)
+PROVIDER = _Choice(
+    [("CHILDRENS_SOCIETY", 40), ("BARNARDOS", 25), ("CATCH22", 15), ("NSPCC", 10), ("OTHER", 10)]
+)
 ASSESSED_RISK = _Choice([("NONE", 10), ("LOW", 30), ("MEDIUM", 35), ("HIGH", 25)])
 PANEL_RISK = _Choice([("LOW", 15), ("MEDIUM", 45), ("HIGH", 35), ("", 5)])
 
@@ -377,6 +417,9 @@ class _Authority:
     ) -> None:
         self.out = writer
         self.rng = random.Random(seed)
+        # The exploitation details added later (decisions, concern periods, support) draw on
+        # their own stream, so that every other file stays as a seed has always made it.
+        self.more = random.Random(seed + 1)
         self.cal = _Calendar()
         self.own_code = authority_code
         self.other_codes = _Choice(
@@ -398,6 +441,8 @@ class _Authority:
         self.referrals = 0
         self.assessments = 0
         self.listings = 0
+        self.periods = 0
+        self.supports = 0
 
     # One child and everything about them -------------------------------------------------
 
@@ -705,12 +750,30 @@ class _Authority:
         def some_day() -> int:
             return min(self.last_day, rng.randint(first_day - 60, last_start_day + 30))
 
+        more = self.more
+        received_days = []
         for _ in range(1 + (rng.random() < 0.3)):
             self.referrals += 1
+            received = some_day()
+            received_days.append(received)
+            # Decided the next working morning, or still waiting when received yesterday.
+            decided = received + 1 if received + 1 < self.last_day else None
             self.out.row(
                 "referrals.csv",
-                (f"REF{self.referrals:07d}", child_id, cal.day(some_day()), concern, SOURCE(rng)),
+                (
+                    f"REF{self.referrals:07d}",
+                    child_id,
+                    cal.day(received),
+                    concern,
+                    SOURCE(rng),
+                    DECISION(more) if decided is not None else "",
+                    cal.instant(decided * DAY + 10 * HOUR) if decided is not None else "",
+                ),
             )
+        if concern != "OTHER" and more.random() < 0.7:
+            self._concern_period(child_id, concern, min(received_days))
+        if more.random() < 0.35:
+            self._support_referral(child_id, some_day())
         kinds = {"CSE": ("CSE",), "CCE": ("CE",), "BOTH": ("CSE", "CE")}.get(concern, ("CE",))
         for _ in range(rng.randint(1, 3)):
             self.assessments += 1
@@ -746,6 +809,50 @@ class _Authority:
                         nrm,
                     ),
                 )
+
+    def _concern_period(self, child_id: str, concern: str, opened: int) -> None:
+        """The child's exploitation flag from their first referral; closed after some
+        months with a reason, or still open when that lies after the last day."""
+        more = self.more
+        pathway = concern if concern in ("CSE", "CCE") else more.choice(("CSE", "CCE"))
+        closed = opened + more.randint(60, 500)
+        is_open = closed > self.last_day
+        self.periods += 1
+        self.out.row(
+            "concern_periods.csv",
+            (
+                f"CP{self.periods:07d}",
+                child_id,
+                pathway,
+                self.cal.day(opened),
+                ASSESSED_RISK(more),
+                "" if is_open else self.cal.day(closed),
+                "" if is_open else CLOSE_REASON(more),
+            ),
+        )
+
+    def _support_referral(self, child_id: str, referred: int) -> None:
+        more = self.more
+        accepted = referred + more.randint(1, 14) if more.random() < 0.8 else None
+        if accepted is not None and accepted > self.last_day:
+            accepted = None
+        ended = None
+        if accepted is not None:
+            ended = accepted + more.randint(60, 300)
+            if ended > self.last_day:
+                ended = None
+        self.supports += 1
+        self.out.row(
+            "support_referrals.csv",
+            (
+                f"SR{self.supports:07d}",
+                child_id,
+                PROVIDER(more),
+                self.cal.day(referred),
+                "" if accepted is None else self.cal.day(accepted),
+                "" if ended is None else self.cal.day(ended),
+            ),
+        )
 
 
 def write_demo_folder(
