@@ -56,9 +56,15 @@ from harbour.interviews.models import Outcome, ReturnInterview
 from harbour.interviews.queries import found_since_epoch
 from harbour.meetings.models import MeetingTask
 from harbour.missing.models import Episode
-from harbour.missing.queries import RHI_DUE_SECONDS, placed_by_another_authority, rhi_due_epoch
+from harbour.missing.queries import (
+    MOST_MISSING_CHILDREN,
+    RHI_DUE_SECONDS,
+    most_missing,
+    placed_by_another_authority,
+    rhi_due_epoch,
+)
 
-HOTSPOT_CHILDREN = 20
+HOTSPOT_CHILDREN = MOST_MISSING_CHILDREN
 INTERVIEW_ROWS = 50
 MEETING_ROWS = 20
 OLA_ROWS = 20
@@ -127,18 +133,11 @@ def _hotspot_children(children: Q, today: dt.date) -> list[Any]:
 
     Found from the last 90 days' episodes (by the index on their start), not by counting
     every child's episodes."""
-    order = ("family_name", "given_name", "pk")
-    recent = (
-        Episode.objects.filter(recent_missing_filter(today), of_children(children))
-        .values("child")
-        .annotate(recent=Count("pk"))
-        .order_by("-recent", *(f"child__{field}" for field in order))
-        .values("child")[:HOTSPOT_CHILDREN]
-    )
+    recent = most_missing(of_children(children), today).values("child")[:HOTSPOT_CHILDREN]
     return list(
         Child.objects.filter(pk__in=recent)
         .annotate(**flag_annotations(today))
-        .order_by(F("recent_missing").desc(), *order)
+        .order_by(F("recent_missing").desc(), "family_name", "given_name", "pk")
     )
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from harbour.common.time import one_year_before
@@ -24,25 +24,13 @@ from harbour.exploitation.models import (
     RiskAssessment,
 )
 from harbour.missing.models import Episode
+from harbour.missing.queries import (  # noqa: F401 (the flag's definition, used by casework)
+    FREQUENTLY_MISSING_DAYS,
+    frequently_missing_since,
+    recent_missing_filter,
+)
 
 FREQUENTLY_MISSING_EPISODES = 3
-FREQUENTLY_MISSING_DAYS = 90
-
-
-def frequently_missing_since(today: dt.date) -> dt.date:
-    """The first day of "the last 90 days": episodes starting on or after it count."""
-    return today - dt.timedelta(days=FREQUENTLY_MISSING_DAYS)
-
-
-def recent_missing_filter(today: dt.date, prefix: str = "") -> Q:
-    """MISSING episodes starting (local date) in the last 90 days, today included."""
-    return Q(
-        **{
-            f"{prefix}category": "MISSING",
-            f"{prefix}started_on__gte": frequently_missing_since(today),
-            f"{prefix}started_on__lte": today,
-        }
-    )
 
 
 def flag_annotations(today: dt.date) -> dict[str, Any]:

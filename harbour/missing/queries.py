@@ -128,3 +128,40 @@ class EpisodeQuerySet(models.QuerySet):
 
     def with_rhi_due(self) -> EpisodeQuerySet:
         return self.annotate(rhi_due_epoch=rhi_due_epoch())
+
+
+# Frequently missing (the dashboard's list, the panels' cohort): MISSING episodes starting
+# in the last 90 days, today included, by their local start date.
+FREQUENTLY_MISSING_DAYS = 90
+MOST_MISSING_CHILDREN = 20
+
+
+def frequently_missing_since(today: dt.date) -> dt.date:
+    """The first day of "the last 90 days": episodes starting on or after it count."""
+    return today - dt.timedelta(days=FREQUENTLY_MISSING_DAYS)
+
+
+def recent_missing_filter(today: dt.date, prefix: str = "") -> Q:
+    """MISSING episodes starting (local date) in the last 90 days, today included."""
+    return Q(
+        **{
+            f"{prefix}category": "MISSING",
+            f"{prefix}started_on__gte": frequently_missing_since(today),
+            f"{prefix}started_on__lte": today,
+        }
+    )
+
+
+def most_missing(children: Q, today: dt.date) -> models.QuerySet:
+    """The children with MISSING episodes in the 90 days to `today`, most first (ties by
+    name, then id), as rows {"child", "recent"}: take the first MOST_MISSING_CHILDREN. Found from
+    those days' episodes (by the index on their start), not by counting every child's.
+    `children`: a filter on episodes naming the children considered (visible_to)."""
+    from .models import Episode
+
+    return (
+        Episode.objects.filter(recent_missing_filter(today), children)
+        .values("child")
+        .annotate(recent=models.Count("pk"))
+        .order_by("-recent", "child__family_name", "child__given_name", "child")
+    )
