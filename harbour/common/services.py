@@ -28,6 +28,8 @@ from django.db import models, transaction
 from harbour.audit import services as auditor
 
 RecordT = TypeVar("RecordT", bound=models.Model)
+# What the trail keeps of a withheld field's value (a model's AUDIT_WITHHELD, below).
+WITHHELD = "(free text, not kept in the audit trail)"
 
 
 class Conflict(ValidationError):
@@ -195,7 +197,12 @@ def _audit(
     if child_pk is None:
         if sealed:
             raise ValueError("Only a record about a child has values to seal.")
-        auditor.record(actor, action, obj=record, details={key: values, **(details or {})})
+        # Free text on a record about no child (a panel sitting's minutes) may still name
+        # children or adults, and there is no child's key to seal it with: the trail says
+        # that it changed, not what it says.
+        withheld = getattr(type(record), "AUDIT_WITHHELD", ())
+        shown = {name: WITHHELD if name in withheld else value for name, value in values.items()}
+        auditor.record(actor, action, obj=record, details={key: shown, **(details or {})})
     else:
         auditor.record(
             actor,
