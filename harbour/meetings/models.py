@@ -156,13 +156,13 @@ class Meeting(Record):
         return [Agency(code).label for code in self.attendee_codes if code in Agency.values]
 
 
-class MeetingAction(models.Model):
-    """An action agreed at a meeting, with the person or agency who owns it."""
+class AgreedAction(models.Model):
+    """What every agreed action holds: what, who owns it (a person or an agency, and the
+    member of staff when it is one of Harbour's users: "my actions"), when it is due and
+    when it was done. Meetings' actions here; panels' in harbour/exploitation."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField()
     owner = models.CharField(max_length=200, help_text="A person or an agency.")
-    # The member of staff who owns it, when it is one of Harbour's users ("my actions").
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -175,7 +175,16 @@ class MeetingAction(models.Model):
     version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
+        abstract = True
         ordering = ["pk"]
+
+
+class MeetingAction(AgreedAction):
+    """An action agreed at a meeting, with the person or agency who owns it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+
+    class Meta(AgreedAction.Meta):
         indexes = [
             models.Index(
                 fields=["due_on"], condition=Q(done_on__isnull=True), name="meeting_action_open"
