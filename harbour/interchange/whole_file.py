@@ -69,7 +69,8 @@ def concern_period_overlaps(
     held: list[tuple[ValidRow, Refs]], refused_ids: set[str]
 ) -> list[FileProblem]:
     """Each row that is open on a date on which another period of its child is open: an
-    error on the later row (the folder's row, against a stored period)."""
+    error on the later row (the folder's row, against a stored period). The later rows are
+    judged against the accepted rows only."""
     in_folder = {row.key[0] for row, _ in held} | refused_ids
     child_of = {row.key[0]: refs["child_id"]["pk"] for row, refs in held}
     periods: dict[int, list[_Period]] = defaultdict(list)
@@ -95,7 +96,10 @@ def concern_period_overlaps(
                     )
                 )
                 break
-        earlier.append(period)
+        else:
+            # Only an accepted row is held against the rows after it: a refused one would
+            # give them a second error about a period that is not going in.
+            earlier.append(period)
     return problems
 
 
