@@ -14,8 +14,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
 
-from harbour.common.time import HOUR
+from harbour.common.time import HOUR, ymd
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -75,17 +77,32 @@ def duration_seconds() -> ExpressionWrapper:
     )
 
 
-def age_at_start() -> ExpressionWrapper:
-    """Whole years completed on the local date the episode started.
+def date_ymd(field: str) -> Cast:
+    """A date column as the integer YYYYMMDD, worked out in the database."""
+    number = ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+    return Cast(number, models.IntegerField())
+
+
+def age_on(day: dt.date | Combinable, born: str = "child__birth_ymd") -> ExpressionWrapper:
+    """Whole years completed by the record's child on a day: a date, or an expression of
+    the day as YYYYMMDD (a stored YYYYMMDD column, F("started_ymd"), or `date_ymd` of a
+    date column). `born`: the path to the child's YYYYMMDD date of birth.
 
     (YYYYMMDD of the day - YYYYMMDD of birth) div 10000 is exact, including a 29 February
-    birthday, which is reached on 1 March in other years. Both numbers are positive and
-    integer division truncates on both databases.
+    birthday, which is reached on 1 March in other years (common.time.completed_years, the
+    same rule in Python). Both numbers are positive and integer division truncates on both
+    databases.
     """
+    on = Value(ymd(day)) if isinstance(day, dt.date) else day
     return ExpressionWrapper(
-        (F("started_ymd") - F("child__birth_ymd")) / Value(10000),
+        (on - F(born)) / Value(10000),
         output_field=models.IntegerField(),
     )
+
+
+def age_at_start() -> ExpressionWrapper:
+    """Whole years completed on the local date the episode started."""
+    return age_on(F("started_ymd"))
 
 
 def time_to_interview_seconds() -> ExpressionWrapper:

@@ -4,9 +4,11 @@ import datetime as dt
 
 import pytest
 
+from harbour.children.models import LegalStatus
 from harbour.common.tests.factories import ChildFactory, EpisodeFactory, LegalStatusFactory
 from harbour.common.time import LONDON, UTC
 from harbour.missing.models import Episode
+from harbour.missing.queries import age_on, date_ymd
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +156,15 @@ def test_the_local_start_date_decides_which_period_an_episode_falls_in():
 
     assert list(q1) == [early_on_1_april]
     assert late_on_31_march.started_on == dt.date(2019, 3, 31)
+
+
+@pytest.mark.parametrize(("day", "age"), [(dt.date(2019, 2, 28), 14), (dt.date(2019, 3, 1), 15)])
+def test_age_on_any_date_column_or_given_date_follows_the_same_rule(day, age):
+    # One expression for every "age on a day" (the reports' ages on a meeting's or
+    # referral's date, an episode's age at start): here on a legal status's start date.
+    child = ChildFactory(date_of_birth=dt.date(2004, 2, 29))
+    status = LegalStatusFactory(child=child, status="CIN", start_date=day)
+    ages = LegalStatus.objects.annotate(
+        on_column=age_on(date_ymd("start_date")), on_date=age_on(day)
+    ).get(pk=status.pk)
+    assert (ages.on_column, ages.on_date) == (age, age)
