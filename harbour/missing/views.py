@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from harbour.accounts.permissions import (
+    allowed,
     permission_required,
     refusal,
     visible_children,
@@ -367,6 +368,8 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "recorded": request.GET.get("recorded", ""),
         "changed": request.GET.get("changed", ""),
+        # The exploitation referral form reads ?episode= and links the referral to it.
+        "may_refer": allowed(request.user, "exploitation.record_referral", episode.child),
     }
     return render(request, "missing/detail.html", context)
 
