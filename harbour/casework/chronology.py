@@ -36,6 +36,7 @@ from harbour.common.durations import seconds_in_words
 from harbour.common.time import LONDON, epoch_seconds, local_date
 from harbour.exploitation.models import (
     ConcernPeriod,
+    Panel,
     PanelListing,
     Referral,
     RiskAssessment,
@@ -43,7 +44,7 @@ from harbour.exploitation.models import (
 )
 from harbour.interviews.models import Allocation, Outcome, ReturnInterview
 from harbour.jinja2 import url
-from harbour.meetings.models import Meeting, MeetingTask
+from harbour.meetings.models import Meeting, MeetingKind, MeetingTask
 from harbour.meetings.thresholds import trigger_words
 from harbour.missing.models import Episode, NotificationReference
 
@@ -89,8 +90,6 @@ class Entry:
 
 # The pages the chronology links to, and the permission each asks of the viewer's role.
 # Each also refuses a child the viewer may not see, which the child page has checked.
-# Exploitation referrals and panel listings do not link from here (their pages are the
-# front door's and the panels'); assessments and concern periods link to their own pages.
 PAGE_PERMISSIONS = {
     "episode_detail": "missing.manage_episodes",
     "interviews_record": "interviews.record_interview",
@@ -101,19 +100,32 @@ PAGE_PERMISSIONS = {
     "assessment_detail": "exploitation.screen",
     "period_detail": "exploitation.assess",
 }
+# Pages whose permission is decided on the child itself (a social worker's own child for a
+# strategy discussion; a restricted record's access list): asked once, with the child.
+CHILD_PAGE_PERMISSIONS = {
+    "referral_detail": "exploitation.record_referral",
+    "strategy_detail": "exploitation.manage_strategy",
+}
+# A panel listing's page (exploitation.views.panels.panel_listing) opens for those who run
+# its panel (exploitation.manage_panels on the panel's code) and for the child's allocated
+# social worker, with exploitation.view_panels.
+LISTING_PAGE = "panel_listing"
 
 
 @dataclass(frozen=True)
 class Links:
     """The pages a viewer may open from a child's chronology (the default: none).
 
-    pages               URL names from PAGE_PERMISSIONS the viewer's roles reach
+    pages               URL names from PAGE_PERMISSIONS (and CHILD_PAGE_PERMISSIONS, on
+                        this child) the viewer's roles reach
     interview_episodes  the episodes (pks) whose return interview page they may open,
                         or None for every episode of the child
+    listing_panels      the panels (codes) whose listings of this child they may open
     """
 
     pages: frozenset[str] = frozenset()
     interview_episodes: frozenset[int] | None = None
+    listing_panels: frozenset[str] = frozenset()
 
     def to(self, viewname: str, pk: int) -> str:
         """The address of the page `viewname` of record `pk`, or "" if the viewer may not
@@ -124,6 +136,11 @@ class Links:
         if viewname == "interviews_record" and episodes is not None and pk not in episodes:
             return ""
         return url(viewname, pk)
+
+    def to_listing(self, pk: int, panel: str) -> str:
+        """The address of panel listing `pk` (of panel `panel`), or "" if the viewer may
+        not open it."""
+        return url(LISTING_PAGE, pk) if panel in self.listing_panels else ""
 
 
 NO_LINKS = Links()
@@ -136,7 +153,19 @@ def links_for(user: Any, child: Child) -> Links:
     their episodes of this child are read once, not one episode at a time."""
     pages = frozenset(
         name for name, permission in PAGE_PERMISSIONS.items() if allowed(user, permission)
+    ) | frozenset(
+        name
+        for name, permission in CHILD_PAGE_PERMISSIONS.items()
+        if allowed(user, permission, child)
     )
+    listing_panels: frozenset[str] = frozenset()
+    if allowed(user, "exploitation.view_panels"):
+        own = child.allocated_social_worker_id == user.pk
+        listing_panels = frozenset(
+            code
+            for code in Panel.values
+            if own or allowed(user, "exploitation.manage_panels", code)
+        )
     interview_episodes = None
     if "interviews_record" in pages and Role.COORDINATOR not in roles_of(user):
         interview_episodes = frozenset(
@@ -144,7 +173,7 @@ def links_for(user: Any, child: Child) -> Links:
             .filter(allocated_to(user, "allocation__"))
             .values_list("pk", flat=True)
         )
-    return Links(pages, interview_episodes)
+    return Links(pages, interview_episodes, listing_panels)
 
 
 def _instant_bounds(first: dt.date | None, last: dt.date | None) -> tuple[Any, Any]:
@@ -273,7 +302,12 @@ def _meetings(
         kind = meeting.get_kind_display()
         why = meeting.get_trigger_display() or meeting.get_concern_display()
         detail = f"{meeting.meeting_id}" + (f". {why}" if why else "")
-        link = links.to("meetings_meeting", meeting.pk)
+        # A strategy discussion's own page, for whoever may work on it; otherwise the
+        # meetings page, which shows it without the forms.
+        strategy = meeting.kind == MeetingKind.STRATEGY
+        link = (strategy and links.to("strategy_detail", meeting.pk)) or links.to(
+            "meetings_meeting", meeting.pk
+        )
         if (first is None or meeting.requested_on >= first) and (
             last is None or meeting.requested_on <= last
         ):
@@ -330,7 +364,13 @@ def _referrals(
         detail = referral.get_concern_display()
         if referral.source:
             detail += f". From {referral.get_source_display().lower()}"
-        yield Entry(referral.received_on, "referrals", "Exploitation referral received", detail)
+        yield Entry(
+            referral.received_on,
+            "referrals",
+            "Exploitation referral received",
+            detail,
+            links.to("referral_detail", referral.pk),
+        )
 
 
 def _assessments(
@@ -407,7 +447,13 @@ def _panels(
             parts.append(f"Risk: {listing.get_risk_display().lower()}")
         if listing.nrm_referral:
             parts.append("Referred to the National Referral Mechanism")
-        yield Entry(listing.panel_date, "panels", "Listed at panel", ". ".join(parts))
+        yield Entry(
+            listing.panel_date,
+            "panels",
+            "Listed at panel",
+            ". ".join(parts),
+            links.to_listing(listing.pk, listing.panel),
+        )
 
 
 def _police_notifications(

@@ -117,10 +117,11 @@ def test_each_kind_of_entry_links_to_the_page_of_its_record(client, story):
         "ola": {f"/authorities/ola/{episode.pk}/"},
         "meeting_tasks": {f"/meetings/tasks/{task.pk}/"},
         "meetings": {f"/meetings/{meeting.pk}/"},
-        # Referrals and panel listings link from their own parts' pages, not from here.
-        "referrals": set(),
+        # A referral links to its page (exploitation.record_referral).
+        "referrals": {f"/exploitation/referrals/{referral_of(story['child']).pk}/"},
         # A screening or assessment links to its page (exploitation.screen).
         "assessments": {f"/exploitation/assessments/{assessment_of(story['child']).pk}/"},
+        # A MACE listing's page is for those who run MACE, not coordinators.
         "panels": set(),
     }
 
@@ -152,13 +153,23 @@ def assessment_of(child):
     return RiskAssessment.objects.get(child=child)
 
 
-def test_a_social_worker_who_opens_no_missing_page_gets_only_the_assessment_link(client, story):
+def test_a_social_worker_who_opens_no_missing_page_gets_only_the_exploitation_links(client, story):
     social_worker = make_staff("SOCIAL_WORKER")
 
     links = links_by_kind(child_page(client, social_worker, story["child"]))
 
     assessment = assessment_of(story["child"])
-    assert set().union(*links.values()) == {f"/exploitation/assessments/{assessment.pk}/"}
+    referral = referral_of(story["child"])
+    assert set().union(*links.values()) == {
+        f"/exploitation/assessments/{assessment.pk}/",
+        f"/exploitation/referrals/{referral.pk}/",
+    }
+
+
+def referral_of(child):
+    from harbour.exploitation.models import Referral
+
+    return Referral.objects.get(child=child)
 
 
 def test_a_worker_gets_links_to_the_interviews_allocated_to_them_and_no_others(client, story):
