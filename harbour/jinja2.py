@@ -99,6 +99,16 @@ def page_messages(context: Context) -> list[Any]:
     return list(get_messages(request)) if request is not None else []
 
 
+@pass_context
+def exploitation_navigation(context: Context) -> list[dict[str, Any]]:
+    """The exploitation area's sub-navigation items for this request's user
+    (harbour/exploitation/navigation.py; templates/exploitation/_nav.html)."""
+    from harbour.exploitation.navigation import sub_navigation
+
+    request = context.get("request")
+    return sub_navigation(request) if request is not None else []
+
+
 def _finalize(value: Any) -> Any:
     # `{{ none }}` prints nothing rather than "None" (a missing optional value, not data).
     return "" if value is None else value
@@ -127,6 +137,7 @@ def environment(**options: Any) -> Environment:
             "service_name": SERVICE_NAME,
             "page_errors": page_errors,
             "page_messages": page_messages,
+            "exploitation_navigation": exploitation_navigation,
         }
     )
     return env
