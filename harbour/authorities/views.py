@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from harbour.accounts.permissions import (
+    allowed,
     permission_required,
     refusal,
     visible_to,
@@ -28,6 +29,7 @@ from harbour.common.display import when_text
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.services import Conflict
 from harbour.common.time import epoch_seconds, instant_of
+from harbour.jinja2 import url
 from harbour.missing.models import Episode
 
 from . import queries, services
@@ -258,6 +260,13 @@ def ola_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------------- reference data
 
+# The exploitation part's reference data (its pages are under /exploitation/): linked from
+# here, the administrators' page, by URL name and the permission each page asks.
+OTHER_REFERENCE_DATA = (
+    ("closure_day_list", "exploitation.manage_closure_days", "Closure days"),
+    ("panel_series_list", "authorities.manage_reference_data", "Panels and how often they meet"),
+)
+
 
 @require_GET
 @permission_required(REFERENCE)
@@ -265,6 +274,12 @@ def authority_list(request: HttpRequest) -> HttpResponse:
     context = {
         "authorities": list(LocalAuthority.objects.order_by("name", "code")),
         "messages": _messages(request),
+        # The other reference data administrators keep, each for those it opens to.
+        "reference_links": [
+            (url(name), text)
+            for name, permission, text in OTHER_REFERENCE_DATA
+            if allowed(request.user, permission)
+        ],
     }
     return render(request, "authorities/list.html", context)
 
