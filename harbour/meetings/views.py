@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from harbour.accounts.permissions import allowed, permission_required, refusal, visible_to
 from harbour.audit import services as auditor
 from harbour.common.display import date_text, when_text
+from harbour.common.forms import refuse_and_reload
 from harbour.common.paging import first_rows
 from harbour.common.time import HOUR, local_date
 
@@ -229,11 +230,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     version=form.cleaned_data["version"],
                 )
             except ValidationError as error:
-                form.refuse(error)
-                task.refresh_from_db()
-                data = request.POST.copy()  # what the form was given
-                data["version"] = str(task.version)
-                form.data = data
+                refuse_and_reload(form, error, task)
             else:
                 messages.success(request, "The meeting has been requested.")
                 return redirect("meetings_meeting", pk=meeting.pk)
@@ -307,11 +304,7 @@ def _handle_meeting_post(
                     version=form.cleaned_data["version"],
                 )
             except ValidationError as error:
-                form.refuse(error)
-                meeting.refresh_from_db()
-                data = request.POST.copy()  # what the form was given
-                data["version"] = str(meeting.version)
-                form.data = data
+                refuse_and_reload(form, error, meeting)
             else:
                 messages.success(request, "The meeting has been recorded as held.")
                 return redirect("meetings_meeting", pk=meeting.pk), None, None, None
@@ -433,13 +426,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------ close, cancel, schedule
 
 
-def _stale_version(form: Any, version: int) -> None:
-    """After a refusal, the form carries the version now stored, so that the person can
-    check what changed and submit again."""
-    form.data = form.data.copy()
-    form.data["version"] = str(version)
-
-
 def _reason_step(
     request: HttpRequest,
     record: MeetingTask | Meeting,
@@ -468,9 +454,7 @@ def _reason_step(
                 version=form.cleaned_data["version"],
             )
         except ValidationError as error:
-            form.refuse(error)
-            record.refresh_from_db()
-            _stale_version(form, record.version)
+            refuse_and_reload(form, error, record)
         else:
             messages.success(request, done_message)
             return redirect(page_name, pk=record.pk)
@@ -583,9 +567,7 @@ def meeting_schedule(request: HttpRequest, pk: int) -> HttpResponse:
                     version=form.cleaned_data["version"],
                 )
             except ValidationError as error:
-                form.refuse(error)
-                meeting.refresh_from_db()
-                _stale_version(form, meeting.version)
+                refuse_and_reload(form, error, meeting)
             else:
                 messages.success(request, "The meeting has been scheduled.")
                 return redirect("meetings_meeting", pk=meeting.pk)
