@@ -313,7 +313,9 @@ class _FileReader:
             values["_raw"] = _RawCells(cells, layout.positions)
             problems = table.row_rules(values, self.clock)
             del values["_raw"]
-        first_line = self.seen.get(key)
+        # A key holding a refused character is already a problem of its own (above); it is
+        # not echoed again in a "repeats the key" message, which would carry the character.
+        first_line = None if any_refused(key, multi_line=True) else self.seen.get(key)
         if first_line is not None:
             problems.append(
                 (table.key[0], f"repeats the key {', '.join(key)} of line {first_line}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from harbour.children.models import Child
@@ -61,6 +61,12 @@ def write(folder: Path, children: bytes, episodes: bytes) -> Path:
 @given(
     children=csv_bytes(CHILD_COLUMNS, CHILD_ROWS, CHILD_VALUES),
     episodes=csv_bytes(EPISODE_COLUMNS, EPISODE_ROWS, EPISODE_VALUES),
+)
+# Found by this test: a repeated key holding a NUL was echoed in "repeats the key".
+@example(
+    children=b"child_id,given_name,family_name,date_of_birth,sex,ethnicity\n"
+    b"C1\x00,C1,C1,C1,C1,C1\nC1\x00,C1,C1,C1,C1,C1\n",
+    episodes=b"",
 )
 def test_the_reader_names_every_problem_of_any_file_and_never_fails(children, episodes):
     with tempfile.TemporaryDirectory() as folder:
