@@ -24,9 +24,15 @@ from harbour.common.time import local_iso
 from harbour.exploitation.models import (
     ConcernPeriod,
     DisruptionChild,
+    FoundLocationDecision,
+    GroupMember,
+    Intelligence,
+    IntelligenceMention,
     NrmReferral,
     PanelAction,
     PanelListing,
+    PersonChildLink,
+    PlaceChildLink,
     Referral,
     RiskAssessment,
     ScreeningTask,
@@ -59,6 +65,13 @@ SECTIONS: tuple[tuple[str, type[models.Model], str], ...] = (
     ("National Referral Mechanism referrals", NrmReferral, "child"),
     ("Disruption actions protecting the child", DisruptionChild, "child"),
     ("Support referrals", SupportReferral, "child"),
+    # The child's links (spec §4, subject access: "a child's export includes their links").
+    ("Persons of concern linked to the child", PersonChildLink, "child"),
+    ("Places linked to the child", PlaceChildLink, "child"),
+    ("Found-at places set aside as not of concern", FoundLocationDecision, "episode__child"),
+    ("Groups the child is in", GroupMember, "child"),
+    ("Intelligence submitted about the child", Intelligence, "child"),
+    ("What the intelligence mentions", IntelligenceMention, "intelligence__child"),
 )
 
 # Records about a child that are deliberately not in the export, and why. Every other model

@@ -172,6 +172,86 @@ RULES: dict[str, FieldRule] = {
     "screening_closed_with_a_reason_code": FieldRule(
         "closed_because", "A closed task needs a reason, and only a closed one"
     ),
+    # exploitation: the network registers (issue 13)
+    "person_sex_code": FieldRule("sex", "Select the person's sex, or unknown"),
+    "person_age_band_code": FieldRule("age_band", "Select an age band from the list"),
+    "person_occupation_flag_code": FieldRule(
+        "occupation_flag", "Select an occupation from the list, or none"
+    ),
+    "person_status_code": FieldRule("status", "Select the person's status from the list"),
+    "person_has_a_name": FieldRule(
+        "given_name", "Enter a given name or a family name (an alias alone is not enough)"
+    ),
+    "person_identifier_kind_code": FieldRule("kind", "Select the kind of identifier"),
+    **{
+        f"{link}_source_code": FieldRule("source", "Select where the link came from")
+        for link in (
+            "person_child_link",
+            "person_person_link",
+            "place_child_link",
+            "person_place_link",
+            "group_member",
+            "group_place",
+        )
+    },
+    **{
+        f"{link}_confidence_code": FieldRule("confidence", "Select reported or corroborated")
+        for link in (
+            "person_child_link",
+            "person_person_link",
+            "place_child_link",
+            "person_place_link",
+            "group_member",
+            "group_place",
+        )
+    },
+    **{
+        f"{link}_seen_in_order": FieldRule(
+            "last_seen", "The date last seen must be the same as or after the date first seen"
+        )
+        for link in (
+            "person_child_link",
+            "person_person_link",
+            "place_child_link",
+            "person_place_link",
+            "group_member",
+            "group_place",
+        )
+    },
+    "person_child_link_relationship_code": FieldRule(
+        "relationship", "Select the relationship from the list"
+    ),
+    "person_person_link_relationship_code": FieldRule(
+        "relationship", "Select the relationship from the list"
+    ),
+    "person_person_link_ordered": FieldRule("other", "Select a different person to link"),
+    "place_type_code": FieldRule("type", "Select the type of place from the list"),
+    "place_status_code": FieldRule("status", "Select the status from the list"),
+    "place_coordinates_together_and_in_range": FieldRule(
+        "latitude",
+        "Enter both latitude (-90 to 90) and longitude (-180 to 180), or neither",
+    ),
+    "place_child_link_kind_code": FieldRule("kind", "Select how the child is linked to the place"),
+    "place_child_link_found_at_names_the_episode": FieldRule(
+        "episode", "A found-at link names the missing episode, and only a found-at link does"
+    ),
+    "person_place_link_relationship_code": FieldRule(
+        "relationship", "Select how the person is linked to the place"
+    ),
+    "group_type_code": FieldRule("type", "Select the type of group from the list"),
+    "group_status_code": FieldRule("status", "Select the status from the list"),
+    "group_member_child_or_person": FieldRule("child", "Select a child or a person, not both"),
+    "context_assessment_kind_code": FieldRule("kind", "Select the kind of context"),
+    "context_assessment_of_a_group_or_a_place": FieldRule(
+        "group", "Select the group or the place assessed, not both"
+    ),
+    "intelligence_source_kind_code": FieldRule("source_kind", "Select where it came from"),
+    "intelligence_from_an_interview_names_the_episode": FieldRule(
+        "episode", "Intelligence from a return interview names the missing episode"
+    ),
+    "intelligence_mention_one_subject": FieldRule(
+        "person", "A mention names one person, place or group"
+    ),
     # accounts
     "role_code": FieldRule("role", "Select the role from the list"),
     "grant_request_kind": FieldRule(

@@ -31,7 +31,21 @@ from harbour.common.tests.factories import (
     SupportReferralFactory,
 )
 from harbour.common.time import UTC
-from harbour.exploitation.models import Disruption, DisruptionChild, PanelAction, ScreeningTask
+from harbour.exploitation.models import (
+    Disruption,
+    DisruptionChild,
+    FoundLocationDecision,
+    Group,
+    GroupMember,
+    Intelligence,
+    IntelligenceMention,
+    PanelAction,
+    Person,
+    PersonChildLink,
+    Place,
+    PlaceChildLink,
+    ScreeningTask,
+)
 from harbour.interviews.models import Allocation
 from harbour.meetings.models import MeetingAction, MeetingTask, TaskEpisode
 from harbour.missing.models import NotificationReference
@@ -171,6 +185,30 @@ def one_of_everything(child: Child, worker: User, tag: str) -> None:
     )
     DisruptionChild.objects.create(disruption=disruption, child=child)
     SupportReferralFactory(child=child)
+    person = Person.objects.create(person_id=f"P-{tag}", given_name=f"Adult {tag}")
+    PersonChildLink.objects.create(
+        person=person, child=child, relationship="OLDER_FRIEND", source="RHI"
+    )
+    place = Place.objects.create(place_id=f"PL-{tag}", name=f"Cafe {tag}", type="TAKEAWAY")
+    PlaceChildLink.objects.create(
+        place=place, child=child, kind="FOUND_AT", episode=episode, source="RHI"
+    )
+    FoundLocationDecision.objects.create(
+        episode=episode,  # (one of each kind: the services never hold both for an episode)
+        reason=f"At home {tag}",
+        decided_by=worker,
+    )
+    group = Group.objects.create(group_id=f"G-{tag}", label=f"Group {tag}", type="PEER_GROUP")
+    GroupMember.objects.create(group=group, child=child, source="STRATEGY")
+    intelligence = Intelligence.objects.create(
+        intelligence_id=f"INT-{tag}",
+        child=child,
+        source_kind="RHI",
+        episode=episode,
+        created_at=NOW,
+        what=f"Seen with adult {tag}",
+    )
+    IntelligenceMention.objects.create(intelligence=intelligence, person=person)
 
 
 @pytest.mark.django_db
