@@ -201,6 +201,58 @@ rules.add_perm(
 rules.add_perm("exploitation.manage_closure_days", is_administrator)
 
 
+# The network registers (issue 13; spec §4). Persons and intelligence are criminal-offence
+# data. The object, where there is one, is the register's record; `may_see_restricted`
+# works for a restricted person as for a child (its access list).
+@rules.predicate
+def linked_to_a_child_user_may_open(user: User, person: Any) -> bool:
+    """The person is linked to a child whose record the user may open (a social worker
+    sees the persons linked to their children, never the person register)."""
+    if person is None:
+        return False
+    from harbour.exploitation.models import PersonChildLink
+
+    return PersonChildLink.objects.filter(person=person, child__in=visible_children(user)).exists()
+
+
+@rules.predicate
+def submitted_by_user(user: User, intelligence: Any) -> bool:
+    """The intelligence is the user's own submission (what an RHI worker, a coordinator or a
+    social worker sees of the intelligence log)."""
+    return intelligence is not None and intelligence.created_by_id == user.pk
+
+
+# The person register, the group register and the network view: exploitation leads only.
+rules.add_perm("exploitation.view_person_register", is_exploitation_lead)
+rules.add_perm(
+    "exploitation.view_person",
+    (is_exploitation_lead | (is_social_worker & linked_to_a_child_user_may_open))
+    & may_see_restricted,
+)
+rules.add_perm("exploitation.manage_persons", is_exploitation_lead & may_see_restricted)
+# Linking a person, place or group to a child: leads, and a social worker for their own
+# child (the object is the child).
+rules.add_perm(
+    "exploitation.link_to_child", (is_exploitation_lead | own_child) & may_see_restricted
+)
+rules.add_perm("exploitation.view_places", is_exploitation_lead | is_coordinator)
+rules.add_perm("exploitation.manage_places", is_exploitation_lead)
+rules.add_perm("exploitation.match_found_locations", is_exploitation_lead | is_coordinator)
+rules.add_perm("exploitation.view_groups", is_exploitation_lead)
+rules.add_perm("exploitation.manage_groups", is_exploitation_lead)
+rules.add_perm(
+    "exploitation.submit_intelligence",
+    is_exploitation_lead | is_social_worker | is_coordinator | is_rhi_worker,
+)
+rules.add_perm("exploitation.view_intelligence_log", is_exploitation_lead)
+rules.add_perm(
+    "exploitation.view_intelligence",
+    is_exploitation_lead
+    | ((is_social_worker | is_coordinator | is_rhi_worker) & submitted_by_user),
+)
+rules.add_perm("exploitation.view_network", is_exploitation_lead)
+
+
 def visible_children(user: User) -> QuerySet:
     """The children whose records the user may open."""
     from harbour.children.models import Child
