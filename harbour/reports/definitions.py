@@ -242,6 +242,13 @@ EXPLOITATION_OTHER: tuple[RowDefinition, ...] = (
         R(f"panel_children_{code.lower()}", f"Children listed at the panel: {label}")
         for code, label in Panel.choices
     ),
+    R("children_group_cse", "Children with a CSE concern in organised or group exploitation"),
+    R("rhi_completed_host", "Return interviews completed"),
+    R(
+        "rhi_with_intelligence",
+        "Of those, interviews from which intelligence was submitted",
+        "rhi_completed_host",
+    ),
     R("missing_children_known", "Children missing while known to social care"),
     R(
         "missing_children_screened",
