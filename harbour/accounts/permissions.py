@@ -210,9 +210,7 @@ def linked_to_a_child_user_may_open(user: User, person: Any) -> bool:
     sees the persons linked to their children, never the person register)."""
     if person is None:
         return False
-    from harbour.exploitation.models import PersonChildLink
-
-    return PersonChildLink.objects.filter(person=person, child__in=visible_children(user)).exists()
+    return bool(person.child_links.filter(child__in=visible_children(user)).exists())
 
 
 @rules.predicate

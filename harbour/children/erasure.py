@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -85,6 +86,24 @@ def _delete_dependants(child: Child, deleted: Counter[str]) -> None:
 
 
 # Retention ----------------------------------------------------------------------------
+
+# Further retention rules of the apps above (the network registers' persons and
+# intelligence content: harbour/exploitation/retention.py), which `apply_retention` runs
+# after the children's. Registered by those apps (AppConfig.ready), so that children,
+# below them, never imports them. A step is called as step(actor, today, commit) and
+# returns the lines to print.
+RetentionStep = Callable[[auditor.Actor, dt.date, bool], list[str]]
+_retention_steps: list[RetentionStep] = []
+
+
+def after_children_retention(step: RetentionStep) -> RetentionStep:
+    if step not in _retention_steps:
+        _retention_steps.append(step)
+    return step
+
+
+def further_retention_steps() -> list[RetentionStep]:
+    return list(_retention_steps)
 
 
 def _years(name: str, default: int) -> int:

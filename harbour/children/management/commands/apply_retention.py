@@ -1,8 +1,11 @@
 """Apply the retention rule: list (dry run, the default) or erase (--commit) the children
-past retention. See docs/audit.md and harbour/children/erasure.py."""
+past retention, then the persons of concern past retention and the intelligence content
+older than its retention. See docs/audit.md, harbour/children/erasure.py and
+harbour/exploitation/retention.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -11,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from harbour.audit import services as auditor
-from harbour.children.erasure import RetentionRule, erase_child
+from harbour.children.erasure import RetentionRule, erase_child, further_retention_steps
 from harbour.common.display import date_text
 from harbour.common.time import local_date
 
@@ -81,6 +84,7 @@ class Command(BaseCommand):
                 f"{len(listed)} children past retention. Dry run: nothing was erased; "
                 "run with --commit to erase them."
             )
+            self._further_steps(actor, today, commit=False)
             return
 
         pks = list(due.values_list("pk", flat=True))
@@ -114,3 +118,11 @@ class Command(BaseCommand):
                 },
             )
         self.stdout.write(f"Erased {len(erased)} children past retention.")
+        # After the children: erasing a child removes their links to persons.
+        self._further_steps(actor, today, commit=True)
+
+    def _further_steps(self, actor: str, today: dt.date, *, commit: bool) -> None:
+        """The retention rules other apps register (erasure.after_children_retention)."""
+        for step in further_retention_steps():
+            for line in step(actor, today, commit):
+                self.stdout.write(line)
