@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from harbour.common.publication import SMALL_NUMBER_THRESHOLD
 from harbour.exploitation.models import CloseReason, Concern, Provider, Source
 
 from .definitions import AGE_BANDS, base_of
 from .engine import Report, ReportRow
 
-DEFAULT_THRESHOLD = 5
+DEFAULT_THRESHOLD = SMALL_NUMBER_THRESHOLD
 
 GROUPS = ("ola", "lac", "cp", "cin", "none")
 SMC = "strategy_meeting_children_cse"
