@@ -313,6 +313,13 @@ HARBOUR_REPEAT_MISSING_HOURS = env_int("HARBOUR_REPEAT_MISSING_HOURS", 2160)
 HARBOUR_MEETING_DUE_DAYS = env_int("HARBOUR_MEETING_DUE_DAYS", 7)
 HARBOUR_MEETING_LOOKBACK_DAYS = env_int("HARBOUR_MEETING_LOOKBACK_DAYS", 0)
 
+# The network registers (shared/spec/exploitation.md §1.3, §4): a hotspot is a place or a
+# postcode district linked to at least HARBOUR_HOTSPOT_MIN_CHILDREN children in 90 days;
+# intelligence content is purged HARBOUR_INTELLIGENCE_CONTENT_MONTHS months after it was
+# recorded (apply_retention), its log kept.
+HARBOUR_HOTSPOT_MIN_CHILDREN = env_int("HARBOUR_HOTSPOT_MIN_CHILDREN", 2)
+HARBOUR_INTELLIGENCE_CONTENT_MONTHS = env_int("HARBOUR_INTELLIGENCE_CONTENT_MONTHS", 12)
+
 # Other local authorities (docs/casework.md, "Other local authorities"): once the placing
 # authority has been asked to arrange a child's return interview and has not responded, a
 # chaser is due HARBOUR_OLA_CHASE_DAYS and an escalation HARBOUR_OLA_ESCALATE_DAYS calendar

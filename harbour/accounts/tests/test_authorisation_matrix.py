@@ -132,6 +132,9 @@ PK_OF = {
     "strategy_action_done": "strategy_action",
     "disruption_detail": "disruption",
     "disruption_edit": "disruption",
+    # The network registers (issue 13).
+    "place_detail": "place",
+    "place_change": "place",
 }
 
 
@@ -205,6 +208,7 @@ def exploitation_samples(child, episode, now) -> dict[str, int]:
         PanelAction,
         PanelSeries,
         PanelSubject,
+        Place,
         ScreeningTask,
     )
     from harbour.meetings.models import MeetingAction
@@ -250,6 +254,9 @@ def exploitation_samples(child, episode, now) -> dict[str, int]:
         "closure_day": ClosureDay.objects.create(
             date=now.date() + dt.timedelta(days=30), description="Staff training day"
         ).pk,
+        "place": Place.objects.create(
+            place_id="HB-PLC-SAMPLE", name="Sample Hotel", type="HOTEL"
+        ).pk,
     }
 
 
@@ -259,6 +266,7 @@ def objects_for(name: str, records: dict[str, int], user_pk: int) -> dict[str, i
         "child_pk": records["child"],
         "user_pk": user_pk,
         "status_pk": records["legal_status"],
+        "episode_pk": records["episode"],
     }
 
 
