@@ -43,7 +43,7 @@ def test_a_lead_sees_two_children_joined_in_the_diagram_and_the_list(page: Page,
     PlaceChildLinkFactory.create(place=hotel, child=b, found_at=True)
     GroupMemberFactory.create(group=group, child=b)
     sign_in(page, live_server.url, "nlead", PASSWORD)
-    response = page.goto(f"{live_server.url}{reverse('network', args=['child', a.pk])}")
+    response = page.goto(f"{live_server.url}{reverse('network_child', args=[a.pk])}")
     assert response is not None and response.status == 200
     main = page.locator("main")
     expect(main.locator("h1")).to_have_text("Alys Marchbank (CH940001)")
