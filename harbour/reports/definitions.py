@@ -243,6 +243,8 @@ EXPLOITATION_OTHER: tuple[RowDefinition, ...] = (
         for code, label in Panel.choices
     ),
     R("children_group_cse", "Children with a CSE concern in organised or group exploitation"),
+    R("hotspot_places", "Hotspots: places linked to children"),
+    R("hotspot_districts", "Hotspots: postcode districts linked to children"),
     R("rhi_completed_host", "Return interviews completed"),
     R(
         "rhi_with_intelligence",
