@@ -47,6 +47,16 @@ ALLOWED_BECAUSE = {
         ("children/erasure.py", "Child.objects.filter(pk=child_pk).delete"),
         ("children/erasure.py", "rows.delete"),
     ],
+    "erasing a person of concern past retention removes their rows under one event, and "
+    "unhooks the subjects that named them, without copying what it destroys": [
+        ("exploitation/retention.py", "PanelSubject.objects.filter(person=person).update"),
+        (
+            "exploitation/retention.py",
+            "Disruption.objects.filter(subject_person=person).update",
+        ),
+        ("exploitation/retention.py", "rows.delete"),
+        ("exploitation/retention.py", "Person.objects.filter(pk=person_pk).delete"),
+    ],
     "a police file held between preview and confirmation holds children not yet matched, "
     "so its bytes never go into the trail; its functions audit receipt, discarding, "
     "recording and expiry": [

@@ -14,10 +14,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from harbour.children.models import Child
-from harbour.missing.matching import normalise
-from harbour.missing.models import Episode
-
-from .models import (
+from harbour.exploitation.models import (
     Group,
     GroupMember,
     Person,
@@ -25,6 +22,8 @@ from .models import (
     Place,
     PlaceChildLink,
 )
+from harbour.missing.matching import normalise
+from harbour.missing.models import Episode
 
 PREFIX = "BENCHNET"
 _GIVEN = ("Arlo", "Brin", "Corin", "Dace", "Elden", "Fenn", "Garrow", "Hale")
