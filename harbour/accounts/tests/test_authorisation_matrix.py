@@ -135,6 +135,38 @@ PK_OF = {
     # The network registers (issue 13).
     "place_detail": "place",
     "place_change": "place",
+    "place_assessment_new": "place",
+    "network_place": "place",
+    **{
+        name: "person"
+        for name in (
+            "person_detail",
+            "person_change",
+            "person_link_person",
+            "person_link_place",
+            "person_alias_add",
+            "person_alias_remove",
+            "person_identifier_add",
+            "person_identifier_remove",
+            "network_person",
+        )
+    },
+    **{
+        name: "group"
+        for name in (
+            "group_detail",
+            "group_edit",
+            "group_member_new",
+            "group_member_remove",
+            "group_place_new",
+            "context_assessment_new",
+            "network_group",
+        )
+    },
+    "intelligence_detail": "intelligence",
+    "intelligence_edit": "intelligence",
+    "context_assessment_detail": "context_assessment",
+    "context_action_done": "context_assessment",
 }
 
 
@@ -256,6 +288,45 @@ def exploitation_samples(child, episode, now) -> dict[str, int]:
         ).pk,
         "place": Place.objects.create(
             place_id="HB-PLC-SAMPLE", name="Sample Hotel", type="HOTEL"
+        ).pk,
+        **network_samples(child, now),
+    }
+
+
+def network_samples(child, now) -> dict[str, int]:
+    """One record of each of the network registers (issue 13), about the sample child."""
+    from harbour.exploitation.models import (
+        ContextAssessment,
+        Group,
+        Intelligence,
+        Person,
+        PersonChildLink,
+    )
+
+    person = Person.objects.create(person_id="HB-POC-SAMPLE", given_name="Sample")
+    PersonChildLink.objects.create(
+        person=person, child=child, relationship="ASSOCIATE", source="RHI"
+    )
+    group = Group.objects.create(group_id="HB-GRP-SAMPLE", label="Sample group", type="PEER_GROUP")
+    someone_else = get_user_model().objects.create_user("intelligence-submitter")
+    return {
+        "person": person.pk,
+        "group": group.pk,
+        "intelligence": Intelligence.objects.create(
+            intelligence_id="HB-INT-SAMPLE",
+            child=child,
+            source_kind="PRACTITIONER",
+            created_at=now,
+            created_by=someone_else,
+            what="Sample",
+        ).pk,
+        "context_assessment": ContextAssessment.objects.create(
+            context_assessment_id="HB-CA-SAMPLE",
+            group=group,
+            kind="PEER_GROUP",
+            assessed_on=now.date(),
+            assessor=someone_else,
+            findings="Sample",
         ).pk,
     }
 
