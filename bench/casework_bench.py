@@ -381,7 +381,8 @@ def _benchmark(kind: str, url: str, runs: int, plans: bool, only: list[str]) -> 
 def _exploitation_pages() -> list[tuple[str, Any, str]]:
     """The exploitation lead's pages (issue 12), as the lead sees them: the dashboard and
     every worklist, the latest MACE sitting and its pack, and the child with the most
-    referrals (their exploitation record, their child page, their open period)."""
+    referrals (their exploitation record, their child page, their open period); and the
+    network registers' pages (issue 13), with the network of a child with 200 links."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django.test import Client
@@ -403,6 +404,11 @@ def _exploitation_pages() -> list[tuple[str, Any, str]]:
     period = ConcernPeriod.objects.filter(closed_on__isnull=True).order_by("pk").first()
     assert sitting is not None and busiest is not None and period is not None
     child = busiest["child"]
+    # The network of a child with 200 links (issue 13): made once, in bulk, on first use
+    # (bench/network_data.py finds what it made on a later run).
+    import network_data  # bench/network_data.py
+
+    hub = network_data.build_child_with_links(links=200)
     return [
         ("exploitation dashboard", as_lead, "/exploitation/"),
         ("front door referrals", as_lead, "/exploitation/referrals/"),
@@ -420,6 +426,12 @@ def _exploitation_pages() -> list[tuple[str, Any, str]]:
         ),
         ("concern period", as_lead, f"/exploitation/periods/{period.pk}/"),
         ("exploitation report page, a year", as_lead, "/reports/exploitation/?year=2024"),
+        ("network, a child with 200 links", as_lead, f"/exploitation/network/child/{hub.pk}/"),
+        ("person register", as_lead, "/exploitation/persons/"),
+        ("places of concern", as_lead, "/exploitation/places/"),
+        ("found locations to match", as_lead, "/exploitation/places/found-at/"),
+        ("hotspots", as_lead, "/exploitation/places/hotspots/"),
+        ("intelligence log", as_lead, "/exploitation/intelligence/"),
     ]
 
 
