@@ -29,6 +29,7 @@ from harbour.casework.presenters import (
 )
 from harbour.children.models import Child, LegalStatus
 from harbour.common.time import completed_years, local_date
+from harbour.exploitation.queries.persons import persons_linked_to_child
 from harbour.jinja2 import url
 
 
@@ -124,6 +125,14 @@ def legal_statuses_today(
     return statuses_today(statuses, settings.LOCAL_AUTHORITY_CODE)
 
 
+def _person_of_concern_flag(request: HttpRequest, child: Child) -> str:
+    """ "yes" or "no" for a user whose view of persons of concern is that flag alone (a
+    coordinator); "" for everyone else (leads and social workers see the persons on the
+    child's exploitation record; other roles see nothing of them)."""
+    linked = persons_linked_to_child(request.user, child)
+    return ("yes" if linked.any else "no") if linked.shows == "flag" else ""
+
+
 def _child_context(
     request: HttpRequest, pk: int, *, linked: bool = True
 ) -> dict[str, Any] | HttpResponse:
@@ -163,6 +172,8 @@ def _child_context(
         "exploitation_link": url("child_exploitation", child.pk)
         if linked and allowed(request.user, "exploitation.assess", child)
         else "",
+        # A coordinator learns only whether a person of concern is linked (spec §4).
+        "person_of_concern": _person_of_concern_flag(request, child),
         "entries": entries,
         "timeline": timeline,
         "kind_choices": [(kind, label) for kind, label in labels.items()],
