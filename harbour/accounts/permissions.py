@@ -117,6 +117,8 @@ def may_see_restricted_episode(user: User, episode: Any) -> bool:
 # Permission names follow Django's "app.action" form.
 rules.add_perm("reports.view_reports", is_analyst | is_coordinator | is_exploitation_lead)
 rules.add_perm("reports.manage_reference_data", is_administrator)
+# Area counts of the network registers (exploitation spec §4): counts only, suppressed.
+rules.add_perm("reports.view_area_counts", is_analyst | is_exploitation_lead)
 rules.add_perm("audit.view_trail", is_auditor)
 rules.add_perm("accounts.manage_users", is_administrator)
 rules.add_perm("children.view_register", is_caseworker)
