@@ -166,7 +166,11 @@ PK_OF = {
     "intelligence_detail": "intelligence",
     "intelligence_edit": "intelligence",
     "context_assessment_detail": "context_assessment",
+    "context_assessment_edit": "context_assessment",
     "context_action_done": "context_assessment",
+    "context_referral_new": "group",
+    "place_context_referral_new": "place",
+    "context_referral_detail": "context_referral",
 }
 
 
@@ -297,6 +301,7 @@ def network_samples(child, now) -> dict[str, int]:
     """One record of each of the network registers (issue 13), about the sample child."""
     from harbour.exploitation.models import (
         ContextAssessment,
+        ContextReferral,
         Group,
         Intelligence,
         Person,
@@ -327,6 +332,13 @@ def network_samples(child, now) -> dict[str, int]:
             assessed_on=now.date(),
             assessor=someone_else,
             findings="Sample",
+        ).pk,
+        "context_referral": ContextReferral.objects.create(
+            context_referral_id="HB-CR-SAMPLE",
+            group=group,
+            received_on=now.date(),
+            source="POLICE",
+            concern="Sample",
         ).pk,
     }
 
