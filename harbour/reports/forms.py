@@ -183,3 +183,21 @@ class ExploitationOptionsForm(ReportOptionsForm):
     def on_date(self, period: Period) -> dt.date:
         chosen: dt.date | None = self.cleaned_data.get("on")
         return chosen or min(period.last, timezone.localdate())
+
+
+class AreaOptionsForm(ReportOptionsForm):
+    """The area counts page's period, chosen as on the exploitation page: a financial year
+    (by default default_year: the last complete one, or the current one from July), one of
+    its quarters, or any range. Its counts are always suppressed, so it has no options
+    besides the period."""
+
+    include_absences = None  # type: ignore[assignment]
+    for_publication = None  # type: ignore[assignment]
+
+    def period(self) -> Period:
+        data = self.cleaned_data
+        if data.get("first"):
+            return Period(data["first"], data["last"])
+        if data.get("quarter"):
+            return Period.quarter(data["year"], data["quarter"])
+        return Period.financial_year(data["year"])
