@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from harbour.accounts.permissions import permission_required
+from harbour.accounts.permissions import allowed, permission_required
 from harbour.audit import services as auditor
 from harbour.common.paging import page_href
 
@@ -61,6 +61,12 @@ def _download_options(request: HttpRequest) -> ReportOptionsForm:
     return form
 
 
+def _may_view_areas(request: HttpRequest) -> bool:
+    """Whether the reports' navigation offers the area counts page (analysts and
+    exploitation leads; not coordinators, who see the places themselves)."""
+    return allowed(request.user, "reports.view_area_counts")
+
+
 def _refused(request: HttpRequest, kind: str, form: ReportOptionsForm) -> HttpResponse:
     """The page with its options form and what is wrong with them, and no figures."""
     name = "Quarterly report" if kind == "quarterly" else "Annual report"
@@ -70,6 +76,7 @@ def _refused(request: HttpRequest, kind: str, form: ReportOptionsForm) -> HttpRe
         "title": name,
         "years": year_choices(),
         "error_list": form.error_list(),
+        "may_view_areas": _may_view_areas(request),
     }
     return render(request, f"reports/{kind}.html", context)
 
@@ -94,6 +101,7 @@ def quarterly(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "years": year_choices(),
         "figure_href": records.figure_linker(request.user),
+        "may_view_areas": _may_view_areas(request),
     }
     return render(request, "reports/quarterly.html", context)
 
@@ -115,6 +123,7 @@ def annual(request: HttpRequest) -> HttpResponse:
         "years": year_choices(),
         "figures": presentation.annual_figures(report, form.cleaned_data),
         "figure_href": records.figure_linker(request.user),
+        "may_view_areas": _may_view_areas(request),
     }
     return render(request, "reports/annual.html", context)
 
@@ -153,6 +162,7 @@ def exploitation(request: HttpRequest) -> HttpResponse:
         "form": form,
         "years": year_choices(),
         "title": "Exploitation report",
+        "may_view_areas": _may_view_areas(request),
     }
     if not form.is_valid():
         context["error_list"] = form.error_list()

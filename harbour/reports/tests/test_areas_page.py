@@ -248,3 +248,11 @@ def test_a_ward_that_reads_as_a_formula_is_escaped_in_the_csv(client, client_as)
 def test_a_csv_with_a_bad_period_is_not_found(client, client_as):
     client_as("ANALYST")
     assert client.get("/reports/areas.csv?year=abc").status_code == 404
+
+
+def test_the_reports_navigation_offers_the_page_only_to_those_who_may_open_it(client, client_as):
+    client_as("ANALYST")
+    assert 'href="/reports/areas/"' in client.get("/reports/quarterly/").content.decode()
+    client.logout()
+    client_as("COORDINATOR")
+    assert 'href="/reports/areas/"' not in client.get("/reports/quarterly/").content.decode()
