@@ -32,6 +32,12 @@ HOME_OFFERS = (
         "worked out from the records themselves",
     ),
     (
+        "reports.view_area_counts",
+        "report_areas",
+        "Read the area counts",
+        "of places of concern by postcode district and ward, small numbers suppressed",
+    ),
+    (
         "audit.view_trail",
         "audit_trail",
         "Read the audit trail",

@@ -105,6 +105,7 @@ ACTION_NAMES: dict[str, str] = {
     "authorities.ola_log_viewed": "Viewed a log of contact with another authority",
     "report.download": "Downloaded a report",
     "report.figure_records_viewed": "Viewed the records a report figure counts",
+    "report.areas_viewed": "Viewed the area counts by postcode district and ward",
     "interchange.import": "Imported records (interchange format)",
     "interchange.export": "Exported the register (interchange format)",
     "interchange.export_intelligence": (

@@ -54,7 +54,7 @@ def test_each_role_is_offered_what_it_can_do_with_a_link(client, client_as, role
 def test_an_analyst_is_not_promised_casework(client, client_as):
     main = home_of(client, client_as, "ANALYST")
     addresses = [href for href, _ in promises(main)]
-    assert addresses == ["/reports/quarterly/"]
+    assert addresses == ["/reports/quarterly/", "/reports/areas/"]
     assert "police notifications" not in main
 
 
