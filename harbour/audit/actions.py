@@ -183,6 +183,13 @@ ACTION_NAMES: dict[str, str] = {
     "exploitation.place.link_child": "Linked a child to a place",
     "exploitation.place.match_found_location": "Matched where a child was found to a place",
     "exploitation.place.set_aside_found_location": "Set aside a found location as not of concern",
+    "exploitation.place.found_at_moved": "Moved a found-at link to the episode's new day found",
+    "exploitation.place.found_at_withdrawn": (
+        "Withdrew a found-at match after the episode was amended"
+    ),
+    "exploitation.place.set_aside_withdrawn": (
+        "Withdrew a set-aside found location after the episode was amended"
+    ),
     "exploitation.place_list_viewed": "Viewed the places of concern",
     "exploitation.place_viewed": "Viewed a place of concern",
     "exploitation.place_new_viewed": "Opened the form for a new place",
