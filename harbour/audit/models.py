@@ -8,6 +8,9 @@
   foreign key: erasing a child keeps the events about them.
 - ChildKey: a child's own key, which seals the personal values of the events about them.
   Erasing the child deletes it, and with it every way of reading those values.
+- PersonKey: the same for a person of concern (an adult third party): their own key seals
+  the values of the events about their record, aliases and identifiers; erasing the
+  person deletes it.
 - AuditChainHead: the one row that says where the chain ends. Writers lock it, so events
   are numbered one at a time in the order their transactions take the lock.
 
@@ -69,7 +72,8 @@ class AuditEvent(models.Model):
     Written by harbour.audit.services.record (through harbour.audit.chain) and never
     changed. `details` holds what may be kept for ever (no personal data); `sealed` holds
     the personal values (old and new values of a child's record), encrypted with the key
-    of the child `sealed_for`.
+    of the child `sealed_for`, or (the text starting "p1:", harbour.audit.sealing) of the
+    person of concern `sealed_for`.
     """
 
     sequence = models.BigIntegerField(unique=True)
@@ -85,7 +89,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
-    # The child whose key sealed `sealed` (a plain integer: the child may be erased).
+    # The child (or, for sealed text starting "p1:", the person of concern) whose key sealed
+    # `sealed` (a plain integer: they may be erased).
     sealed_for = models.BigIntegerField(null=True, blank=True)
     sealed = models.TextField(blank=True)
 
@@ -159,6 +164,20 @@ class ChildKey(models.Model):
 
     def __str__(self) -> str:
         return f"key of child #{self.child_pk}"
+
+
+class PersonKey(models.Model):
+    """The key that seals the personal values in the events about one person of concern
+    (their record, aliases and identifiers). Created when first needed; deleted when the
+    person is erased (harbour.exploitation.retention.erase_person)."""
+
+    # The person's internal id, a plain integer (the person may be erased).
+    person_pk = models.BigIntegerField(unique=True)
+    key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"key of person of concern #{self.person_pk}"
 
 
 class AuditChainHead(models.Model):

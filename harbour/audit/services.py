@@ -8,7 +8,10 @@
 `details` is kept in plain JSON for as long as the trail is kept: it must hold no personal
 data (ids, counts, checksums, field names, report options). Personal values (the old and
 new values of a child's record) go in `sealed`, which is encrypted with the key of the one
-child the event is about and becomes unreadable when that child is erased.
+child the event is about and becomes unreadable when that child is erased. The values of a
+person of concern's record (their names, date of birth, aliases, identifiers) are sealed
+the same way with the person's own key (`sealed_for_person`), which erasing the person
+destroys.
 
 The event is written in the caller's transaction when there is one, so it is committed or
 rolled back with the change it records.
@@ -40,6 +43,9 @@ def _actor_fields(actor: Actor) -> tuple[User | None, str]:
 
 
 CHILD_MODEL = "children.child"
+# A person of concern (harbour.exploitation), named by label: the auditor sits below the
+# apps whose records it seals, as it does for children.
+PERSON_MODEL = "exploitation.person"
 
 
 def child_pk_of(record: models.Model, depth: int = 2) -> int | None:
@@ -65,6 +71,26 @@ def child_pk_of(record: models.Model, depth: int = 2) -> int | None:
     return None
 
 
+def person_pk_of(record: models.Model) -> int | None:
+    """The internal id of the person of concern a record is part of: the person, or a
+    record deleted with them (a foreign key to the person with on_delete CASCADE: an alias,
+    an identifier). None otherwise; a link between a person and a child, a place or another
+    person is kept when the person is erased, and is not part of them. Ask `child_pk_of`
+    first: a record about a child is sealed with the child's key."""
+    if record._meta.label_lower == PERSON_MODEL:
+        return record.pk
+    for field in record._meta.concrete_fields:
+        related = field.related_model
+        if (
+            (field.many_to_one or field.one_to_one)
+            and related is not None
+            and related._meta.label_lower == PERSON_MODEL
+            and getattr(field.remote_field, "on_delete", None) is models.CASCADE
+        ):
+            return getattr(record, field.attname)
+    return None
+
+
 def _child_pk(child: ChildRef) -> int:
     return int(child.pk if isinstance(child, models.Model) else child)
 
@@ -77,6 +103,7 @@ def record(
     details: dict[str, Any] | None = None,
     children: Iterable[ChildRef] = (),
     sealed: Any = None,
+    sealed_for_person: int | None = None,
 ) -> AuditEvent:
     """Write one event at the end of the chain.
 
@@ -84,7 +111,8 @@ def record(
         e.g. every child listed on a page that was viewed. The child `obj` belongs to, if
         any, is added.
     sealed: personal values about the one child in `children`, stored encrypted with
-        that child's key.
+        that child's key; or, with `sealed_for_person`, about that person of concern
+        (their internal id), encrypted with the person's key.
     """
     user, name = _actor_fields(actor)
     child_pk_set = {_child_pk(child) for child in children}
@@ -93,7 +121,10 @@ def record(
     child_pks = sorted(child_pk_set)
     sealed_for = None
     ciphertext = ""
-    if sealed is not None:
+    if sealed is not None and sealed_for_person is not None:
+        sealed_for = int(sealed_for_person)
+        ciphertext = sealing.seal_for_person(sealed_for, sealed)
+    elif sealed is not None:
         if len(child_pks) != 1:
             raise ValueError("Sealed values are about exactly one child: give children=[child].")
         sealed_for = child_pks[0]
@@ -113,22 +144,38 @@ def record(
 
 
 def unsealed(events: Iterable[AuditEvent]) -> dict[int, Any]:
-    """{event pk: its sealed values} for the events whose child's key still exists.
+    """{event pk: its sealed values} for the events whose key still exists: the child's,
+    or the person of concern's for text sealed with a person's key ("p1:").
 
-    One query for the keys, however many events."""
+    One query for the keys of each kind, however many events."""
     # `record` sets `sealed_for` whenever it seals; an event without it has nothing to read.
-    sealed = [
-        (event, event.sealed_for)
-        for event in events
-        if event.sealed and event.sealed_for is not None
-    ]
-    keys = sealing.keys_for(child_pk for _, child_pk in sealed)
+    by_keyring: dict[sealing.Keyring, list[tuple[AuditEvent, int]]] = {}
+    for event in events:
+        keyring = sealing.keyring_of(event.sealed) if event.sealed else None
+        if keyring is not None and event.sealed_for is not None:
+            by_keyring.setdefault(keyring, []).append((event, event.sealed_for))
     values = {}
-    for event, child_pk in sealed:
-        value = sealing.unseal(child_pk, event.sealed, keys.get(child_pk))
-        if value is not None:
-            values[event.pk] = value
+    for keyring, sealed in by_keyring.items():
+        keys = keyring.keys_for(pk for _, pk in sealed)
+        for event, pk in sealed:
+            value = sealing.open_sealed(keyring, pk, event.sealed, keys.get(pk))
+            if value is not None:
+                values[event.pk] = value
     return values
+
+
+def person_of_sealed(event: AuditEvent) -> int | None:
+    """The person of concern whose key sealed the event's values, if it was a person's."""
+    if event.sealed_for is None or sealing.keyring_of(event.sealed) is not sealing.PERSON:
+        return None
+    return event.sealed_for
+
+
+def child_of_sealed(event: AuditEvent) -> int | None:
+    """The child whose key sealed the event's values, if it was a child's."""
+    if event.sealed_for is None or sealing.keyring_of(event.sealed) is not sealing.CHILD:
+        return None
+    return event.sealed_for
 
 
 def unseal(event: AuditEvent) -> Any | None:
