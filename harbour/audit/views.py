@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -66,6 +68,13 @@ class Row:
     # The sealed values: shown, withheld (restricted record), unreadable (erased) or none.
     values: Any = None
     values_state: str = "none"
+    # Sealed with a person of concern's key, not a child's (the words for "unreadable").
+    sealed_for_person: bool = False
+
+    @property
+    def erased(self) -> str:
+        """Whose erasure made the sealed values unreadable."""
+        return "person of concern" if self.sealed_for_person else "child"
 
     @property
     def when(self) -> str:
@@ -197,21 +206,43 @@ def _rows(events: Iterable[AuditEvent], user: Any) -> list[Row]:
         ).values_list("child_id", flat=True)
     )
     readable = auditor.unsealed(events)
+    persons_withheld = _persons_withheld(events, user)
     rows = []
     for event in events:
         # One label per child however many events name it, so each link is worked out once.
         labels = [known.setdefault(pk, ChildLabel(pk)) for pk in sorted(subjects[event.pk])]
         row = Row(event, labels)
         if event.sealed:
-            label = known.get(event.sealed_for) if event.sealed_for is not None else None
+            sealing_child = auditor.child_of_sealed(event)
+            label = known.get(sealing_child) if sealing_child is not None else None
+            person_pk = auditor.person_of_sealed(event)
+            row.sealed_for_person = person_pk is not None
+            child_withheld = label is not None and label.restricted and label.pk not in allowed
             if event.pk not in readable:
                 row.values_state = "unreadable"
-            elif label is not None and label.restricted and label.pk not in allowed:
+            elif child_withheld or person_pk in persons_withheld:
                 row.values_state = "withheld"
             else:
                 row.values, row.values_state = readable[event.pk], "shown"
         rows.append(row)
     return rows
+
+
+def _persons_withheld(events: list[AuditEvent], user: Any) -> set[int]:
+    """The persons of concern whose sealed values the user may not see: restricted, and the
+    user not on their access list, as for a child. One query. The person model is named by
+    label (auditor.PERSON_MODEL), as the auditor names it when sealing: the trail sits below
+    the exploitation app."""
+    person_pks = {pk for event in events if (pk := auditor.person_of_sealed(event)) is not None}
+    if not person_pks:
+        return set()
+    person = apps.get_model(auditor.PERSON_MODEL)
+    listed = person.access_list.through.objects.filter(person=OuterRef("pk"), user_id=user.pk)
+    return set(
+        person._default_manager.filter(pk__in=person_pks, restricted=True)
+        .exclude(Exists(listed))
+        .values_list("pk", flat=True)
+    )
 
 
 def _person_id_pks(form: TrailFilterForm) -> list[int] | None:
@@ -380,7 +411,7 @@ def _csv_lines(events: Any, user: Any) -> Iterator[str]:
             values = {
                 "shown": _compact(row.values),
                 "withheld": "withheld: restricted record",
-                "unreadable": "unreadable: the child was erased",
+                "unreadable": f"unreadable: the {row.erased} was erased",
             }.get(row.values_state, "")
             line = [
                 row.event.sequence,

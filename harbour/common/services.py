@@ -14,7 +14,9 @@ A record that belongs to a child (the child, anything with a `child`, or anythin
 belongs to such a record, like an interview through its episode) is audited as being about
 that child, and its old and new values are sealed with the child's key
 (harbour/audit/sealing.py), so that erasing the child makes them unreadable in the trail.
-The plain details keep only the names of the fields that changed.
+A person of concern's record, and what is deleted with it (aliases, identifiers:
+`auditor.person_pk_of`), is sealed the same way with the person's own key, which erasing
+the person destroys. The plain details keep only the names of the fields that changed.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ def save_record(
     details: plain facts for the event beside the changed fields' names: ids, counts and
         codes, never personal data.
     sealed: personal values for the event beside the old and new values (a reason given),
-        sealed with the child's key; only for a record about a child.
+        sealed with the child's key (or the person of concern's); only for a record about a
+        child or a person of concern.
     parts: other rows the same action writes (a task's episode links, the tasks a held
         meeting closes), saved the same way after the record, under its one event.
     removing: rows the same action deletes (a withdrawn task's links), under its event.
@@ -194,15 +197,30 @@ def _audit(
 ) -> None:
     if child_pk is None:
         child_pk = auditor.child_pk_of(record)
-    if child_pk is None:
+    # A record about a child is the child's, even when it names a person (a link).
+    person_pk = auditor.person_pk_of(record) if child_pk is None else None
+    withheld = getattr(type(record), "AUDIT_WITHHELD", ())
+    if child_pk is None and person_pk is None:
         if sealed:
-            raise ValueError("Only a record about a child has values to seal.")
-        # Free text on a record about no child (a panel sitting's minutes) may still name
-        # children or adults, and there is no child's key to seal it with: the trail says
-        # that it changed, not what it says.
-        withheld = getattr(type(record), "AUDIT_WITHHELD", ())
+            raise ValueError("Only a record about a child or a person has values to seal.")
+        # Free text on a record about no one (a panel sitting's minutes) may still name
+        # children or adults, and there is no key to seal it with: the trail says that it
+        # changed, not what it says.
         shown = {name: WITHHELD if name in withheld else value for name, value in values.items()}
         auditor.record(actor, action, obj=record, details={key: shown, **(details or {})})
+    elif child_pk is None:
+        # A person of concern's values, sealed with their own key. Their free text (a
+        # description) may name children or other adults, whose erasure would not reach
+        # it under this key: it is still withheld.
+        kept = {name: WITHHELD if name in withheld else value for name, value in values.items()}
+        auditor.record(
+            actor,
+            action,
+            obj=record,
+            details={"fields": sorted(values), **(details or {})},
+            sealed={key: kept, **(sealed or {})},
+            sealed_for_person=person_pk,
+        )
     else:
         auditor.record(
             actor,
