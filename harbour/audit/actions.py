@@ -224,6 +224,12 @@ ACTION_NAMES: dict[str, str] = {
     "exploitation.intelligence_list_viewed": "Viewed the intelligence log",
     "exploitation.intelligence_viewed": "Viewed an intelligence submission",
     "exploitation.intelligence_edit_viewed": "Opened intelligence to record the police response",
+    "exploitation.intelligence_links_viewed": (
+        "Opened intelligence to link the persons and places it mentions"
+    ),
+    "exploitation.intelligence.links_reviewed": (
+        "Linked the persons and places intelligence mentions"
+    ),
     "exploitation.group.create": "Recorded a group",
     "exploitation.group.change": "Changed a group",
     "exploitation.group.add_member": "Added a member to a group",

@@ -165,6 +165,7 @@ PK_OF = {
     },
     "intelligence_detail": "intelligence",
     "intelligence_edit": "intelligence",
+    "intelligence_links": "intelligence",
     "context_assessment_detail": "context_assessment",
     "context_assessment_edit": "context_assessment",
     "context_action_done": "context_assessment",
