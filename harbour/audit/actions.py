@@ -255,6 +255,9 @@ ACTION_NAMES: dict[str, str] = {
     "exploitation.context_referral_viewed": "Viewed a context referral",
     "exploitation.network_viewed": "Viewed the network of a child, person, place or group",
     "exploitation.person.erase": "Erased a person of concern past retention",
+    "exploitation.person.erased_link_snapshot": (
+        "Kept in a child's record what tied them to a person of concern being erased"
+    ),
     "exploitation.intelligence.content_purged": "Purged old intelligence content",
     "exploitation.retention.dry_run": "Listed network records past retention (dry run)",
 }
