@@ -245,6 +245,14 @@ RULES: dict[str, FieldRule] = {
     "context_assessment_of_a_group_or_a_place": FieldRule(
         "group", "Select the group or the place assessed, not both"
     ),
+    "context_referral_of_a_group_or_a_place": FieldRule(
+        "group", "A context referral is of a group or of a place, not both"
+    ),
+    "context_referral_source_code": FieldRule("source", "Select who made the referral"),
+    "context_referral_decision_code": FieldRule("decision", "Select what is decided"),
+    "context_referral_decided_with_a_date": FieldRule(
+        "decided_on", "A decision needs the date it was made, and a date needs a decision"
+    ),
     "intelligence_source_kind_code": FieldRule("source_kind", "Select where it came from"),
     "intelligence_from_an_interview_names_the_episode": FieldRule(
         "episode", "Intelligence from a return interview names the missing episode"

@@ -95,9 +95,10 @@ def prove_runtime_role(server: Server, database: str, role: str, tmp_path: Path)
             "SELECT has_table_privilege(current_user, 'audit_auditevent', 'SELECT'),"
             " has_table_privilege(current_user, 'audit_auditevent', 'INSERT'),"
             " has_table_privilege(current_user, 'audit_auditchainhead', 'UPDATE'),"
-            " has_table_privilege(current_user, 'audit_childkey', 'DELETE')"
+            " has_table_privilege(current_user, 'audit_childkey', 'DELETE'),"
+            " has_table_privilege(current_user, 'audit_personkey', 'DELETE')"
         ).fetchone()
-        assert privileges == (True, True, True, True)
+        assert privileges == (True, True, True, True, True)
 
 
 def test_a_new_database_migrated_by_its_owner_leaves_the_runtime_role_unable_to_touch_the_trail(
