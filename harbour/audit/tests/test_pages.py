@@ -273,8 +273,9 @@ def recorded_actions() -> set[str]:
         if "tests" in path.parts or "browser_tests" in path.parts:
             continue
         text = path.read_text("utf-8")
-        found |= set(re.findall(r'record\(\s*[^,()]+,\s*"([a-z_]+\.[a-z_.]+)"', text))
-        found |= set(re.findall(r'\baction = "([a-z_]+\.[a-z_.]+)"', text))
+        # Codes may hold digits (returns.ssda903_checked); `action="..."` is also a keyword.
+        found |= set(re.findall(r'record\(\s*[^,()]+,\s*"([a-z0-9_]+\.[a-z0-9_.]+)"', text))
+        found |= set(re.findall(r'\baction\s*=\s*"([a-z0-9_]+\.[a-z0-9_.]+)"', text))
     return found
 
 
