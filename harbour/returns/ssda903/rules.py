@@ -28,7 +28,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .tables import Row, Source, Tables, parse_date
 
@@ -60,6 +60,10 @@ class Failure:
         }
 
 
+# The same few thousand dates recur across rows and rules: parse each text once.
+_date = lru_cache(maxsize=1 << 16)(parse_date)
+
+
 def _blank(text: str) -> bool:
     return not (text or "").strip()
 
@@ -88,7 +92,7 @@ class Period:
 
 
 def periods_of_care(episodes: Iterable[Row]) -> list[Period]:
-    dated = [(parse_date(row["DECOM"]), position, row) for position, row in enumerate(episodes)]
+    dated = [(_date(row["DECOM"]), position, row) for position, row in enumerate(episodes)]
     ordered = sorted(
         ((start, position, row) for start, position, row in dated if start is not None),
         key=lambda item: (item[0], item[1]),
@@ -96,7 +100,7 @@ def periods_of_care(episodes: Iterable[Row]) -> list[Period]:
     periods: list[Period] = []
     previous_end: dt.date | None = None
     for number, (start, _, row) in enumerate(ordered):
-        end = parse_date(row["DEC"])
+        end = _date(row["DEC"])
         # A new period begins when this episode starts after the previous one ended; an
         # open (or unreadable) previous end keeps the same period, as in the validator.
         if number == 0 or (previous_end is not None and start > previous_end):
@@ -219,7 +223,7 @@ def rule_1004(context: Context) -> Iterable[Row]:
 
     Read in csc-validator-be-903 lac_validator/rules/lac2022_23/rule_1004.py.
     """
-    return [row for row in context.tables.missing if parse_date(row["MIS_START"]) is None]
+    return [row for row in context.tables.missing if _date(row["MIS_START"]) is None]
 
 
 @rule(
@@ -237,7 +241,7 @@ def rule_1005(context: Context) -> Iterable[Row]:
     return [
         row
         for row in context.tables.missing
-        if not _blank(row["MIS_END"]) and parse_date(row["MIS_END"]) is None
+        if not _blank(row["MIS_END"]) and _date(row["MIS_END"]) is None
     ]
 
 
@@ -326,7 +330,7 @@ def rule_567(context: Context) -> Iterable[Row]:
     """
     failing = []
     for row in context.tables.missing:
-        start, end = parse_date(row["MIS_START"]), parse_date(row["MIS_END"])
+        start, end = _date(row["MIS_START"]), _date(row["MIS_END"])
         if start is not None and end is not None and end < start:
             failing.append(row)
     return failing
@@ -346,7 +350,7 @@ def rule_570(context: Context) -> Iterable[Row]:
     end = context.tables.collection_end
     failing = []
     for row in context.tables.missing:
-        start = parse_date(row["MIS_START"])
+        start = _date(row["MIS_START"])
         if start is not None and start > end:
             failing.append(row)
     return failing
@@ -367,7 +371,7 @@ def rule_571(context: Context) -> Iterable[Row]:
     first, last = context.tables.collection_start, context.tables.collection_end
     failing = []
     for row in context.tables.missing:
-        end = parse_date(row["MIS_END"])
+        end = _date(row["MIS_END"])
         if end is not None and not first <= end <= last:
             failing.append(row)
     return failing
@@ -387,7 +391,7 @@ def rule_586(context: Context) -> Iterable[Row]:
     """
     failing = []
     for row in context.tables.missing:
-        start, born = parse_date(row["MIS_START"]), parse_date(row["DOB"])
+        start, born = _date(row["MIS_START"]), _date(row["DOB"])
         if start is not None and born is not None and start <= born:
             failing.append(row)
     return failing
@@ -416,7 +420,7 @@ def rule_574(context: Context) -> Iterable[Row]:
     for rows in context.missing_by_child.values():
         dated = []
         for position, row in enumerate(rows):
-            start, end = parse_date(row["MIS_START"]), parse_date(row["MIS_END"])
+            start, end = _date(row["MIS_START"]), _date(row["MIS_END"])
             ordering_end = end if end is not None else start
             key = (
                 ordering_end is None,
@@ -457,7 +461,7 @@ def rule_576(context: Context) -> Iterable[Row]:
     assert context.previous is not None
     open_last_year: dict[str, list[dt.date]] = defaultdict(list)
     for row in context.previous.missing:
-        start = parse_date(row["MIS_START"])
+        start = _date(row["MIS_START"])
         if _blank(row["MIS_END"]) and start is not None:
             open_last_year[_child(row)].append(start)
     failing = []
@@ -465,9 +469,9 @@ def rule_576(context: Context) -> Iterable[Row]:
         if child not in open_last_year:
             continue
         earliest = min(
-            rows, key=lambda row: parse_date(row["MIS_START"]) or dt.date.max
+            rows, key=lambda row: _date(row["MIS_START"]) or dt.date.max
         )  # min keeps the first of equals
-        earliest_start = parse_date(earliest["MIS_START"])
+        earliest_start = _date(earliest["MIS_START"])
         if any(start != earliest_start for start in open_last_year[child]):
             failing.append(earliest)
     return context.in_table_order(failing)
@@ -491,11 +495,11 @@ def rule_575(context: Context) -> Iterable[Row]:
     """
     failing = []
     for row in context.tables.missing:
-        start = parse_date(row["MIS_START"])
+        start = _date(row["MIS_START"])
         if start is None or not _blank(row["MIS_END"]):
             continue
         for episode in context.episodes_by_child.get(_child(row), ()):
-            began, ended = parse_date(episode["DECOM"]), parse_date(episode["DEC"])
+            began, ended = _date(episode["DECOM"]), _date(episode["DEC"])
             if began is not None and ended is not None and began <= start <= ended:
                 failing.append(row)
                 break
@@ -519,11 +523,11 @@ def rule_577(context: Context) -> Iterable[Row]:
     """
     failing = []
     for row in context.tables.missing:
-        start = parse_date(row["MIS_START"])
+        start = _date(row["MIS_START"])
         periods = context.periods_by_child.get(_child(row), [])
         if start is None or not periods:
             continue
-        end = parse_date(row["MIS_END"])
+        end = _date(row["MIS_END"])
         if all(_outside_period_577(start, end, period) for period in periods):
             failing.append(row)
     return failing
@@ -550,7 +554,7 @@ def rule_578(context: Context) -> Iterable[Row]:
     """
     failing = []
     for row in context.tables.missing:
-        start = parse_date(row["MIS_START"])
+        start = _date(row["MIS_START"])
         periods = context.periods_by_child.get(_child(row), [])
         if start is None or not periods:
             continue
@@ -578,11 +582,11 @@ def rule_580(context: Context) -> Iterable[Row]:
     """
     failing: dict[int, Row] = {}
     for row in context.tables.missing:
-        born, end = parse_date(row["DOB"]), parse_date(row["MIS_END"])
+        born, end = _date(row["DOB"]), _date(row["MIS_END"])
         if born is None or end is None or end != _birthday(born, 18):
             continue
         for episode in context.episodes_by_child.get(_child(row), ()):
-            if parse_date(episode["DEC"]) == end and episode["REC"].strip() != "E8":
+            if _date(episode["DEC"]) == end and episode["REC"].strip() != "E8":
                 failing[id(episode)] = episode
     return context.in_table_order(failing.values())
 
@@ -603,13 +607,13 @@ def rule_581(context: Context) -> Iterable[Row]:
     """
     failing = []
     for row in context.tables.missing:
-        start = parse_date(row["MIS_START"])
+        start = _date(row["MIS_START"])
         episodes = context.episodes_by_child.get(_child(row), [])
         if start is None or not episodes:
             continue
         inside = False
         for episode in episodes:
-            began, ended = parse_date(episode["DECOM"]), parse_date(episode["DEC"])
+            began, ended = _date(episode["DECOM"]), _date(episode["DEC"])
             if began is not None and began <= start and (ended is None or start <= ended):
                 inside = True
                 break
@@ -666,11 +670,11 @@ def rule_int13(context: Context) -> Iterable[Row]:
     """
     failing = []
     for row in context.tables.missing:
-        born = parse_date(row["DOB"])
+        born = _date(row["DOB"])
         if born is None:
             continue
         for header in context.header_by_child.get(_child(row), ()):
-            in_header = parse_date(header["DOB"])
+            in_header = _date(header["DOB"])
             if in_header is not None and in_header != born:
                 failing.append(row)
                 break
