@@ -412,6 +412,7 @@ def write_workbook(rows: Sequence[dict[str, Cell]], path: Path) -> None:
     dates shown dd/mm/yyyy. Written to a temporary file beside `path` and moved into place,
     so a failed export leaves no half-written file."""
     from openpyxl import Workbook
+    from openpyxl.writer.excel import save_workbook
 
     book = Workbook()
     sheet = book.active
@@ -427,7 +428,7 @@ def write_workbook(rows: Sequence[dict[str, Cell]], path: Path) -> None:
     handle, temporary = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
     os.close(handle)
     try:
-        book.save(temporary)
+        save_workbook(book, temporary)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
