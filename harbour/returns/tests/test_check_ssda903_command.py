@@ -1,4 +1,5 @@
-"""`manage.py check_ssda903`: a council's 903 folder checked against the DfE's missing rules."""
+"""`manage.py check_ssda903`: the register, or a council's 903 folder, checked against the
+DfE's missing rules."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from harbour.audit.models import AuditEvent
+from harbour.children.models import Child
+from harbour.conftest import FolderWriter
+from harbour.missing.models import Episode
+from harbour.returns.ssda903.importer import import_ssda903
 from harbour.returns.ssda903.rules import RULES
 from harbour.returns.ssda903.tables import EPISODE_COLUMNS, HEADER_COLUMNS, MISSING_COLUMNS
+
+from .ssda903_folders import FOLDER
 
 HEADER = {"K1": "03/03/2008", "K2": "19/11/2009"}
 EPISODES = [
@@ -150,7 +158,60 @@ def test_an_unreadable_folder_is_named_file_line_column_and_nothing_is_checked(
     assert "nothing was checked" in err
 
 
-def test_without_a_folder_it_says_the_register_cannot_be_checked_yet() -> None:
-    out, err, status = run("--year", "2023")
-    assert (out, status) == ("", 2)
-    assert "--from DIR" in err
+@pytest.mark.django_db
+def test_without_a_folder_it_checks_the_register_naming_each_record(
+    write_folder: FolderWriter,
+) -> None:
+    # The importer keeps rows that break a rule: C100's open episode from 20/03/2025 and
+    # the one from 30/03/2025 overlap (574).
+    assert import_ssda903(write_folder(FOLDER)).ok
+    overlapping = Episode.objects.filter(child__child_id="C100").latest("started_at")
+    assert overlapping.ended_at is not None  # 30/03/2025 to 31/03/2025
+
+    out, _, status = run("--year", "2024")
+
+    assert status == 1
+    assert out == f"missing.episode {overlapping.pk}: 574 {RULES['574'].message}\n"
+
+
+@pytest.mark.django_db
+def test_checking_the_register_is_audited_with_the_children_named(
+    write_folder: FolderWriter,
+) -> None:
+    import_ssda903(write_folder(FOLDER))
+
+    run("--year", "2024", "--format", "json")
+
+    event = AuditEvent.objects.get(action="returns.ssda903_checked")
+    assert event.actor_name == "command line"
+    assert event.details == {"year": 2024, "format": "json", "failures": 1}
+    assert event.child_pks == [Child.objects.get(child_id="C100").pk]
+
+
+@pytest.mark.django_db
+def test_the_register_fails_the_rules_the_folder_it_was_imported_from_fails(
+    write_folder: FolderWriter,
+) -> None:
+    folder = write_folder(FOLDER)
+    import_ssda903(folder)
+
+    from_folder, _, _ = run("--year", "2024", "--from", str(folder), "--format", "json")
+    from_register, _, _ = run("--year", "2024", "--format", "json")
+
+    def pairs(out: str) -> list[tuple[str, str]]:
+        return [(failure["code"], failure["child"]) for failure in json.loads(out)]
+
+    assert pairs(from_register) == pairs(from_folder) == [("574", "C100")]
+
+
+@pytest.mark.django_db
+def test_an_empty_register_passes_with_exit_status_0() -> None:
+    out, err, status = run("--year", "2024")
+    assert (out, status) == ("", 0)
+    assert "not checked" not in err  # the register has last year, so 576 is checked
+
+
+def test_last_years_folder_goes_only_with_a_folder(tmp_path: Path) -> None:
+    _, err, status = run("--year", "2024", "--previous", str(tmp_path))
+    assert status == 2
+    assert "--previous goes with --from" in err
