@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from harbour.audit import services as auditor
 from harbour.children.models import Child, Ethnicity, LegalStatus, LegalStatusKind
+from harbour.common.text import refused_character
 from harbour.common.time import from_london, local_date
 from harbour.missing.models import Episode
 
@@ -52,6 +53,7 @@ from .reader import read_folder
 from .tables import Row, parse_date
 
 EPISODE_ID_LENGTH = 64
+LOOKUP_CHUNK = 2000
 
 
 @dataclass
@@ -126,7 +128,11 @@ def import_ssda903(folder: Path | str, actor: auditor.Actor = None) -> ImportRes
     missing = _missing(read.tables.missing, problems, today)
     referring: list[_Period | _Missing] = [*periods, *missing]
     named = {item.child_id for item in referring} | set(children)
-    stored = {child.child_id: child for child in Child.objects.filter(child_id__in=named)}
+    stored = {
+        child.child_id: child
+        for chunk in _chunks(named)
+        for child in Child.objects.filter(child_id__in=chunk)
+    }
     header_name = read.files[0] if read.files else "header.csv"
     for item in referring:
         if item.child_id not in children and item.child_id not in stored:
@@ -213,6 +219,10 @@ def _child_id(row: Row, problems: _Problems) -> str | None:
     child_id = row["CHILD"]
     if not child_id:
         problems.add(row, "CHILD", "is required")
+        return None
+    if (refused := refused_character(child_id)) is not None:
+        # Named by position, never printed back to a terminal.
+        problems.add(row, "CHILD", f"contains {refused}")
         return None
     if len(child_id) > Child._meta.get_field("child_id").max_length:  # type: ignore[operator]
         problems.add(row, "CHILD", "is longer than the register's person ids (64 characters)")
@@ -334,7 +344,11 @@ def _write_children(
     )
     counts.created, counts.updated = len(new), len(changed)
     keys = set(stored) | set(children)
-    return dict(Child.objects.filter(child_id__in=keys).values_list("child_id", "pk"))
+    return {
+        child_id: pk
+        for chunk in _chunks(keys)
+        for child_id, pk in Child.objects.filter(child_id__in=chunk).values_list("child_id", "pk")
+    }
 
 
 def _write_periods(periods: list[_Period], child_pks: dict[str, int], result: ImportResult) -> None:
@@ -342,10 +356,8 @@ def _write_periods(periods: list[_Period], child_pks: dict[str, int], result: Im
     authority = settings.LOCAL_AUTHORITY_CODE or ""
     existing = {
         (status.child_id, status.start_date): status
-        for status in LegalStatus.objects.filter(
-            child__in={child_pks[period.child_id] for period in periods},
-            status=LegalStatusKind.LAC,
-        )
+        for chunk in _chunks({child_pks[period.child_id] for period in periods})
+        for status in LegalStatus.objects.filter(child__in=chunk, status=LegalStatusKind.LAC)
     }
     new: list[LegalStatus] = []
     changed: list[LegalStatus] = []
@@ -386,15 +398,19 @@ def _write_missing(
 ) -> None:
     counts = result.counts.setdefault("episodes", Counts())
     existing: dict[tuple[int, str, dt.date], Episode] = {}
-    for stored in Episode.objects.filter(
-        child__in={child_pks[item.child_id] for item in missing},
-        started_on__in={item.start for item in missing},
-    ).order_by("pk"):
-        existing.setdefault((stored.child_id, stored.category, stored.started_on), stored)
+    starts = {item.start for item in missing}
+    for chunk in _chunks({child_pks[item.child_id] for item in missing}):
+        for stored in Episode.objects.filter(child__in=chunk).order_by("pk"):
+            if stored.started_on in starts:
+                existing.setdefault((stored.child_id, stored.category, stored.started_on), stored)
     wanted_ids = {_episode_id(item): item for item in missing}
-    taken = set(
-        Episode.objects.filter(episode_id__in=list(wanted_ids)).values_list("episode_id", flat=True)
-    )
+    taken = {
+        reference
+        for chunk in _chunks(wanted_ids)
+        for reference in Episode.objects.filter(episode_id__in=chunk).values_list(
+            "episode_id", flat=True
+        )
+    }
     new: list[Episode] = []
     changed: list[Episode] = []
     for item in missing:
@@ -446,6 +462,13 @@ def _free_id(reference: str, taken: set[str]) -> str:
             taken.add(candidate)
     taken.add(candidate)
     return candidate
+
+
+def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
+    """The items in lists short enough for one IN (...) on either database."""
+    items = list(items)
+    for start in range(0, len(items), LOOKUP_CHUNK):
+        yield items[start : start + LOOKUP_CHUNK]
 
 
 def _sha256(path: Path) -> str:

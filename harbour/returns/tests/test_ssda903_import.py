@@ -217,6 +217,18 @@ def test_missing_rows_of_a_child_already_in_the_register_need_no_header_row(
     assert Episode.objects.filter(child__child_id="C300").count() == 1
 
 
+def test_child_id_with_a_control_character_is_refused_without_echoing_it(
+    write_folder: FolderWriter,
+) -> None:
+    folder = with_changes(FOLDER, "header.csv", "C300,", "C3\x1b[2J00,")
+
+    result = import_ssda903(write_folder(folder))
+
+    assert result.errors == [
+        "header.csv:4:CHILD: contains a control character (U+001B) at character 3"
+    ]
+
+
 def test_end_before_start_is_refused_because_the_register_cannot_hold_it(
     write_folder: FolderWriter,
 ) -> None:
