@@ -12,8 +12,11 @@
   at least one day of the year on which the child was looked after by this authority
   (the issue's rule, read literally: the episode's days, the year's days and a looked-after
   period's days share a day; an episode's days run from its local start date to its local
-  end date, or on while it is open). MISSING M or A, MIS_START and MIS_END the local dates
-  (MIS_END blank while the episode is open), DOB from the register.
+  end date, or on while it is open). MISSING M or A, MIS_START and MIS_END the local dates,
+  DOB from the register. MIS_END is blank while the episode is open, and also when it
+  ended after 31 March: the child was still missing at the end of the year, and the DfE's
+  rule 571 refuses an end after the collection year (rules.py); the next year's return
+  carries the episode again with its end (which its rule 576 expects).
 
 Every row's Source names the record it was built from. Two queries, whatever the number
 of children.
@@ -119,7 +122,9 @@ def register_tables(year: int) -> Tables:
                 "DOB": format_date(child.date_of_birth),
                 "MISSING": CATEGORY_TO_903[episode.category],
                 "MIS_START": format_date(episode.started_on),
-                "MIS_END": format_date(ended_on),
+                # Still missing on 31 March: blank, as for an open episode (rule 571
+                # refuses an end after the year; next year's return gives the end).
+                "MIS_END": format_date(ended_on if ended_on and ended_on <= last else None),
             },
             _source(episode),
         )

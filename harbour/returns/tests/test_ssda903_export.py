@@ -157,6 +157,22 @@ def test_an_episode_open_since_an_earlier_year_is_a_row_while_still_open() -> No
     assert [(row["MIS_START"], row["MIS_END"]) for row in _missing(2024)] == [("01/02/2024", "")]
 
 
+def test_an_episode_still_open_on_31_march_ends_blank_that_year_and_dated_the_next() -> None:
+    child = ChildFactory.create(child_id="K4", date_of_birth=dt.date(2008, 1, 1))
+    LegalStatusFactory.create(child=child, start_date=dt.date(2024, 1, 1))
+    _episode(
+        child,
+        dt.datetime(2025, 3, 20, 9, 0, tzinfo=UTC),
+        dt.datetime(2025, 4, 2, 9, 0, tzinfo=UTC),
+    )
+
+    this_year = [(row["MIS_START"], row["MIS_END"]) for row in _missing(2024)]
+    next_year = [(row["MIS_START"], row["MIS_END"]) for row in _missing(2025)]
+
+    assert this_year == [("20/03/2025", "")]
+    assert next_year == [("20/03/2025", "02/04/2025")]
+
+
 def test_a_child_looked_after_by_another_authority_is_left_out() -> None:
     child = ChildFactory.create(child_id="K3", date_of_birth=dt.date(2008, 1, 1))
     LegalStatusFactory.create(child=child, start_date=dt.date(2024, 1, 1), responsible_la="888")
