@@ -15,8 +15,10 @@ What is written (docs/returns.md, "SSDA903 in and out"):
 - **Missing episodes**: each missing row (M: MISSING, A: ABSENT) is an episode that
   starts at local midnight (Europe/London) of MIS_START and ends at local midnight of
   MIS_END (open while MIS_END is blank), marked `date_only`. Matched by child, category
-  and local start date: a date-only episode found is given the row's end; an episode
-  recorded with real times (from a police notification) is left exactly as it is.
+  and local start date: a date-only episode found is given the row's end when it has one
+  (a blank MIS_END means still missing on 31 March of that return's year, so it never
+  reopens an episode); an episode recorded with real times (from a police notification)
+  is left exactly as it is.
 
 A row that cannot be read (an impossible date, an unknown code, a missing required value,
 a child in no header and not in the register) refuses the whole import, with every
@@ -428,13 +430,15 @@ def _write_missing(
             )
             episode.refresh_derived()
             new.append(episode)
-        elif episode.date_only and episode.ended_at != ended_at:
+        elif episode.date_only and ended_at is not None and episode.ended_at != ended_at:
             episode.ended_at = ended_at
             episode.refresh_derived()
             episode.version += 1
             changed.append(episode)
         else:
-            # Already there; an episode with real times is never overwritten by dates.
+            # Already there. An episode with real times is never overwritten by dates, and
+            # a blank MIS_END (still missing at the end of that return's year) never
+            # reopens an episode whose end is known.
             counts.unchanged += 1
     Episode.objects.bulk_create(new)
     Episode.objects.bulk_update(changed, ["ended_at", "ended_epoch", "version"])

@@ -130,6 +130,19 @@ def test_a_later_return_gives_an_open_episode_its_end(write_folder: FolderWriter
     assert episode.version == 2
 
 
+def test_an_earlier_return_with_the_episode_still_open_does_not_reopen_it(
+    write_folder: FolderWriter,
+) -> None:
+    import_ssda903(write_folder(FOLDER))
+    earlier = with_changes(FOLDER, "missing.csv", "05/07/2024,08/07/2024", "05/07/2024,")
+
+    result = import_ssda903(write_folder(earlier))
+
+    episode = Episode.objects.get(child__child_id="C200")
+    assert episode.ended_at == dt.datetime(2024, 7, 7, 23, 0, tzinfo=UTC)
+    assert result.counts["episodes"].unchanged == 4
+
+
 def test_an_episode_recorded_with_real_times_is_left_as_it_is(write_folder: FolderWriter) -> None:
     import_ssda903(write_folder(FOLDER))
     episode = Episode.objects.get(child__child_id="C200")
