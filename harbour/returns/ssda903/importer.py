@@ -11,7 +11,8 @@ What is written (docs/returns.md, "SSDA903 in and out"):
   Names are not in the 903 and are left as they are.
 - **Looked-after periods**: one LegalStatus LAC per 903 episode (start DECOM, end DEC,
   placement from PLACE as codes.py maps it, responsible authority this authority),
-  matched by child and start date. Statuses the folder does not name are left alone.
+  matched by child and start date; a blank DEC or PLACE never clears a known end or
+  placement. Statuses the folder does not name are left alone.
 - **Missing episodes**: each missing row (M: MISSING, A: ABSENT) is an episode that
   starts at local midnight (Europe/London) of MIS_START and ends at local midnight of
   MIS_END (open while MIS_END is blank), marked `date_only`. Matched by child, category
@@ -364,13 +365,15 @@ def _write_periods(periods: list[_Period], child_pks: dict[str, int], result: Im
     new: list[LegalStatus] = []
     changed: list[LegalStatus] = []
     for period in periods:
-        values: dict[str, Any] = {
-            "end_date": period.end,
-            "placement": period.placement,
-            "responsible_la": authority,
-        }
         child_pk = child_pks[period.child_id]
         status = existing.get((child_pk, period.start))
+        values: dict[str, Any] = {"responsible_la": authority}
+        # A blank DEC (still looked after at the end of that return's year) or PLACE never
+        # clears what the register knows.
+        if period.end is not None or status is None:
+            values["end_date"] = period.end
+        if period.placement or status is None:
+            values["placement"] = period.placement
         if status is None:
             new.append(
                 LegalStatus(

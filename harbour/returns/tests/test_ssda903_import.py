@@ -143,6 +143,19 @@ def test_an_earlier_return_with_the_episode_still_open_does_not_reopen_it(
     assert result.counts["episodes"].unchanged == 4
 
 
+def test_an_earlier_return_with_the_child_still_in_care_does_not_reopen_the_period(
+    write_folder: FolderWriter,
+) -> None:
+    import_ssda903(write_folder(FOLDER))
+    earlier = with_changes(FOLDER, "episodes.csv", "15/12/2024,E13", ",")
+
+    result = import_ssda903(write_folder(earlier))
+
+    status = LegalStatus.objects.get(child__child_id="C200")
+    assert status.end_date == dt.date(2024, 12, 15)
+    assert result.counts["looked_after"].unchanged == 3
+
+
 def test_an_episode_recorded_with_real_times_is_left_as_it_is(write_folder: FolderWriter) -> None:
     import_ssda903(write_folder(FOLDER))
     episode = Episode.objects.get(child__child_id="C200")
