@@ -141,6 +141,7 @@ LAYERS = (
     "exploitation",
     "reports",
     "interchange",
+    "returns",
 )
 
 # Imports that still point up, by module, with the apps they reach. Each is a page or a
