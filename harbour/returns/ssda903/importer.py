@@ -106,14 +106,23 @@ class _Missing:
 
 class _Problems:
     def __init__(self) -> None:
-        self.messages: list[str] = []
+        self.found: list[tuple[str, int, str]] = []
 
     def add(self, row: Row, column: str, message: str) -> None:
-        self.messages.append(f"{row.source.file}:{row.source.line}:{column}: {message}")
+        source = row.source
+        self.found.append(
+            (source.file, source.line, f"{source.file}:{source.line}:{column}: {message}")
+        )
 
+    @property
+    def count(self) -> int:
+        return len(self.found)
 
-class _Abandon(Exception):
-    pass
+    def in_reading_order(self, files: list[str]) -> list[str]:
+        """File by file as they were read, line by line within each."""
+        order = {name: position for position, name in enumerate(files)}
+        ranked = sorted(self.found, key=lambda item: (order.get(item[0], len(order)), item[1]))
+        return [message for _, _, message in ranked]
 
 
 def import_ssda903(folder: Path | str, actor: auditor.Actor = None) -> ImportResult:
@@ -137,8 +146,10 @@ def import_ssda903(folder: Path | str, actor: auditor.Actor = None) -> ImportRes
         for child in Child.objects.filter(child_id__in=chunk)
     }
     header_name = read.files[0] if read.files else "header.csv"
+    # A child whose header row was refused is reported there, not again where it is named.
+    in_header = {row["CHILD"] for row in read.tables.header}
     for item in referring:
-        if item.child_id not in children and item.child_id not in stored:
+        if item.child_id not in in_header and item.child_id not in stored:
             problems.add(
                 item.row,
                 "CHILD",
@@ -159,8 +170,8 @@ def import_ssda903(folder: Path | str, actor: auditor.Actor = None) -> ImportRes
                 f"is before the child's date of birth ({born:%d/%m/%Y}); "
                 "the register cannot hold it",
             )
-    if problems.messages:
-        result.errors = problems.messages
+    if problems.count:
+        result.errors = problems.in_reading_order(read.files)
         return result
     try:
         with transaction.atomic():
@@ -236,7 +247,7 @@ def _child_id(row: Row, problems: _Problems) -> str | None:
 def _children(rows: list[Row], problems: _Problems, today: dt.date) -> dict[str, _Child]:
     found: dict[str, _Child] = {}
     for row in rows:
-        count = len(problems.messages)
+        count = problems.count
         child_id = _child_id(row, problems)
         born = _date(row, "DOB", problems, required=True)
         sex = _code(row, "SEX", SEX_TO_REGISTER, problems, required=True)
@@ -248,7 +259,7 @@ def _children(rows: list[Row], problems: _Problems, today: dt.date) -> dict[str,
                 row, "CHILD", f"repeats child {child_id} of line {found[child_id].row.source.line}"
             )
             continue
-        if len(problems.messages) > count:
+        if problems.count > count:
             continue
         assert child_id is not None and born is not None and sex is not None
         found[child_id] = _Child(row, child_id, born, SEX_TO_REGISTER[sex], ethnicity or "")
@@ -259,7 +270,7 @@ def _periods(rows: list[Row], problems: _Problems) -> list[_Period]:
     found: list[_Period] = []
     seen: dict[tuple[str, dt.date], int] = {}
     for row in rows:
-        count = len(problems.messages)
+        count = problems.count
         child_id = _child_id(row, problems)
         start = _date(row, "DECOM", problems, required=True)
         end = _date(row, "DEC", problems, required=False)
@@ -274,7 +285,7 @@ def _periods(rows: list[Row], problems: _Problems) -> list[_Period]:
                     f"repeats the start of line {seen[child_id, start]} for child {child_id}",
                 )
             seen.setdefault((child_id, start), row.source.line)
-        if len(problems.messages) > count:
+        if problems.count > count:
             continue
         assert child_id is not None and start is not None
         placement = PLACE_TO_PLACEMENT[place] if place else ""
@@ -286,7 +297,7 @@ def _missing(rows: list[Row], problems: _Problems, today: dt.date) -> list[_Miss
     found: list[_Missing] = []
     seen: dict[tuple[str, str, dt.date], int] = {}
     for row in rows:
-        count = len(problems.messages)
+        count = problems.count
         child_id = _child_id(row, problems)
         _date(row, "DOB", problems, required=False)
         code = _code(row, "MISSING", MISSING_TO_CATEGORY, problems, required=True)
@@ -308,7 +319,7 @@ def _missing(rows: list[Row], problems: _Problems, today: dt.date) -> list[_Miss
                     f"repeats line {seen[key]}: the same child, MISSING code and start date",
                 )
             seen.setdefault(key, row.source.line)
-        if len(problems.messages) > count:
+        if problems.count > count:
             continue
         assert child_id is not None and code is not None and start is not None
         found.append(_Missing(row, child_id, MISSING_TO_CATEGORY[code], start, end))

@@ -243,6 +243,21 @@ def test_missing_rows_of_a_child_already_in_the_register_need_no_header_row(
     assert Episode.objects.filter(child__child_id="C300").count() == 1
 
 
+def test_every_problem_is_listed_in_reading_order_and_a_refused_child_only_once(
+    write_folder: FolderWriter,
+) -> None:
+    folder = with_changes(FOLDER, "missing.csv", "C100,14/05/2009,A,", "C100,14/05/2009,B,")
+    folder = with_changes(folder, "header.csv", "C200,2,", "C200,7,")
+
+    result = import_ssda903(write_folder(folder))
+
+    # C200's rows in episodes.csv and missing.csv are not reported again.
+    assert result.errors == [
+        "header.csv:3:SEX: is not a 903 code the register knows (1, 2)",
+        "missing.csv:3:MISSING: is not a 903 code the register knows (A, M)",
+    ]
+
+
 def test_child_id_with_a_control_character_is_refused_without_echoing_it(
     write_folder: FolderWriter,
 ) -> None:
