@@ -299,6 +299,22 @@ def test_a_missing_episode_outside_care_is_imported_for_the_rules_to_list(
     assert Episode.objects.filter(child__child_id="C300").count() == 1
 
 
+def test_overlapping_missing_episodes_are_imported_for_the_rules_to_list(
+    write_folder: FolderWriter,
+) -> None:
+    folder = with_changes(
+        FOLDER,
+        "missing.csv",
+        "C200,02/11/2008,M,05/07/2024,08/07/2024\n",
+        "C200,02/11/2008,M,05/07/2024,08/07/2024\nC200,02/11/2008,M,06/07/2024,07/07/2024\n",
+    )
+
+    result = import_ssda903(write_folder(folder))
+
+    assert result.errors == []
+    assert Episode.objects.filter(child__child_id="C200").count() == 2
+
+
 def test_an_import_is_one_audit_event_with_counts_and_checksums(
     write_folder: FolderWriter,
 ) -> None:
