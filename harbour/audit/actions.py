@@ -109,6 +109,10 @@ ACTION_NAMES: dict[str, str] = {
     # The DfE and Ofsted returns (issue 14).
     "returns.annex_a_exported": "Exported Ofsted Annex A List 8 (children in care) by command",
     "returns.ssda903_checked": "Checked the register against the DfE's 903 missing rules",
+    "returns.ssda903_import": (
+        "Imported an SSDA903 return (children, looked-after periods, missing episodes)"
+    ),
+    "returns.ssda903_export": "Exported the register's SSDA903 tables",
     "interchange.import": "Imported records (interchange format)",
     "interchange.export": "Exported the register (interchange format)",
     "interchange.export_intelligence": (
