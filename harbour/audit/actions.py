@@ -113,6 +113,9 @@ ACTION_NAMES: dict[str, str] = {
         "Imported an SSDA903 return (children, looked-after periods, missing episodes)"
     ),
     "returns.ssda903_export": "Exported the register's SSDA903 tables",
+    "returns.data_quality_viewed": (
+        "Viewed the data quality worklist (the register against the DfE's 903 missing rules)"
+    ),
     "interchange.import": "Imported records (interchange format)",
     "interchange.export": "Exported the register (interchange format)",
     "interchange.export_intelligence": (
