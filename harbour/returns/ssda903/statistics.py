@@ -30,6 +30,13 @@ Which children and which incidents count is the export's rule (register.py,
   "shocking-statistics-show-60720-incidents"). An episode with real times is banded by its
   local dates too, so that the figure is the one the return gives.
 
+Not verified against the DfE's own tables (no copy of the national table's band labels
+could be read): the duration bands' boundaries. The DfE's words quote "2 days or less",
+"1-2 days" (the most common duration in 2015, article39.org.uk) and "more than 30 days";
+the bands here are 0 days, 1-2, 3-7, 8-30 and more than 30 days, and still open at 31
+March. The placement groups are the register's four kinds of placement (it keeps the kind,
+not the 903 PLACE code), coarser than the DfE's groups; see docs/returns.md.
+
 Sources read (EES pages and data set descriptions, January 2026 crawl):
 explore-education-statistics.service.gov.uk/data-catalogue/data-set/d8dd7734-cee9-404d-97ff-
 17de27c22757 (by local authority, 2021 to 2025: "Children looked after during the year",
