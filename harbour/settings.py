@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "harbour.interchange",
     "harbour.accounts",
     "harbour.reports",
+    "harbour.returns",
     "harbour.demo",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("episodes/", include("harbour.missing.urls")),
     path("interviews/", include("harbour.interviews.urls")),
     path("authorities/", include("harbour.authorities.urls")),
+    path("returns/", include("harbour.returns.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
 ]

@@ -106,6 +106,16 @@ ACTION_NAMES: dict[str, str] = {
     "report.download": "Downloaded a report",
     "report.figure_records_viewed": "Viewed the records a report figure counts",
     "report.areas_viewed": "Viewed the area counts by postcode district and ward",
+    # The DfE and Ofsted returns (issue 14).
+    "returns.annex_a_exported": "Exported Ofsted Annex A List 8 (children in care) by command",
+    "returns.ssda903_checked": "Checked the register against the DfE's 903 missing rules",
+    "returns.ssda903_import": (
+        "Imported an SSDA903 return (children, looked-after periods, missing episodes)"
+    ),
+    "returns.ssda903_export": "Exported the register's SSDA903 tables",
+    "returns.data_quality_viewed": (
+        "Viewed the data quality worklist (the register against the DfE's 903 missing rules)"
+    ),
     "interchange.import": "Imported records (interchange format)",
     "interchange.export": "Exported the register (interchange format)",
     "interchange.export_intelligence": (

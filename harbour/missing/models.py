@@ -53,6 +53,15 @@ class Episode(Record):
     ended_at = models.DateTimeField("found or returned", null=True, blank=True)
     risk_level = models.CharField(max_length=16, choices=RiskLevel, blank=True)
     found_location = models.CharField(max_length=200, blank=True)
+    # Recorded from a return that holds dates only (the DfE's SSDA903, returns/ssda903):
+    # started_at and ended_at are local midnight of those dates, not times anyone saw.
+    # A database default too: the interchange importer writes only its files' columns.
+    date_only = models.BooleanField(
+        "dates only",
+        default=False,
+        db_default=False,
+        help_text="Started and ended at local midnight of dates from a return; no times known.",
+    )
 
     # Stored derived facts, each depending only on this row (set by refresh_derived):
     # the Europe/London date the episode started, as a date and as YYYYMMDD, and every

@@ -26,6 +26,7 @@ DOMAIN_APPS = (
     "meetings",
     "missing",
     "reports",
+    "returns",
 )
 # Above the domain apps: the pages that span them, and the synthetic authority that fills
 # every app for `make run` and the benchmarks.
@@ -140,6 +141,7 @@ LAYERS = (
     "exploitation",
     "reports",
     "interchange",
+    "returns",
 )
 
 # Imports that still point up, by module, with the apps they reach. Each is a page or a

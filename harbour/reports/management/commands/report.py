@@ -9,6 +9,7 @@ from harbour.audit import services as auditor
 from harbour.reports import formats
 from harbour.reports.engine import Report, build_report
 from harbour.reports.exploitation import build_point_report
+from harbour.reports.kinds import YEAR_REPORTS, YearReport
 from harbour.reports.periods import Period
 from harbour.reports.suppression import DEFAULT_THRESHOLD, suppress
 
@@ -18,13 +19,21 @@ XLSX_NEEDS_A_FILE = "--format xlsx writes a file: give it with --output FILE."
 class Command(BaseCommand):
     help = (
         "Print the quarterly, annual or exploitation report (shared/spec/metrics.md) for a "
-        "period, the exploitation figures quarter by quarter, or the exploitation report at a "
-        "date (--on)."
+        "period, the exploitation figures quarter by quarter, the exploitation report at a "
+        "date (--on), or the DfE's national-statistics missing figures for a collection year "
+        "(ssda903 --year Y)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "kind", choices=["quarterly", "annual", "exploitation", "exploitation_quarterly"]
+            "kind",
+            choices=[
+                "quarterly",
+                "annual",
+                "exploitation",
+                "exploitation_quarterly",
+                *sorted(YEAR_REPORTS),
+            ],
         )
         parser.add_argument("--year", type=int, help="financial year's first calendar year")
         parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
@@ -51,6 +60,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = options["kind"]
+        if kind in YEAR_REPORTS:
+            self._year_report(kind, YEAR_REPORTS[kind], options)
+            return
         on: dt.date | None = options["on"]
         if kind.startswith("exploitation") and options["include_absences"]:
             raise CommandError("The exploitation report counts no absences: no --include-absences.")
@@ -86,6 +98,56 @@ class Command(BaseCommand):
                 "periods": [[p.first.isoformat(), p.last.isoformat()] for p in periods],
                 "on": on.isoformat() if on else None,
                 "include_absences": options["include_absences"],
+                "format": output_format,
+                "for_publication": options["for_publication"],
+            },
+        )
+
+    def _year_report(self, kind: str, kinds: YearReport, options: dict[str, Any]) -> None:
+        """A kind registered by an app above reports (reports/kinds.py), for one year:
+        `ssda903`, the DfE's national-statistics missing figures for a collection year."""
+        year, output_format = options["year"], options["format"]
+        if year is None:
+            raise CommandError("Give the collection year: --year Y (1 April Y to 31 March Y+1).")
+        if not 1900 <= year <= 2999:
+            raise CommandError(f"--year {year} is not a collection year this register can hold.")
+        others = {"--quarter": "quarter", "--from": "first", "--to": "last", "--on": "on"}
+        given = [flag for flag, name in others.items() if options[name] is not None]
+        if options["include_absences"]:
+            given.append("--include-absences")
+        if given:
+            raise CommandError(
+                f"The {kind} report takes --year only (it counts absences as its away "
+                f"figures): no {', '.join(given)}."
+            )
+        if output_format not in ("text", "json", "csv"):
+            raise CommandError(f"The {kind} report is written as text, json or csv.")
+        if options["for_publication"] and options["threshold"] < 1:
+            raise CommandError("--threshold must be at least 1.")
+        try:
+            report = kinds.build(year)
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
+        if options["for_publication"]:
+            report = kinds.for_publication(report, options["threshold"])
+        text = {
+            "text": lambda: kinds.as_text(report),
+            "json": lambda: formats.as_json([report], True),
+            "csv": lambda: formats.as_csv([report]),
+        }[output_format]()
+        output: Path | None = options["output"]
+        if output is None:
+            self.stdout.write(text, ending="")
+        else:
+            output.write_text(text, encoding="utf-8")
+        auditor.record(
+            "command line",
+            "report.download",
+            details={
+                "report": kind,
+                "periods": [[report.period.first.isoformat(), report.period.last.isoformat()]],
+                "on": None,
+                "include_absences": True,
                 "format": output_format,
                 "for_publication": options["for_publication"],
             },
