@@ -1,0 +1,75 @@
+"""/api/: version 1 (harbour/api/main.py), and problem details for everything else under
+/api/ (an unknown address, a method an address does not take)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+
+from . import problems, tokens
+from .main import api
+from .models import ApiToken
+
+
+def audited(view: Callable[..., HttpResponse], name: str) -> Callable[..., HttpResponse]:
+    """Every call made with a valid token writes one audit event (tokens.record_call), and
+    an error django-ninja answers itself (405) is turned into problem details."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:  # django-ninja's page at /api/v1/ itself
+            response = problems.problem(request, 404, "There is nothing at this address.")
+        if response.status_code >= 400 and not problems.is_problem(response):
+            headers = {"Allow": response["Allow"]} if response.has_header("Allow") else None
+            response = problems.problem(
+                request,
+                response.status_code,
+                "This address does not take that method."
+                if response.status_code == 405
+                else "The request could not be answered.",
+                headers=headers,
+            )
+        token = getattr(request, "harbour_api_token", None)
+        if isinstance(token, ApiToken):
+            tokens.record_call(
+                token, endpoint=name, method=request.method or "", status=response.status_code
+            )
+        return response
+
+    return wrapper
+
+
+def _wrap(patterns: list[Any]) -> list[URLPattern | URLResolver]:
+    wrapped: list[URLPattern | URLResolver] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view"):
+            wrapped.append(
+                URLPattern(
+                    pattern.pattern,
+                    audited(pattern.callback, pattern.name or str(pattern.pattern)),
+                    pattern.default_args,
+                    pattern.name,
+                )
+            )
+        else:
+            wrapped.append(pattern)
+    return wrapped
+
+
+@csrf_exempt
+def nothing_here(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return problems.problem(request, 404, "There is nothing at this address.")
+
+
+_patterns, _app, _namespace = api.urls
+urlpatterns = [
+    path("v1/", (_wrap(_patterns), _app, _namespace)),
+    re_path(r"^(?P<rest>.*)$", nothing_here, name="api_not_found"),
+]
