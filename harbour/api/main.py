@@ -25,8 +25,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -78,7 +79,19 @@ class TokenAuth(HttpBearer):
         return found
 
 
+class HarbourSwagger(Swagger):
+    def get_openapi_url(self, api: NinjaAPI, path_params: dict[str, Any]) -> str:
+        return reverse("api_v1_openapi", kwargs=path_params)
+
+
 class HarbourApi(NinjaAPI):
+    """The API's addresses are named api_v1_<name> with no URL namespace (harbour/api/urls.py),
+    like every other page's, so the project's tests that walk every address by name reach
+    them; django-ninja's two lookups by its namespace are answered here instead."""
+
+    def get_root_path(self, path_params: dict[str, Any]) -> str:
+        return reverse("api_v1_root", kwargs=path_params)
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         """The document says what the API sends: errors as application/problem+json."""
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -128,6 +141,7 @@ api = HarbourApi(
     description="Police notifications, homes' and partners' reports, and read access "
     "for integrations (docs/api.md). Errors are RFC 9457 problem details.",
     urls_namespace="api_v1",
+    docs=HarbourSwagger(),
     auth=TokenAuth(),
     docs_decorator=docs_for_staff,
 )

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from . import problems, tokens
@@ -46,20 +46,31 @@ def audited(view: Callable[..., HttpResponse], name: str) -> Callable[..., HttpR
     return wrapper
 
 
+# django-ninja's names for its own addresses, and ours (each API address is api_v1_<name>).
+OWN_NAMES = {
+    "openapi-json": "api_v1_openapi",
+    "openapi-view": "api_v1_docs",
+    "api-root": "api_v1_root",
+}
+
+
 def _wrap(patterns: list[Any]) -> list[URLPattern | URLResolver]:
+    """django-ninja's addresses, named without a namespace, each call audited (but the
+    document and the docs, which are read by staff or with any token)."""
     wrapped: list[URLPattern | URLResolver] = []
     for pattern in patterns:
-        if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view"):
-            wrapped.append(
-                URLPattern(
-                    pattern.pattern,
-                    audited(pattern.callback, pattern.name or str(pattern.pattern)),
-                    pattern.default_args,
-                    pattern.name,
-                )
+        name = pattern.name or str(pattern.pattern)
+        callback = pattern.callback
+        if name not in ("openapi-json", "openapi-view"):
+            callback = audited(callback, name)
+        wrapped.append(
+            URLPattern(
+                pattern.pattern,
+                callback,
+                pattern.default_args,
+                OWN_NAMES.get(name, f"api_v1_{name}"),
             )
-        else:
-            wrapped.append(pattern)
+        )
     return wrapped
 
 
@@ -70,6 +81,6 @@ def nothing_here(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 _patterns, _app, _namespace = api.urls
 urlpatterns = [
-    path("v1/", (_wrap(_patterns), _app, _namespace)),
+    path("v1/", include(_wrap(_patterns))),
     re_path(r"^(?P<rest>.*)$", nothing_here, name="api_not_found"),
 ]

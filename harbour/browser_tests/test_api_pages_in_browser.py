@@ -43,7 +43,7 @@ def test_an_administrator_issues_and_revokes_a_token(page: Page, axe, live_serve
     page.get_by_label("Children the token may report on or read (optional)").fill("P-2001")
     page.get_by_role("button", name="Issue token").click()
     expect(page.get_by_text("Token issued for Sample House")).to_be_visible()
-    secret = page.locator("#secret").input_value()
+    secret = page.locator("#secret").inner_text().strip()
     assert tokens.authenticate(secret) is not None
     check_page(page, axe, "api-03-token-issued")
 

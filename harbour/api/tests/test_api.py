@@ -412,7 +412,9 @@ def test_administrators_issue_and_revoke_tokens_on_the_staff_page(client, client
     )
     assert page.status_code == 200
     secret = (
-        page.content.decode().split('id="secret" type="text" readonly value="')[1].split('"')[0]
+        page.content.decode()
+        .split('<code id="secret" class="govuk-!-font-family-monospace">')[1]
+        .split("<")[0]
     )
     assert secret.encode() in page.content
     token = tokens.authenticate(secret)
