@@ -74,7 +74,7 @@ class HeldNotification(Record):
     with certainty: held for a coordinator, who matches it on the notification form's own
     "choose the child" step (harbour/missing/views.py). It holds the child's details as the
     police sent them, so it is personal data; it is done when its police reference is
-    recorded for an episode."""
+    recorded for an episode, and deleted then (services.purge_recorded)."""
 
     police_reference = models.CharField(max_length=64, unique=True)
     token = models.ForeignKey(ApiToken, on_delete=models.PROTECT, related_name="+")
@@ -94,6 +94,7 @@ class HeldNotification(Record):
     # The child's details: personal, and about no child on the register yet (no key to seal
     # them with), so the trail says which fields changed, never their values.
     AUDIT_WITHHELD = (
+        "police_reference",
         "given_name",
         "family_name",
         "date_of_birth",

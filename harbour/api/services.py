@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from harbour.children.models import Child
-from harbour.common.services import locked, save_record
+from harbour.common.services import delete_record, locked, save_record
 from harbour.interviews.queries import worklist
 from harbour.missing import matching
 from harbour.missing import services as missing
@@ -246,6 +246,20 @@ def episodes_of(child: Child, only_open: bool | None) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def purge_recorded(actor: Any) -> int:
+    """Delete the held notifications whose police reference is now on an episode (matched
+    by a coordinator, or recorded from a police file): the episode holds what they held,
+    so the copy of the child's details goes. Each deletion is audited, its values
+    withheld (HeldNotification.AUDIT_WITHHELD). The number deleted."""
+    waiting = held_to_review().values("pk")
+    done = HeldNotification.objects.exclude(pk__in=waiting)
+    count = 0
+    for held in done:
+        delete_record(actor, held)
+        count += 1
+    return count
 
 
 def held_to_review() -> QuerySet[HeldNotification]:

@@ -133,6 +133,7 @@ def _form_fields(held: HeldNotification) -> dict[str, str]:
 def held_list(request: HttpRequest) -> HttpResponse:
     """Notifications from the API waiting for a coordinator: each opens the notification
     form's own "choose the child" step, which records it (and then it leaves this list)."""
+    services.purge_recorded(request.user)
     held = list(services.held_to_review()[:200])
     auditor.record(request.user, "api.held_viewed", details={"count": len(held)})
     rows = [{"held": item, "fields": _form_fields(item)} for item in held]

@@ -202,6 +202,12 @@ def test_a_held_notification_is_listed_for_coordinators_and_matched_on_the_form(
     assert recorded.status_code == 302
     assert Episode.objects.get().child == ada
     assert b"XSP-2026-0001" not in client.get("/episodes/from-partners/").content
+    # Once recorded, the held copy of the child's details is deleted, its values withheld
+    # from the trail.
+    assert not HeldNotification.objects.exists()
+    deleted = AuditEvent.objects.get(action="api.heldnotification.delete")
+    assert "Ada" not in json.dumps(deleted.details)
+    assert "XSP-2026-0001" not in json.dumps(deleted.details)
 
 
 def test_found_closes_the_episode_and_is_idempotent(client, issue, ada):
