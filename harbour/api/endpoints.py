@@ -3,6 +3,9 @@ calls harbour/api/services.py. Errors become problem details (harbour/api/main.p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.db import IntegrityError
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
@@ -54,6 +57,16 @@ def _child(token: ApiToken, child_id: str) -> Child:
     return child
 
 
+def once_more_if_raced(call: Callable[[], services.Outcome]) -> services.Outcome:
+    """Two calls with the same police reference at once: the second's insert breaks the
+    reference's unique rule and rolls back; asked again, it finds the first's record and
+    answers as a repeat (200), never a server error or a duplicate."""
+    try:
+        return call()
+    except IntegrityError:
+        return call()
+
+
 def _out(outcome: services.Outcome, created_status: int) -> Status:
     body = NotificationOut(
         police_reference=outcome.reference,
@@ -75,7 +88,7 @@ def post_notification(request: HttpRequest, payload: NotificationIn) -> Status:
     given disagrees with it; otherwise held for a coordinator to match (202). The same
     police reference again answers 200 with the notification as it stands."""
     token = _token(request, Scope.NOTIFICATIONS)
-    outcome = services.receive_notification(token, payload)
+    outcome = once_more_if_raced(lambda: services.receive_notification(token, payload))
     return _out(outcome, 201 if outcome.status == "recorded" else 202)
 
 
@@ -105,7 +118,8 @@ def post_child_missing(
     request: HttpRequest, child_id: Path[PersonId], payload: ReportMissingIn
 ) -> Status:
     token = _token(request, Scope.REPORTS)
-    outcome = services.report_missing(token, _child(token, child_id), payload)
+    child = _child(token, child_id)
+    outcome = once_more_if_raced(lambda: services.report_missing(token, child, payload))
     return _out(outcome, 201)
 
 

@@ -428,3 +428,27 @@ def test_administrators_issue_and_revoke_tokens_on_the_staff_page(client, client
     assert secret.encode() not in client.get("/staff/api-tokens/").content
     client.post(f"/staff/api-tokens/{token.pk}/revoke/")
     assert tokens.authenticate(secret) is None
+
+
+def test_two_calls_racing_with_one_reference_answer_as_a_repeat(client, issue, ada, monkeypatch):
+    """The second of two simultaneous calls breaks the reference's unique rule on insert;
+    it is asked again and finds the first's notification."""
+    from django.db import IntegrityError
+
+    from harbour.api import services
+
+    _, secret = issue("notifications")
+    real = services.receive_notification
+    calls = []
+
+    def racing(token, data):
+        calls.append(1)
+        if len(calls) == 1:
+            real(token, data)  # the other call's insert lands first
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(token, data)
+
+    monkeypatch.setattr(services, "receive_notification", racing)
+    response = post(client, "/api/v1/notifications", notification(), secret)
+    assert response.status_code == 200
+    assert Episode.objects.count() == 1
