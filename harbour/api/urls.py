@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -41,10 +42,12 @@ def audited(view: Callable[..., HttpResponse], name: str) -> Callable[..., HttpR
             tokens.record_call(
                 token, endpoint=name, method=request.method or "", status=response.status_code
             )
-        return response
+        return _logged_without_path(response, name, request.method or "")
 
     return wrapper
 
+
+logger = logging.getLogger("harbour.api")
 
 # django-ninja's names for its own addresses, and ours (each API address is api_v1_<name>).
 OWN_NAMES = {
@@ -74,9 +77,21 @@ def _wrap(patterns: list[Any]) -> list[URLPattern | URLResolver]:
     return wrapped
 
 
+def _logged_without_path(response: HttpResponse, name: str, method: str) -> HttpResponse:
+    """An API address holds a person id or a police reference, which the server's log
+    must not keep: an error is logged here by the endpoint's name, and Django's own line
+    (which names the path) is skipped. The audit trail holds each call with its token."""
+    if response.status_code >= 400:
+        level = logging.ERROR if response.status_code >= 500 else logging.WARNING
+        logger.log(level, "API %s %s answered %s", method, name, response.status_code)
+        response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own mark
+    return response
+
+
 @csrf_exempt
 def nothing_here(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return problems.problem(request, 404, "There is nothing at this address.")
+    response = problems.problem(request, 404, "There is nothing at this address.")
+    return _logged_without_path(response, "unknown address", request.method or "")
 
 
 _patterns, _app, _namespace = api.urls

@@ -452,3 +452,12 @@ def test_two_calls_racing_with_one_reference_answer_as_a_repeat(client, issue, a
     response = post(client, "/api/v1/notifications", notification(), secret)
     assert response.status_code == 200
     assert Episode.objects.count() == 1
+
+
+def test_the_log_names_the_endpoint_never_the_person_id_in_the_path(client, issue, ada, caplog):
+    _, secret = issue("read", children=[ada], purpose="case system")
+    with caplog.at_level("INFO"):
+        client.get("/api/v1/children/CH-SECRET-9/episodes", **bearer(secret))
+        client.get("/api/v1/nothing/CH-SECRET-9", **bearer(secret))
+    assert "CH-SECRET-9" not in caplog.text
+    assert "API GET child_episodes answered 403" in caplog.text
