@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "harbour.reports",
     "harbour.returns",
     "harbour.demo",
+    # The partners' API (docs/api.md) and django-ninja, which serves it and its docs.
+    "ninja",
+    "harbour.api",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +118,8 @@ HARBOUR_REQUIRE_TWO_FACTOR = env_flag("HARBOUR_REQUIRE_TWO_FACTOR", default=not 
 HARBOUR_LOCKOUT_ATTEMPTS = env_int("HARBOUR_LOCKOUT_ATTEMPTS", 5)
 HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS = env_int("HARBOUR_LOCKOUT_ADDRESS_ATTEMPTS", 20)
 HARBOUR_LOCKOUT_MINUTES = env_int("HARBOUR_LOCKOUT_MINUTES", 15)
+# Calls one API token may make in a minute (docs/api.md); counted in the default cache.
+HARBOUR_API_CALLS_PER_MINUTE = env_int("HARBOUR_API_CALLS_PER_MINUTE", 60)
 # The council's reverse proxies (addresses or networks, comma-separated): only a request
 # from one of them has its X-Forwarded-For read for the client's address
 # (harbour.security.client_address). None by default: the connecting address is the client.

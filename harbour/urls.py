@@ -16,6 +16,9 @@ urlpatterns = [
     path("audit/", include("harbour.audit.urls")),
     path("children/", include("harbour.children.urls")),
     path("", include("harbour.casework.urls")),
+    # The partners' API (docs/api.md): its token and held-notification pages, and /api/.
+    path("", include("harbour.api.staff_urls")),
+    path("api/", include("harbour.api.urls")),
     path("staff/", include("harbour.accounts.staff_urls")),
     path("meetings/", include("harbour.meetings.urls")),
     path("exploitation/", include("harbour.exploitation.urls")),

@@ -156,6 +156,10 @@ rules.add_perm("meetings.manage_meetings", is_coordinator | is_exploitation_lead
 rules.add_perm("ola.manage_notifications", is_coordinator)
 rules.add_perm("authorities.manage_reference_data", is_administrator)
 rules.add_perm("casework.view_dashboard", is_coordinator | is_social_worker | is_exploitation_lead)
+# The partners' API (docs/api.md): administrators issue and revoke tokens; administrators
+# and coordinators read its interactive docs. The API itself takes tokens, not roles.
+rules.add_perm("api.manage_tokens", is_administrator)
+rules.add_perm("api.view_docs", is_administrator | is_coordinator)
 
 
 @rules.predicate

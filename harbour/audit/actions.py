@@ -270,6 +270,13 @@ ACTION_NAMES: dict[str, str] = {
     ),
     "exploitation.intelligence.content_purged": "Purged old intelligence content",
     "exploitation.retention.dry_run": "Listed network records past retention (dry run)",
+    # The partners' API (docs/api.md)
+    "api.token.issue": "Issued an API token",
+    "api.token.revoke": "Revoked an API token",
+    "api.call": "Called the API with a token",
+    "api.notification_held": "Held a police notification from the API for a coordinator",
+    "api.held_notification_found": "Recorded the found time of a held API notification",
+    "api.held_viewed": "Viewed the notifications from partners to match",
 }
 
 # The filter's first choices: everything in one area (the start of the code).
@@ -283,6 +290,7 @@ AREAS = (
     ("exploitation.", "Anything about exploitation casework"),
     ("report.", "Anything about reports"),
     ("audit.", "Anything about the audit trail"),
+    ("api.", "Anything about the partners' API"),
 )
 
 VERBS = {"create": "Created", "change": "Changed", "update": "Changed", "delete": "Deleted"}
