@@ -15,6 +15,14 @@ from harbour.common.time import SkippedLocalTime, from_london
 from .models import Agency
 
 
+def date_initial(name: str, day: dt.date | None) -> dict[str, Any]:
+    """A DateFieldsForm's initial values for the date `name` (its day, month and year
+    boxes), or none when there is no date."""
+    if day is None:
+        return {}
+    return {f"{name}-day": day.day, f"{name}-month": day.month, f"{name}-year": day.year}
+
+
 class DateFieldsForm(forms.Form):
     """A form with GOV.UK date inputs: for each name in `dates`, fields `<name>-day`,
     `<name>-month` and `<name>-year`, cleaned into cleaned_data[name]."""
