@@ -98,8 +98,13 @@ class Episode(Record):
                 condition=Q(risk_level="") | Q(risk_level__in=RiskLevel.values),
                 name="episode_risk_level_code",
             ),
+            # A date-only episode is as its return gave it, even ending before it starts:
+            # the DfE's rule 567 lists it on the data quality worklist until it is amended
+            # (the casework forms refuse such an end).
             models.CheckConstraint(
-                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                condition=Q(ended_at__isnull=True)
+                | Q(ended_at__gte=models.F("started_at"))
+                | Q(date_only=True),
                 name="episode_end_not_before_start",
             ),
             models.CheckConstraint(
@@ -132,6 +137,10 @@ class Episode(Record):
             and local_date(self.started_at) < (self.child.date_of_birth)
         ):
             errors["started_at"] = "Must not be before the child's date of birth."
+        # The constraint lets a date-only episode end before it starts, as its return gave
+        # it; any change made here must put that right.
+        if self.started_at and self.ended_at and self.ended_at < self.started_at:
+            errors["ended_at"] = "Must not be before the child was last seen."
         if errors:
             raise ValidationError(errors)
 

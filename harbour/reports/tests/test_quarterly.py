@@ -160,6 +160,17 @@ def test_duration_bands_include_their_lower_bound(hours, band):
     assert result[band][1] == 100
 
 
+def test_an_imported_episode_ending_before_it_starts_counts_under_a_day_by_the_literal_reading():
+    # Only a date-only episode (from the 903) may be stored so: rule 567 lists it.
+    episode(hours=5)
+    episode(started=london(2019, 5, 10, 0, 0), hours=-96, date_only=True)
+
+    result = figures()
+
+    assert result["duration_under_1_day"][0] == 2
+    assert result["duration_max_days"][0] == 0
+
+
 def test_a_day_and_night_across_the_spring_clock_change_is_23_hours_so_under_a_day():
     period = Period(dt.date(2019, 3, 1), dt.date(2019, 3, 31))
     episode(started=london(2019, 3, 30, 22, 0), hours=23)  # 22:00 to 22:00 on the clock

@@ -23,12 +23,20 @@ What is written (docs/returns.md, "SSDA903 in and out"):
 
 A row that cannot be read (an impossible date, an unknown code, a missing required value,
 a child in no header and not in the register) refuses the whole import, with every
-problem as `file:line:column: message`. A row that reads but that the register cannot
-hold at all is refused the same way: an end before its start (the register's own
-constraints forbid it), an episode starting before the child's birth or in the future,
-and the same child, code and start date twice (they would be one episode). Anything else
-a 903 rule objects to (overlapping episodes, a missing episode outside care) is imported,
-for the DfE's rules (rules.py) to list.
+problem as `file:line:column: message`. So does a date in the future: the register records
+what has happened, and a child "missing" from a date to come would be on every
+coordinator's list of children missing now.
+
+A missing row that reads but breaks one of the DfE's missing rules is imported as it is,
+for the data quality worklist (rules.py, data_quality.py) to list until someone amends it,
+because that is how councils find and fix them: an end before its start (rule 567), a start
+before the child's birth (586), the same child, code and start date twice or overlapping
+episodes (574), an episode outside care (577, 578). Each of the first three is also a
+warning of the import, naming its row (the worklist checks only the episodes of a year's
+return, those open while the child was looked after, which an episode before birth seldom
+is). A looked-after period ending before it starts, or
+starting on the same date as another of the child's, is refused: no missing rule would list
+it, so nothing would lead anyone to it.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +66,7 @@ from .tables import Row, parse_date
 
 EPISODE_ID_LENGTH = 64
 LOOKUP_CHUNK = 2000
+_LISTED = "imported as it is and listed on the data quality worklist"
 
 
 @dataclass
@@ -134,10 +144,11 @@ def import_ssda903(folder: Path | str, actor: auditor.Actor = None) -> ImportRes
         result.errors = read.errors
         return result
     problems = _Problems()
+    warnings = _Problems()
     today = local_date(timezone.now())
     children = _children(read.tables.header, problems, today)
     periods = _periods(read.tables.episodes, problems)
-    missing = _missing(read.tables.missing, problems, today)
+    missing = _missing(read.tables.missing, problems, warnings, today)
     referring: list[_Period | _Missing] = [*periods, *missing]
     named = {item.child_id for item in referring} | set(children)
     stored = {
@@ -164,12 +175,13 @@ def import_ssda903(folder: Path | str, actor: auditor.Actor = None) -> ImportRes
             else None
         )
         if born is not None and item.start < born:
-            problems.add(
+            warnings.add(
                 item.row,
                 "MIS_START",
-                f"is before the child's date of birth ({born:%d/%m/%Y}); "
-                "the register cannot hold it",
+                f"is before the child's date of birth ({born:%d/%m/%Y}); imported as it is "
+                "(rule 586): amend the episode or the child's date of birth",
             )
+    result.warnings += warnings.in_reading_order(read.files)
     if problems.count:
         result.errors = problems.in_reading_order(read.files)
         return result
@@ -293,7 +305,9 @@ def _periods(rows: list[Row], problems: _Problems) -> list[_Period]:
     return found
 
 
-def _missing(rows: list[Row], problems: _Problems, today: dt.date) -> list[_Missing]:
+def _missing(
+    rows: list[Row], problems: _Problems, warnings: _Problems, today: dt.date
+) -> list[_Missing]:
     found: list[_Missing] = []
     seen: dict[tuple[str, str, dt.date], int] = {}
     for row in rows:
@@ -303,25 +317,23 @@ def _missing(rows: list[Row], problems: _Problems, today: dt.date) -> list[_Miss
         code = _code(row, "MISSING", MISSING_TO_CATEGORY, problems, required=True)
         start = _date(row, "MIS_START", problems, required=True)
         end = _date(row, "MIS_END", problems, required=False)
-        if start is not None and end is not None and end < start:
-            problems.add(
-                row, "MIS_END", "is before MIS_START; the register cannot hold such an episode"
-            )
         for column, day in (("MIS_START", start), ("MIS_END", end)):
             if day is not None and day > today:
                 problems.add(row, column, "is in the future")
-        if child_id is not None and code is not None and start is not None:
-            key = (child_id, code, start)
-            if key in seen:
-                problems.add(
-                    row,
-                    "MIS_START",
-                    f"repeats line {seen[key]}: the same child, MISSING code and start date",
-                )
-            seen.setdefault(key, row.source.line)
         if problems.count > count:
             continue
         assert child_id is not None and code is not None and start is not None
+        if end is not None and end < start:
+            warnings.add(row, "MIS_END", f"is before MIS_START; {_LISTED} (rule 567)")
+        key = (child_id, code, start)
+        if key in seen:
+            warnings.add(
+                row,
+                "MIS_START",
+                f"repeats line {seen[key]} (the same child, MISSING code and start date); "
+                f"{_LISTED} (rule 574)",
+            )
+        seen.setdefault(key, row.source.line)
         found.append(_Missing(row, child_id, MISSING_TO_CATEGORY[code], start, end))
     return found
 
@@ -413,12 +425,15 @@ def _write_missing(
     missing: list[_Missing], child_pks: dict[str, int], result: ImportResult
 ) -> None:
     counts = result.counts.setdefault("episodes", Counts())
-    existing: dict[tuple[int, str, dt.date], Episode] = {}
+    # A folder may name the same child, category and start date more than once (rule 574
+    # lists them): the n-th such row is the n-th such episode, in the order stored.
+    existing: dict[tuple[int, str, dt.date], list[Episode]] = defaultdict(list)
     starts = {item.start for item in missing}
     for chunk in _chunks({child_pks[item.child_id] for item in missing}):
         for stored in Episode.objects.filter(child__in=chunk).order_by("pk"):
             if stored.started_on in starts:
-                existing.setdefault((stored.child_id, stored.category, stored.started_on), stored)
+                existing[stored.child_id, stored.category, stored.started_on].append(stored)
+    matched: Counter[tuple[int, str, dt.date]] = Counter()
     wanted_ids = {_episode_id(item): item for item in missing}
     taken = {
         reference
@@ -432,7 +447,10 @@ def _write_missing(
     for item in missing:
         child_pk = child_pks[item.child_id]
         ended_at = local_midnight(item.end) if item.end else None
-        episode = existing.get((child_pk, item.category, item.start))
+        key = (child_pk, item.category, item.start)
+        candidates = existing.get(key, [])
+        episode = candidates[matched[key]] if matched[key] < len(candidates) else None
+        matched[key] += 1
         if episode is None:
             episode = Episode(
                 episode_id=_free_id(_episode_id(item), taken),

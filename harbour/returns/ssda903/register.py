@@ -102,14 +102,21 @@ def register_tables(year: int) -> Tables:
             child__in=in_year.values("child"),
             started_on__lte=last,
         )
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=local_midnight(first)))
+        # An imported date-only episode may end before it starts (rule 567 lists it):
+        # it is the year's if it starts in it.
+        .filter(
+            Q(ended_at__isnull=True)
+            | Q(ended_at__gte=local_midnight(first))
+            | Q(started_on__gte=first)
+        )
         .order_by("started_at", "pk")
     )
     rows: list[tuple[str, dt.datetime, int, Row]] = []
     for episode in episodes:
         child = children[episode.child_id]
         ended_on = local_date(episode.ended_at) if episode.ended_at else None
-        episode_days = (max(episode.started_on, first), min(ended_on or FOREVER, last))
+        last_day = max(ended_on, episode.started_on) if ended_on else FOREVER
+        episode_days = (max(episode.started_on, first), min(last_day, last))
         if not any(
             max(episode_days[0], start) <= min(episode_days[1], end)
             for start, end in periods[episode.child_id]

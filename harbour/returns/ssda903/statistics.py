@@ -64,14 +64,17 @@ from typing import Any
 
 from django.db import models
 from django.db.models import (
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import (
     Cast,
@@ -297,9 +300,19 @@ def incidents(year: int) -> EpisodeQuerySet:
     ended_on = TruncDate("ended_at", tzinfo=LONDON)
     return (
         Episode.objects.filter(child__in=statuses.values("child"), started_on__lte=last)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=local_midnight(first)))
+        .filter(
+            Q(ended_at__isnull=True)
+            | Q(ended_at__gte=local_midnight(first))
+            | Q(started_on__gte=first)
+        )
         .annotate(
-            end_day=Coalesce(ended_on, Value(FOREVER), output_field=models.DateField()),
+            # An imported episode ending before it starts (rule 567) lasts its start date.
+            end_day=Case(
+                When(ended_at__isnull=True, then=Value(FOREVER)),
+                When(ended_at__lt=F("started_at"), then=F("started_on")),
+                default=ended_on,
+                output_field=models.DateField(),
+            ),
             open_at_end=Q(ended_at__isnull=True) | Q(ended_at__gte=local_midnight(last) + _DAY),
             days=_day_number(ended_on) - _day_number("started_on"),
             age=age_at_start(),

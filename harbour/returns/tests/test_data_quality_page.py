@@ -9,7 +9,8 @@ import html
 from datetime import UTC
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -283,3 +284,61 @@ def test_the_fix_link_is_the_page_of_the_record_the_row_was_built_from():
         "legal_status_edit", args=[child.pk, status.pk]
     )
     assert fix("header", "children.child", child.pk) == reverse("child_edit", args=[child.pk])
+
+
+def test_an_imported_episode_ending_before_it_starts_is_listed_until_amended(client, client_as):
+    child = looked_after_child("DQ-567")
+    backwards = EpisodeFactory.create(
+        child=child,
+        date_only=True,
+        started_at=dt.datetime(2025, 7, 4, 23, 0, tzinfo=UTC),
+        ended_at=dt.datetime(2025, 6, 30, 23, 0, tzinfo=UTC),
+    )
+    coordinator = client_as(Role.COORDINATOR)
+    rows = failure_rows(html.unescape(client.get(PAGE).content.decode()))
+    assert RULES["567"].message in rows
+    assert f'href="{reverse("episode_amend", args=[backwards.pk])}"' in rows
+
+    missing_services.amend_episode(
+        coordinator,
+        backwards,
+        changes={"ended_at": dt.datetime(2025, 7, 7, 23, 0, tzinfo=UTC)},
+        reason="The home's log gives the date she came back.",
+        version=backwards.version,
+    )
+
+    assert failure_rows(html.unescape(client.get(PAGE).content.decode())) == ""
+
+
+def test_a_change_to_an_episode_ending_before_it_starts_must_put_the_end_right(client_as):
+    child = looked_after_child("DQ-567b")
+    backwards = EpisodeFactory.create(
+        child=child,
+        date_only=True,
+        started_at=dt.datetime(2025, 7, 4, 23, 0, tzinfo=UTC),
+        ended_at=dt.datetime(2025, 6, 30, 23, 0, tzinfo=UTC),
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        missing_services.amend_episode(
+            client_as(Role.COORDINATOR),
+            backwards,
+            changes={"risk_level": "HIGH"},
+            reason="Risk reassessed.",
+            version=backwards.version,
+        )
+
+    assert refused.value.message_dict == {
+        "ended_at": ["Must not be before the child was last seen."]
+    }
+
+
+def test_only_a_date_only_episode_may_be_stored_ending_before_it_starts():
+    child = looked_after_child("DQ-567c")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EpisodeFactory.create(
+            child=child,
+            started_at=dt.datetime(2025, 7, 4, 23, 0, tzinfo=UTC),
+            ended_at=dt.datetime(2025, 6, 30, 23, 0, tzinfo=UTC),
+        )

@@ -46,6 +46,27 @@ def test_round_trip_exports_the_imported_missing_rows(
     assert _by_start(_csv_rows(exported)) == _by_start(_csv_rows(MISSING))
 
 
+def test_round_trip_keeps_rows_that_break_the_rules_as_they_were(
+    write_folder: FolderWriter, tmp_path: Path
+) -> None:
+    # An end before its start (567), the same row twice (574), a start before birth (586).
+    broken = MISSING.replace(
+        "C200,02/11/2008,M,05/07/2024,08/07/2024\n",
+        "C200,02/11/2008,M,05/07/2024,01/07/2024\n"
+        "C200,02/11/2008,A,05/08/2024,06/08/2024\n"
+        "C200,02/11/2008,A,05/08/2024,06/08/2024\n"
+        "C100,14/05/2009,A,04/05/2008,05/05/2008\n",
+    )
+    assert broken != MISSING
+    assert import_ssda903(write_folder({**FOLDER, "missing.csv": broken})).ok
+    # The pre-birth row is outside this year; the others are the year's.
+    call_command("export_ssda903", "--year", "2024", str(tmp_path / "out"))
+
+    exported = _csv_rows((tmp_path / "out" / "missing.csv").read_text(encoding="utf-8"))
+    expected = [row for row in _csv_rows(broken) if row["MIS_START"] != "04/05/2008"]
+    assert _by_start(exported) == _by_start(expected)
+
+
 def test_round_trip_through_xml_gives_the_same_missing_rows(
     write_folder: FolderWriter, tmp_path: Path
 ) -> None:

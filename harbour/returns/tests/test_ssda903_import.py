@@ -270,16 +270,87 @@ def test_child_id_with_a_control_character_is_refused_without_echoing_it(
     ]
 
 
-def test_end_before_start_is_refused_because_the_register_cannot_hold_it(
+def test_end_before_start_is_imported_as_given_with_a_warning_naming_the_row(
     write_folder: FolderWriter,
 ) -> None:
     folder = with_changes(FOLDER, "missing.csv", "05/07/2024,08/07/2024", "05/07/2024,01/07/2024")
 
     result = import_ssda903(write_folder(folder))
 
-    assert result.errors == [
-        "missing.csv:5:MIS_END: is before MIS_START; the register cannot hold such an episode"
+    assert result.errors == []
+    assert result.warnings == [
+        "missing.csv:5:MIS_END: is before MIS_START; imported as it is and listed on the "
+        "data quality worklist (rule 567)"
     ]
+    episode = Episode.objects.get(child__child_id="C200")
+    assert episode.date_only
+    assert (episode.started_at, episode.ended_at) == (
+        dt.datetime(2024, 7, 4, 23, 0, tzinfo=UTC),
+        dt.datetime(2024, 6, 30, 23, 0, tzinfo=UTC),
+    )
+
+
+def test_an_episode_before_the_childs_birth_is_imported_with_a_warning(
+    write_folder: FolderWriter,
+) -> None:
+    folder = with_changes(
+        FOLDER, "missing.csv", "C200,02/11/2008,M,05/07/2024", "C200,02/11/2008,M,05/07/2007"
+    )
+
+    result = import_ssda903(write_folder(folder))
+
+    assert result.errors == []
+    assert result.warnings == [
+        "missing.csv:5:MIS_START: is before the child's date of birth (02/11/2008); "
+        "imported as it is (rule 586): amend the episode or the child's date of birth"
+    ]
+    assert Episode.objects.get(child__child_id="C200").started_on == dt.date(2007, 7, 5)
+
+
+def test_the_same_row_twice_is_two_episodes_and_reimporting_matches_each_once(
+    write_folder: FolderWriter,
+) -> None:
+    twice = "C200,02/11/2008,M,05/07/2024,08/07/2024\n"
+    folder = write_folder(with_changes(FOLDER, "missing.csv", twice, twice + twice))
+
+    first = import_ssda903(folder)
+    before = _register()
+    again = import_ssda903(folder)
+
+    assert first.warnings == [
+        "missing.csv:6:MIS_START: repeats line 5 (the same child, MISSING code and start "
+        "date); imported as it is and listed on the data quality worklist (rule 574)"
+    ]
+    assert Episode.objects.filter(child__child_id="C200").count() == 2
+    assert again.counts["episodes"].unchanged == 5
+    assert _register() == before
+
+
+def test_a_missing_date_in_the_future_is_refused(write_folder: FolderWriter) -> None:
+    folder = with_changes(FOLDER, "missing.csv", "05/07/2024,08/07/2024", "05/07/2024,08/07/2099")
+
+    result = import_ssda903(write_folder(folder))
+
+    assert result.errors == ["missing.csv:5:MIS_END: is in the future"]
+    assert not Episode.objects.exists()
+
+
+def test_a_looked_after_period_ending_before_it_starts_is_refused(
+    write_folder: FolderWriter,
+) -> None:
+    folder = with_changes(
+        FOLDER,
+        "episodes.csv",
+        "01/06/2024,S,V2,N4,H5,PR2,15/12/2024",
+        "01/06/2024,S,V2,N4,H5,PR2,15/12/2023",
+    )
+
+    result = import_ssda903(write_folder(folder))
+
+    assert result.errors == [
+        "episodes.csv:4:DEC: is before DECOM; the register cannot hold such a period"
+    ]
+    assert not Child.objects.exists()
 
 
 def test_a_missing_episode_outside_care_is_imported_for_the_rules_to_list(

@@ -219,6 +219,25 @@ def test_incidents_by_duration_in_days_between_the_local_dates() -> None:
     }
 
 
+def test_an_incident_ending_before_it_starts_counts_in_no_duration_band() -> None:
+    # Imported from a return as given (rule 567 lists it): it is the year's, one day long
+    # for the care it shares, and the bands sum to one fewer than the incidents until it is
+    # amended.
+    child = _child("Z", dt.date(2010, 1, 1))
+    _looked_after(child, dt.date(2024, 9, 1), placement="FOSTER")
+    _dates(child, dt.date(2024, 9, 5), dt.date(2024, 9, 2))
+    _dates(child, dt.date(2024, 10, 1), dt.date(2024, 10, 1))
+
+    figures = _figures()
+
+    assert figures["ssda903_missing_incidents"][0] == 2
+    assert _of(figures, "ssda903_missing_incidents_duration_") == {"same_day": (1, 50)}
+    assert [row.values["MIS_START"] for row in register_tables(YEAR).missing] == [
+        "05/09/2024",
+        "01/10/2024",
+    ]
+
+
 def test_incidents_by_placement_on_the_day_they_started() -> None:
     _register()
 
