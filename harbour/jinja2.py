@@ -19,7 +19,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
-from harbour.common.display import date_text, when_text
+from harbour.common.display import date_text, episode_when, when_text
 from harbour.common.durations import hours_in_words
 
 SERVICE_NAME = "Harbour"
@@ -130,6 +130,8 @@ def environment(**options: Any) -> Environment:
     # {{ instant|when }} and {{ day|date_text }}: the one way pages show times and dates.
     env.filters["when"] = when_text
     env.filters["date_text"] = date_text
+    # {{ instant|episode_when(episode) }}: an episode's time, its date alone when date-only.
+    env.filters["episode_when"] = lambda instant, episode: episode_when(episode, instant)
     env.globals.update(
         {
             "static": static,

@@ -25,7 +25,7 @@ from harbour.accounts.permissions import (
     visible_to,
 )
 from harbour.audit import services as auditor
-from harbour.common.display import when_text
+from harbour.common.display import episode_when, when_text
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.services import Conflict
 from harbour.common.time import epoch_seconds, instant_of
@@ -74,8 +74,8 @@ def ola_row(episode: OlaEpisode) -> dict[str, Any]:
     return {
         "episode": episode,
         "child": episode.child,
-        "last_seen": when_text(episode.started_at),
-        "returned": when_text(episode.ended_at) if episode.ended_at else "Still missing",
+        "last_seen": episode_when(episode, episode.started_at),
+        "returned": episode_when(episode, episode.ended_at) or "Still missing",
         "authority": episode.placing_authority or "",
         "authority_name": episode.authority_name or "",
         "requested": _instant(log.request_epoch if log else None),
@@ -231,8 +231,8 @@ def ola_log(request: HttpRequest, pk: int) -> HttpResponse:
         "code": row["placing_authority"] or "",
         "authority": authority,
         "status": queries.status_tag(row["ola_status"]),
-        "last_seen": when_text(episode.started_at),
-        "returned": when_text(episode.ended_at) if episode.ended_at else "",
+        "last_seen": episode_when(episode, episode.started_at),
+        "returned": episode_when(episode, episode.ended_at),
         "chaser_due": _instant(due["chaser"]),
         "escalation_due": _instant(due["escalation"]),
         "responded": row["ola_status"] == queries.OlaStatus.RESPONDED,

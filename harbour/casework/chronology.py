@@ -226,13 +226,28 @@ def _episodes(
             if episode.risk_level:
                 detail += f". Risk: {episode.get_risk_level_display().lower()}"
             title = "Went missing" if episode.category == "MISSING" else "Absent"
-            yield Entry(episode.started_at, "episodes", title, detail, link)
+            yield Entry(_as_recorded(episode, episode.started_at), "episodes", title, detail, link)
         if episode.ended_at is not None and within(episode.ended_at):
-            lasted = epoch_seconds(episode.ended_at) - episode.started_epoch
-            detail = f"After {seconds_in_words(lasted)} {category}"
+            if episode.date_only:
+                days = (local_date(episode.ended_at) - episode.started_on).days
+                detail = f"Dates only, {days} day{'' if days == 1 else 's'} after going {category}"
+            else:
+                lasted = epoch_seconds(episode.ended_at) - episode.started_epoch
+                detail = f"After {seconds_in_words(lasted)} {category}"
             if episode.found_location:
                 detail += f". Found at {episode.found_location}"
-            yield Entry(episode.ended_at, "episodes", "Found or returned", detail, link)
+            yield Entry(
+                _as_recorded(episode, episode.ended_at),
+                "episodes",
+                "Found or returned",
+                detail,
+                link,
+            )
+
+
+def _as_recorded(episode: Episode, instant: dt.datetime) -> dt.datetime | dt.date:
+    """A date-only episode (from a return) is on its dates: its midnights are not times."""
+    return local_date(instant) if episode.date_only else instant
 
 
 def _interviews(

@@ -58,6 +58,17 @@ def when_text(instant: dt.datetime | None, *, seconds: bool = False) -> str:
     return f"{date_text(instant)} at {time_text(instant, seconds=seconds)}"
 
 
+def episode_when(episode: Any, instant: dt.datetime | None) -> str:
+    """One of an episode's instants as recorded: "4 May 2024" for an episode from a return
+    that held dates only (its instants are local midnights no one saw), otherwise as
+    when_text gives it. None gives ""."""
+    if instant is None:
+        return ""
+    if getattr(episode, "date_only", False):
+        return date_text(instant)
+    return when_text(instant)
+
+
 def staff_name(user: Any) -> str:
     """A member of staff by their full name, or their username when it is not recorded."""
     return str(user.get_full_name() or user.get_username())

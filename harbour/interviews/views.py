@@ -22,7 +22,7 @@ from harbour.accounts.permissions import allowed, own_work, permission_required,
 from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
 from harbour.common.dates import OFFSET_CHOICES
-from harbour.common.display import when_text
+from harbour.common.display import episode_when, when_text
 from harbour.common.durations import hours_in_words
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.services import Conflict
@@ -131,7 +131,7 @@ def _row(episode: WorklistEpisode, user: Any) -> dict[str, Any]:
     return {
         "episode": episode,
         "child": episode.child,
-        "returned": when_text(episode.ended_at),
+        "returned": episode_when(episode, episode.ended_at),
         "due": when_text(instant_of(episode.due_epoch)),
         "time": time_tag(episode.seconds_left) if status not in queries.CLOSED else None,
         "completed": completed,
@@ -287,7 +287,7 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "episode": episode,
         "child": episode.child,
-        "returned": when_text(episode.ended_at),
+        "returned": episode_when(episode, episode.ended_at),
         "current": current,
         "current_to": _allocated_to(current),
         "conflict": conflict,
@@ -373,7 +373,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "episode": episode,
         "child": episode.child,
-        "returned": when_text(episode.ended_at),
+        "returned": episode_when(episode, episode.ended_at),
         "current": current,
         "current_rows": _interview_summary(current) if conflict else [],
         "conflict": conflict,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from harbour.accounts.permissions import allowed, permission_required, refusal, visible_to
 from harbour.audit import services as auditor
-from harbour.common.display import date_text, when_text
+from harbour.common.display import date_text, episode_when, when_text
 from harbour.common.forms import refuse_and_reload
 from harbour.common.paging import first_rows
 from harbour.common.time import HOUR, local_date
@@ -195,8 +195,8 @@ def _episode_rows(task: MeetingTask) -> list[dict[str, Any]]:
             episode.pk,
             {
                 "episode": episode,
-                "last_seen": when_text(episode.started_at),
-                "found": when_text(episode.ended_at) if episode.ended_at else "Still missing",
+                "last_seen": episode_when(episode, episode.started_at),
+                "found": episode_when(episode, episode.ended_at) or "Still missing",
                 "hours": (
                     (episode.ended_epoch - episode.started_epoch) // HOUR
                     if episode.ended_epoch is not None

@@ -28,7 +28,7 @@ from harbour.accounts.permissions import (
 from harbour.audit import services as auditor
 from harbour.children.models import Child, Sex
 from harbour.children.services import save_child
-from harbour.common.display import date_text, when_text
+from harbour.common.display import date_text, episode_when, when_text
 from harbour.common.paging import CappedPaginator, page_href
 from harbour.common.services import Conflict
 from harbour.common.time import HOUR, epoch_seconds
@@ -72,10 +72,10 @@ def merge_note(name: str, episode: Episode, started_at: dt.datetime | None, risk
         f"{name} has an open episode, {episode.episode_id}: this notification will be added to it."
     )
     if started_at is not None and started_at < episode.started_at:
-        before, after = when_text(episode.started_at), when_text(started_at)
+        before, after = episode_when(episode, episode.started_at), when_text(started_at)
         seen = f"Its last seen time moves from {before} to {after}."
     else:
-        seen = f"Its last seen time stays {when_text(episode.started_at)}."
+        seen = f"Its last seen time stays {episode_when(episode, episode.started_at)}."
     risk = ""
     if risk_level and risk_level != episode.risk_level:
         risk = (
@@ -355,11 +355,12 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "child": episode.child,
         "references": [(ref.reference, when_text(ref.received_at)) for ref in references],
         "overlapping": [
-            (other, when_text(other.started_at), when_text(other.ended_at)) for other in overlapping
+            (other, episode_when(other, other.started_at), episode_when(other, other.ended_at))
+            for other in overlapping
         ],
         "risk": risk_tag(episode.risk_level),
         "times": {
-            name: when_text(getattr(episode, name))
+            name: episode_when(episode, getattr(episode, name))
             for name in ("started_at", "reported_at", "notified_at", "ended_at")
         },
         "rhi_due": when_text(rhi_due),
@@ -407,7 +408,7 @@ def episode_found(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "episode": episode,
         "child": episode.child,
-        "last_seen": when_text(episode.started_at),
+        "last_seen": episode_when(episode, episode.started_at),
         "conflict": conflict,
         "version": episode.version,
         "has_errors": bool(form.errors or conflict),
@@ -473,8 +474,8 @@ def episode_amend(request: HttpRequest, pk: int) -> HttpResponse:
         current={
             "category": episode.get_category_display(),
             "risk": risk_tag(episode.risk_level)["text"],
-            "started": when_text(episode.started_at),
-            "ended": when_text(episode.ended_at) or "Not found yet",
+            "started": episode_when(episode, episode.started_at),
+            "ended": episode_when(episode, episode.ended_at) or "Not found yet",
             "found_location": episode.found_location,
         },
         has_errors=bool(form.errors or conflict),
