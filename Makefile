@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test test-sqlite test-postgres lint format bench setup demo clean browser
+.PHONY: run test test-sqlite test-postgres lint format bench setup demo clean browser office
 
 setup: $(VENV)/.synced
 
@@ -32,7 +32,7 @@ run: setup
 	$(PY) manage.py demo_users
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup lint browser test-sqlite test-postgres
+test: setup lint browser office test-sqlite test-postgres
 
 # Bandit fails the build on a high-severity finding only (-lll); see docs/security.md.
 # mypy: pyproject.toml [tool.mypy] says what is checked (docs/architecture.md, "Types").
@@ -56,6 +56,10 @@ test-postgres: setup
 # here). Installed with apt when missing; under CI a Chromium that cannot be installed fails.
 browser:
 	@scripts/ensure-chromium
+
+# LibreOffice Calc (headless), for the test that opens the Annex A workbook in it.
+office:
+	@scripts/ensure-libreoffice
 
 format: setup
 	$(VENV)/bin/ruff format .
