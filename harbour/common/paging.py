@@ -52,6 +52,15 @@ class CappedPaginator(Paginator):
         return f"more than {self.num_pages - 1:,}" if self.more else f"{self.num_pages:,}"
 
 
+class ListPaginator(Paginator):
+    """Pages of a list already in memory, counted exactly (macros/pages.html reads
+    pages_text)."""
+
+    @property
+    def pages_text(self) -> str:
+        return f"{self.num_pages:,}"
+
+
 def count_up_to(queryset: Any, limit: int) -> int:
     """How many rows the queryset has, counting at most `limit`.
 

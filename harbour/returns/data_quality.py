@@ -99,12 +99,13 @@ class Worklist:
             RuleCount(code, RULES[code].message, counted[code]) for code in RULES if counted[code]
         ]
 
-    @property
-    def children(self) -> list[Child]:
-        seen: dict[int, Child] = {}
-        for item in self.items:
-            seen.setdefault(item.child.pk, item.child)
-        return list(seen.values())
+
+def children_of(items: Iterable[Item]) -> list[Child]:
+    """The children the items name, each once, in the items' order."""
+    seen: dict[int, Child] = {}
+    for item in items:
+        seen.setdefault(item.child.pk, item.child)
+    return list(seen.values())
 
 
 def worklist(user: User, year: int) -> Worklist:

@@ -131,7 +131,7 @@ def test_a_restricted_childs_failures_are_counted_not_named(client, client_as):
     assert "2 failures are on 1 restricted record you cannot open" in page
     event = AuditEvent.objects.get(action="returns.data_quality_viewed")
     assert event.child_pks == [open_child.pk]
-    assert event.details == {"year": 2025, "failures": 3, "listed": 1}
+    assert event.details == {"year": 2025, "rule": "", "failures": 3, "listed": 1, "page": 1}
 
 
 def test_a_coordinator_on_the_access_list_sees_the_restricted_childs_failures(client, client_as):
@@ -219,7 +219,7 @@ def test_each_view_is_audited_with_the_year_the_count_and_the_children_shown(cli
 
     event = AuditEvent.objects.get(action="returns.data_quality_viewed")
     assert event.actor == coordinator
-    assert event.details == {"year": 2025, "failures": 2, "listed": 2}
+    assert event.details == {"year": 2025, "rule": "", "failures": 2, "listed": 2, "page": 1}
     assert event.child_pks == sorted([first.pk, second.pk])
 
 
@@ -342,3 +342,59 @@ def test_only_a_date_only_episode_may_be_stored_ending_before_it_starts():
             started_at=dt.datetime(2025, 7, 4, 23, 0, tzinfo=UTC),
             ended_at=dt.datetime(2025, 6, 30, 23, 0, tzinfo=UTC),
         )
+
+
+def test_a_long_list_is_paged_and_each_page_audits_only_the_children_it_shows(
+    client, client_as, monkeypatch
+):
+    monkeypatch.setattr("harbour.returns.views.PAGE_SIZE", 2)
+    children = [looked_after_child(f"DQ-P{number}") for number in range(3)]
+    for child in children:
+        overlapping_episodes(child, dt.date(2025, 5, 1))
+    client_as(Role.COORDINATOR)
+
+    first = html.unescape(client.get(PAGE).content.decode())
+    second = html.unescape(client.get(PAGE, {"year": 2025, "page": 2}).content.decode())
+
+    assert [child.child_id in failure_rows(first) for child in children] == [True, True, False]
+    assert [child.child_id in failure_rows(second) for child in children] == [False, False, True]
+    assert 'href="?year=2025&page=2"' in first and "Page 1 of 2" in first
+    # The counts are of every failure, whatever the page.
+    assert "Failures by rule (3 listed)" in second
+    events = AuditEvent.objects.filter(action="returns.data_quality_viewed").order_by("pk")
+    assert [event.child_pks for event in events] == [
+        sorted([children[0].pk, children[1].pk]),
+        [children[2].pk],
+    ]
+    assert [event.details["page"] for event in events] == [1, 2]
+
+
+def test_a_rule_can_be_chosen_to_list_only_its_failures(client, client_as):
+    # Cerys came into care on 1 June 2025: an episode from 30 May that ran into care fails
+    # 578 and 581; an overlap fails 574.
+    cerys = ChildFactory.create(child_id="DQ-R", date_of_birth=dt.date(2010, 3, 1))
+    LegalStatusFactory.create(child=cerys, status="LAC", start_date=dt.date(2025, 6, 1))
+    EpisodeFactory.create(
+        child=cerys, started_at=at(dt.date(2025, 5, 30), 9), ended_at=at(dt.date(2025, 6, 2), 9)
+    )
+    overlapping_episodes(cerys, dt.date(2025, 7, 1))
+    client_as(Role.COORDINATOR)
+
+    everything = html.unescape(client.get(PAGE).content.decode())
+    only_574 = html.unescape(client.get(PAGE, {"year": 2025, "rule": "574"}).content.decode())
+
+    assert 'href="?year=2025&rule=574"' in everything
+    rows = failure_rows(only_574)
+    assert [code for code in RULES if f">{code}</td>" in rows] == ["574"]
+    assert "Listing the failures of rule 574 only." in only_574
+    event = AuditEvent.objects.filter(action="returns.data_quality_viewed").latest("pk")
+    assert event.details["rule"] == "574" and event.details["listed"] == 1
+
+
+def test_a_rule_not_among_the_checks_is_a_clear_error_and_nothing_is_checked(client, client_as):
+    client_as(Role.COORDINATOR)
+
+    page = html.unescape(client.get(PAGE, {"rule": "999"}).content.decode())
+
+    assert "Select a rule from the list" in page
+    assert not AuditEvent.objects.filter(action="returns.data_quality_viewed").exists()
