@@ -4,7 +4,8 @@
   signed-in member of staff's browser can do nothing here by being signed in, and no
   cross-site request can act with their session (no CSRF exposure).
 - Rate limit: HARBOUR_API_CALLS_PER_MINUTE calls per token per clock minute, counted in
-  the default cache; past it, 429 with Retry-After.
+  the database (ApiCallCount) so that every process counts the same calls; past it, 429
+  with Retry-After.
 - Every error is RFC 9457 problem details (harbour/api/problems.py), including ones
   django-ninja raises itself (401, 404, 405, 422) and any unexpected one (500, without
   the exception's words).
@@ -22,8 +23,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +40,7 @@ from harbour.common.time import epoch_seconds
 
 from . import problems, tokens
 from .endpoints import OutOfScope, router
-from .models import ApiToken
+from .models import ApiCallCount, ApiToken
 from .services import NotFound
 
 logger = logging.getLogger(__name__)
@@ -53,18 +55,24 @@ class RateLimited(Exception):
 
 
 def throttle(token: ApiToken) -> None:
-    """Count the call against the token's minute; RateLimited past the limit."""
+    """Count the call against the token's minute; RateLimited past the limit.
+
+    The count's row is locked by the increment until the transaction ends, so calls made
+    at once through several processes are counted one after another, none lost."""
     now = epoch_seconds(timezone.now())
     assert now is not None
-    window = now // 60
-    key = f"harbour-api-calls:{token.pk}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
-    if count > settings.HARBOUR_API_CALLS_PER_MINUTE:
+    minute = now // 60
+    with transaction.atomic():
+        counted = ApiCallCount.objects.filter(token=token, minute=minute)
+        if not counted.update(calls=F("calls") + 1):
+            try:
+                with transaction.atomic():
+                    ApiCallCount.objects.create(token=token, minute=minute, calls=1)
+            except IntegrityError:  # another process began the minute first
+                counted.update(calls=F("calls") + 1)
+            ApiCallCount.objects.filter(token=token, minute__lt=minute).delete()
+        calls = counted.values_list("calls", flat=True).get()
+    if calls > settings.HARBOUR_API_CALLS_PER_MINUTE:
         raise RateLimited(retry_after=60 - now % 60)
 
 

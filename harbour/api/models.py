@@ -69,6 +69,26 @@ class ApiToken(Record):
         return self.revoked_at is None and self.expires_at > now
 
 
+class ApiCallCount(models.Model):
+    """The calls a token made in one clock minute (epoch seconds // 60), for the rate limit.
+
+    Counted in the database, not a per-process cache, so that every application process
+    behind gunicorn counts the same calls. A token's earlier minutes are deleted when it
+    starts a new one."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="+")
+    minute = models.BigIntegerField()
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "minute"], name="api_call_count_minute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calls} calls in minute {self.minute}"
+
+
 class HeldNotification(Record):
     """A police notification received through the API that could not be matched to a child
     with certainty: held for a coordinator, who matches it on the notification form's own

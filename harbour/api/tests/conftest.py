@@ -1,15 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 from harbour.api import tokens
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    """Each test starts with no calls counted against any token."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

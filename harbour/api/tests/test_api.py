@@ -7,11 +7,12 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 
 from harbour.api import tokens
-from harbour.api.models import ApiToken, HeldNotification
+from harbour.api.models import ApiCallCount, ApiToken, HeldNotification
 from harbour.api.staff_views import _form_fields
 from harbour.api.tests.conftest import bearer
 from harbour.audit.models import AuditEvent
@@ -369,6 +370,25 @@ def test_past_the_rate_limit_a_token_gets_429_with_retry_after(client, issue, ad
     assert int(limited["Retry-After"]) == 60  # the clock stands at the start of a minute
     clock.shift(dt.timedelta(seconds=60))
     assert client.get(path, **bearer(secret)).status_code == 200
+
+
+def test_calls_are_counted_in_the_database_so_every_process_shares_the_count(
+    client, issue, ada, clock
+):
+    token, secret = issue("read", children=[ada], purpose="case system")
+    path = "/api/v1/children/CH-API-1/episodes"
+    for _ in range(2):
+        client.get(path, **bearer(secret))
+    assert list(ApiCallCount.objects.values_list("token", "calls")) == [(token.pk, 2)]
+
+    # Another process's calls are in the same row: the limit counts them too.
+    ApiCallCount.objects.update(calls=settings.HARBOUR_API_CALLS_PER_MINUTE)
+    assert client.get(path, **bearer(secret)).status_code == 429
+
+    clock.shift(dt.timedelta(seconds=60))
+    assert client.get(path, **bearer(secret)).status_code == 200
+    # A new minute's count replaces the token's earlier ones.
+    assert list(ApiCallCount.objects.values_list("calls", flat=True)) == [1]
 
 
 def test_every_call_is_audited_with_its_token_and_no_personal_data(client, issue, ada):
