@@ -7,6 +7,13 @@ throwaway database (SQLite: a new file under /tmp; PostgreSQL: harbour_bench_<pi
 postgres://postgres@127.0.0.1:5432), migrates it, then imports the folder in a child
 process so that its peak memory is the import's alone. Prints a readable summary and,
 last, one JSON line with the figures. The database and the folder are removed at the end.
+
+With --copy-baseline (PostgreSQL), the same run then loads the same CSV files into another
+throwaway database with nothing but PostgreSQL's COPY, into tables of text columns named
+as the files' headers, and builds one unique index on each file's key (KEYS) and one on
+the episodes' child: the floor a validating import is compared with (issue 15: within 3x
+of it). On SQLite the baseline is the nearest equivalent, one prepared INSERT per file by
+executemany into the same text tables in one transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,6 +49,9 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep-folder", type=Path, help="generate here and keep the folder")
+    parser.add_argument(
+        "--copy-baseline", action="store_true", help="also time a plain load of the same files"
+    )
     # Internal: the child process that does the import.
     parser.add_argument("--import-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -78,6 +89,7 @@ def main() -> None:
                 check=False,
             )
             process_seconds = time.perf_counter() - started
+        baseline = _plain_load(folder, args.database) if args.copy_baseline else None
     finally:
         if not args.keep_folder:
             shutil.rmtree(folder, ignore_errors=True)
@@ -109,6 +121,9 @@ def main() -> None:
         "helper_peak_rss_mb": round(report["children_max_rss_kb"] / 1024, 1),
         "code": _code_version(),
     }
+    if baseline is not None:
+        figures["plain_load_seconds"] = round(baseline, 2)
+        figures["import_to_plain_load"] = round(seconds / baseline, 2)
     print(
         f"{args.database}: {figures['episodes']:,} episodes, {figures['children']:,} children, "
         f"{total_rows:,} rows in all\n"
@@ -123,6 +138,12 @@ def main() -> None:
         "helper process, if any\n"
         f"  code            {figures['code']}"
     )
+    if baseline is not None:
+        plain = "COPY" if args.database == "postgres" else "executemany"
+        print(
+            f"  plain {plain:<10}{baseline:>10.2f} s, same files, key indexes only: the import "
+            f"takes {figures['import_to_plain_load']:.2f}x as long"
+        )
     print(json.dumps(figures))
 
 
@@ -181,6 +202,79 @@ def _fresh_database(kind: str) -> Iterator[str]:
 def _remove_sqlite(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# Each file's key, as the importer matches rows on it (docs/interchange.md).
+KEYS = {
+    "children.csv": ("child_id",),
+    "legal_statuses.csv": ("child_id", "status", "start_date"),
+    "episodes.csv": ("episode_id",),
+    "return_interviews.csv": ("episode_id",),
+    "meetings.csv": ("meeting_id",),
+    "referrals.csv": ("referral_id",),
+    "risk_assessments.csv": ("assessment_id",),
+    "panel_listings.csv": ("listing_id",),
+    "concern_periods.csv": ("period_id",),
+    "support_referrals.csv": ("support_referral_id",),
+}
+
+
+def _plain_load(folder: Path, kind: str) -> float:
+    """Seconds to load the folder's CSV files into text tables of a fresh database with the
+    key indexes, by COPY (PostgreSQL) or executemany (SQLite): no validation at all."""
+    files = sorted(folder.glob("*.csv"))
+    headers = {path: path.open(encoding="utf-8").readline().strip().split(",") for path in files}
+    with _fresh_database(kind) as url:
+        if kind == "postgres":
+            import psycopg
+
+            with psycopg.connect(url) as connection:
+                started = time.perf_counter()
+                for path in files:
+                    table = path.stem
+                    columns = ", ".join(f'"{name}" text' for name in headers[path])
+                    connection.execute(f'CREATE TABLE "{table}" ({columns})')
+                    with (
+                        path.open("rb") as source,
+                        connection.cursor().copy(
+                            f'COPY "{table}" FROM STDIN WITH (FORMAT csv, HEADER true)'
+                        ) as copy,
+                    ):
+                        while block := source.read(1 << 20):
+                            copy.write(block)
+                    _index(connection.execute, path, table)
+                connection.commit()
+                return time.perf_counter() - started
+        import csv
+        import sqlite3
+
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        try:
+            started = time.perf_counter()
+            with connection:
+                for path in files:
+                    table = path.stem
+                    names = headers[path]
+                    columns = ", ".join(f'"{name}" text' for name in names)
+                    connection.execute(f'CREATE TABLE "{table}" ({columns})')
+                    with path.open(encoding="utf-8", newline="") as source:
+                        rows = csv.reader(source)
+                        next(rows)
+                        marks = ", ".join("?" for _ in names)
+                        connection.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
+                    _index(connection.execute, path, table)
+            return time.perf_counter() - started
+        finally:
+            connection.close()
+
+
+def _index(execute: Any, path: Path, table: str) -> None:
+    key = KEYS.get(path.name)
+    if key:
+        columns = ", ".join(f'"{name}"' for name in key)
+        execute(f'CREATE UNIQUE INDEX "{table}_key" ON "{table}" ({columns})')
+    if path.name == "episodes.csv":
+        execute(f'CREATE INDEX "{table}_child" ON "{table}" ("child_id")')
 
 
 def _import_only(folder: Path) -> None:
