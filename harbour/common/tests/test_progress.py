@@ -5,10 +5,7 @@ from django.core.management.base import OutputWrapper
 
 from harbour.common.progress import NO_PROGRESS, Progress, progress_line
 
-
-class FakeTerminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
+from .terminal import FakeTerminal
 
 
 class Clock:
