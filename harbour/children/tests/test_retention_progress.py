@@ -62,7 +62,7 @@ def test_on_a_terminal_the_children_erased_are_counted_against_those_due() -> No
 
 @pytest.mark.usefixtures("three_due")
 def test_a_failed_erasure_ends_the_progress_line_before_the_error(monkeypatch) -> None:
-    erased = []
+    erased: list[int] = []
 
     def erase_two_then_fail(actor: str, child: Child) -> None:
         if len(erased) == 2:
