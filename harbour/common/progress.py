@@ -133,7 +133,9 @@ class Progress:
         elapsed = now - self._stage_started
         rate = done / elapsed if done and elapsed > 0 else 0.0
         if rate:
-            parts.append(f"{rate:,.0f} {self.unit}/s")
+            # A few a second (reports) or thousands (rows): whole numbers hide the former.
+            shown = f"{rate:,.0f}" if rate >= 10 else f"{rate:.1f}"
+            parts.append(f"{shown} {self.unit}/s")
         if rate and total is not None:
             parts.append(f"{_duration(max(0, total - done) / rate)} left")
         else:
