@@ -138,3 +138,14 @@ def test_a_command_that_never_started_a_stage_writes_nothing() -> None:
     with progress_line(terminal, "Importing"):
         pass
     assert terminal.getvalue() == ""
+
+
+def test_a_rate_below_ten_a_second_shows_a_decimal() -> None:
+    stream = FakeTerminal()
+    clock = Clock()
+    progress = Progress(stream, "Report", unit="periods", clock=clock)
+    progress.stage("building quarterly", total=4)
+    clock.now += 4
+    progress.advance()
+    last = stream.getvalue().split("\r")[-1]
+    assert last == "Report building quarterly: 1/4 periods  0.2 periods/s  0:00:12 left\x1b[K"
