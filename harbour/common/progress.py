@@ -103,15 +103,17 @@ class Progress:
             self._draw(now)
 
     def close(self, *, completed: bool = True) -> None:
-        """End the line: with what was done in all and how long it took when `completed`,
+        """End the line: with what was counted in all and how long it took when `completed`,
         else (the work failed) as it stood, so that an error starts on a line of its own."""
         if not self.enabled or not self._in_stage:
             return
         now = self._clock()
         if completed:
             done = self._done_before + self._done
-            counted = f"{done:,} {self.unit} " if done else ""
-            self._write(f"{self.title}: {counted}done in {_duration(now - self._started)}")
+            # Said the same whether the work succeeded or found problems: the command
+            # says which.
+            counted = f"{done:,} {self.unit}" if done else "finished"
+            self._write(f"{self.title}: {counted} in {_duration(now - self._started)}")
         else:
             self._draw(now)
         assert self._stream is not None  # enabled

@@ -56,7 +56,7 @@ def test_on_a_terminal_the_children_erased_are_counted_against_those_due() -> No
 
     drawn = stderr.getvalue()
     assert drawn.startswith("\rRetention erasing children past retention: 0/3 children")
-    assert drawn.endswith("\rRetention: 3 children done in 0:00:00\x1b[K\n")
+    assert drawn.endswith("\rRetention: 3 children in 0:00:00\x1b[K\n")
     assert "Erased 3 children past retention." in stdout.getvalue()
 
 
@@ -76,4 +76,4 @@ def test_a_failed_erasure_ends_the_progress_line_before_the_error(monkeypatch) -
         _run(stdout=io.StringIO(), stderr=stderr)
 
     assert stderr.getvalue().endswith("\n")
-    assert "done in" not in stderr.getvalue()
+    assert "\rRetention: " not in stderr.getvalue()

@@ -68,7 +68,7 @@ def test_closing_draws_the_totals_and_ends_the_line() -> None:
     clock.now += 63
     progress.close()
     written = stream.getvalue()
-    assert written.endswith("\rImporting: 520 rows done in 0:01:05\x1b[K\n")
+    assert written.endswith("\rImporting: 520 rows in 0:01:05\x1b[K\n")
     assert written.count("\n") == 1
 
 
@@ -130,7 +130,7 @@ def test_a_failure_ends_the_line_as_it_stood_so_the_error_starts_on_its_own() ->
         raise RuntimeError
     written = terminal.getvalue()
     assert written.endswith("\x1b[K\n")
-    assert "done in" not in written
+    assert "\rImporting: " not in written
 
 
 def test_a_command_that_never_started_a_stage_writes_nothing() -> None:
@@ -149,3 +149,13 @@ def test_a_rate_below_ten_a_second_shows_a_decimal() -> None:
     progress.advance()
     last = stream.getvalue().split("\r")[-1]
     assert last == "Report building quarterly: 1/4 periods  0.2 periods/s  0:00:12 left\x1b[K"
+
+
+def test_a_run_that_counted_nothing_ends_with_the_time_it_took() -> None:
+    stream = FakeTerminal()
+    clock = Clock()
+    progress = Progress(stream, "903 export", clock=clock)
+    progress.stage("writing ssda903.xml")
+    clock.now += 3
+    progress.close()
+    assert stream.getvalue().endswith("\r903 export: finished in 0:00:03\x1b[K\n")

@@ -36,7 +36,7 @@ def test_generating_counts_the_episodes_written_against_those_asked_for(tmp_path
     drawn = terminal.getvalue()
     assert "Generating demo: 0/300 episodes" in drawn
     assert "Generating demo: 300/300 episodes" in drawn
-    assert "Generating: 300 episodes done in" in drawn
+    assert "Generating: 300 episodes in" in drawn
 
 
 def _expected_output(written: dict[str, int], last_day: dt.date) -> str:
@@ -79,7 +79,7 @@ def test_on_a_terminal_demo_data_draws_generating_then_importing(settings) -> No
     call_command("demo_data", episodes=200, seed=3, stdout=stdout, stderr=stderr)
 
     drawn = stderr.getvalue()
-    assert "\rGenerating: 200 episodes done in" in drawn
+    assert "\rGenerating: 200 episodes in" in drawn
     assert "\rImporting episodes.csv: " in drawn
     assert drawn.count("\n") == 2  # one line each
     assert "\r" not in stdout.getvalue()

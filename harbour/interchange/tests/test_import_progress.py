@@ -37,7 +37,7 @@ def test_each_file_is_shown_with_its_rows_written(write_folder, parallel):
     for name, count in result.counts.items():
         assert f"Importing {name}: 0/{count.rows} rows" in drawn
         assert f"Importing {name}: {count.rows}/{count.rows} rows" in drawn
-    assert "Importing: 19 rows done in" in drawn
+    assert "Importing: 19 rows in" in drawn
     assert drawn.endswith("\n")
 
 
@@ -70,5 +70,5 @@ def test_on_a_terminal_the_progress_line_goes_to_stderr_and_the_summary_is_uncha
 
     assert stdout.getvalue() == SUMMARY
     assert stderr.getvalue().startswith("\rImporting children.csv: 0/3 rows")
-    assert "\rImporting: 19 rows done in 0:00:0" in stderr.getvalue()
+    assert "\rImporting: 19 rows in 0:00:0" in stderr.getvalue()
     assert stderr.getvalue().endswith("\n")

@@ -57,7 +57,7 @@ def test_on_a_terminal_the_periods_built_are_counted_and_the_line_ends_first() -
 
     drawn = stderr.getvalue()
     assert drawn.startswith("\rReport building quarterly: 0/4 periods")
-    assert "\rReport: 4 periods done in 0:00:0" in drawn
+    assert "\rReport: 4 periods in 0:00:0" in drawn
     assert drawn.endswith("\n")
     assert stdout.getvalue() == plain.getvalue()
 
@@ -86,7 +86,7 @@ def test_a_workbook_written_to_a_file_prints_nothing_but_progress(tmp_path: Path
     )
 
     assert (quiet_out.getvalue(), quiet_err.getvalue()) == ("", "")
-    assert "Report: 4 periods done in" in terminal_err.getvalue()
+    assert "Report: 4 periods in" in terminal_err.getvalue()
     assert (tmp_path / "quiet.xlsx").stat().st_size > 0
 
 
