@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import time
+from argparse import ArgumentParser
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO, cast
@@ -178,7 +179,7 @@ def progress_line(
     progress.close()
 
 
-def add_quiet_argument(parser: Any) -> None:
+def add_quiet_argument(parser: ArgumentParser) -> None:
     """The --quiet flag every command with a progress line takes."""
     parser.add_argument(
         "--quiet",
