@@ -883,7 +883,7 @@ def write_demo_folder(
             last_day=last_day,
         )
         remaining = episodes
-        progress.stage(folder.name, total=episodes)
+        progress.stage("the demo authority", total=episodes)
         while remaining:
             written = authority.child(remaining)
             remaining -= written

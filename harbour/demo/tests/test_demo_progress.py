@@ -34,8 +34,8 @@ def test_generating_counts_the_episodes_written_against_those_asked_for(tmp_path
     progress.close()
 
     drawn = terminal.getvalue()
-    assert "Generating demo: 0/300 episodes" in drawn
-    assert "Generating demo: 300/300 episodes" in drawn
+    assert "Generating the demo authority: 0/300 episodes" in drawn
+    assert "Generating the demo authority: 300/300 episodes" in drawn
     assert "Generating: 300 episodes in" in drawn
 
 
