@@ -26,6 +26,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from harbour.common.progress import NO_PROGRESS, Progress
 from harbour.common.time import LONDON
 
 # Columns of each file, in the order of the spec.
@@ -856,9 +857,16 @@ class _Authority:
 
 
 def write_demo_folder(
-    folder: Path, *, episodes: int, seed: int, authority_code: str, last_day: dt.date
+    folder: Path,
+    *,
+    episodes: int,
+    seed: int,
+    authority_code: str,
+    last_day: dt.date,
+    progress: Progress = NO_PROGRESS,
 ) -> dict[str, int]:
-    """Write a synthetic authority's interchange folder; returns rows written per file."""
+    """Write a synthetic authority's interchange folder; returns rows written per file.
+    `progress` (for a command on a terminal) counts the episodes written."""
     if episodes < 1:
         raise ValueError("episodes must be at least 1")
     if not (len(authority_code) == 3 and authority_code.isdigit()):
@@ -875,6 +883,9 @@ def write_demo_folder(
             last_day=last_day,
         )
         remaining = episodes
+        progress.stage("the demo authority", total=episodes)
         while remaining:
-            remaining -= authority.child(remaining)
+            written = authority.child(remaining)
+            remaining -= written
+            progress.advance(written)
         return dict(writer.counts)

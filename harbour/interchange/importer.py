@@ -29,6 +29,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from harbour.audit import services as auditor
+from harbour.common.progress import NO_PROGRESS, Progress
 from harbour.common.time import local_date
 
 from . import reader
@@ -79,9 +80,16 @@ class _FileState:
 
 class FolderImport:
     def __init__(
-        self, folder: Path, actor: auditor.Actor = None, *, parallel: bool | None = None
+        self,
+        folder: Path,
+        actor: auditor.Actor = None,
+        *,
+        parallel: bool | None = None,
+        progress: Progress = NO_PROGRESS,
     ) -> None:
         self.folder = Path(folder)
+        # Rows written, counted here on the writer's side: what is done is what is stored.
+        self.progress = progress
         self.actor = actor or f"command line ({getpass.getuser()})"
         # A second process pays for itself only on large folders.
         self.parallel = (
@@ -130,21 +138,27 @@ class FolderImport:
         match event:
             case RowProblem(file_name, line, column, message):
                 self.problem(TABLES_BY_FILE[file_name], line, column, message)
-            case FileStarted(file_name, present, sha256):
+            case FileStarted(file_name, present, sha256, lines):
                 table = TABLES_BY_FILE[file_name]
                 self.files[file_name] = _FileState(
                     table, present, sha256, table.model._default_manager.count()
                 )
+                # The header is the first line (and the count is one short when the last
+                # row has no line break: the file's end puts it right).
+                self.progress.stage(file_name, total=max(0, lines - 1))
             case RowBatch(file_name, rows, refused_keys):
                 state = self.files[file_name]
                 state.refused.update(refused_keys)
                 self._write(state, rows)
+                if rows:
+                    self.progress.update(rows[-1].line - 1)
             case FileFinished(file_name, rows, keys_known):
                 state = self.files.setdefault(file_name, _FileState(TABLES_BY_FILE[file_name]))
                 state.keys_known = keys_known
                 if state.held:
                     self._write_held(state)
                 if state.sha256:
+                    self.progress.update(rows, total=rows)
                     created = state.table.model._default_manager.count() - state.count_before
                     self.result.counts[file_name] = FileCount(rows, created, rows - created)
             case FileMissing(file_name):
@@ -414,6 +428,12 @@ def _folder_size(folder: Path) -> int:
 
 
 def import_folder(
-    folder: Path | str, actor: auditor.Actor = None, *, parallel: bool | None = None
+    folder: Path | str,
+    actor: auditor.Actor = None,
+    *,
+    parallel: bool | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> ImportResult:
-    return FolderImport(Path(folder), actor, parallel=parallel).run()
+    """Import the folder; `progress` (for a command on a terminal) is told each file's
+    rows as they are written."""
+    return FolderImport(Path(folder), actor, parallel=parallel, progress=progress).run()

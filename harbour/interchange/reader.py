@@ -33,6 +33,9 @@ class FileStarted:
     file_name: str
     columns: tuple[str, ...]  # the table's columns present in the file
     sha256: str
+    # Line breaks in the file, counted while hashing it: the rows to expect, for the
+    # progress line (more than the rows when a quoted value spans lines).
+    lines: int = 0
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,7 @@ class _FileReader:
                 else:
                     layout = self._check_header(header[1])
                     present = tuple(column.name for column, _ in layout.cells)
-                    yield FileStarted(name, present, _sha256(self.path))
+                    yield FileStarted(name, present, *_sha256_and_lines(self.path))
                     self.upsert = Upsert(self.table, present)
                     if self.keys_known:
                         for line, cells in records:
@@ -352,9 +355,11 @@ def _records(handle: Any) -> Iterator[tuple[int, list[str]]]:
         raise csv.Error(f"{error} (line {reader.line_num})") from None
 
 
-def _sha256(path: Path) -> str:
+def _sha256_and_lines(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
+    lines = 0
     with open(_open_in_folder(path), "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+            lines += block.count(b"\n")
+    return digest.hexdigest(), lines

@@ -56,6 +56,7 @@ from django.utils import timezone
 
 from harbour.audit import services as auditor
 from harbour.children.models import Child, Ethnicity, LegalStatus, LegalStatusKind
+from harbour.common.progress import NO_PROGRESS, Progress
 from harbour.common.text import refused_character
 from harbour.common.time import from_london, local_date
 from harbour.missing.models import Episode
@@ -135,9 +136,14 @@ class _Problems:
         return [message for _, _, message in ranked]
 
 
-def import_ssda903(folder: Path | str, actor: auditor.Actor = None) -> ImportResult:
+def import_ssda903(
+    folder: Path | str, actor: auditor.Actor = None, *, progress: Progress = NO_PROGRESS
+) -> ImportResult:
+    """Import the folder; `progress` (for a command on a terminal) is told each stage, the
+    rows checked and the records written."""
     folder = Path(folder)
     actor = actor or f"command line ({getpass.getuser()})"
+    progress.stage(f"reading {folder.name or folder}")
     read = read_folder(folder)
     result = ImportResult(warnings=list(read.warnings))
     if not read.ok:
@@ -146,9 +152,9 @@ def import_ssda903(folder: Path | str, actor: auditor.Actor = None) -> ImportRes
     problems = _Problems()
     warnings = _Problems()
     today = local_date(timezone.now())
-    children = _children(read.tables.header, problems, today)
-    periods = _periods(read.tables.episodes, problems)
-    missing = _missing(read.tables.missing, problems, warnings, today)
+    children = _children(read.tables.header, problems, today, progress)
+    periods = _periods(read.tables.episodes, problems, progress)
+    missing = _missing(read.tables.missing, problems, warnings, today, progress)
     referring: list[_Period | _Missing] = [*periods, *missing]
     named = {item.child_id for item in referring} | set(children)
     stored = {
@@ -187,9 +193,9 @@ def import_ssda903(folder: Path | str, actor: auditor.Actor = None) -> ImportRes
         return result
     try:
         with transaction.atomic():
-            child_pks = _write_children(children, stored, result)
-            _write_periods(periods, child_pks, result)
-            _write_missing(missing, child_pks, result)
+            child_pks = _write_children(children, stored, result, progress)
+            _write_periods(periods, child_pks, result, progress)
+            _write_missing(missing, child_pks, result, progress)
             auditor.record(
                 actor,
                 "returns.ssda903_import",
@@ -256,9 +262,13 @@ def _child_id(row: Row, problems: _Problems) -> str | None:
     return child_id
 
 
-def _children(rows: list[Row], problems: _Problems, today: dt.date) -> dict[str, _Child]:
+def _children(
+    rows: list[Row], problems: _Problems, today: dt.date, progress: Progress
+) -> dict[str, _Child]:
     found: dict[str, _Child] = {}
+    progress.stage("checking header", total=len(rows))
     for row in rows:
+        progress.advance()
         count = problems.count
         child_id = _child_id(row, problems)
         born = _date(row, "DOB", problems, required=True)
@@ -278,10 +288,12 @@ def _children(rows: list[Row], problems: _Problems, today: dt.date) -> dict[str,
     return found
 
 
-def _periods(rows: list[Row], problems: _Problems) -> list[_Period]:
+def _periods(rows: list[Row], problems: _Problems, progress: Progress) -> list[_Period]:
     found: list[_Period] = []
     seen: dict[tuple[str, dt.date], int] = {}
+    progress.stage("checking episodes", total=len(rows))
     for row in rows:
+        progress.advance()
         count = problems.count
         child_id = _child_id(row, problems)
         start = _date(row, "DECOM", problems, required=True)
@@ -306,11 +318,13 @@ def _periods(rows: list[Row], problems: _Problems) -> list[_Period]:
 
 
 def _missing(
-    rows: list[Row], problems: _Problems, warnings: _Problems, today: dt.date
+    rows: list[Row], problems: _Problems, warnings: _Problems, today: dt.date, progress: Progress
 ) -> list[_Missing]:
     found: list[_Missing] = []
     seen: dict[tuple[str, str, dt.date], int] = {}
+    progress.stage("checking missing", total=len(rows))
     for row in rows:
+        progress.advance()
         count = problems.count
         child_id = _child_id(row, problems)
         _date(row, "DOB", problems, required=False)
@@ -342,7 +356,7 @@ def _missing(
 
 
 def _write_children(
-    children: dict[str, _Child], stored: dict[str, Child], result: ImportResult
+    children: dict[str, _Child], stored: dict[str, Child], result: ImportResult, progress: Progress
 ) -> dict[str, int]:
     counts = result.counts.setdefault("children", Counts())
     new: list[Child] = []
@@ -364,10 +378,15 @@ def _write_children(
             changed.append(child)
         else:
             counts.unchanged += 1
-    Child.objects.bulk_create(new)
-    Child.objects.bulk_update(
-        changed, ["date_of_birth", "sex", "ethnicity", "birth_ymd", "version"]
-    )
+    progress.stage("writing children", total=len(new) + len(changed))
+    for chunk in _chunks(new):
+        Child.objects.bulk_create(chunk)
+        progress.advance(len(chunk))
+    for chunk in _chunks(changed):
+        Child.objects.bulk_update(
+            chunk, ["date_of_birth", "sex", "ethnicity", "birth_ymd", "version"]
+        )
+        progress.advance(len(chunk))
     counts.created, counts.updated = len(new), len(changed)
     keys = set(stored) | set(children)
     return {
@@ -377,7 +396,9 @@ def _write_children(
     }
 
 
-def _write_periods(periods: list[_Period], child_pks: dict[str, int], result: ImportResult) -> None:
+def _write_periods(
+    periods: list[_Period], child_pks: dict[str, int], result: ImportResult, progress: Progress
+) -> None:
     counts = result.counts.setdefault("looked_after", Counts())
     authority = settings.LOCAL_AUTHORITY_CODE or ""
     existing = {
@@ -410,8 +431,15 @@ def _write_periods(periods: list[_Period], child_pks: dict[str, int], result: Im
             changed.append(status)
         else:
             counts.unchanged += 1
-    LegalStatus.objects.bulk_create(new)
-    LegalStatus.objects.bulk_update(changed, ["end_date", "placement", "responsible_la", "version"])
+    progress.stage("writing looked-after periods", total=len(new) + len(changed))
+    for chunk in _chunks(new):
+        LegalStatus.objects.bulk_create(chunk)
+        progress.advance(len(chunk))
+    for chunk in _chunks(changed):
+        LegalStatus.objects.bulk_update(
+            chunk, ["end_date", "placement", "responsible_la", "version"]
+        )
+        progress.advance(len(chunk))
     counts.created, counts.updated = len(new), len(changed)
 
 
@@ -422,7 +450,7 @@ def local_midnight(day: dt.date) -> dt.datetime:
 
 
 def _write_missing(
-    missing: list[_Missing], child_pks: dict[str, int], result: ImportResult
+    missing: list[_Missing], child_pks: dict[str, int], result: ImportResult, progress: Progress
 ) -> None:
     counts = result.counts.setdefault("episodes", Counts())
     # A folder may name the same child, category and start date more than once (rule 574
@@ -472,8 +500,13 @@ def _write_missing(
             # a blank MIS_END (still missing at the end of that return's year) never
             # reopens an episode whose end is known.
             counts.unchanged += 1
-    Episode.objects.bulk_create(new)
-    Episode.objects.bulk_update(changed, ["ended_at", "ended_epoch", "version"])
+    progress.stage("writing episodes", total=len(new) + len(changed))
+    for chunk in _chunks(new):
+        Episode.objects.bulk_create(chunk)
+        progress.advance(len(chunk))
+    for chunk in _chunks(changed):
+        Episode.objects.bulk_update(chunk, ["ended_at", "ended_epoch", "version"])
+        progress.advance(len(chunk))
     counts.created, counts.updated = len(new), len(changed)
 
 

@@ -30,6 +30,7 @@ from collections import defaultdict
 from django.db.models import Q
 
 from harbour.children.models import Child, LegalStatus, LegalStatusKind
+from harbour.common.progress import NO_PROGRESS, Progress
 from harbour.common.time import local_date
 from harbour.missing.models import Episode
 from harbour.missing.queries import own_authority_code
@@ -58,7 +59,8 @@ def _row(columns: tuple[str, ...], values: dict[str, str], source: Source) -> Ro
     return Row({column: values.get(column, "") for column in columns}, source)
 
 
-def register_tables(year: int) -> Tables:
+def register_tables(year: int, *, progress: Progress = NO_PROGRESS) -> Tables:
+    """The year's tables; `progress` (for a command on a terminal) counts the records read."""
     tables = Tables(year)
     first, last = tables.collection_start, tables.collection_end
     in_year = LegalStatus.objects.filter(
@@ -66,10 +68,12 @@ def register_tables(year: int) -> Tables:
         responsible_la__in=["", own_authority_code()],
         start_date__lte=last,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+    progress.stage("reading looked-after periods")
     statuses = list(in_year.select_related("child").order_by("child__child_id", "start_date", "pk"))
     periods: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     children: dict[int, Child] = {}
     for status in statuses:
+        progress.advance()
         children.setdefault(status.child_id, status.child)
         periods[status.child_id].append((status.start_date, status.end_date or FOREVER))
         tables.episodes.append(
@@ -112,7 +116,9 @@ def register_tables(year: int) -> Tables:
         .order_by("started_at", "pk")
     )
     rows: list[tuple[str, dt.datetime, int, Row]] = []
+    progress.stage("reading missing episodes")
     for episode in episodes:
+        progress.advance()
         child = children[episode.child_id]
         ended_on = local_date(episode.ended_at) if episode.ended_at else None
         last_day = max(ended_on, episode.started_on) if ended_on else FOREVER

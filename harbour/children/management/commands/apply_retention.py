@@ -16,6 +16,7 @@ from django.utils import timezone
 from harbour.audit import services as auditor
 from harbour.children.erasure import RetentionRule, erase_child, further_retention_steps
 from harbour.common.display import date_text
+from harbour.common.progress import add_quiet_argument, progress_line
 from harbour.common.time import local_date
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             default=100,
             help="Children erased per transaction (default 100).",
         )
+        add_quiet_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = f"command line ({getpass.getuser()})"
@@ -90,33 +92,39 @@ class Command(BaseCommand):
         pks = list(due.values_list("pk", flat=True))
         erased: list[int] = []
         failure = ""
-        try:
-            for batch in _batches(pks, batch_size):
-                with transaction.atomic():
-                    done = []
-                    for child in due.filter(pk__in=batch):
-                        erase_child(actor, child)
-                        done.append(child.pk)
-                erased.extend(done)
-        except Exception as error:
-            # Only the kind of error in the trail: a message may quote a record.
-            failure = type(error).__name__
-            raise CommandError(
-                f"Erasure stopped after {len(erased)} of {len(pks)} children "
-                f"(the batch in progress was rolled back): {failure}: {error}"
-            ) from error
-        finally:
-            auditor.record(
-                actor,
-                "children.retention.apply",
-                children=erased,
-                details={
-                    **summary,
-                    "past_retention": len(pks),
-                    "erased": len(erased),
-                    **({"failure": failure} if failure else {}),
-                },
-            )
+        with progress_line(
+            self.stderr, "Retention", quiet=options["quiet"], unit="children"
+        ) as progress:
+            if pks:
+                progress.stage("erasing children past retention", total=len(pks))
+            try:
+                for batch in _batches(pks, batch_size):
+                    with transaction.atomic():
+                        done = []
+                        for child in due.filter(pk__in=batch):
+                            erase_child(actor, child)
+                            done.append(child.pk)
+                    erased.extend(done)
+                    progress.advance(len(done))
+            except Exception as error:
+                # Only the kind of error in the trail: a message may quote a record.
+                failure = type(error).__name__
+                raise CommandError(
+                    f"Erasure stopped after {len(erased)} of {len(pks)} children "
+                    f"(the batch in progress was rolled back): {failure}: {error}"
+                ) from error
+            finally:
+                auditor.record(
+                    actor,
+                    "children.retention.apply",
+                    children=erased,
+                    details={
+                        **summary,
+                        "past_retention": len(pks),
+                        "erased": len(erased),
+                        **({"failure": failure} if failure else {}),
+                    },
+                )
         self.stdout.write(f"Erased {len(erased)} children past retention.")
         # After the children: erasing a child removes their links to persons.
         self._further_steps(actor, today, commit=True)

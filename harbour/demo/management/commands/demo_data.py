@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from harbour.children.models import Child
+from harbour.common.progress import add_quiet_argument, progress_line
 from harbour.demo import ola
 from harbour.demo.generator import period_start, write_demo_folder
 from harbour.interchange.importer import import_folder
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             metavar="DIR",
             help="write the interchange folder here and keep it (default: a temporary folder)",
         )
+        add_quiet_argument(parser)
 
     def handle(
         self,
@@ -43,6 +45,7 @@ class Command(BaseCommand):
         seed: int,
         if_empty: bool,
         keep_folder: Path | None,
+        quiet: bool,
         **options: object,
     ) -> None:
         if not settings.DEBUG:
@@ -64,24 +67,37 @@ class Command(BaseCommand):
         # Yesterday, so that nothing generated lies in the future when it is imported.
         last_day = timezone.localdate() - dt.timedelta(days=1)
         if keep_folder is not None:
-            self._generate_and_import(keep_folder, episodes, seed, authority, last_day)
+            self._generate_and_import(keep_folder, episodes, seed, authority, last_day, quiet)
             self.stdout.write(f"The interchange folder is kept in {keep_folder}")
             return
         with tempfile.TemporaryDirectory(prefix="harbour_demo_") as folder:
-            self._generate_and_import(Path(folder), episodes, seed, authority, last_day)
+            self._generate_and_import(Path(folder), episodes, seed, authority, last_day, quiet)
 
     def _generate_and_import(
-        self, folder: Path, episodes: int, seed: int, authority: str, last_day: dt.date
+        self,
+        folder: Path,
+        episodes: int,
+        seed: int,
+        authority: str,
+        last_day: dt.date,
+        quiet: bool,
     ) -> None:
         self.stdout.write(
             f"Generating {episodes:,} synthetic episodes (seed {seed}, authority {authority}, "
             f"up to {last_day.isoformat()})..."
         )
-        written = write_demo_folder(
-            folder, episodes=episodes, seed=seed, authority_code=authority, last_day=last_day
-        )
+        with progress_line(self.stderr, "Generating", quiet=quiet, unit="episodes") as progress:
+            written = write_demo_folder(
+                folder,
+                episodes=episodes,
+                seed=seed,
+                authority_code=authority,
+                last_day=last_day,
+                progress=progress,
+            )
         self.stdout.write("Importing...")
-        result = import_folder(folder, actor="demo_data")
+        with progress_line(self.stderr, "Importing", quiet=quiet) as progress:
+            result = import_folder(folder, actor="demo_data", progress=progress)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(error)

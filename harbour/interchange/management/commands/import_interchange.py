@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from harbour.common.progress import add_quiet_argument, progress_line
 from harbour.interchange.importer import import_folder
 
 
@@ -10,9 +11,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", type=Path)
+        add_quiet_argument(parser)
 
-    def handle(self, *args: object, folder: Path, **options: object) -> None:
-        result = import_folder(folder)
+    def handle(self, *args: object, folder: Path, quiet: bool, **options: object) -> None:
+        with progress_line(self.stderr, "Importing", quiet=quiet) as progress:
+            result = import_folder(folder, progress=progress)
         for warning in result.warnings:
             self.stderr.write(f"warning: {warning}")
         if not result.ok:

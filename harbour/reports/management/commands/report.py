@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from harbour.audit import services as auditor
+from harbour.common.progress import add_quiet_argument, progress_line
 from harbour.reports import formats
 from harbour.reports.engine import Report, build_report
 from harbour.reports.exploitation import build_point_report
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             help="suppress counts from 1 to the threshold and what would give them away",
         )
         parser.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD)
+        add_quiet_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = options["kind"]
@@ -78,13 +80,21 @@ class Command(BaseCommand):
         output: Path | None = options["output"]
         if output_format == "xlsx" and output is None:
             raise CommandError(XLSX_NEEDS_A_FILE)
-        try:
-            if on is not None:
-                reports = [build_point_report(on)]
-            else:
-                reports = [build_report(kind, p, options["include_absences"]) for p in periods]
-        except ImproperlyConfigured as error:
-            raise CommandError(str(error)) from error
+        # The report is written after the line has ended: both may be on one terminal.
+        with progress_line(
+            self.stderr, "Report", quiet=options["quiet"], unit="periods"
+        ) as progress:
+            progress.stage(f"building {kind}", total=len(periods))
+            reports = []
+            try:
+                for period in periods:
+                    if on is not None:
+                        reports.append(build_point_report(on))
+                    else:
+                        reports.append(build_report(kind, period, options["include_absences"]))
+                    progress.advance()
+            except ImproperlyConfigured as error:
+                raise CommandError(str(error)) from error
         if options["for_publication"]:
             if options["threshold"] < 1:
                 raise CommandError("--threshold must be at least 1.")
@@ -124,10 +134,15 @@ class Command(BaseCommand):
             raise CommandError(f"The {kind} report is written as text, json or csv.")
         if options["for_publication"] and options["threshold"] < 1:
             raise CommandError("--threshold must be at least 1.")
-        try:
-            report = kinds.build(year)
-        except ImproperlyConfigured as error:
-            raise CommandError(str(error)) from error
+        with progress_line(
+            self.stderr, "Report", quiet=options["quiet"], unit="periods"
+        ) as progress:
+            progress.stage(f"building {kind} {year}", total=1)
+            try:
+                report = kinds.build(year)
+            except ImproperlyConfigured as error:
+                raise CommandError(str(error)) from error
+            progress.advance()
         if options["for_publication"]:
             report = kinds.for_publication(report, options["threshold"])
         text = {

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from harbour.audit import services as auditor
+from harbour.common.progress import add_quiet_argument, progress_line
 from harbour.returns.ssda903.register import register_tables
 from harbour.returns.ssda903.writer import write_csv, write_xml
 
@@ -20,15 +21,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("folder", type=Path)
         parser.add_argument("--format", choices=("csv", "xml"), default="csv")
+        add_quiet_argument(parser)
 
     def handle(
-        self, *args: object, year: int, folder: Path, format: str, **options: object
+        self, *args: object, year: int, folder: Path, format: str, quiet: bool, **options: object
     ) -> None:
         if not 1900 <= year <= 9998:
             raise CommandError("--year must be a collection year's first year, e.g. 2024.")
-        tables = register_tables(year)
         write = write_xml if format == "xml" else write_csv
-        counts = write(tables, folder)
+        with progress_line(self.stderr, "903 export", quiet=quiet) as progress:
+            tables = register_tables(year, progress=progress)
+            counts = write(tables, folder, progress=progress)
         auditor.record(
             "command line",
             "returns.ssda903_export",

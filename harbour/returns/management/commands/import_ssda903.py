@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from harbour.common.progress import add_quiet_argument, progress_line
 from harbour.returns.ssda903.importer import import_ssda903
 
 
@@ -14,9 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", type=Path)
+        add_quiet_argument(parser)
 
-    def handle(self, *args: object, folder: Path, **options: object) -> None:
-        result = import_ssda903(folder)
+    def handle(self, *args: object, folder: Path, quiet: bool, **options: object) -> None:
+        with progress_line(self.stderr, "903 import", quiet=quiet) as progress:
+            result = import_ssda903(folder, progress=progress)
         for warning in result.warnings:
             self.stderr.write(f"warning: {warning}")
         if not result.ok:
