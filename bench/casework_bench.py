@@ -34,6 +34,7 @@ the number of queries of one request (logged apart from the timed runs). Pages:
     /interviews/  (worker)      the worklist as that worker sees it (their children only)
     /meetings/                  meeting tasks and meetings requested
     /children/<pk>/             the child with the most episodes, and a typical child
+    /returns/data-quality/      the 903 rules over the current collection year
 
 --plans writes every query of one request per page, with its own time and its plan
 (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN ANALYZE), to
@@ -306,6 +307,8 @@ def _benchmark(kind: str, url: str, runs: int, plans: bool, only: list[str]) -> 
             f"/children/{heaviest.pk}/",
         ),
         ("child, typical (4 episodes)", as_coordinator, f"/children/{typical.pk}/"),
+        # The 903 rules run over the whole collection year on every view (issue 14).
+        ("903 data quality, this year", as_coordinator, "/returns/data-quality/"),
         *_exploitation_pages(),
     ]
     if only:
@@ -409,7 +412,26 @@ def _exploitation_pages() -> list[tuple[str, Any, str]]:
     import network_data  # bench/network_data.py
 
     hub = network_data.build_child_with_links(links=200)
+    # The committee pack (issue 15: under 5 s at 1,000,000 episodes): the annual report of
+    # the last complete financial year as the PDF an analyst downloads.
+    from harbour.accounts.models import Role, RoleAssignment, StaffProfile
+
+    analyst, made = get_user_model()._default_manager.get_or_create(
+        username="bench-analyst", defaults={"first_name": "Analyst"}
+    )
+    if made:
+        RoleAssignment.objects.create(user=analyst, role=Role.ANALYST)
+        StaffProfile.objects.create(user=analyst)
+    as_analyst = Client()
+    as_analyst.force_login(analyst)
+    today = timezone.localdate()
+    last_complete_year = (today.year if today.month >= 4 else today.year - 1) - 1
     return [
+        (
+            "committee pack, annual PDF",
+            as_analyst,
+            f"/reports/annual.pdf?year={last_complete_year}",
+        ),
         ("exploitation dashboard", as_lead, "/exploitation/"),
         ("front door referrals", as_lead, "/exploitation/referrals/"),
         ("screening tasks", as_lead, "/exploitation/screening/"),

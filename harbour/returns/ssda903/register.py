@@ -28,10 +28,11 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Q
+from django.db.models.functions import TruncDate
 
 from harbour.children.models import Child, LegalStatus, LegalStatusKind
 from harbour.common.progress import NO_PROGRESS, Progress
-from harbour.common.time import local_date
+from harbour.common.time import LONDON
 from harbour.missing.models import Episode
 from harbour.missing.queries import own_authority_code
 
@@ -50,17 +51,16 @@ from .tables import (
 FOREVER = dt.date.max
 
 
-def _source(record: Child | LegalStatus | Episode) -> Source:
-    return Source(model=record._meta.label_lower, pk=record.pk)
-
-
 def _row(columns: tuple[str, ...], values: dict[str, str], source: Source) -> Row:
     """A row with every column of its table, blank where the register holds nothing."""
     return Row({column: values.get(column, "") for column in columns}, source)
 
 
 def register_tables(year: int, *, progress: Progress = NO_PROGRESS) -> Tables:
-    """The year's tables; `progress` (for a command on a terminal) counts the records read."""
+    """The year's tables; `progress` (for a command on a terminal) counts the records read.
+
+    Read as plain values, not model instances, with each date formatted once: the data
+    quality worklist builds two years' tables on every view (docs/performance.md)."""
     tables = Tables(year)
     first, last = tables.collection_start, tables.collection_end
     in_year = LegalStatus.objects.filter(
@@ -68,37 +68,57 @@ def register_tables(year: int, *, progress: Progress = NO_PROGRESS) -> Tables:
         responsible_la__in=["", own_authority_code()],
         start_date__lte=last,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+    formatted: dict[dt.date | None, str] = {None: ""}
+
+    def text(day: dt.date | None) -> str:
+        if day not in formatted:
+            formatted[day] = format_date(day)
+        return formatted[day]
+
     progress.stage("reading looked-after periods")
-    statuses = list(in_year.select_related("child").order_by("child__child_id", "start_date", "pk"))
+    statuses = in_year.order_by("child__child_id", "start_date", "pk").values_list(
+        "pk",
+        "child_id",
+        "start_date",
+        "end_date",
+        "placement",
+        "child__child_id",
+        "child__sex",
+        "child__date_of_birth",
+        "child__ethnicity",
+    )
     periods: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    children: dict[int, Child] = {}
-    for status in statuses:
+    # {child pk: (person id, date of birth as the 903 writes it)}
+    children: dict[int, tuple[str, str]] = {}
+    status_label = LegalStatus._meta.label_lower
+    child_label = Child._meta.label_lower
+    for pk, child_pk, start, end, placement, child_id, sex, born, ethnicity in statuses:
         progress.advance()
-        children.setdefault(status.child_id, status.child)
-        periods[status.child_id].append((status.start_date, status.end_date or FOREVER))
+        if child_pk not in children:
+            children[child_pk] = (child_id, text(born))
+            tables.header.append(
+                _row(
+                    HEADER_COLUMNS,
+                    {
+                        "CHILD": child_id,
+                        "SEX": SEX_TO_903.get(sex, ""),
+                        "DOB": text(born),
+                        "ETHNIC": ethnicity,
+                    },
+                    Source(model=child_label, pk=child_pk),
+                )
+            )
+        periods[child_pk].append((start, end or FOREVER))
         tables.episodes.append(
             _row(
                 EPISODE_COLUMNS,
                 {
-                    "CHILD": status.child.child_id,
-                    "DECOM": format_date(status.start_date),
-                    "DEC": format_date(status.end_date),
-                    "PLACE": EXPORT_PLACE.get(status.placement, ""),
+                    "CHILD": child_id,
+                    "DECOM": text(start),
+                    "DEC": text(end),
+                    "PLACE": EXPORT_PLACE.get(placement, ""),
                 },
-                _source(status),
-            )
-        )
-    for child in children.values():
-        tables.header.append(
-            _row(
-                HEADER_COLUMNS,
-                {
-                    "CHILD": child.child_id,
-                    "SEX": SEX_TO_903.get(child.sex, ""),
-                    "DOB": format_date(child.date_of_birth),
-                    "ETHNIC": child.ethnicity,
-                },
-                _source(child),
+                Source(model=status_label, pk=pk),
             )
         )
     episodes = (
@@ -113,34 +133,36 @@ def register_tables(year: int, *, progress: Progress = NO_PROGRESS) -> Tables:
             | Q(ended_at__gte=local_midnight(first))
             | Q(started_on__gte=first)
         )
+        .annotate(ended_on=TruncDate("ended_at", tzinfo=LONDON))
         .order_by("started_at", "pk")
+        .values_list("pk", "child_id", "category", "started_on", "started_epoch", "ended_on")
     )
-    rows: list[tuple[str, dt.datetime, int, Row]] = []
+    rows: list[tuple[str, int, int, Row]] = []
+    episode_label = Episode._meta.label_lower
     progress.stage("reading missing episodes")
-    for episode in episodes:
+    for pk, child_pk, category, started_on, started_epoch, ended_on in episodes:
         progress.advance()
-        child = children[episode.child_id]
-        ended_on = local_date(episode.ended_at) if episode.ended_at else None
-        last_day = max(ended_on, episode.started_on) if ended_on else FOREVER
-        episode_days = (max(episode.started_on, first), min(last_day, last))
+        last_day = max(ended_on, started_on) if ended_on else FOREVER
+        episode_days = (max(started_on, first), min(last_day, last))
         if not any(
             max(episode_days[0], start) <= min(episode_days[1], end)
-            for start, end in periods[episode.child_id]
+            for start, end in periods[child_pk]
         ):
             continue
+        child_id, date_of_birth = children[child_pk]
         row = _row(
             MISSING_COLUMNS,
             {
-                "CHILD": child.child_id,
-                "DOB": format_date(child.date_of_birth),
-                "MISSING": CATEGORY_TO_903[episode.category],
-                "MIS_START": format_date(episode.started_on),
+                "CHILD": child_id,
+                "DOB": date_of_birth,
+                "MISSING": CATEGORY_TO_903[category],
+                "MIS_START": text(started_on),
                 # Still missing on 31 March: blank, as for an open episode (rule 571
                 # refuses an end after the year; next year's return gives the end).
-                "MIS_END": format_date(ended_on if ended_on and ended_on <= last else None),
+                "MIS_END": text(ended_on if ended_on and ended_on <= last else None),
             },
-            _source(episode),
+            Source(model=episode_label, pk=pk),
         )
-        rows.append((child.child_id, episode.started_at, episode.pk, row))
+        rows.append((child_id, started_epoch, pk, row))
     tables.missing = [row for *_, row in sorted(rows, key=lambda item: item[:3])]
     return tables

@@ -6,7 +6,7 @@ from .ssda903_folders import FOLDER, XML, with_changes
 
 
 def _values(rows: list[Row]) -> list[dict[str, str]]:
-    return [row.values for row in rows]
+    return [dict(row) for row in rows]
 
 
 def test_csv_folder_reads_every_row_with_its_file_and_line(write_folder: FolderWriter) -> None:
@@ -16,7 +16,7 @@ def test_csv_folder_reads_every_row_with_its_file_and_line(write_folder: FolderW
     tables = result.tables
     assert [row["CHILD"] for row in tables.header] == ["C100", "C200", "C300"]
     assert len(tables.episodes) == 3
-    assert tables.missing[2].values == {
+    assert dict(tables.missing[2]) == {
         "CHILD": "C100",
         "DOB": "14/05/2009",
         "MISSING": "M",

@@ -232,7 +232,7 @@ def test_an_incident_ending_before_it_starts_counts_in_no_duration_band() -> Non
 
     assert figures["ssda903_missing_incidents"][0] == 2
     assert _of(figures, "ssda903_missing_incidents_duration_") == {"same_day": (1, 50)}
-    assert [row.values["MIS_START"] for row in register_tables(YEAR).missing] == [
+    assert [row["MIS_START"] for row in register_tables(YEAR).missing] == [
         "05/09/2024",
         "01/10/2024",
     ]
