@@ -224,7 +224,7 @@ class Section:
 class Lists:
     """The dashboard's lists, each of the rows it shows."""
 
-    missing_now: list[MissingNowRow]
+    missing_now: Listed[MissingNowRow]
     due_soon: Listed[InterviewRow]
     overdue: Listed[InterviewRow]
     meetings: Listed[MeetingRow]
@@ -242,8 +242,8 @@ class Lists:
             Section(
                 "missing-now-section",
                 "Children missing now",
-                f"{len(self.missing_now):,}",
-                "Needs action" if self.missing_now else "",
+                self.missing_now.total_text,
+                "Needs action" if self.missing_now.total else "",
             ),
             Section(
                 "interviews-due-section",
