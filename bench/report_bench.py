@@ -433,7 +433,7 @@ def _label(sql: str) -> str:
     table = _outer_from(text)
     traits = []
     if "CHILDREN_LEGALSTATUS" in upper and "children_legalstatus" not in table:
-        traits.append("group from 4 EXISTS on legal statuses")
+        traits.append("group from legal statuses")
     if "NOT EXISTS" in upper or "NOT (EXISTS" in upper:
         traits.append("NOT EXISTS another episode of the child")
     if "COUNT(DISTINCT" in upper or "SELECT DISTINCT" in upper:
