@@ -2,9 +2,10 @@
 
 Every figure is aggregated in the database: the episodes of the period are grouped by
 their group at start (OLA, LAC, CP, CIN, NONE) in one query, with every count, band and
-extreme as a conditional aggregate; individuals come from a second query over each child's
-latest episode; the annual report adds one small query per other record type. Python only
-adds up the five group rows and turns counts into percentages.
+extreme as a conditional aggregate, individuals included (the episodes that are their
+child's latest, found by one window over the period's episodes); the annual report adds
+the most common age, the repeat children and one small query per other record type.
+Python only adds up the five group rows and turns counts into percentages.
 
 Each count is defined once (EPISODE_CONDITIONS and EPISODE_FIGURES, INDIVIDUAL_FIGURES,
 RECORD_FIGURES) and `figure_records` lists the records it counts from that definition, for
@@ -31,8 +32,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 
 from harbour.children.models import LegalStatus
 from harbour.common.codes import contains_code
@@ -290,6 +292,7 @@ def _measured_episodes(period: Period, include_absences: bool) -> EpisodeQuerySe
 
 
 def _by_group(period: Period, include_absences: bool) -> dict[str, dict[str, Any]]:
+    episodes = episodes_in(period, include_absences)
     measures: dict[str, Any] = {
         **{name: _count(condition) for name, condition in EPISODE_CONDITIONS.items()},
         "children": Count("child", distinct=True),
@@ -297,6 +300,9 @@ def _by_group(period: Period, include_absences: bool) -> dict[str, dict[str, Any
         "age_min": Min("age"),
         "age_sum": Sum("age"),
         "wait_max": Max("wait", filter=_completed),
+        # Individuals: each child counted once, in the group of their latest episode of
+        # the period (the latest start; of two at the same instant, the one recorded last).
+        "individuals": _count(Q(pk__in=_ids_of_one_per_child(episodes, latest=True))),
     }
     rows = (
         _measured_episodes(period, include_absences).values("group").annotate(**measures).order_by()
@@ -304,35 +310,21 @@ def _by_group(period: Period, include_absences: bool) -> dict[str, dict[str, Any
     return {row["group"]: row for row in rows}
 
 
-def _individuals_by_group(period: Period, include_absences: bool) -> dict[str, int]:
-    """Each child counted once, in the group of their latest episode of the period (the
-    latest start; of two starting at the same instant, the one recorded last)."""
-    rows = (
-        _one_per_child(episodes_in(period, include_absences), latest=True)
-        .with_group()
-        .values("group")
-        .annotate(children=Count("pk"))
-        .order_by()
-    )
-    return {row["group"]: row["children"] for row in rows}
-
-
 def _one_per_child(episodes: EpisodeQuerySet, *, latest: bool) -> EpisodeQuerySet:
     """Each child's latest (or first) episode among these: by start, and of two starting at
     the same instant, the one recorded last (or first)."""
-    if latest:
-        # started_on >= the outer date follows from the epochs, and lets the index scan
-        # start at the outer episode instead of at the start of the period.
-        beyond = Q(started_on__gte=OuterRef("started_on")) & (
-            Q(started_epoch__gt=OuterRef("started_epoch"))
-            | Q(started_epoch=OuterRef("started_epoch"), pk__gt=OuterRef("pk"))
-        )
-    else:
-        beyond = Q(started_on__lte=OuterRef("started_on")) & (
-            Q(started_epoch__lt=OuterRef("started_epoch"))
-            | Q(started_epoch=OuterRef("started_epoch"), pk__lt=OuterRef("pk"))
-        )
-    return episodes.filter(~Exists(episodes.filter(beyond, child=OuterRef("child"))))
+    return episodes.filter(pk__in=_ids_of_one_per_child(episodes, latest=latest))
+
+
+def _ids_of_one_per_child(
+    episodes: EpisodeQuerySet, *, latest: bool
+) -> QuerySet[Episode, dict[str, Any]]:
+    """The ids of `_one_per_child`: one window over these episodes, ranking each child's in
+    start order, instead of a search for a later episode per episode. (Used as `pk__in`:
+    Django would put a GROUP BY applied to the windowed queryset inside its subquery.)"""
+    order = ("-started_epoch", "-pk") if latest else ("started_epoch", "pk")
+    nth = Window(RowNumber(), partition_by=F("child"), order_by=order)
+    return episodes.order_by().annotate(nth=nth).filter(nth=1).values("pk")
 
 
 def _total(
@@ -353,7 +345,7 @@ def _extreme(
 
 def _quarterly_values(period: Period, include_absences: bool) -> dict[str, Any]:
     groups = _by_group(period, include_absences)
-    people = _individuals_by_group(period, include_absences)
+    people = {group: row["individuals"] for group, row in groups.items()}
     host = HOST_GROUPS
 
     def total(measure: str, among: tuple[str, ...] = ALL_GROUPS) -> int:
