@@ -318,7 +318,7 @@ def _one_per_child(episodes: EpisodeQuerySet, *, latest: bool) -> EpisodeQuerySe
 
 def _ids_of_one_per_child(
     episodes: EpisodeQuerySet, *, latest: bool
-) -> QuerySet[Episode, dict[str, Any]]:
+) -> QuerySet[Model, dict[str, Any]]:
     """The ids of `_one_per_child`: one window over these episodes, ranking each child's in
     start order, instead of a search for a later episode per episode. (Used as `pk__in`:
     Django would put a GROUP BY applied to the windowed queryset inside its subquery.)"""
