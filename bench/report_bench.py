@@ -14,9 +14,9 @@ quarter in the middle of the data and for the financial year that contains it:
    for every row, and stops if they do not;
 2. times both, one warm-up then five runs each (--runs N), interleaved, and reports the
    medians and the ratio engine / SQL;
-3. writes the plans of the hand-written SQL and of every query the engine runs to
-   bench/sql/explain-<database>-<episodes>.txt (SQLite: EXPLAIN QUERY PLAN; PostgreSQL:
-   EXPLAIN (ANALYZE, BUFFERS)), with each engine query's own time.
+3. unless --no-plans, writes the plans of the hand-written SQL and of every query the
+   engine runs to bench/sql/explain-<database>-<episodes>.txt (SQLite: EXPLAIN QUERY
+   PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS)), with each engine query's own time.
 
 Prints a readable summary and, last, one JSON line with the figures. A database built
 without --keep-database is removed at the end. PostgreSQL databases are on
@@ -68,6 +68,9 @@ def main() -> None:
     parser.add_argument(
         "--runs", type=int, default=RUNS, help=f"timed runs of each side (default {RUNS})"
     )
+    parser.add_argument(
+        "--no-plans", action="store_true", help="do not write the plans to bench/sql/"
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--keep-database",
@@ -109,7 +112,9 @@ def main() -> None:
             build_seconds = _build(args.database, target, url, args.episodes, args.seed)
         elif not _database_exists(args.database, target):
             sys.exit(f"--reuse-database: there is no {args.database} database {target!r}")
-        figures = _benchmark(args.database, url, args.episodes, settings, args.runs)
+        figures = _benchmark(
+            args.database, url, args.episodes, settings, args.runs, plans=not args.no_plans
+        )
     finally:
         if build and not keep:
             _drop(args.database, target)
@@ -210,7 +215,13 @@ def _build(kind: str, target: str, url: str, episodes: int, seed: int) -> float:
 
 
 def _benchmark(
-    kind: str, url: str, episodes_asked: int, settings: dict[str, str], runs: int = RUNS
+    kind: str,
+    url: str,
+    episodes_asked: int,
+    settings: dict[str, str],
+    runs: int = RUNS,
+    *,
+    plans: bool = True,
 ) -> dict[str, Any]:
     os.environ.update(import_bench._child_env(url))
     os.environ["SECRET_KEY"] = "x"  # noqa: S105 (a throwaway database)
@@ -323,15 +334,17 @@ def _benchmark(
         )
         for q in queries:
             print(f"      engine query {q['seconds']:8.3f} s  {q['label']}")
-        explain.append(
-            _explain_section(kind, connection, raw, report, period, sql, params, queries)
-        )
+        if plans:
+            explain.append(
+                _explain_section(kind, connection, raw, report, period, sql, params, queries)
+            )
 
-    suffix = "".join(f"-{name}-{value}" for name, value in settings.items())
-    out = SQL_DIR / f"explain-{kind}-{episode_count}{suffix}.txt"
-    out.write_text("\n".join(explain))
-    figures["explain"] = str(out.relative_to(ROOT))
-    print(f"  plans written to {figures['explain']}")
+    if plans:
+        suffix = "".join(f"-{name}-{value}" for name, value in settings.items())
+        out = SQL_DIR / f"explain-{kind}-{episode_count}{suffix}.txt"
+        out.write_text("\n".join(explain))
+        figures["explain"] = str(out.relative_to(ROOT))
+        print(f"  plans written to {figures['explain']}")
     return figures
 
 
