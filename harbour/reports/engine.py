@@ -15,6 +15,7 @@ the page that goes from a figure to its records (records.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,7 @@ from harbour.meetings.models import Meeting
 from harbour.missing.models import Episode
 from harbour.missing.queries import (
     EpisodeQuerySet,
+    age_at_start,
     duration_seconds,
     own_authority_code,
     time_to_interview_seconds,
@@ -313,7 +315,7 @@ def _by_group(
         "wait_max": Max("wait", filter=_completed),
         # Individuals: each child counted once, in the group of their latest episode of
         # the period (the latest start; of two at the same instant, the one recorded last).
-        "individuals": _count(Q(pk__in=_ids_of_one_per_child(episodes, latest=True))),
+        "individuals": _count(Q(pk__in=_ids_of_one_per_child(episodes))),
     }
     if row_ids & EPISODE_CHILD_FIGURES.keys():
         measures["children"] = Count("child", distinct=True)
@@ -323,21 +325,18 @@ def _by_group(
     return {row["group"]: row for row in rows}
 
 
-def _one_per_child(episodes: EpisodeQuerySet, *, latest: bool) -> EpisodeQuerySet:
-    """Each child's latest (or first) episode among these: by start, and of two starting at
-    the same instant, the one recorded last (or first)."""
-    return episodes.filter(pk__in=_ids_of_one_per_child(episodes, latest=latest))
+def _one_per_child(episodes: EpisodeQuerySet) -> EpisodeQuerySet:
+    """Each child's latest episode among these: by start, and of two starting at the same
+    instant, the one recorded last."""
+    return episodes.filter(pk__in=_ids_of_one_per_child(episodes))
 
 
-def _ids_of_one_per_child(
-    episodes: EpisodeQuerySet, *, latest: bool
-) -> QuerySet[Model, dict[str, Any]]:
-    """The ids of `_one_per_child`: one window over these episodes, ranking each child's in
-    start order, instead of a search for a later episode per episode. (Used as `pk__in`:
+def _ids_of_one_per_child(episodes: EpisodeQuerySet) -> QuerySet[Model, dict[str, Any]]:
+    """The ids of `_one_per_child`: one window over these episodes, ranking each child's
+    latest first, instead of a search for a later episode per episode. (Used as `pk__in`:
     Django would put a GROUP BY applied to the windowed queryset inside its subquery.)"""
-    order = ("-started_epoch", "-pk") if latest else ("started_epoch", "pk")
-    nth = Window(RowNumber(), partition_by=F("child"), order_by=order)
-    return episodes.order_by().annotate(nth=nth).filter(nth=1).values("pk")
+    latest_first = Window(RowNumber(), partition_by=F("child"), order_by=("-started_epoch", "-pk"))
+    return episodes.order_by().annotate(nth=latest_first).filter(nth=1).values("pk")
 
 
 def _total(
@@ -395,10 +394,11 @@ def _annual_values(
 
     episodes = episodes_in(period, include_absences)
     population = ChildPopulation.objects.filter(financial_year=period.financial_year_start).first()
+    repeat, age_peak = _repeat_children_and_age_peak(episodes)
     values: dict[str, Any] = {
         **{row: total("children", among) for row, among in EPISODE_CHILD_FIGURES.items()},
-        "individuals_repeat": _repeat_children(episodes).count(),
-        "age_peak": _age_peak(episodes),
+        "individuals_repeat": repeat,
+        "age_peak": age_peak,
         **_record_values(period),
     }
     for row, count in (
@@ -409,23 +409,43 @@ def _annual_values(
     return values
 
 
-def _age_peak(episodes: EpisodeQuerySet) -> int | None:
-    """The most common age among children, each at their first episode of the period
-    (ties go to the younger age)."""
-    peak = (
-        _one_per_child(episodes, latest=False)
-        .with_age()
-        .values("age")
-        .annotate(children=Count("pk"))
-        .order_by("-children", "age")
-        .first()
+# A repeat child has this many episodes of the period or more.
+REPEAT_EPISODES = 3
+
+
+def _repeat_children_and_age_peak(episodes: EpisodeQuerySet) -> tuple[int, int | None]:
+    """The number of repeat children (_repeat_children), and the most common age among
+    children, each at their first episode of the period (ties go to the younger age).
+
+    One pass over these episodes grouped by child gives each child's number of episodes and
+    age at their first episode, which is their lowest age among them: the age at start
+    never decreases as the start moves later. Python counts the children per age (one row
+    per child: tens of thousands at most), which spares a second pass and a window."""
+    per_child = (
+        episodes.order_by()
+        .values("child")
+        .annotate(episodes=Count("pk"), first_age=Min(age_at_start()))
+        .values_list("episodes", "first_age")
     )
-    return peak["age"] if peak else None
+    repeat = 0
+    children_at_age: Counter[int] = Counter()
+    for count, age in per_child:
+        repeat += count >= REPEAT_EPISODES
+        children_at_age[age] += 1
+    if not children_at_age:
+        return repeat, None
+    peak, _ = max(children_at_age.items(), key=lambda item: (item[1], -item[0]))
+    return repeat, peak
 
 
 def _repeat_children(episodes: EpisodeQuerySet) -> QuerySet[Episode, dict[str, Any]]:
-    """The children with 3 or more of these episodes (their ids)."""
-    return episodes.values("child").annotate(n=Count("pk")).filter(n__gte=3).values("child")
+    """The children with REPEAT_EPISODES or more of these episodes (their ids)."""
+    return (
+        episodes.values("child")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=REPEAT_EPISODES)
+        .values("child")
+    )
 
 
 # The other records of the annual report --------------------------------------------------
@@ -542,14 +562,14 @@ def figure_records(row_id: str, period: Period, include_absences: bool = False) 
     if row_id in EPISODE_CHILD_FIGURES:
         episodes = _measured_episodes(period, include_absences)
         among = EPISODE_CHILD_FIGURES[row_id]
-        return _one_per_child(episodes.filter(group__in=among), latest=True)
+        return _one_per_child(episodes.filter(group__in=among))
     if row_id in INDIVIDUAL_FIGURES:
         episodes = episodes_in(period, include_absences)
-        latest = _one_per_child(episodes, latest=True).with_group()
+        latest = _one_per_child(episodes).with_group()
         return latest.filter(group__in=INDIVIDUAL_FIGURES[row_id])
     if row_id == "individuals_repeat":
         episodes = episodes_in(period, include_absences)
-        return _one_per_child(episodes, latest=True).filter(child__in=_repeat_children(episodes))
+        return _one_per_child(episodes).filter(child__in=_repeat_children(episodes))
     figure = RECORD_FIGURES[row_id]
     records = RECORD_SOURCES[figure.source](period).filter(figure.condition or Q())
     if figure.per_child:
