@@ -1,11 +1,12 @@
 """Computing the quarterly and annual reports of shared/spec/metrics.md.
 
-Every figure is aggregated in the database: the episodes of the period are grouped by
-their group at start (OLA, LAC, CP, CIN, NONE) in one query, with every count, band and
-extreme as a conditional aggregate, individuals included (the episodes that are their
-child's latest, found by one window over the period's episodes); the annual report adds
-the most common age, the repeat children and one small query per other record type.
-Python only adds up the five group rows and turns counts into percentages.
+Every figure but the most common age is aggregated in the database: the episodes of the
+period are grouped by their group at start (OLA, LAC, CP, CIN, NONE) in one query, with
+every count, band and extreme as a conditional aggregate, individuals included (the
+episodes that are their child's latest, found by one window over the period's episodes);
+the annual report adds the repeat children and the most common age (one query grouped by
+child) and one small query per other record type. Python only adds up the five group rows,
+counts the children per age, and turns counts into percentages.
 
 Each count is defined once (EPISODE_CONDITIONS and EPISODE_FIGURES, INDIVIDUAL_FIGURES,
 RECORD_FIGURES) and `figure_records` lists the records it counts from that definition, for
