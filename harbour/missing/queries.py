@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
 
@@ -35,11 +46,22 @@ def own_authority_code() -> str:
     return code
 
 
-def status_in_force(status: str, on: F | OuterRef) -> Q:
+def in_force(on: F | OuterRef) -> Q:
     """Legal statuses of the outer episode's child in force on the given local date."""
-    return Q(child=OuterRef("child"), status=status, start_date__lte=on) & (
+    return Q(child=OuterRef("child"), start_date__lte=on) & (
         Q(end_date__isnull=True) | Q(end_date__gte=on)
     )
+
+
+def status_in_force(status: str, on: F | OuterRef) -> Q:
+    """Legal statuses of one kind of the outer episode's child in force on the date."""
+    return Q(status=status) & in_force(on)
+
+
+def _lac_of_another_authority() -> Q:
+    """A legal status that makes the child group OLA when in force: looked after by an
+    authority other than this one (empty responsible_la means this authority)."""
+    return Q(status="LAC") & ~Q(responsible_la__in=["", own_authority_code()])
 
 
 def placed_by_another_authority(started_on: str = "started_on") -> Exists:
@@ -48,26 +70,52 @@ def placed_by_another_authority(started_on: str = "started_on") -> Exists:
     from harbour.children.models import LegalStatus
 
     return Exists(
-        LegalStatus.objects.filter(status_in_force("LAC", OuterRef(started_on))).exclude(
-            responsible_la__in=["", own_authority_code()]
+        LegalStatus.objects.filter(
+            status_in_force("LAC", OuterRef(started_on)), _lac_of_another_authority()
         )
     )
 
 
-def group_expression(started_on: str = "started_on") -> Case:
-    """The episode's group at its start, per metrics.md: OLA, LAC, CP, CIN or NONE."""
+# The groups in metrics.md's order ("first match wins"), each with the rank of the legal
+# status that puts a child in it; a child with no status in force is NONE.
+GROUP_RANKS = (("OLA", 1), ("LAC", 2), ("CP", 3), ("CIN", 4))
+
+
+class _GroupOfRank(Func):
+    """The group named by the lowest rank among the statuses in force (NULL: none). A
+    simple CASE, so that the rank, a subquery, is evaluated once per row."""
+
+    template = (
+        "CASE %(expressions)s "
+        + " ".join(f"WHEN {rank} THEN '{group}'" for group, rank in GROUP_RANKS)
+        + " ELSE 'NONE' END"
+    )
+    output_field = models.CharField()
+
+
+def group_expression(started_on: str = "started_on") -> Func:
+    """The episode's group at its start, per metrics.md: OLA, LAC, CP, CIN or NONE.
+
+    One pass over the child's legal statuses in force that day (an index range of
+    legal_status_key) finds the lowest rank among them: the first group, in metrics.md's
+    order, that any of them qualifies for."""
     from harbour.children.models import LegalStatus
 
     on = OuterRef(started_on)
-    lac = LegalStatus.objects.filter(status_in_force("LAC", on))
-    return Case(
-        When(placed_by_another_authority(started_on), then=Value("OLA")),
-        When(Exists(lac), then=Value("LAC")),
-        When(Exists(LegalStatus.objects.filter(status_in_force("CP", on))), then=Value("CP")),
-        When(Exists(LegalStatus.objects.filter(status_in_force("CIN", on))), then=Value("CIN")),
-        default=Value("NONE"),
-        output_field=models.CharField(),
+    ranks = dict(GROUP_RANKS)
+    rank = Case(
+        When(_lac_of_another_authority(), then=Value(ranks["OLA"])),
+        When(status="LAC", then=Value(ranks["LAC"])),
+        When(status="CP", then=Value(ranks["CP"])),
+        When(status="CIN", then=Value(ranks["CIN"])),
     )
+    # MIN as a plain function: an aggregate over the subquery's rows with no GROUP BY.
+    lowest = (
+        LegalStatus.objects.filter(in_force(on))
+        .order_by()
+        .values(rank=Func(rank, function="MIN", output_field=models.IntegerField()))
+    )
+    return _GroupOfRank(Subquery(lowest))
 
 
 def duration_seconds() -> ExpressionWrapper:
