@@ -74,6 +74,25 @@ bench: setup
 	$(PY) bench/casework_bench.py --episodes 1000000 --database sqlite
 	scripts/with-postgres $(PY) bench/casework_bench.py --episodes 1000000 --database postgres
 
+# Issue 15's side-by-side run (docs/performance.md): the report engine against the
+# hand-written SQL, the validated import against a plain COPY of the same files, and the
+# page table, on both databases, with the load average before and after. EPISODES sets the
+# size of the import and the pages (1,000,000 by default: the pages' databases are kept in
+# bench/.data/, about 15 minutes each to build the first time); the reports run at
+# 100,000 and 1,000,000. Run it on a quiet machine.
+EPISODES ?= 1000000
+.PHONY: bench-compare
+bench-compare: setup
+	@uptime
+	-@scripts/with-postgres true
+	$(PY) bench/compare.py --episodes 100000
+	$(PY) bench/compare.py --episodes 1000000 --runs 5
+	$(PY) bench/import_bench.py --episodes $(EPISODES) --database sqlite --copy-baseline
+	scripts/with-postgres $(PY) bench/import_bench.py --episodes $(EPISODES) --database postgres --copy-baseline
+	$(PY) bench/casework_bench.py --episodes $(EPISODES) --database sqlite
+	scripts/with-postgres $(PY) bench/casework_bench.py --episodes $(EPISODES) --database postgres
+	@uptime
+
 # Load test (docs/performance.md, "Load"): 20 signed-in sessions browsing for 60 s through
 # gunicorn on 127.0.0.1, against a PostgreSQL database of the demo authority (built once,
 # then reused). Stops by itself; exits non-zero when the target is not met.
