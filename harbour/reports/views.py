@@ -19,7 +19,7 @@ from harbour.common.paging import page_href
 
 from . import formats, pack, presentation, recent, records
 from .definitions import ANNUAL, QUARTERLY
-from .engine import LISTED_FIGURES, Report, figure_records
+from .engine import LISTED_FIGURES, Report, build_report, figure_records
 from .exploitation import build_point_report
 from .forms import (
     ExploitationOptionsForm,
@@ -44,10 +44,15 @@ DOWNLOADS = {
 }
 
 
-def _reports(kind: str, form: ReportOptionsForm, periods: list[Period]) -> list[Report]:
+def _reports(
+    kind: str, form: ReportOptionsForm, periods: list[Period], *, fresh: bool = False
+) -> list[Report]:
+    """The period's reports. A page reuses figures this process worked out in the last
+    minute (reports/recent.py); a download (`fresh`), which is what goes to a committee, is
+    always worked out from the records as they are."""
     options = form.cleaned_data
-    # Figures this process worked out in the last minute are reused (reports/recent.py).
-    reports = [recent.report(kind, period, options["include_absences"]) for period in periods]
+    of = build_report if fresh else recent.report
+    reports = [of(kind, period, options["include_absences"]) for period in periods]
     if options["for_publication"]:
         reports = [suppress(report) for report in reports]
     return reports
@@ -133,18 +138,21 @@ EXPLOITATION_KINDS = ("exploitation", "exploitation_quarterly", "exploitation_on
 EXPLOITATION_DOWNLOADS = ("csv", "xlsx", "json", "html")
 
 
-def _exploitation_reports(kind: str, form: ExploitationOptionsForm) -> list[Report]:
+def _exploitation_reports(
+    kind: str, form: ExploitationOptionsForm, *, fresh: bool = False
+) -> list[Report]:
     """The reports of an exploitation page or download: the period's, its quarters', or
-    the point-in-time one."""
+    the point-in-time one; a download's (`fresh`) worked out afresh, as _reports says."""
     (period,) = form.exploitation_periods()
+    of = build_report if fresh else recent.report
     if kind == "exploitation_on":
         reports = [build_point_report(form.on_date(period))]
     elif kind == "exploitation_quarterly":
         year = form.cleaned_data["year"]
         periods = [q for q in quarters_of(year) if has_started(q)] if form.is_whole_year() else []
-        reports = [recent.report(kind, p, False) for p in periods or [period]]
+        reports = [of(kind, p, False) for p in periods or [period]]
     else:
-        reports = [recent.report(kind, period, False)]
+        reports = [of(kind, period, False)]
     if form.cleaned_data["for_publication"]:
         reports = [suppress(report) for report in reports]
     return reports
@@ -191,7 +199,7 @@ def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
         raise Http404
     form = _download_options(request)
     periods = form.periods(kind)
-    reports = _reports(kind, form, periods)
+    reports = _reports(kind, form, periods, fresh=True)
     content_type, suffix = DOWNLOADS[extension]
     if extension == "xlsx":
         buffer = io.BytesIO()
@@ -236,7 +244,7 @@ def _exploitation_download(request: HttpRequest, kind: str, extension: str) -> H
     form = ExploitationOptionsForm(request.GET)
     if not form.is_valid():
         raise Http404("Those report options are not valid.")
-    reports = _exploitation_reports(kind, form)
+    reports = _exploitation_reports(kind, form, fresh=True)
     content_type, suffix = DOWNLOADS[extension]
     if extension == "xlsx":
         buffer = io.BytesIO()
