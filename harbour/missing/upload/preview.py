@@ -274,12 +274,13 @@ def _match_likely(rows: list[Row], user: Any) -> None:
         wanted = Q(pk__in=[])
         for narrowing in narrowings:
             wanted |= narrowing.q()
-        pool = list(visible_children(user).filter(wanted).only(*matching.MATCH_COLUMNS))
+        pool = matching.Pool(
+            list(visible_children(user).filter(wanted).only(*matching.MATCH_COLUMNS))
+        )
         for row, narrowing in zip(chunk, narrowings, strict=True):
             scored = (
                 matching.score(row.given_name, row.family_name, row.date_of_birth, child)
-                for child in pool
-                if narrowing.admits(child)
+                for child in pool.admitted(narrowing)
             )
             found = matching.ranked([candidate for candidate in scored if candidate is not None])
             row.candidates = found
