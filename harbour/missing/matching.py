@@ -26,7 +26,7 @@ swapped, or both its names could match. Each child stores keys of its names, ind
 and last words); a name in a notification is looked for by its own keys and its known
 nicknames', and by its words as a stored name's first or last word. So a child whose
 family name has its first letter mistyped is found by its given name, its date of birth
-or its person id, with one query and indexed lookups, however many children there are.
+or its person id, with indexed lookups, however many children there are.
 Not found without the date of birth: a name given only as the middle word of a stored name
 of three words or more.
 """
@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 
@@ -306,41 +308,52 @@ class Narrowing:
         )
 
 
-class Pool:
-    """Children fetched for several notifications at once (one query for the OR of their
-    narrowings), with each stored key looked up in a dictionary, so that each
-    notification's own children are found as the database would find them (`admitted`)
-    without testing every child of the pool."""
+def candidate_ids(narrowings: list[Narrowing]) -> list[tuple[int, int]]:
+    """(index of the narrowing, child pk) for every child each narrowing selects (the
+    children `Narrowing.q()` selects), for many narrowings with one query.
 
-    def __init__(self, children: list[Child]) -> None:
-        self.by_key: dict[tuple[str, str], list[Child]] = {}
-        self.by_birth: dict[int, list[Child]] = {}
-        for child in children:
-            self.by_birth.setdefault(child.birth_ymd, []).append(child)
-            for name in ("given", "family"):
-                for stored in STORED_KEYS:
-                    field_name = f"{name}_{stored}"
-                    value = getattr(child, field_name)
-                    if value:
-                        self.by_key.setdefault((field_name, value), []).append(child)
+    Each name is looked up on its own (an OR of single-column lookups, which both
+    databases read through one index each) and the two names' children intersected, so
+    that neither database is asked for an OR nested in an AND (SQLite scans the whole
+    table for one); each narrowing's parts are tagged with its index, so that no child is
+    proposed for a row for another row's names."""
+    quote = connection.ops.quote_name
+    table = quote(Child._meta.db_table)
+    key = quote(Child._meta.pk.column)
+    parts: list[str] = []
+    params: list[Any] = []
 
-    def _named(self, keys: NameKeys, name: str) -> set[Child]:
-        found: set[Child] = set()
+    def named(keys: NameKeys, name: str) -> str:
+        lookups = []
         for stored in STORED_KEYS:
-            values = keys.words if stored.endswith("_word") else keys.keys
-            for value in values:
-                found.update(self.by_key.get((f"{name}_{stored}", value), ()))
-        return found
+            values = sorted(keys.words if stored.endswith("_word") else keys.keys)
+            if values:
+                column = quote(Child._meta.get_field(f"{name}_{stored}").column)
+                lookups.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+                params.extend(values)
+        return " OR ".join(lookups) or "1 = 0"
 
-    def admitted(self, narrowing: Narrowing) -> list[Child]:
-        """The children of the pool `narrowing.q()` selects, in person id order."""
-        found = {child for birth in narrowing.births for child in self.by_birth.get(birth, ())}
-        if narrowing.family.keys and not narrowing.given.keys:
-            found |= self._named(narrowing.family, "family")
-        elif narrowing.family.keys:
-            found |= self._named(narrowing.family, "family") & self._named(narrowing.given, "given")
-            found |= self._named(narrowing.family, "given") & self._named(narrowing.given, "family")
-        return sorted(found, key=lambda child: child.child_id)
+    for number, narrowing in enumerate(narrowings):
+        select = f"SELECT {number:d} AS n, {key} AS id FROM {table} WHERE "  # noqa: S608
+        if narrowing.births:
+            births = sorted(narrowing.births)
+            column = quote(Child._meta.get_field("birth_ymd").column)
+            parts.append(select + f"{column} IN ({', '.join(['%s'] * len(births))})")
+            params.extend(births)
+        if not narrowing.family.keys:
+            continue
+        if not narrowing.given.keys:
+            parts.append(select + named(narrowing.family, "family"))
+            continue
+        for family_as, given_as in (("family", "given"), ("given", "family")):
+            both = select + named(narrowing.family, family_as)
+            both += " INTERSECT " + select + named(narrowing.given, given_as)
+            parts.append(f"SELECT n, id FROM ({both}) AS both_{len(parts)}")  # noqa: S608
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), params)
+        return [(number, pk) for number, pk in cursor.fetchall()]
 
 
 # The columns matching reads: fetch only these.
@@ -467,6 +480,9 @@ def _by_details(
     given, family = (given_name or "").strip(), (family_name or "").strip()
     if not (given and family):
         return []
-    pool = children.filter(Narrowing.of(family, date_of_birth, given).q()).only(*MATCH_COLUMNS)
+    wanted = [pk for _, pk in candidate_ids([Narrowing.of(family, date_of_birth, given)])]
+    if not wanted:
+        return []
+    pool = children.filter(pk__in=wanted).only(*MATCH_COLUMNS)
     found = [score(given, family, date_of_birth, child) for child in pool]
     return ranked([candidate for candidate in found if candidate is not None])
