@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Field, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from harbour.children.models import Child
@@ -308,6 +308,13 @@ class Narrowing:
         )
 
 
+def _column(name: str) -> str:
+    """The quoted column of one of Child's fields."""
+    field = Child._meta.get_field(name)
+    assert isinstance(field, Field) and field.column is not None
+    return connection.ops.quote_name(field.column)
+
+
 def candidate_ids(narrowings: list[Narrowing]) -> list[tuple[int, int]]:
     """(index of the narrowing, child pk) for every child each narrowing selects (the
     children `Narrowing.q()` selects), for many narrowings with one query.
@@ -317,9 +324,8 @@ def candidate_ids(narrowings: list[Narrowing]) -> list[tuple[int, int]]:
     that neither database is asked for an OR nested in an AND (SQLite scans the whole
     table for one); each narrowing's parts are tagged with its index, so that no child is
     proposed for a row for another row's names."""
-    quote = connection.ops.quote_name
-    table = quote(Child._meta.db_table)
-    key = quote(Child._meta.pk.column)
+    table = connection.ops.quote_name(Child._meta.db_table)
+    key = _column("id")
     parts: list[str] = []
     params: list[Any] = []
 
@@ -328,7 +334,7 @@ def candidate_ids(narrowings: list[Narrowing]) -> list[tuple[int, int]]:
         for stored in STORED_KEYS:
             values = sorted(keys.words if stored.endswith("_word") else keys.keys)
             if values:
-                column = quote(Child._meta.get_field(f"{name}_{stored}").column)
+                column = _column(f"{name}_{stored}")
                 lookups.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
                 params.extend(values)
         return " OR ".join(lookups) or "1 = 0"
@@ -337,7 +343,7 @@ def candidate_ids(narrowings: list[Narrowing]) -> list[tuple[int, int]]:
         select = f"SELECT {number:d} AS n, {key} AS id FROM {table} WHERE "  # noqa: S608
         if narrowing.births:
             births = sorted(narrowing.births)
-            column = quote(Child._meta.get_field("birth_ymd").column)
+            column = _column("birth_ymd")
             parts.append(select + f"{column} IN ({', '.join(['%s'] * len(births))})")
             params.extend(births)
         if not narrowing.family.keys:
