@@ -299,6 +299,18 @@ class Narrowing:
     def admits(self, child: Child) -> bool:
         if child.birth_ymd in self.births:
             return True
+        return self.admits_by_name(child)
+
+    def worth_scoring(self, child: Child) -> bool:
+        """Whether a child fetched for this notification could score: its names found by
+        their keys, or (fetched by its date of birth) a name of three words or more, whose
+        middle word alone the keys do not find. Any other child fetched by date of birth
+        has names `compare_name` cannot match: not scoring it saves the time."""
+        return self.admits_by_name(child) or any(
+            len(name_key(name).split()) >= 3 for name in (child.given_name, child.family_name)
+        )
+
+    def admits_by_name(self, child: Child) -> bool:
         if not self.family.keys:
             return False
         if not self.given.keys:
@@ -486,9 +498,14 @@ def _by_details(
     given, family = (given_name or "").strip(), (family_name or "").strip()
     if not (given and family):
         return []
-    wanted = [pk for _, pk in candidate_ids([Narrowing.of(family, date_of_birth, given)])]
+    narrowing = Narrowing.of(family, date_of_birth, given)
+    wanted = [pk for _, pk in candidate_ids([narrowing])]
     if not wanted:
         return []
     pool = children.filter(pk__in=wanted).only(*MATCH_COLUMNS)
-    found = [score(given, family, date_of_birth, child) for child in pool]
+    found = [
+        score(given, family, date_of_birth, child)
+        for child in pool
+        if narrowing.worth_scoring(child)
+    ]
     return ranked([candidate for candidate in found if candidate is not None])

@@ -268,3 +268,12 @@ def test_the_queries_for_one_match_do_not_grow_with_the_register(
     assert len(found) == 1
     with django_assert_max_num_queries(2):
         assert len(match(family="Smith")) == 31
+
+
+def test_the_middle_of_three_given_names_is_found_by_the_date_of_birth_only():
+    child = ChildFactory(given_name="Amy Rose Louise", family_name="Brook", date_of_birth=BORN)
+    (candidate,) = match(given="Rose", family="Brook")
+    assert candidate.child == child
+    assert "Double given name: Rose matches Amy Rose Louise" in candidate.reasons
+    # Without the date of birth the keys (first and last words) do not find it.
+    assert match(given="Rose", family="Brook", born=None) == []

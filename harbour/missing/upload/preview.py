@@ -287,6 +287,7 @@ def _match_likely(rows: list[Row], user: Any) -> None:
             scored = (
                 matching.score(row.given_name, row.family_name, row.date_of_birth, child)
                 for child in by_row.get(number, ())
+                if narrowings[number].worth_scoring(child)
             )
             found = matching.ranked([candidate for candidate in scored if candidate is not None])
             row.candidates = found
