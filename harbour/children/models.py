@@ -11,6 +11,8 @@ from django.utils import timezone
 from harbour.common.models import Record
 from harbour.common.time import local_date, ymd
 
+from .names import KEY_LENGTH, STORED_KEYS, derived_name_keys
+
 
 class Sex(models.TextChoices):
     MALE = "M", "Male"
@@ -41,6 +43,10 @@ class Ethnicity(models.TextChoices):
     NOBT = "NOBT", "Information not yet obtained"
 
 
+def _name_key_field() -> models.CharField:
+    return models.CharField(max_length=KEY_LENGTH, editable=False, default="", db_default="")
+
+
 class Child(Record):
     child_id = models.CharField(
         "person id", max_length=64, unique=True, help_text="The case-management system's id."
@@ -53,6 +59,18 @@ class Child(Record):
 
     # Stored derived fact (depends only on this row): date of birth as YYYYMMDD.
     birth_ymd = models.IntegerField(editable=False)
+    # Stored derived facts: the names' keys (names.py), by which matching a police
+    # notification (harbour/missing/matching.py) finds its candidates in the database.
+    given_head = _name_key_field()
+    given_tail = _name_key_field()
+    given_gap = _name_key_field()
+    given_first_word = _name_key_field()
+    given_last_word = _name_key_field()
+    family_head = _name_key_field()
+    family_tail = _name_key_field()
+    family_gap = _name_key_field()
+    family_first_word = _name_key_field()
+    family_last_word = _name_key_field()
 
     # A restricted record (a relative of staff, a high-profile case) is seen only by the
     # people on its access list; everyone else sees only that it exists.
@@ -87,6 +105,13 @@ class Child(Record):
             models.Index(Lower("family_name"), Lower("given_name"), name="child_family_given"),
             models.Index(Lower("given_name"), name="child_given"),
             models.Index(fields=["birth_ymd"], name="child_birth_ymd"),
+            # Matching: a person id in any case, and each name key.
+            models.Index(Lower("child_id"), name="child_id_lower"),
+            *(
+                models.Index(fields=[f"{name}_{key}"], name=f"child_{name}_{key}")
+                for name in ("given", "family")
+                for key in STORED_KEYS
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="child_sex_code"),
@@ -109,7 +134,7 @@ class Child(Record):
 
     @classmethod
     def derive(cls, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {"birth_ymd": ymd(values["date_of_birth"])}
+        return {"birth_ymd": ymd(values["date_of_birth"]), **derived_name_keys(values)}
 
 
 class LegalStatusKind(models.TextChoices):

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 
 from harbour.children.models import Child, Ethnicity, LegalStatus, LegalStatusKind, Placement, Sex
+from harbour.children.names import STORED_KEYS
 from harbour.common.time import local_date, local_iso
 from harbour.exploitation.models import (
     AssessedRisk,
@@ -375,7 +376,14 @@ TABLES: tuple[Table, ...] = (
             Column("sex", code_parser(Sex.values), required=True),
             Column("ethnicity", code_parser(Ethnicity.values)),
         ),
-        derived={"birth_ymd": "date_of_birth"},
+        derived={
+            "birth_ymd": "date_of_birth",
+            **{
+                f"{name}_{key}": f"{name}_name"
+                for name in ("given", "family")
+                for key in STORED_KEYS
+            },
+        },
         row_rules=_child_rules,
         lookup_fields=("date_of_birth",),
     ),

@@ -19,28 +19,36 @@ among the other's (a double-barrelled or double given name given only in part); 
 given names, a known nickname (NICKNAMES). Both names must match, directly or with given
 and family names swapped.
 
-How the search is narrowed in SQL before any of that (so that Python never scans every
-child; see Narrowing): a child is fetched only if its date of birth is the one given or
-that date with day and month swapped, or both its names could match: its family name
-starts with the same letter as the family name given (or contains one of that name's
-words) and its given name with the same letter as the given name or one of its known
-nicknames, or the same with given and family names swapped. Accents in a first letter
-are tried with and without the accent. A child whose date of birth differs and whose
-name has its first letter mistyped is therefore not proposed: the coordinator can still
-enter the person id.
+How the search is narrowed in the database before any of that (see Narrowing): a child is
+fetched only if its date of birth is the one given or that date with day and month
+swapped, or both its names could match. Each child stores keys of its names, indexed
+(harbour/children/names.py: halves of the name that one edit leaves intact, and its first
+and last words); a name in a notification is looked for by its own keys and its known
+nicknames', and by its words as a stored name's first or last word. So a child whose
+family name has its first letter mistyped is found by its given name, its date of birth
+or its person id, with indexed lookups, however many children there are.
+Not found without the date of birth: a name given only as the middle word of a stored name
+of three words or more.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Field, Q, QuerySet, Value
+from django.db.models.functions import Lower
 
 from harbour.children.models import Child
+from harbour.children.names import (
+    STORED_KEYS,
+    keys_within_one_edit,
+    name_key,
+    normalise,
+    strip_accents,
+)
 from harbour.common.display import date_text
 from harbour.common.time import ymd
 
@@ -126,18 +134,6 @@ class Candidate:
     disagreements: list[str] = field(default_factory=list)
 
 
-def strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-@functools.lru_cache(maxsize=8192)
-def normalise(name: str) -> str:
-    """Accents dropped, lower case, hyphens/apostrophes/spaces as single spaces."""
-    text = strip_accents(name or "").lower()
-    text = re.sub("[-\u2010\u2011\u2013\u2014'\u2019.]", " ", text)
-    return " ".join(text.split())
-
-
 def damerau_levenshtein(a: str, b: str) -> int:
     """Edits (insert, delete, substitute, transpose adjacent) from a to b (optimal string
     alignment)."""
@@ -215,21 +211,46 @@ def _birth(given: dt.date | None, stored: dt.date) -> tuple[int, str] | None:
     return None
 
 
-def _initials(name: str) -> frozenset[str]:
-    name = (name or "").strip()
-    if not name:
-        return frozenset()
-    first = name[0]
-    return frozenset({first.lower(), strip_accents(first).lower()} - {""})
+@dataclass(frozen=True)
+class NameKeys:
+    """The stored keys (harbour/children/names.py) a name in a notification may match:
+    `keys`, a stored name's head, tail or gap (the name within one edit, or a known
+    nickname); `words`, a stored name's first or last word (a double-barrelled or double
+    name given in part, or given in full where only a part is stored)."""
 
+    keys: frozenset[str]
+    words: frozenset[str]
 
-def _given_initials(name: str) -> frozenset[str]:
-    """The first letters a given name may be recorded under: its own and its known
-    nicknames' (William is often recorded as Bill)."""
-    initials = set(_initials(name))
-    for other in NICKNAMES.get(normalise(name), ()):
-        initials |= _initials(other)
-    return frozenset(initials)
+    @classmethod
+    def of(cls, name: str) -> NameKeys:
+        key = name_key(name)
+        keys = set(keys_within_one_edit(key))
+        for other in NICKNAMES.get(normalise(name), ()):
+            keys |= keys_within_one_edit(name_key(other))
+        return cls(frozenset(keys), frozenset(key.split()))
+
+    def lookups(self, name: str) -> list[Q]:
+        """The indexed lookups, one for each stored key, that find the children whose `name`
+        ("given" or "family") may match."""
+        keys, words = sorted(self.keys), sorted(self.words)
+        return [
+            Q(**{f"{name}_{stored}__in": words if stored.endswith("_word") else keys})
+            for stored in STORED_KEYS
+        ]
+
+    def q(self, name: str) -> Q:
+        """The children whose `name` ("given" or "family") may match."""
+        first, *others = self.lookups(name)
+        for other in others:
+            first |= other
+        return first
+
+    def admits(self, child: Child, name: str) -> bool:
+        return any(
+            getattr(child, f"{name}_{stored}")
+            in (self.words if stored.endswith("_word") else self.keys)
+            for stored in STORED_KEYS
+        )
 
 
 @dataclass(frozen=True)
@@ -239,15 +260,11 @@ class Narrowing:
     at once, the same test in Python (`admits`).
 
     A child is worth scoring when born on the date given (or with day and month swapped),
-    or when both names could match: the family name starting with the family name's first
-    letter (or containing one of its words) and the given name with the given name's (or a
-    nickname's), or the two the other way round for names swapped. Both letters, not one:
-    one letter alone lets in a fifteenth of the register."""
+    or when both names could match (NameKeys), either way round."""
 
     births: frozenset[int]
-    family_initials: frozenset[str]
-    given_initials: frozenset[str]
-    words: tuple[str, ...]
+    family: NameKeys
+    given: NameKeys
 
     @classmethod
     def of(cls, family: str, born: dt.date | None, given: str = "") -> Narrowing:
@@ -256,46 +273,105 @@ class Narrowing:
             births.add(ymd(born))
             if (swapped := swapped_day_month(born)) is not None:
                 births.add(ymd(swapped))
-        words = tuple(word for word in normalise(family).split() if len(word) >= 3)
-        return cls(frozenset(births), _initials(family), _given_initials(given), words)
-
-    @staticmethod
-    def _starts(field: str, letters: frozenset[str]) -> Q:
-        wanted = Q(pk__in=[])
-        for letter in sorted(letters):
-            wanted |= Q(**{f"{field}__istartswith": letter})
-        return wanted
+        return cls(frozenset(births), NameKeys.of(family), NameKeys.of(given))
 
     def q(self) -> Q:
+        """One OR of simple terms, each led by one indexed lookup (a date of birth, or one of
+        a name's keys, with the other name as a filter), so that both databases read only
+        the index entries they need (SQLite scans the whole table for an OR nested in an
+        AND)."""
         wanted = Q(birth_ymd__in=sorted(self.births)) if self.births else Q(pk__in=[])
-        family_like = self._starts("family_name", self.family_initials)
-        for word in self.words:
-            family_like |= Q(family_name__icontains=word)
-        if self.given_initials:
-            wanted |= family_like & self._starts("given_name", self.given_initials)
-            wanted |= self._starts("given_name", self.family_initials) & self._starts(
-                "family_name", self.given_initials
-            )
-        else:
-            wanted |= family_like
+        if not self.family.keys:
+            return wanted
+        if not self.given.keys:
+            for lookup in self.family.lookups("family"):
+                wanted |= lookup
+            return wanted
+        for named, named_as, other, other_as in (
+            (self.family, "family", self.given, "given"),
+            (self.family, "given", self.given, "family"),
+        ):
+            filter_by_other = other.q(other_as)
+            for lookup in named.lookups(named_as):
+                wanted |= lookup & filter_by_other
         return wanted
 
     def admits(self, child: Child) -> bool:
         if child.birth_ymd in self.births:
             return True
-        family, given = child.family_name.lower(), child.given_name.lower()
+        return self.admits_by_name(child)
 
-        def starts(name: str, letters: frozenset[str]) -> bool:
-            return any(name.startswith(letter) for letter in letters)
+    def worth_scoring(self, child: Child) -> bool:
+        """Whether a child fetched for this notification could score: its names found by
+        their keys, or (fetched by its date of birth) a name of three words or more, whose
+        middle word alone the keys do not find. Any other child fetched by date of birth
+        has names `compare_name` cannot match: not scoring it saves the time."""
+        return self.admits_by_name(child) or any(
+            len(name_key(name).split()) >= 3 for name in (child.given_name, child.family_name)
+        )
 
-        family_like = starts(family, self.family_initials) or any(
-            word in family for word in self.words
+    def admits_by_name(self, child: Child) -> bool:
+        if not self.family.keys:
+            return False
+        if not self.given.keys:
+            return self.family.admits(child, "family")
+        return (self.family.admits(child, "family") and self.given.admits(child, "given")) or (
+            self.family.admits(child, "given") and self.given.admits(child, "family")
         )
-        if not self.given_initials:
-            return family_like
-        return (family_like and starts(given, self.given_initials)) or (
-            starts(given, self.family_initials) and starts(family, self.given_initials)
-        )
+
+
+def _column(name: str) -> str:
+    """The quoted column of one of Child's fields."""
+    field = Child._meta.get_field(name)
+    assert isinstance(field, Field) and field.column is not None
+    return connection.ops.quote_name(field.column)
+
+
+def candidate_ids(narrowings: list[Narrowing]) -> list[tuple[int, int]]:
+    """(index of the narrowing, child pk) for every child each narrowing selects (the
+    children `Narrowing.q()` selects), for many narrowings with one query.
+
+    Each name is looked up on its own (an OR of single-column lookups, which both
+    databases read through one index each) and the two names' children intersected, so
+    that neither database is asked for an OR nested in an AND (SQLite scans the whole
+    table for one); each narrowing's parts are tagged with its index, so that no child is
+    proposed for a row for another row's names."""
+    table = connection.ops.quote_name(Child._meta.db_table)
+    key = _column("id")
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def named(keys: NameKeys, name: str) -> str:
+        lookups = []
+        for stored in STORED_KEYS:
+            values = sorted(keys.words if stored.endswith("_word") else keys.keys)
+            if values:
+                column = _column(f"{name}_{stored}")
+                lookups.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+                params.extend(values)
+        return " OR ".join(lookups) or "1 = 0"
+
+    for number, narrowing in enumerate(narrowings):
+        select = f"SELECT {number:d} AS n, {key} AS id FROM {table} WHERE "  # noqa: S608
+        if narrowing.births:
+            births = sorted(narrowing.births)
+            column = _column("birth_ymd")
+            parts.append(select + f"{column} IN ({', '.join(['%s'] * len(births))})")
+            params.extend(births)
+        if not narrowing.family.keys:
+            continue
+        if not narrowing.given.keys:
+            parts.append(select + named(narrowing.family, "family"))
+            continue
+        for family_as, given_as in (("family", "given"), ("given", "family")):
+            both = select + named(narrowing.family, family_as)
+            both += " INTERSECT " + select + named(narrowing.given, given_as)
+            parts.append(f"SELECT n, id FROM ({both}) AS both_{len(parts)}")  # noqa: S608
+    if not parts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), params)
+        return [(number, pk) for number, pk in cursor.fetchall()]
 
 
 # The columns matching reads: fetch only these.
@@ -306,6 +382,7 @@ MATCH_COLUMNS = (
     "date_of_birth",
     "birth_ymd",
     "restricted",
+    *(f"{name}_{key}" for name in ("given", "family") for key in STORED_KEYS),
 )
 
 
@@ -409,13 +486,26 @@ def _by_details(
 ) -> list[Candidate]:
     person_id = (child_id or "").strip()
     if person_id:
-        child = children.filter(child_id__iexact=person_id).first()
+        # As child_id__iexact, but by the index on the lower-case person id.
+        child = (
+            children.alias(person_id=Lower("child_id"))
+            .filter(person_id=Lower(Value(person_id)))
+            .first()
+        )
         if child is not None:
             return [Candidate(child, CERTAIN, ["Same person id"])]
 
     given, family = (given_name or "").strip(), (family_name or "").strip()
     if not (given and family):
         return []
-    pool = children.filter(Narrowing.of(family, date_of_birth, given).q()).only(*MATCH_COLUMNS)
-    found = [score(given, family, date_of_birth, child) for child in pool]
+    narrowing = Narrowing.of(family, date_of_birth, given)
+    wanted = [pk for _, pk in candidate_ids([narrowing])]
+    if not wanted:
+        return []
+    pool = children.filter(pk__in=wanted).only(*MATCH_COLUMNS)
+    found = [
+        score(given, family, date_of_birth, child)
+        for child in pool
+        if narrowing.worth_scoring(child)
+    ]
     return ranked([candidate for candidate in found if candidate is not None])

@@ -193,18 +193,87 @@ def test_the_search_is_narrowed_in_the_database(django_assert_max_num_queries):
         match()
 
 
-def test_without_a_date_of_birth_both_first_letters_narrow_the_search():
+def test_without_a_date_of_birth_both_names_narrow_the_search():
     from harbour.missing import matching
 
     elsewhere = dt.date(2001, 1, 1)
     william = ChildFactory(given_name="William", family_name="Smyth", date_of_birth=elsewhere)
     ChildFactory(given_name="Keira", family_name="Smith", date_of_birth=elsewhere)
     ChildFactory(given_name="Bella", family_name="Jones", date_of_birth=elsewhere)
-    swapped = ChildFactory(given_name="Smith", family_name="Bobby", date_of_birth=elsewhere)
+    # Names swapped (given Smith, family one letter from Billy) is fetched; the same
+    # initials alone (Bobby, two letters from Billy) are not: they could never match.
+    swapped = ChildFactory(given_name="Smith", family_name="Billey", date_of_birth=elsewhere)
+    ChildFactory(given_name="Smith", family_name="Bobby", date_of_birth=elsewhere)
 
     narrowing = matching.Narrowing.of("Smith", None, "Billy")
     fetched = set(matching.Child.objects.filter(narrowing.q()))
 
-    # Billy is a known nickname for William; Smith/Bobby is the names swapped.
+    # Billy is a known nickname for William.
     assert fetched == {william, swapped}
     assert {c for c in matching.Child.objects.all() if narrowing.admits(c)} == fetched
+    found = matching.candidate_ids([narrowing, matching.Narrowing.of("Jones", None, "Bella")])
+    assert sorted(found) == sorted(
+        [(0, william.pk), (0, swapped.pk)]
+        + [(1, child.pk) for child in matching.Child.objects.filter(family_name="Jones")]
+    )
+
+
+ELSEWHERE = dt.date(2001, 1, 1)
+
+
+def test_a_mistyped_first_letter_of_the_family_name_is_found_by_the_given_name(alfred):
+    (candidate,) = match(family="Xmith", born=None)
+    assert candidate.child == alfred
+    assert "Family name differs by one letter (Xmith / Smith)" in candidate.reasons
+    # A letter added before it, or the first letter left out, the same.
+    assert [c.child for c in match(family="Asmith", born=None)] == [alfred]
+    assert [c.child for c in match(family="Mith", born=None)] == [alfred]
+
+
+def test_a_mistyped_first_letter_of_the_family_name_is_found_by_the_date_of_birth(alfred):
+    (candidate,) = match(given="Alfie", family="Dmith")
+    assert candidate.child == alfred
+    assert candidate.reasons[0] == "Same date of birth"
+
+
+def test_a_mistyped_first_letter_of_the_family_name_is_found_by_the_person_id(alfred):
+    (candidate,) = match(family="Dmith", born=ELSEWHERE, child_id="P-1")
+    assert (candidate.child, candidate.score) == (alfred, 100)
+
+
+def test_a_person_id_is_found_in_any_case():
+    child = ChildFactory(child_id="Abc-123")
+    assert [c.child for c in match("X", "Y", None, child_id="aBC-123")] == [child]
+
+
+def test_a_part_of_a_double_given_name_matches_either_part():
+    child = ChildFactory(given_name="Amy-Louise", family_name="Brook", date_of_birth=ELSEWHERE)
+    for given in ("Amy", "Louise", "Louise Amy"):
+        (candidate,) = match(given=given, family="Brook", born=None)
+        assert candidate.child == child
+
+
+def test_a_name_with_a_letter_accents_do_not_cover_matches_its_plain_spelling():
+    child = ChildFactory(given_name="Søren", family_name="Brook", date_of_birth=ELSEWHERE)
+    (candidate,) = match(given="Soren", family="Brook", born=None)
+    assert candidate.child == child
+
+
+def test_the_queries_for_one_match_do_not_grow_with_the_register(
+    alfred, django_assert_max_num_queries
+):
+    ChildFactory.create_batch(30, given_name="Alfred", family_name="Smyth", date_of_birth=BORN)
+    with django_assert_max_num_queries(2):
+        found = match(family="Xmith", born=None)
+    assert len(found) == 1
+    with django_assert_max_num_queries(2):
+        assert len(match(family="Smith")) == 31
+
+
+def test_the_middle_of_three_given_names_is_found_by_the_date_of_birth_only():
+    child = ChildFactory(given_name="Amy Rose Louise", family_name="Brook", date_of_birth=BORN)
+    (candidate,) = match(given="Rose", family="Brook")
+    assert candidate.child == child
+    assert "Double given name: Rose matches Amy Rose Louise" in candidate.reasons
+    # Without the date of birth the keys (first and last words) do not find it.
+    assert match(given="Rose", family="Brook", born=None) == []

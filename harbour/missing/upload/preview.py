@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
 from django.db.models.functions import Lower
 
 from harbour.audit import services as auditor
@@ -29,7 +28,8 @@ from .files import read_table
 from .mappings import MappingMismatch, mapping_for
 from .rows import Problem, Row, parse
 
-# Rows whose likely matches are fetched with one query (the OR of their narrowings).
+# Rows whose likely matches are found with one query (matching.candidate_ids) and fetched
+# with another.
 POOL_CHUNK = 40
 
 
@@ -72,7 +72,7 @@ def build_preview(upload: PoliceUpload, user: Any) -> Preview:
     already recorded and propose a child for every row that can be recorded.
 
     Raises MappingMismatch when there is no mapping or it does not fit the file. A bounded
-    number of queries: two for references, two for person ids, one per POOL_CHUNK rows
+    number of queries: two for references, two for person ids, two per POOL_CHUNK rows
     for likely matches."""
     mapping = mapping_for(upload.force)
     content = bytes(upload.content)
@@ -261,7 +261,8 @@ def _match_exact(rows: list[Row], user: Any, refused: dict[int, Child]) -> None:
 
 def _match_likely(rows: list[Row], user: Any) -> None:
     """Likely matches by name and date of birth, ranked as matching.find_candidates ranks
-    them, for many rows with one query per POOL_CHUNK rows."""
+    them, for many rows with two queries per POOL_CHUNK rows (each row's candidates, then
+    those the user may see)."""
     from harbour.accounts.permissions import visible_children
 
     rows = [row for row in rows if row.given_name and row.family_name]
@@ -271,15 +272,22 @@ def _match_likely(rows: list[Row], user: Any) -> None:
             matching.Narrowing.of(row.family_name, row.date_of_birth, row.given_name)
             for row in chunk
         ]
-        wanted = Q(pk__in=[])
-        for narrowing in narrowings:
-            wanted |= narrowing.q()
-        pool = list(visible_children(user).filter(wanted).only(*matching.MATCH_COLUMNS))
-        for row, narrowing in zip(chunk, narrowings, strict=True):
+        wanted = matching.candidate_ids(narrowings)
+        pool = {
+            child.pk: child
+            for child in visible_children(user)
+            .filter(pk__in={pk for _, pk in wanted})
+            .only(*matching.MATCH_COLUMNS)
+        }
+        by_row: dict[int, list[Child]] = {}
+        for number, pk in wanted:
+            if pk in pool:
+                by_row.setdefault(number, []).append(pool[pk])
+        for number, row in enumerate(chunk):
             scored = (
                 matching.score(row.given_name, row.family_name, row.date_of_birth, child)
-                for child in pool
-                if narrowing.admits(child)
+                for child in by_row.get(number, ())
+                if narrowings[number].worth_scoring(child)
             )
             found = matching.ranked([candidate for candidate in scored if candidate is not None])
             row.candidates = found
