@@ -73,6 +73,8 @@ bench: setup
 	scripts/with-postgres $(PY) bench/import_bench.py --episodes 100000 --database postgres
 	$(PY) bench/casework_bench.py --episodes 1000000 --database sqlite
 	scripts/with-postgres $(PY) bench/casework_bench.py --episodes 1000000 --database postgres
+	$(PY) bench/match_bench.py --database sqlite
+	scripts/with-postgres $(PY) bench/match_bench.py --database postgres
 
 # Issue 15's side-by-side run (docs/performance.md): the report engine against the
 # hand-written SQL, the validated import against a plain COPY of the same files, and the
@@ -91,6 +93,8 @@ bench-compare: setup
 	scripts/with-postgres $(PY) bench/import_bench.py --episodes $(EPISODES) --database postgres --copy-baseline
 	$(PY) bench/casework_bench.py --episodes $(EPISODES) --database sqlite
 	scripts/with-postgres $(PY) bench/casework_bench.py --episodes $(EPISODES) --database postgres
+	$(PY) bench/match_bench.py --database sqlite
+	scripts/with-postgres $(PY) bench/match_bench.py --database postgres
 	@uptime
 
 # Load test (docs/performance.md, "Load"): 20 signed-in sessions browsing for 60 s through
