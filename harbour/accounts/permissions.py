@@ -309,8 +309,13 @@ def own_work(user: User) -> Q:
         return visible_to(user)
     if Role.RHI_WORKER not in roles:
         return Q(pk__in=[])
+    from harbour.interviews.models import Allocation
+
     on_list = Child.access_list.through.objects.filter(child=OuterRef("child"), user=user.pk)
-    allocated = allocated_to(user, "allocation__")
+    # The worker's allocations as a list of episodes (from the allocations' worker index),
+    # not a join tested episode by episode: PostgreSQL otherwise looked up the allocation
+    # of every episode found in the worklist's window (24,500 at 1,000,000 episodes).
+    allocated = Q(pk__in=Allocation.objects.filter(allocated_to(user)).values("episode"))
     return allocated & (Q(child__restricted=False) | Q(Exists(on_list)))
 
 
