@@ -1,7 +1,8 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from harbour.common.imports import report_or_refuse
 from harbour.common.progress import add_quiet_argument, progress_line
 from harbour.returns.ssda903.importer import import_ssda903
 
@@ -20,14 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, folder: Path, quiet: bool, **options: object) -> None:
         with progress_line(self.stderr, "903 import", quiet=quiet) as progress:
             result = import_ssda903(folder, progress=progress)
-        for warning in result.warnings:
-            self.stderr.write(f"warning: {warning}")
-        if not result.ok:
-            for error in result.errors:
-                self.stderr.write(error)
-            raise CommandError(
-                f"{len(result.errors)} problem(s) found; nothing was imported.", returncode=1
-            )
+        report_or_refuse(self, result.warnings, result.errors)
         for name, count in result.counts.items():
             self.stdout.write(
                 f"{name}: {count.created} new, {count.updated} updated, {count.unchanged} unchanged"
