@@ -318,7 +318,8 @@ class _FileReader:
             del values["_raw"]
         # A key holding a refused character is already a problem of its own (above); it is
         # not echoed again in a "repeats the key" message, which would carry the character.
-        first_line = None if any_refused(key, multi_line=True) else self.seen.get(key)
+        # (The key's cells are among the row's: unless the row is suspect, they are clean.)
+        first_line = None if suspect and any_refused(key, multi_line=True) else self.seen.get(key)
         if first_line is not None:
             problems.append(
                 (table.key[0], f"repeats the key {', '.join(key)} of line {first_line}")
