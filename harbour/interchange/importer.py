@@ -33,6 +33,7 @@ from harbour.common.progress import NO_PROGRESS, Progress
 from harbour.common.time import local_date
 
 from . import reader
+from .bulk import DeferredIndexes
 from .reader import Event, FileFinished, FileMissing, FileStarted, RowBatch, RowProblem, ValidRow
 from .tables import TABLES, TABLES_BY_FILE, ImportClock, Link, Refs, Table
 from .upsert import Upsert
@@ -73,6 +74,7 @@ class _FileState:
     refused: set[tuple[str, ...]] = field(default_factory=set)
     keys_known: bool = True
     upsert: Upsert | None = None
+    deferred: DeferredIndexes | None = None
     # Valid rows held until the whole file is read (Table.checked_as_a_whole), with the
     # records their references resolved to.
     held: list[tuple[ValidRow, Refs]] = field(default_factory=list)
@@ -140,9 +142,11 @@ class FolderImport:
                 self.problem(TABLES_BY_FILE[file_name], line, column, message)
             case FileStarted(file_name, present, sha256, lines):
                 table = TABLES_BY_FILE[file_name]
-                self.files[file_name] = _FileState(
-                    table, present, sha256, table.model._default_manager.count()
-                )
+                state = _FileState(table, present, sha256, table.model._default_manager.count())
+                self.files[file_name] = state
+                if DeferredIndexes.worth_it(table.model, lines - 1, state.count_before):
+                    state.deferred = DeferredIndexes(table.model)
+                    state.deferred.drop()
                 # The header is the first line (and the count is one short when the last
                 # row has no line break: the file's end puts it right).
                 self.progress.stage(file_name, total=max(0, lines - 1))
@@ -157,6 +161,8 @@ class FolderImport:
                 state.keys_known = keys_known
                 if state.held:
                     self._write_held(state)
+                if state.deferred is not None:
+                    state.deferred.rebuild()
                 if state.sha256:
                     self.progress.update(rows, total=rows)
                     created = state.table.model._default_manager.count() - state.count_before

@@ -23,6 +23,7 @@ from .tables import Table, Values
 
 class Upsert:
     def __init__(self, table: Table, present: tuple[str, ...]) -> None:
+        self.model = table.model
         meta = table.model._meta
         references = {ref.column: ref.field for ref in table.references}
         self.derive = getattr(table.model, "derive", _nothing_derived)
@@ -140,7 +141,8 @@ def _sqlite_instant(value: dt.datetime | None) -> str | None:
         return None
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return str(value.replace(tzinfo=None))
+    # One call in C: 'YYYY-MM-DD HH:MM:SS[.ffffff]+00:00' less its offset.
+    return value.isoformat(" ")[:-6]
 
 
 def _sqlite_date(value: dt.date | None) -> str | None:
