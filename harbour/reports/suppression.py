@@ -21,8 +21,9 @@ The rules are applied until nothing changes. Zero is never suppressed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from harbour.common.publication import SMALL_NUMBER_THRESHOLD
 from harbour.exploitation.models import CloseReason, Concern, Provider, Source
@@ -31,6 +32,9 @@ from .definitions import AGE_BANDS, base_of
 from .engine import Report, ReportRow
 
 DEFAULT_THRESHOLD = SMALL_NUMBER_THRESHOLD
+
+# (total, parts): a sum of cells.
+Relation = tuple[str, tuple[str, ...]]
 
 GROUPS = ("ola", "lac", "cp", "cin", "none")
 SMC = "strategy_meeting_children_cse"
@@ -139,12 +143,71 @@ def suppress(report: Report, threshold: int = DEFAULT_THRESHOLD) -> Report:
     """The report for publication: suppressed values and percentages become None, and each
     row says which of its figures were suppressed."""
     values = {row.id: row.value for row in report.rows}
-    hidden = _hidden_cells(report.kind, values, threshold)
+    hidden = hidden_cells(
+        values,
+        threshold,
+        exact_sums=EXACT_SUMS,
+        sums_with_remainder=SUMS_WITH_REMAINDER,
+        statistics_of={statistic: (count,) for statistic, count in STATISTICS_OF.items()},
+    )
+    return with_cells_hidden(report, hidden, lambda row_id: base_of(report.kind, row_id))
+
+
+def hidden_cells(
+    values: Mapping[str, Any],
+    threshold: int,
+    *,
+    exact_sums: Iterable[Relation],
+    sums_with_remainder: Iterable[Relation],
+    statistics_of: Mapping[str, tuple[str, ...]],
+) -> set[str]:
+    """The cells to suppress: every count from 1 to `threshold`, then whatever would give
+    one away (the module's rules), until nothing changes. A statistic (an average, an age)
+    is never small itself; it is hidden when a count it is worked out from is. Relations
+    naming a cell the report does not have are left out."""
+    hidden = {
+        cell
+        for cell, value in values.items()
+        if cell not in statistics_of and _is_small(value, threshold)
+    }
+    exact = _present(exact_sums, values)
+    with_remainder = _present(sums_with_remainder, values)
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in exact:
+            cells = (total, *parts)
+            if sum(cell in hidden for cell in cells) == 1:
+                hidden.add(_another_to_hide(values, cells, hidden, total))
+                changed = True
+        for total, parts in with_remainder:
+            cells = (total, *parts)
+            if any(cell in hidden for cell in cells):
+                continue
+            remainder = values[total] - sum(values[part] for part in parts)
+            if _is_small(remainder, threshold):
+                hidden.add(_another_to_hide(values, cells, hidden, total))
+                changed = True
+        for statistic, counts in statistics_of.items():
+            if (
+                statistic in values
+                and statistic not in hidden
+                and any(count in hidden for count in counts)
+            ):
+                hidden.add(statistic)
+                changed = True
+    return hidden
+
+
+def with_cells_hidden(
+    report: Report, hidden: set[str], base_of_row: Callable[[str], str | None]
+) -> Report:
+    """The report with the hidden cells' values, and the percentages of a hidden value or
+    of a hidden base, replaced by None and marked as suppressed."""
     rows = []
     for row in report.rows:
         value_hidden = row.id in hidden
-        base = base_of(report.kind, row.id)
-        percent_hidden = row.percent is not None and (value_hidden or base in hidden)
+        percent_hidden = row.percent is not None and (value_hidden or base_of_row(row.id) in hidden)
         rows.append(
             ReportRow(
                 row.id,
@@ -162,42 +225,17 @@ def _is_small(value: object, threshold: int) -> bool:
     return isinstance(value, int) and 1 <= value <= threshold
 
 
-def _hidden_cells(kind: str, values: dict, threshold: int) -> set[str]:
-    counts = {row_id for row_id in values if row_id not in STATISTICS_OF}
-    hidden = {row_id for row_id in counts if _is_small(values[row_id], threshold)}
-
-    def relations(
-        table: Iterable[tuple[str, tuple[str, ...]]],
-    ) -> Iterator[tuple[str, tuple[str, ...]]]:
-        for total, parts in table:
-            if total in values and all(part in values for part in parts):
-                yield total, parts
-
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in relations(EXACT_SUMS):
-            cells = (total, *parts)
-            unknown = [cell for cell in cells if cell in hidden]
-            if len(unknown) == 1:
-                hidden.add(_another_to_hide(values, cells, hidden, total))
-                changed = True
-        for total, parts in relations(SUMS_WITH_REMAINDER):
-            cells = (total, *parts)
-            if any(cell in hidden for cell in cells):
-                continue
-            remainder = values[total] - sum(values[part] for part in parts)
-            if _is_small(remainder, threshold):
-                hidden.add(_another_to_hide(values, cells, hidden, total))
-                changed = True
-        for statistic, population in STATISTICS_OF.items():
-            if statistic in values and population in hidden and statistic not in hidden:
-                hidden.add(statistic)
-                changed = True
-    return hidden
+def _present(relations: Iterable[Relation], values: Mapping[str, Any]) -> list[Relation]:
+    return [
+        (total, parts)
+        for total, parts in relations
+        if total in values and all(part in values for part in parts)
+    ]
 
 
-def _another_to_hide(values: dict, cells: tuple[str, ...], hidden: set[str], total: str) -> str:
+def _another_to_hide(
+    values: Mapping[str, Any], cells: tuple[str, ...], hidden: set[str], total: str
+) -> str:
     """The smallest shown part that is not zero; else the total."""
     parts = [cell for cell in cells if cell != total and cell not in hidden and values[cell] != 0]
     if parts:

@@ -59,7 +59,7 @@ alike).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -93,7 +93,7 @@ from harbour.reports.arithmetic import percent, tenths_half_up
 from harbour.reports.definitions import RowDefinition
 from harbour.reports.engine import Report, ReportRow
 from harbour.reports.periods import Period
-from harbour.reports.suppression import DEFAULT_THRESHOLD
+from harbour.reports.suppression import DEFAULT_THRESHOLD, hidden_cells, with_cells_hidden
 
 from .importer import local_midnight
 from .tables import Tables
@@ -460,63 +460,14 @@ def for_publication(report: Report, threshold: int = DEFAULT_THRESHOLD) -> Repor
     number of children is suppressed. Percentages stay whole numbers (half up) and averages
     one decimal place. Zero is never suppressed."""
     values = {row.id: row.value for row in report.rows}
-    hidden = _hidden(values, threshold)
-    rows = []
-    for row in report.rows:
-        value_hidden = row.id in hidden
-        base = BASES[row.id]
-        percent_hidden = row.percent is not None and (value_hidden or base in hidden)
-        rows.append(
-            ReportRow(
-                row.id,
-                row.label,
-                None if value_hidden else row.value,
-                None if percent_hidden else row.percent,
-                value_hidden,
-                percent_hidden,
-            )
-        )
-    return replace(report, rows=tuple(rows), for_publication=True)
-
-
-def _small(value: object, threshold: int) -> bool:
-    return isinstance(value, int) and 1 <= value <= threshold
-
-
-def _hidden(values: dict[str, Any], threshold: int) -> set[str]:
-    hidden = {
-        row_id
-        for row_id, value in values.items()
-        if row_id not in AVERAGES and _small(value, threshold)
-    }
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in EXACT_SUMS:
-            cells = (total, *parts)
-            if sum(cell in hidden for cell in cells) == 1:
-                hidden.add(_another(values, cells, hidden, total))
-                changed = True
-        for total, parts in SUMS_WITH_REMAINDER:
-            cells = (total, *parts)
-            if any(cell in hidden for cell in cells):
-                continue
-            if _small(values[total] - sum(values[part] for part in parts), threshold):
-                hidden.add(_another(values, cells, hidden, total))
-                changed = True
-        for average, counts in AVERAGES.items():
-            if average not in hidden and any(count in hidden for count in counts):
-                hidden.add(average)
-                changed = True
-    return hidden
-
-
-def _another(values: dict[str, Any], cells: tuple[str, ...], hidden: set[str], total: str) -> str:
-    """The smallest shown part that is not zero; else the total."""
-    parts = [cell for cell in cells if cell != total and cell not in hidden and values[cell] != 0]
-    if parts:
-        return min(parts, key=lambda cell: (values[cell], cell))
-    return total
+    hidden = hidden_cells(
+        values,
+        threshold,
+        exact_sums=EXACT_SUMS,
+        sums_with_remainder=SUMS_WITH_REMAINDER,
+        statistics_of=AVERAGES,
+    )
+    return with_cells_hidden(report, hidden, BASES.__getitem__)
 
 
 # Text -------------------------------------------------------------------------------------
