@@ -6,6 +6,7 @@ bars), so the published version of a page gives nothing away that its table does
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from harbour.interviews.models import Reason, Risk
 
 from . import recent
 from .charts import SUPPRESSED, Series, Value, bar_chart, column_chart
-from .engine import Report
+from .engine import Report, build_report
 from .forms import has_started, quarters_of
 from .models import ComparatorRate
 from .periods import Period
@@ -56,17 +57,20 @@ def _bars(title: str, report: Report, items: list[tuple[str, str]], unit: str = 
     )
 
 
-def annual_figures(report: Report, options: dict[str, Any]) -> list[Figure]:
+def annual_figures(report: Report, options: dict[str, Any], *, fresh: bool = False) -> list[Figure]:
+    """The annual report's charts. A page may reuse figures worked out in the last minute
+    (reports/recent.py); a download, which goes to a committee (`fresh`), works out every
+    figure now."""
     publication = options["for_publication"]
     absences = options["include_absences"]
     period = report.period
+    of = build_report if fresh else recent.report
     # The same figures as the quarterly table, for the whole period: bands and funnel.
-    # (Pages and downloads only: figures worked out in the last minute are reused.)
-    whole = recent.report("quarterly", period, absences)
+    whole = of("quarterly", period, absences)
     if publication:
         whole = suppress(whole)
     figures = [
-        _trend(period, absences, publication),
+        _trend(period, absences, publication, of),
         _bars(
             "Episodes by where the child lived",
             report,
@@ -134,7 +138,9 @@ def annual_figures(report: Report, options: dict[str, Any]) -> list[Figure]:
     return figures
 
 
-def _trend(period: Period, absences: bool, publication: bool) -> Figure:
+def _trend(
+    period: Period, absences: bool, publication: bool, of: Callable[[str, Period, bool], Report]
+) -> Figure:
     """Episodes and children per quarter over the three financial years to this one."""
     year = period.financial_year_start
     # Quarters that have not started yet would only add columns of zeros.
@@ -144,7 +150,7 @@ def _trend(period: Period, absences: bool, publication: bool) -> Figure:
         for quarter in quarters_of(y)
         if has_started(quarter)
     ]
-    reports = [recent.report("quarterly", quarter, absences) for quarter in quarters]
+    reports = [of("quarterly", quarter, absences) for quarter in quarters]
     if publication:
         reports = [suppress(r) for r in reports]
     labels = [q.label() for q in quarters]

@@ -213,7 +213,7 @@ def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
         body = formats.as_html(reports)
     else:
         figures = (
-            presentation.annual_figures(reports[0], form.cleaned_data)
+            presentation.annual_figures(reports[0], form.cleaned_data, fresh=True)
             if kind == "annual"
             else presentation.quarterly_figures(reports)
         )

@@ -127,3 +127,31 @@ def test_a_download_for_a_committee_is_worked_out_afresh_within_the_minute(
             row for row in response.content.decode().splitlines() if "episodes_total" in row
         )
         assert line.split(",")[2] == "2"  # the first quarter's count
+
+
+@override_settings(HARBOUR_REPORT_CACHE_SECONDS=60)
+def test_the_committee_packs_charts_are_worked_out_afresh_within_the_minute(
+    client, client_as
+) -> None:
+    # The annual pack's trend chart and its whole-year bands are quarterly reports too: a
+    # committee gets them as they are now, not as a page saw them a moment ago.
+    import io
+
+    from docx import Document
+
+    client_as("ANALYST")
+    episode(NOON_1_MAY)
+    kept = recent.report("quarterly", Q1, include_absences=False)
+    episode(NOON_1_MAY)
+
+    response = client.get("/reports/annual.docx?year=2019")
+
+    assert response.status_code == 200
+    assert total(kept) == 1
+    trend_rows = [
+        [cell.text for cell in row.cells]
+        for table in Document(io.BytesIO(response.content)).tables
+        for row in table.rows
+        if row.cells[0].text == Q1.label()
+    ]
+    assert trend_rows == [[Q1.label(), "2", "2"]]  # two episodes, of two children
