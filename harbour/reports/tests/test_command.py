@@ -168,3 +168,40 @@ def test_spreadsheet_cells_that_look_like_formulas_are_escaped(text):
 def test_ordinary_cells_are_left_alone():
     assert safe_cell("Total") == "Total"
     assert safe_cell(-3) == -3
+
+
+def test_the_annual_committee_pack_is_written_as_pdf(some_episodes, tmp_path):
+    path = tmp_path / "pack.pdf"
+
+    assert run("annual", "--year", "2019", "--format", "pdf", "--output", str(path)) == ""
+
+    assert path.read_bytes().startswith(b"%PDF")
+    assert AuditEvent.objects.get(action="report.download").details["format"] == "pdf"
+
+
+def test_the_quarterly_committee_pack_is_written_as_word_with_every_figure(some_episodes, tmp_path):
+    from docx import Document
+
+    path = tmp_path / "pack.docx"
+
+    run("quarterly", "--year", "2019", "--quarter", "1", "--format", "docx", "--output", str(path))
+
+    document = Document(str(path))
+    assert document.paragraphs[0].text.startswith("Quarterly return interview performance")
+    figures = {
+        row.cells[0].text: row.cells[1].text for table in document.tables for row in table.rows
+    }
+    assert figures["Total number of missing episodes"] == "2"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["annual", "--year", "2019", "--format", "pdf"], "--output"),
+        (["exploitation", "--year", "2019", "--format", "docx", "--output", "x.docx"], "pack"),
+        (["ssda903", "--year", "2019", "--format", "pdf", "--output", "x.pdf"], "text, json"),
+    ],
+)
+def test_a_committee_pack_needs_a_file_and_a_report_that_has_one(args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*args)

@@ -102,3 +102,26 @@ def test_the_year_reports_print_as_before_and_take_quiet() -> None:
     assert (plain_err.getvalue(), quiet_err.getvalue()) == ("", "")
     assert shown_err.getvalue().startswith("\rReport building ssda903 2019: 0/1 periods")
     assert shown_err.getvalue().endswith("\n")
+
+
+def test_a_committee_pack_shows_its_charts_and_writing_as_stages(tmp_path: Path) -> None:
+    stdout, stderr = io.StringIO(), FakeTerminal()
+
+    _run(
+        "annual",
+        "--year",
+        "2019",
+        "--format",
+        "pdf",
+        "--output",
+        str(tmp_path / "p.pdf"),
+        stdout=stdout,
+        stderr=stderr,
+    )
+
+    drawn = stderr.getvalue()
+    assert "\rReport building annual: 0/1 periods" in drawn
+    assert "\rReport drawing the charts: 0/1" in drawn
+    assert "\rReport writing the PDF: 0/1" in drawn
+    assert stdout.getvalue() == ""
+    assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")

@@ -2,12 +2,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from harbour.audit import services as auditor
-from harbour.common.progress import add_quiet_argument, progress_line
-from harbour.reports import formats
+from harbour.common.progress import Progress, add_quiet_argument, progress_line
+from harbour.reports import formats, pack, presentation
 from harbour.reports.engine import Report, build_report
 from harbour.reports.exploitation import build_point_report
 from harbour.reports.kinds import YEAR_REPORTS, YearReport
@@ -15,6 +16,8 @@ from harbour.reports.periods import Period
 from harbour.reports.suppression import DEFAULT_THRESHOLD, suppress
 
 XLSX_NEEDS_A_FILE = "--format xlsx writes a file: give it with --output FILE."
+# The committee pack (reports/pack.py): what the report pages offer as PDF and Word.
+PACK_FORMATS = ("pdf", "docx")
 
 
 class Command(BaseCommand):
@@ -49,7 +52,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--include-absences", action="store_true")
         parser.add_argument(
-            "--format", choices=["text", "json", "csv", "xlsx", "html"], default="text"
+            "--format",
+            choices=["text", "json", "csv", "xlsx", "html", *PACK_FORMATS],
+            default="text",
+            help="pdf and docx: the committee pack, tables with charts and definitions",
         )
         parser.add_argument("--output", type=Path, metavar="FILE")
         parser.add_argument(
@@ -80,6 +86,16 @@ class Command(BaseCommand):
         output: Path | None = options["output"]
         if output_format == "xlsx" and output is None:
             raise CommandError(XLSX_NEEDS_A_FILE)
+        if output_format in PACK_FORMATS:
+            if kind not in ("quarterly", "annual"):
+                raise CommandError(
+                    f"The committee pack is made for the quarterly and annual reports, "
+                    f"not {kind}: use --format text, json, csv, xlsx or html."
+                )
+            if output is None:
+                raise CommandError(
+                    f"--format {output_format} writes a file: give it with --output FILE."
+                )
         # The report is written after the line has ended: both may be on one terminal.
         with progress_line(
             self.stderr, "Report", quiet=options["quiet"], unit="periods"
@@ -95,11 +111,15 @@ class Command(BaseCommand):
                     progress.advance()
             except ImproperlyConfigured as error:
                 raise CommandError(str(error)) from error
-        if options["for_publication"]:
-            if options["threshold"] < 1:
-                raise CommandError("--threshold must be at least 1.")
-            reports = [suppress(report, options["threshold"]) for report in reports]
-        self._write(reports, single, output_format, output)
+            if options["for_publication"]:
+                if options["threshold"] < 1:
+                    raise CommandError("--threshold must be at least 1.")
+                reports = [suppress(report, options["threshold"]) for report in reports]
+            if output_format in PACK_FORMATS:
+                assert output is not None  # refused above
+                self._write_pack(kind, reports, options, output, progress)
+        if output_format not in PACK_FORMATS:
+            self._write(reports, single, output_format, output)
         auditor.record(
             "command line",
             "report.download",
@@ -193,6 +213,28 @@ class Command(BaseCommand):
         if quarter is not None:
             return [Period.quarter(year, quarter)], True
         return [Period.quarter(year, q) for q in (1, 2, 3, 4)], False
+
+    def _write_pack(
+        self,
+        kind: str,
+        reports: list[Report],
+        options: dict[str, Any],
+        output: Path,
+        progress: Progress,
+    ) -> None:
+        """The committee pack, as the report pages' PDF and Word downloads make it: every
+        figure, the charts' included, worked out now."""
+        progress.stage("drawing the charts", total=1)
+        figures = (
+            presentation.annual_figures(reports[0], options, fresh=True)
+            if kind == "annual"
+            else presentation.quarterly_figures(reports)
+        )
+        progress.advance()
+        progress.stage(f"writing the {options['format'].upper()}", total=1)
+        make = pack.pack_docx if options["format"] == "docx" else pack.pack_pdf
+        output.write_bytes(make(reports, figures, settings.COUNCIL_NAME))
+        progress.advance()
 
     def _write(
         self, reports: list[Report], single: bool, output_format: str, output: Path | None
