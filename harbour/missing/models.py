@@ -82,10 +82,11 @@ class Episode(Record):
     class Meta:
         indexes = [
             # Led by the start date for every date range; the other columns let the
-            # dashboard's 90-day aggregates (children missing most, places found) be read
-            # from the index alone, without a row lookup per episode (docs/performance.md).
+            # dashboard's 90-day aggregates (children missing most, places found) and the
+            # reports' "each child's latest episode" window (by start instant) be read from
+            # the index alone, without a row lookup per episode (docs/performance.md).
             models.Index(
-                fields=["started_on", "category", "child", "found_location"],
+                fields=["started_on", "category", "child", "found_location", "started_epoch"],
                 name="episode_started_on_place",
             ),
             models.Index(fields=["child", "started_on"], name="episode_child_started_on"),
