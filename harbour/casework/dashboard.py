@@ -186,7 +186,7 @@ def _places(children: Q, today: dt.date) -> list[Place]:
         .values("place")
         .annotate(
             name=Max("found_location"),
-            episodes=Count("pk"),
+            episodes=Count("*"),
             children=Count("child", distinct=True),
         )
         .order_by("-episodes", "place")[:PLACES]

@@ -48,7 +48,7 @@ def flag_annotations(today: dt.date) -> dict[str, Any]:
         Episode.objects.filter(recent_missing_filter(today), child=OuterRef("pk"))
         .order_by()
         .values("child")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     return {

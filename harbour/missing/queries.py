@@ -227,6 +227,6 @@ def most_missing(children: Q, today: dt.date) -> models.QuerySet:
     return (
         Episode.objects.filter(recent_missing_filter(today), children)
         .values("child")
-        .annotate(recent=models.Count("pk"))
+        .annotate(recent=models.Count("*"))
         .order_by("-recent", "child__family_name", "child__given_name", "child")
     )

@@ -425,7 +425,7 @@ def _repeat_children_and_age_peak(episodes: EpisodeQuerySet) -> tuple[int, int |
     per_child = (
         episodes.order_by()
         .values("child")
-        .annotate(episodes=Count("pk"), first_age=Min(age_at_start()))
+        .annotate(episodes=Count("*"), first_age=Min(age_at_start()))
         .values_list("episodes", "first_age")
     )
     repeat = 0
@@ -443,7 +443,7 @@ def _repeat_children(episodes: EpisodeQuerySet) -> QuerySet[Episode, dict[str, A
     """The children with REPEAT_EPISODES or more of these episodes (their ids)."""
     return (
         episodes.values("child")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .filter(n__gte=REPEAT_EPISODES)
         .values("child")
     )
