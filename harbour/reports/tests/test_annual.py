@@ -67,6 +67,23 @@ def test_peak_age_counts_each_child_once_at_their_first_episode_and_ties_go_youn
     assert annual()["age_peak"] == (14, None)
 
 
+def test_peak_age_takes_each_childs_first_episode_by_local_date_and_29_february_rule():
+    leapling = ChildFactory(date_of_birth=dt.date(2004, 2, 29))
+    episode(started=london(2020, 2, 28, 12, 0), child=leapling)  # 15: 16 on the 29th
+    episode(started=london(2020, 3, 1, 12, 0), child=leapling)  # 16, not counted
+    # 00:30 British Summer Time on the birthday is still 31 May in UTC: the local date counts.
+    birthday = ChildFactory(date_of_birth=dt.date(2004, 6, 1))
+    episode(started=london(2019, 6, 1, 0, 30), child=birthday)  # 15
+    episode(
+        started=london(2019, 5, 1, 12, 0), child=ChildFactory(date_of_birth=dt.date(2003, 5, 1))
+    )
+    episode(
+        started=london(2019, 7, 1, 12, 0), child=ChildFactory(date_of_birth=dt.date(2003, 7, 1))
+    )
+    # Two children at 15, two at 16: the tie goes to the younger age.
+    assert annual()["age_peak"] == (15, None)
+
+
 def test_episodes_under_four_hours():
     episode(hours=3.99)
     episode(hours=4)
