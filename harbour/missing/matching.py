@@ -34,9 +34,10 @@ of three words or more.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import Field, Q, QuerySet, Value
@@ -160,6 +161,9 @@ def swapped_day_month(day: dt.date | None) -> dt.date | None:
         return None
 
 
+# Remembered: a preview compares the same few hundred given names with each other many
+# thousands of times.
+@functools.lru_cache(maxsize=65536)
 def compare_name(given: str, stored: str, *, kind: str, nicknames: bool) -> tuple[int, str] | None:
     """(points, reason) for how a name given in a notification matches a stored one."""
     a, b = normalise(given), normalise(stored)
@@ -212,6 +216,14 @@ def _birth(given: dt.date | None, stored: dt.date) -> tuple[int, str] | None:
     return None
 
 
+class Keyed(Protocol):
+    """What the narrowing's tests in Python read of a child: its names, and its stored
+    keys (read by name, `given_head` and so on): a Child, or its values read as such."""
+
+    given_name: str
+    family_name: str
+
+
 @dataclass(frozen=True)
 class NameKeys:
     """The stored keys (harbour/children/names.py) a name in a notification may match:
@@ -246,7 +258,7 @@ class NameKeys:
             first |= other
         return first
 
-    def admits(self, child: Child, name: str) -> bool:
+    def admits(self, child: Keyed, name: str) -> bool:
         return any(
             getattr(child, f"{name}_{stored}")
             in (self.words if stored.endswith("_word") else self.keys)
@@ -302,7 +314,7 @@ class Narrowing:
             return True
         return self.admits_by_name(child)
 
-    def worth_scoring(self, child: Child) -> bool:
+    def worth_scoring(self, child: Keyed) -> bool:
         """Whether a child fetched for this notification could score: its names found by
         their keys, or (fetched by its date of birth) a name of three words or more, whose
         middle word alone the keys do not find. Any other child fetched by date of birth
@@ -311,7 +323,7 @@ class Narrowing:
             len(name_key(name).split()) >= 3 for name in (child.given_name, child.family_name)
         )
 
-    def admits_by_name(self, child: Child) -> bool:
+    def admits_by_name(self, child: Keyed) -> bool:
         if not self.family.keys:
             return False
         if not self.given.keys:
