@@ -34,8 +34,10 @@ of three words or more.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 from django.db.models import Field, Q, QuerySet, Value
@@ -159,6 +161,9 @@ def swapped_day_month(day: dt.date | None) -> dt.date | None:
         return None
 
 
+# Remembered: a preview compares the same few hundred given names with each other many
+# thousands of times.
+@functools.lru_cache(maxsize=65536)
 def compare_name(given: str, stored: str, *, kind: str, nicknames: bool) -> tuple[int, str] | None:
     """(points, reason) for how a name given in a notification matches a stored one."""
     a, b = normalise(given), normalise(stored)
@@ -211,6 +216,14 @@ def _birth(given: dt.date | None, stored: dt.date) -> tuple[int, str] | None:
     return None
 
 
+class Keyed(Protocol):
+    """What the narrowing's tests in Python read of a child: its names, and its stored
+    keys (read by name, `given_head` and so on): a Child, or its values read as such."""
+
+    given_name: str
+    family_name: str
+
+
 @dataclass(frozen=True)
 class NameKeys:
     """The stored keys (harbour/children/names.py) a name in a notification may match:
@@ -245,7 +258,7 @@ class NameKeys:
             first |= other
         return first
 
-    def admits(self, child: Child, name: str) -> bool:
+    def admits(self, child: Keyed, name: str) -> bool:
         return any(
             getattr(child, f"{name}_{stored}")
             in (self.words if stored.endswith("_word") else self.keys)
@@ -301,7 +314,7 @@ class Narrowing:
             return True
         return self.admits_by_name(child)
 
-    def worth_scoring(self, child: Child) -> bool:
+    def worth_scoring(self, child: Keyed) -> bool:
         """Whether a child fetched for this notification could score: its names found by
         their keys, or (fetched by its date of birth) a name of three words or more, whose
         middle word alone the keys do not find. Any other child fetched by date of birth
@@ -310,7 +323,7 @@ class Narrowing:
             len(name_key(name).split()) >= 3 for name in (child.given_name, child.family_name)
         )
 
-    def admits_by_name(self, child: Child) -> bool:
+    def admits_by_name(self, child: Keyed) -> bool:
         if not self.family.keys:
             return False
         if not self.given.keys:
@@ -327,50 +340,122 @@ def _column(name: str) -> str:
     return connection.ops.quote_name(field.column)
 
 
+# Which of a notification's names a value of candidate_ids' tables is a key of: the family
+# name, the given name, or the family name of a notification with no given name (whose
+# children are those the family name finds alone).
+FAMILY, GIVEN, FAMILY_ALONE = 0, 1, 2
+
+
+def _value_table(
+    name: str, columns: dict[str, str], rows: list[tuple[Any, ...]]
+) -> tuple[str, list[Any]]:
+    """A common table `name(columns)` holding `rows`, as SQL and its parameters: one array
+    a column on PostgreSQL (unnest; `columns` maps each name to its type there), one JSON
+    document on SQLite (json_each), so that the statement's text and its parameter count
+    are the same however many rows there are."""
+    if connection.vendor == "postgresql":
+        types = list(columns.values())
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        params = [[row[i] for row in rows] for i in range(len(columns))]
+        sql = f"{name}({', '.join(columns)}) AS (SELECT * FROM unnest({arrays}))"  # noqa: S608
+        return sql, params
+    fields = ", ".join(
+        f"json_extract(value, '$[{i}]') AS {column}" for i, column in enumerate(columns)
+    )
+    sql = f"{name}({', '.join(columns)}) AS (SELECT {fields} FROM json_each(%s))"  # noqa: S608
+    return sql, [json.dumps(rows)]
+
+
 def candidate_ids(narrowings: list[Narrowing]) -> list[tuple[int, int]]:
     """(index of the narrowing, child pk) for every child each narrowing selects (the
     children `Narrowing.q()` selects), for many narrowings with one query.
 
-    Each name is looked up on its own (an OR of single-column lookups, which both
-    databases read through one index each) and the two names' children intersected, so
-    that neither database is asked for an OR nested in an AND (SQLite scans the whole
-    table for one); each narrowing's parts are tagged with its index, so that no child is
-    proposed for a row for another row's names."""
-    table = connection.ops.quote_name(Child._meta.db_table)
-    key = _column("id")
-    parts: list[str] = []
-    params: list[Any] = []
-
-    def named(keys: NameKeys, name: str) -> str:
-        lookups = []
-        for stored in STORED_KEYS:
-            values = sorted(keys.words if stored.endswith("_word") else keys.keys)
-            if values:
-                column = _column(f"{name}_{stored}")
-                lookups.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
-                params.extend(values)
-        return " OR ".join(lookups) or "1 = 0"
-
+    Set-based: the narrowings' name keys and words are tables of (narrowing, value, which
+    name) rows, joined against each stored key's index (key, id), which answers without
+    reading the children's rows (an index-only scan on PostgreSQL once the table is
+    vacuumed). The children the notification's family name finds by their family name
+    are intersected with those its given name finds by their given name, and the same
+    with the names swapped; the dates of birth are a third table, joined the same way."""
+    keys: list[tuple[int, str, int]] = []
+    words: list[tuple[int, str, int]] = []
+    births: list[tuple[int, int]] = []
     for number, narrowing in enumerate(narrowings):
-        select = f"SELECT {number:d} AS n, {key} AS id FROM {table} WHERE "  # noqa: S608
-        if narrowing.births:
-            births = sorted(narrowing.births)
-            column = _column("birth_ymd")
-            parts.append(select + f"{column} IN ({', '.join(['%s'] * len(births))})")
-            params.extend(births)
+        births.extend((number, birth) for birth in sorted(narrowing.births))
         if not narrowing.family.keys:
             continue
-        if not narrowing.given.keys:
-            parts.append(select + named(narrowing.family, "family"))
-            continue
-        for family_as, given_as in (("family", "given"), ("given", "family")):
-            both = select + named(narrowing.family, family_as)
-            both += " INTERSECT " + select + named(narrowing.given, given_as)
-            parts.append(f"SELECT n, id FROM ({both}) AS both_{len(parts)}")  # noqa: S608
+        if narrowing.given.keys:
+            sides = [(narrowing.family, FAMILY), (narrowing.given, GIVEN)]
+        else:
+            sides = [(narrowing.family, FAMILY_ALONE)]
+        for name_keys, side in sides:
+            keys.extend((number, key, side) for key in sorted(name_keys.keys))
+            words.extend((number, word, side) for word in sorted(name_keys.words))
+    table = connection.ops.quote_name(Child._meta.db_table)
+    key = _column("id")
+    tables: list[str] = []
+    params: list[Any] = []
+    parts: list[str] = []
+
+    def held(side: int, name: str, narrowing: str = "") -> str:
+        """(narrowing, child) for each of the values of one of the narrowings' names
+        (`side`) that is a key or word of the child's `name`: once a key that matches.
+        `narrowing`: only that narrowing's (an outer query's column)."""
+        only = f" AND {{values}}.n = {narrowing}" if narrowing else ""
+        lookups = []
+        for values, stored_keys in (("k", STORED_KEYS[:3]), ("w", STORED_KEYS[3:])):
+            for stored in stored_keys:
+                lookups.append(
+                    f"SELECT {values}.n, c.{key} AS id FROM {values} CROSS JOIN {table} c "  # noqa: S608
+                    f"WHERE c.{_column(f'{name}_{stored}')} = {values}.value "
+                    f"AND {values}.side = {side:d}" + only.format(values=values)
+                )
+        return " UNION ALL ".join(lookups)
+
+    if keys:
+        for values, rows in (("k", keys), ("w", words)):
+            sql, values_params = _value_table(
+                values, {"n": "integer", "value": "text", "side": "integer"}, rows
+            )
+            tables.append(sql)
+            params.extend(values_params)
+        # Both names, as given and as swapped: the children one name finds and those the
+        # other finds, for the same notification. PostgreSQL joins the two for one
+        # notification at a time (LATERAL), so that each join is small enough to hash in
+        # memory (forty notifications' at once, it sorted them on disk); SQLite intersects
+        # them, all at once (it would flatten a join of two compound selects into a scan
+        # of the table).
+        ways = (("family", "given"), ("given", "family"))
+        if connection.vendor == "postgresql":
+            both = " UNION ".join(
+                f"SELECT f.id FROM ({held(FAMILY, family_as, 'q.n')}) AS f "  # noqa: S608
+                f"JOIN ({held(GIVEN, given_as, 'q.n')}) AS g ON g.id = f.id"
+                for family_as, given_as in ways
+            )
+            parts.append(
+                f"SELECT q.n, x.id FROM (SELECT DISTINCT n FROM k WHERE side = {GIVEN:d}) AS q "  # noqa: S608
+                f"CROSS JOIN LATERAL ({both}) AS x"
+            )
+        else:
+            for family_as, given_as in ways:
+                parts.append(
+                    f"SELECT n, id FROM (SELECT n, id FROM ({held(FAMILY, family_as)}) "  # noqa: S608
+                    f"INTERSECT SELECT n, id FROM ({held(GIVEN, given_as)})) AS both_{family_as}"
+                )
+        if any(side == FAMILY_ALONE for _, _, side in keys):
+            alone = held(FAMILY_ALONE, "family")
+            parts.append(f"SELECT n, id FROM ({alone}) AS alone")  # noqa: S608
+    if births:
+        sql, values_params = _value_table("b", {"n": "integer", "value": "integer"}, births)
+        tables.append(sql)
+        params.extend(values_params)
+        parts.append(
+            f"SELECT b.n, c.{key} FROM b CROSS JOIN {table} c "  # noqa: S608
+            f"WHERE c.{_column('birth_ymd')} = b.value"
+        )
     if not parts:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ".join(parts), params)
+        cursor.execute(f"WITH {', '.join(tables)} {' UNION '.join(parts)}", params)
         return [(number, pk) for number, pk in cursor.fetchall()]
 
 

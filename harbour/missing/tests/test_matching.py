@@ -277,3 +277,52 @@ def test_the_middle_of_three_given_names_is_found_by_the_date_of_birth_only():
     assert "Double given name: Rose matches Amy Rose Louise" in candidate.reasons
     # Without the date of birth the keys (first and last words) do not find it.
     assert match(given="Rose", family="Brook", born=None) == []
+
+
+def test_the_set_based_lookup_finds_the_children_each_notification_selects():
+    """candidate_ids (many notifications' keys as tables, joined against the key indexes)
+    finds exactly the children Narrowing.q() selects for each notification on its own."""
+    import random
+
+    from harbour.children.models import Child
+    from harbour.missing import matching
+
+    rng = random.Random(15)
+    given = ["Alfred", "Alfie", "William", "Billy", "Zoë", "Amy Rose", "Jo", "Ann-Marie", "Smith"]
+    family = ["Smith", "Smyth", "Smiht", "Xmith", "Smith-Jones", "Jones", "O'Neil", "Li", "Ng"]
+    births = [BORN, dt.date(2007, 9, 3), dt.date(2008, 1, 1)]
+    for number in range(120):
+        ChildFactory(
+            child_id=f"S-{number}",
+            given_name=rng.choice(given),
+            family_name=rng.choice(family),
+            date_of_birth=rng.choice(births),
+        )
+    narrowings = [
+        matching.Narrowing.of("Smith", BORN, "Alfred"),
+        matching.Narrowing.of("Smtih", None, "Alfie"),
+        matching.Narrowing.of("Jones", None, "Smith"),  # names swapped
+        matching.Narrowing.of("Smith Jones", dt.date(2007, 3, 9), "Bill"),
+        matching.Narrowing.of("Smith", None, "Billy"),  # a nickname
+        matching.Narrowing.of("Neil", None, "Zoe"),
+        matching.Narrowing.of("Lee", dt.date(2008, 1, 1), "Jo"),
+        matching.Narrowing.of("Smith", None),  # no given name: the family name alone
+        matching.Narrowing.of("", dt.date(2007, 9, 3)),  # a date of birth alone
+        matching.Narrowing.of("Quentinus", None, "Zebedee"),  # no one
+    ]
+    one_by_one = {
+        (number, pk)
+        for number, narrowing in enumerate(narrowings)
+        for pk in Child.objects.filter(narrowing.q()).values_list("pk", flat=True)
+    }
+    assert len({number for number, _ in one_by_one}) == len(narrowings) - 1
+    found = matching.candidate_ids(narrowings)
+    assert len(found) == len(set(found))
+    assert set(found) == one_by_one
+    # One narrowing at a time, the same.
+    assert {
+        (number, pk)
+        for number, narrowing in enumerate(narrowings)
+        for _, pk in matching.candidate_ids([narrowing])
+    } == one_by_one
+    assert matching.candidate_ids([]) == []

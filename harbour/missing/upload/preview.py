@@ -273,21 +273,26 @@ def _match_likely(rows: list[Row], user: Any) -> None:
             for row in chunk
         ]
         wanted = matching.candidate_ids(narrowings)
+        # Read as plain values: most children found by a date of birth alone are not
+        # worth scoring (Narrowing.worth_scoring), and only those that are become Child
+        # instances (as `.only(*MATCH_COLUMNS)` would make them), once each.
+        columns = ("id", *matching.MATCH_COLUMNS)
+        visible = visible_children(user).filter(pk__in={pk for _, pk in wanted})
         pool = {
-            child.pk: child
-            for child in visible_children(user)
-            .filter(pk__in={pk for _, pk in wanted})
-            .only(*matching.MATCH_COLUMNS)
+            values[0]: _Values(zip(columns, values, strict=True))
+            for values in visible.values_list(*columns)
         }
+        children: dict[int, Child] = {}
         by_row: dict[int, list[Child]] = {}
         for number, pk in wanted:
-            if pk in pool:
-                by_row.setdefault(number, []).append(pool[pk])
+            if pk in pool and narrowings[number].worth_scoring(pool[pk]):
+                if pk not in children:
+                    children[pk] = Child.from_db(visible.db, list(columns), list(pool[pk].values()))
+                by_row.setdefault(number, []).append(children[pk])
         for number, row in enumerate(chunk):
             scored = (
                 matching.score(row.given_name, row.family_name, row.date_of_birth, child)
                 for child in by_row.get(number, ())
-                if narrowings[number].worth_scoring(child)
             )
             found = matching.ranked([candidate for candidate in scored if candidate is not None])
             row.candidates = found
@@ -301,6 +306,20 @@ def _match_likely(rows: list[Row], user: Any) -> None:
             first = new_ids.setdefault(row.child_id.lower(), row.number)
             if first != row.number:
                 row.same_new_child_as = first
+
+
+class _Values(dict[str, Any]):
+    """A child's values read for matching, whose fields Narrowing.worth_scoring reads as
+    attributes (matching.Keyed)."""
+
+    given_name: str
+    family_name: str
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def _cannot_create(row: Row) -> str:
