@@ -111,6 +111,13 @@ class Child(Record):
             # the children holding a key are read from its index alone (an index-only
             # scan on PostgreSQL once the table is vacuumed; SQLite's indexes hold the id).
             models.Index(Lower("child_id"), name="child_id_lower"),
+            # Whether a child may be seen, and their name, by id: the dashboard's 90-day
+            # aggregates join thousands of episodes to their children for that alone, and
+            # PostgreSQL then reads this narrow index instead of every child's row.
+            models.Index(
+                fields=["id", "restricted", "family_name", "given_name"],
+                name="child_visible_named",
+            ),
             *(
                 models.Index(fields=[f"{name}_{key}", "id"], name=f"child_{name}_{key}_id")
                 for name in ("given", "family")
