@@ -17,6 +17,7 @@ from django.contrib.auth import models as auth_models
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -328,10 +329,11 @@ def visible_to(user: User, field: str = "child") -> Q:
 
     Use it rather than `child__in=visible_children(user)` on large tables. SQLite runs the
     latter by listing every visible child first (for a coordinator, every child: 200 ms at
-    250,000 children, on every query) and then looks up records child by child; here the
-    test is made row by row on the records the rest of the query selects (a join to the
-    child and an EXISTS on its access list), and a worker's children are listed from their
-    allocations, which are few (docs/performance.md).
+    250,000 children, on every query) and then looks up records child by child. Here the
+    test is "the record has a child, and that child is not one of the restricted children
+    kept from the user" (the restricted children are few, found by their own partial
+    index), so that neither database joins every record to its child; a worker's children
+    are listed from their allocations, which are few (docs/performance.md).
     """
     from harbour.children.models import Child
     from harbour.interviews.models import Allocation
@@ -344,8 +346,16 @@ def visible_to(user: User, field: str = "child") -> Q:
         scoped = Q(**{f"{field}__in": allocated})
     else:
         return Q(pk__in=[])
-    on_list = Child.access_list.through.objects.filter(child=OuterRef(field), user=user.pk)
-    return scoped & (Q(**{f"{field}__restricted": False}) | Q(Exists(on_list)))
+    on_list = Child.access_list.through.objects.filter(child=OuterRef("pk"), user=user.pk)
+    kept_from_user = Child.objects.filter(restricted=True).exclude(Exists(on_list)).order_by()
+    if connection.vendor == "postgresql":
+        # An anti-join, which PostgreSQL estimates well and answers by hashing them once.
+        not_kept = ~Exists(kept_from_user.filter(pk=OuterRef(field)))
+    else:
+        # SQLite lists them once and probes the list per record (a correlated NOT EXISTS
+        # looked up each record's child, as a join does).
+        not_kept = ~Q(**{f"{field}__in": kept_from_user.values("pk")})
+    return scoped & Q(**{f"{field}__isnull": False}) & not_kept
 
 
 def of_children(children: QuerySet | Q, field: str = "child") -> Q:

@@ -118,6 +118,9 @@ class Child(Record):
                 fields=["id", "restricted", "family_name", "given_name"],
                 name="child_visible_named",
             ),
+            # The few restricted children, which `permissions.visible_to` keeps from those
+            # not on their access list.
+            models.Index(fields=["id"], condition=Q(restricted=True), name="child_restricted"),
             *(
                 models.Index(fields=[f"{name}_{key}", "id"], name=f"child_{name}_{key}_id")
                 for name in ("given", "family")
