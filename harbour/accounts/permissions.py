@@ -350,7 +350,7 @@ def visible_to(user: User, field: str = "child") -> Q:
     kept_from_user = Child.objects.filter(restricted=True).exclude(Exists(on_list)).order_by()
     if connection.vendor == "postgresql":
         # An anti-join, which PostgreSQL estimates well and answers by hashing them once.
-        not_kept = ~Exists(kept_from_user.filter(pk=OuterRef(field)))
+        not_kept = Q(~Exists(kept_from_user.filter(pk=OuterRef(field))))
     else:
         # SQLite lists them once and probes the list per record (a correlated NOT EXISTS
         # looked up each record's child, as a join does).
