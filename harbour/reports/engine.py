@@ -147,20 +147,38 @@ def build_report(kind: str, period: Period, include_absences: bool = False) -> R
         from .exploitation import build_exploitation_report
 
         return build_exploitation_report(kind, period)
-    row_ids = frozenset(d.id for d in REPORTS[kind])
+    (report,) = build_reports((kind,), period, include_absences)
+    return report
+
+
+def build_reports(
+    kinds: tuple[str, ...], period: Period, include_absences: bool = False
+) -> tuple[Report, ...]:
+    """Missing reports of one period (quarterly, annual) from one pass over its episodes:
+    the group query computes the measures of all their rows. The annual committee pack
+    uses it for the annual report and the same year's quarterly figures of its charts."""
+    own_authority_code()
+    row_ids = frozenset(d.id for kind in kinds for d in REPORTS[kind])
     values = _quarterly_values(period, include_absences, row_ids)
-    if kind == "annual":
+    if "annual" in kinds:
         values |= _annual_values(period, include_absences, values["_groups"], values["_people"])
-    rows = tuple(
-        ReportRow(
-            d.id,
-            d.label,
-            values[d.id],
-            percent(values[d.id], values[d.base]) if d.base else None,
+    return tuple(
+        Report(
+            kind,
+            period,
+            include_absences,
+            tuple(
+                ReportRow(
+                    d.id,
+                    d.label,
+                    values[d.id],
+                    percent(values[d.id], values[d.base]) if d.base else None,
+                )
+                for d in REPORTS[kind]
+            ),
         )
-        for d in REPORTS[kind]
+        for kind in kinds
     )
-    return Report(kind, period, include_absences, rows)
 
 
 # The episodes of the period, by group ---------------------------------------------------

@@ -57,16 +57,23 @@ def _bars(title: str, report: Report, items: list[tuple[str, str]], unit: str = 
     )
 
 
-def annual_figures(report: Report, options: dict[str, Any], *, fresh: bool = False) -> list[Figure]:
+def annual_figures(
+    report: Report,
+    options: dict[str, Any],
+    *,
+    fresh: bool = False,
+    whole_period: Report | None = None,
+) -> list[Figure]:
     """The annual report's charts. A page may reuse figures worked out in the last minute
     (reports/recent.py); a download, which goes to a committee (`fresh`), works out every
-    figure now."""
+    figure now. `whole_period`: the quarterly figures of the report's period, when the
+    caller worked them out with the report (engine.build_reports), not suppressed."""
     publication = options["for_publication"]
     absences = options["include_absences"]
     period = report.period
     of = build_report if fresh else recent.report
     # The same figures as the quarterly table, for the whole period: bands and funnel.
-    whole = of("quarterly", period, absences)
+    whole = whole_period or of("quarterly", period, absences)
     if publication:
         whole = suppress(whole)
     figures = [

@@ -19,7 +19,7 @@ from harbour.common.paging import page_href
 
 from . import formats, pack, presentation, recent, records
 from .definitions import ANNUAL, QUARTERLY
-from .engine import LISTED_FIGURES, Report, build_report, figure_records
+from .engine import LISTED_FIGURES, Report, build_report, build_reports, figure_records
 from .exploitation import build_point_report
 from .forms import (
     ExploitationOptionsForm,
@@ -199,7 +199,16 @@ def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
         raise Http404
     form = _download_options(request)
     periods = form.periods(kind)
-    reports = _reports(kind, form, periods, fresh=True)
+    whole_period = None
+    if kind == "annual" and extension in ("pdf", "docx"):
+        # The committee pack: the year's quarterly figures (its charts' bands and funnel)
+        # from the same pass over the year's episodes as the annual report.
+        report, whole_period = build_reports(
+            ("annual", "quarterly"), periods[0], form.cleaned_data["include_absences"]
+        )
+        reports = [suppress(report) if form.cleaned_data["for_publication"] else report]
+    else:
+        reports = _reports(kind, form, periods, fresh=True)
     content_type, suffix = DOWNLOADS[extension]
     if extension == "xlsx":
         buffer = io.BytesIO()
@@ -213,7 +222,9 @@ def download(request: HttpRequest, kind: str, extension: str) -> HttpResponse:
         body = formats.as_html(reports)
     else:
         figures = (
-            presentation.annual_figures(reports[0], form.cleaned_data, fresh=True)
+            presentation.annual_figures(
+                reports[0], form.cleaned_data, fresh=True, whole_period=whole_period
+            )
             if kind == "annual"
             else presentation.quarterly_figures(reports)
         )

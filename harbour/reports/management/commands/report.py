@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from harbour.audit import services as auditor
 from harbour.common.progress import Progress, add_quiet_argument, progress_line
 from harbour.reports import formats, pack, presentation
-from harbour.reports.engine import Report, build_report
+from harbour.reports.engine import Report, build_report, build_reports
 from harbour.reports.exploitation import build_point_report
 from harbour.reports.kinds import YEAR_REPORTS, YearReport
 from harbour.reports.periods import Period
@@ -102,10 +102,17 @@ class Command(BaseCommand):
         ) as progress:
             progress.stage(f"building {kind}", total=len(periods))
             reports = []
+            whole_period = None
             try:
                 for period in periods:
                     if on is not None:
                         reports.append(build_point_report(on))
+                    elif kind == "annual" and output_format in PACK_FORMATS:
+                        # The pack's charts need the year's quarterly figures: one pass.
+                        report, whole_period = build_reports(
+                            ("annual", "quarterly"), period, options["include_absences"]
+                        )
+                        reports.append(report)
                     else:
                         reports.append(build_report(kind, period, options["include_absences"]))
                     progress.advance()
@@ -117,7 +124,7 @@ class Command(BaseCommand):
                 reports = [suppress(report, options["threshold"]) for report in reports]
             if output_format in PACK_FORMATS:
                 assert output is not None  # refused above
-                self._write_pack(kind, reports, options, output, progress)
+                self._write_pack(kind, reports, options, output, progress, whole_period)
         if output_format not in PACK_FORMATS:
             self._write(reports, single, output_format, output)
         auditor.record(
@@ -221,12 +228,13 @@ class Command(BaseCommand):
         options: dict[str, Any],
         output: Path,
         progress: Progress,
+        whole_period: Report | None = None,
     ) -> None:
         """The committee pack, as the report pages' PDF and Word downloads make it: every
         figure, the charts' included, worked out now."""
         progress.stage("drawing the charts", total=1)
         figures = (
-            presentation.annual_figures(reports[0], options, fresh=True)
+            presentation.annual_figures(reports[0], options, fresh=True, whole_period=whole_period)
             if kind == "annual"
             else presentation.quarterly_figures(reports)
         )
