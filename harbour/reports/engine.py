@@ -163,21 +163,21 @@ def build_reports(
     if "annual" in kinds:
         values |= _annual_values(period, include_absences, values["_groups"], values["_people"])
     return tuple(
-        Report(
-            kind,
-            period,
-            include_absences,
-            tuple(
-                ReportRow(
-                    d.id,
-                    d.label,
-                    values[d.id],
-                    percent(values[d.id], values[d.base]) if d.base else None,
-                )
-                for d in REPORTS[kind]
-            ),
+        Report(kind, period, include_absences, report_rows(kind, values)) for kind in kinds
+    )
+
+
+def report_rows(kind: str, values: dict[str, Any]) -> tuple[ReportRow, ...]:
+    """The report's rows, in its order, from {row id: value}: each with its percentage of
+    its base row where it has one."""
+    return tuple(
+        ReportRow(
+            d.id,
+            d.label,
+            values[d.id],
+            percent(values[d.id], values[d.base]) if d.base else None,
         )
-        for kind in kinds
+        for d in REPORTS[kind]
     )
 
 
