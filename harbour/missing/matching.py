@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -161,9 +162,6 @@ def swapped_day_month(day: dt.date | None) -> dt.date | None:
         return None
 
 
-# Remembered: a preview compares the same few hundred given names with each other many
-# thousands of times.
-@functools.lru_cache(maxsize=65536)
 def compare_name(given: str, stored: str, *, kind: str, nicknames: bool) -> tuple[int, str] | None:
     """(points, reason) for how a name given in a notification matches a stored one."""
     a, b = normalise(given), normalise(stored)
@@ -190,11 +188,24 @@ def compare_name(given: str, stored: str, *, kind: str, nicknames: bool) -> tupl
     return None
 
 
-def _names(given: str, family: str, child: Child) -> tuple[int, list[str]] | None:
-    given_as_given = compare_name(given, child.given_name, kind="given", nicknames=True)
-    family_as_family = compare_name(family, child.family_name, kind="family", nicknames=False)
-    family_as_given = compare_name(family, child.given_name, kind="given", nicknames=True)
-    given_as_family = compare_name(given, child.family_name, kind="family", nicknames=False)
+# compare_name, or a copy of it that remembers its answers for one piece of work.
+NameComparison = Callable[..., tuple[int, str] | None]
+
+
+def remembering_comparison() -> NameComparison:
+    """compare_name remembering its answers, for one preview: it compares the same few
+    hundred names with each other many thousands of times. Made per preview and dropped
+    with it, so that no name is kept in the process's memory beyond the request."""
+    return functools.lru_cache(maxsize=None)(compare_name)
+
+
+def _names(
+    given: str, family: str, child: Child, compare: NameComparison
+) -> tuple[int, list[str]] | None:
+    given_as_given = compare(given, child.given_name, kind="given", nicknames=True)
+    family_as_family = compare(family, child.family_name, kind="family", nicknames=False)
+    family_as_given = compare(family, child.given_name, kind="given", nicknames=True)
+    given_as_family = compare(given, child.family_name, kind="family", nicknames=False)
     options: list[tuple[int, list[str]]] = []
     if given_as_given and family_as_family:
         points = given_as_given[0] + family_as_family[0]
@@ -471,10 +482,17 @@ MATCH_COLUMNS = (
 )
 
 
-def score(given: str, family: str, born: dt.date | None, child: Child) -> Candidate | None:
+def score(
+    given: str,
+    family: str,
+    born: dt.date | None,
+    child: Child,
+    compare: NameComparison = compare_name,
+) -> Candidate | None:
     """The child as a candidate for a notification naming `given family`, born `born`
-    (None when not given), with its score and reasons; None when it does not match."""
-    names = _names(given, family, child)
+    (None when not given), with its score and reasons; None when it does not match.
+    `compare`: compare_name, or `remembering_comparison()` for many notifications."""
+    names = _names(given, family, child, compare)
     birth = _birth(born, child.date_of_birth)
     if names is None or birth is None:
         return None

@@ -266,6 +266,7 @@ def _match_likely(rows: list[Row], user: Any) -> None:
     from harbour.accounts.permissions import visible_children
 
     rows = [row for row in rows if row.given_name and row.family_name]
+    compare = matching.remembering_comparison()
     for start in range(0, len(rows), POOL_CHUNK):
         chunk = rows[start : start + POOL_CHUNK]
         narrowings = [
@@ -291,7 +292,7 @@ def _match_likely(rows: list[Row], user: Any) -> None:
                 by_row.setdefault(number, []).append(children[pk])
         for number, row in enumerate(chunk):
             scored = (
-                matching.score(row.given_name, row.family_name, row.date_of_birth, child)
+                matching.score(row.given_name, row.family_name, row.date_of_birth, child, compare)
                 for child in by_row.get(number, ())
             )
             found = matching.ranked([candidate for candidate in scored if candidate is not None])
