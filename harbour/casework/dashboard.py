@@ -59,7 +59,7 @@ from harbour.missing.models import Episode
 from harbour.missing.queries import (
     MOST_MISSING_CHILDREN,
     RHI_DUE_SECONDS,
-    most_missing,
+    most_missing_candidates,
     placed_by_another_authority,
     rhi_due_epoch,
 )
@@ -136,11 +136,11 @@ def _hotspot_children(children: Q, today: dt.date) -> list[Any]:
 
     Found from the last 90 days' episodes (by the index on their start), not by counting
     every child's episodes."""
-    recent = most_missing(of_children(children), today).values("child")[:HOTSPOT_CHILDREN]
+    candidates = most_missing_candidates(of_children(children), today, HOTSPOT_CHILDREN)
     return list(
-        Child.objects.filter(pk__in=recent)
+        Child.objects.filter(pk__in=candidates)
         .annotate(**flag_annotations(today))
-        .order_by(F("recent_missing").desc(), "family_name", "given_name", "pk")
+        .order_by(F("recent_missing").desc(), "family_name", "given_name", "pk")[:HOTSPOT_CHILDREN]
     )
 
 

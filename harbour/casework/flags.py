@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from harbour.common.time import one_year_before
@@ -23,10 +23,10 @@ from harbour.exploitation.models import (
     Referral,
     RiskAssessment,
 )
-from harbour.missing.models import Episode
 from harbour.missing.queries import (  # noqa: F401 (the flag's definition, used by casework)
     FREQUENTLY_MISSING_DAYS,
     frequently_missing_since,
+    recent_missing_count,
     recent_missing_filter,
 )
 
@@ -44,15 +44,8 @@ def flag_annotations(today: dt.date) -> dict[str, Any]:
     themselves are `child_flags(child)`.
     """
     year_ago = one_year_before(today)
-    recent = (
-        Episode.objects.filter(recent_missing_filter(today), child=OuterRef("pk"))
-        .order_by()
-        .values("child")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
     return {
-        "recent_missing": Coalesce(Subquery(recent, output_field=IntegerField()), Value(0)),
+        "recent_missing": recent_missing_count(today),
         "recent_referral": Exists(
             Referral.objects.filter(
                 child=OuterRef("pk"), received_on__gte=year_ago, received_on__lte=today

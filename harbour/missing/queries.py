@@ -26,7 +26,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear, Rank
 
 from harbour.common.time import HOUR, ymd
 
@@ -217,16 +217,58 @@ def recent_missing_filter(today: dt.date, prefix: str = "") -> Q:
     )
 
 
-def most_missing(children: Q, today: dt.date) -> models.QuerySet:
-    """The children with MISSING episodes in the 90 days to `today`, most first (ties by
-    name, then id), as rows {"child", "recent"}: take the first MOST_MISSING_CHILDREN. Found from
-    those days' episodes (by the index on their start), not by counting every child's.
-    `children`: a filter on episodes naming the children considered (visible_to)."""
-    from .models import Episode
+def most_missing(
+    children: Q, today: dt.date, limit: int = MOST_MISSING_CHILDREN
+) -> models.QuerySet:
+    """The `limit` children with the most MISSING episodes in the 90 days to `today`, most
+    first (ties by name, then id), as rows {"child", "recent"}. `children`: a filter on
+    episodes naming the children considered (visible_to)."""
+    from harbour.children.models import Child
 
     return (
+        Child.objects.filter(pk__in=most_missing_candidates(children, today, limit))
+        .annotate(recent=recent_missing_count(today))
+        .order_by("-recent", "family_name", "given_name", "pk")
+        .values("recent", child=F("pk"))[:limit]
+    )
+
+
+def most_missing_candidates(children: Q, today: dt.date, limit: int) -> list[int]:
+    """The ids of the children at or above the cut of `most_missing`: every child whose
+    count of MISSING episodes in the 90 days is among the `limit` highest, children tied
+    at the cut included (their names decide which of them are shown).
+
+    One pass over those days' episodes (by the index on their start), counted by child and
+    ranked by count, so that names are read for these few children only, not for every
+    child of the 90 days. A child's rank (RANK(): one more than the number of children with
+    a higher count) is at most `limit` exactly when fewer than `limit` children have more
+    episodes.
+
+    Read into a list: as a subquery, PostgreSQL cannot tell how few children pass the rank
+    and plans for thousands (a scan of every child)."""
+    from .models import Episode
+
+    return list(
         Episode.objects.filter(recent_missing_filter(today), children)
         .values("child")
-        .annotate(recent=models.Count("*"))
-        .order_by("-recent", "child__family_name", "child__given_name", "child")
+        .annotate(
+            recent=models.Count("*"),
+            rank=models.Window(Rank(), order_by=models.Count("*").desc()),
+        )
+        .filter(rank__lte=limit)
+        .values_list("child", flat=True)
     )
+
+
+def recent_missing_count(today: dt.date) -> Coalesce:
+    """A child's MISSING episodes in the 90 days to `today` (for a queryset of children)."""
+    from .models import Episode
+
+    count = (
+        Episode.objects.filter(recent_missing_filter(today), child=OuterRef("pk"))
+        .order_by()
+        .values("child")
+        .annotate(n=models.Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=models.IntegerField()), Value(0))
