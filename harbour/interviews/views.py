@@ -108,8 +108,7 @@ def _person(user: Any) -> str:
 
 def _organisations() -> list[str]:
     staff = StaffProfile.objects.exclude(organisation="").values_list("organisation", flat=True)
-    allocated = Allocation.objects.exclude(organisation="").values_list("organisation", flat=True)
-    return sorted(set(staff.distinct()) | set(allocated.distinct()), key=str.lower)
+    return sorted(set(staff.distinct()) | set(queries.allocated_organisations()), key=str.lower)
 
 
 def _row(episode: WorklistEpisode, user: Any) -> dict[str, Any]:

@@ -347,6 +347,47 @@ def test_statuses_cover_episodes_found_within_the_window_and_any_status_covers_a
     assert listed(client, "", now) == {"HOME", "LAC"}
 
 
+def test_a_worker_s_statuses_cover_their_episodes_found_within_the_window(
+    client, coordinator, settings
+):
+    settings.HARBOUR_INTERVIEW_WINDOW_DAYS = 90
+    worker = make_staff("RHI_WORKER", organisation="Catch22")
+    now = dt.datetime(2024, 6, 1, 12, tzinfo=UTC)
+    for episode_id, found in (
+        ("HOME", now - dt.timedelta(days=90)),
+        ("LAC", now - dt.timedelta(days=90, seconds=1)),
+    ):
+        services.allocate(coordinator, returned(found, episode_id=episode_id), worker=worker)
+    services.allocate(
+        coordinator, returned(now - 5 * HOUR, episode_id="TO-CATCH22"), organisation="Catch22"
+    )
+    services.allocate(
+        coordinator,
+        returned(now - 5 * HOUR, episode_id="TO-BOB"),
+        worker=None,
+        organisation="Barnardos",
+    )
+    client.force_login(worker)
+
+    assert listed(client, "", now) == {"HOME", "TO-CATCH22"}
+    assert listed(client, "?status=OVERDUE", now) == {"HOME"}
+    assert listed(client, "?status=ALL", now) == {"HOME", "LAC", "TO-CATCH22"}
+
+
+def test_the_organisations_to_filter_by_are_each_listed_once(coordinator):
+    from harbour.interviews.queries import allocated_organisations
+
+    for organisation in ("Catch22", "Barnardos", "Catch22", "", "catch22"):
+        services.allocate(
+            coordinator,
+            returned(dt.datetime(2024, 6, 1, tzinfo=UTC)),
+            organisation=organisation,
+            worker=make_staff("RHI_WORKER"),
+        )
+
+    assert sorted(allocated_organisations()) == ["Barnardos", "Catch22", "catch22"]
+
+
 def test_a_worker_s_worklist_is_their_allocations_not_every_episode_of_their_children(
     client, coordinator
 ):
