@@ -141,6 +141,19 @@ def episodes_in(period: Period, include_absences: bool) -> EpisodeQuerySet:
     return episodes if include_absences else episodes.filter(category="MISSING")
 
 
+def episodes_and_children(period: Period, include_absences: bool = False) -> tuple[int, int]:
+    """The report rows episodes_total and individuals_total of a period, and nothing else:
+    its episodes, and the distinct children they are of (every episode has a child, and
+    each child is counted once, in the group of their latest episode, so the groups'
+    individuals add up to the distinct children). From the start-date index alone: the
+    trend chart of the committee pack needs these two figures of twelve quarters, not
+    twelve whole reports."""
+    counts = episodes_in(period, include_absences).aggregate(
+        episodes=Count("*"), children=Count("child", distinct=True)
+    )
+    return counts["episodes"], counts["children"]
+
+
 def build_report(kind: str, period: Period, include_absences: bool = False) -> Report:
     own_authority_code()  # refuse early, with a clear message, when it is not configured
     if kind in ("exploitation", "exploitation_quarterly"):

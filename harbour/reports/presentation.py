@@ -16,7 +16,7 @@ from harbour.interviews.models import Reason, Risk
 
 from . import recent
 from .charts import SUPPRESSED, Series, Value, bar_chart, column_chart
-from .engine import Report, build_report
+from .engine import Report, build_report, episodes_and_children
 from .forms import has_started, quarters_of
 from .models import ComparatorRate
 from .periods import Period
@@ -77,7 +77,7 @@ def annual_figures(
     if publication:
         whole = suppress(whole)
     figures = [
-        _trend(period, absences, publication, of),
+        _trend(period, absences, publication, of, alone=fresh and not publication),
         _bars(
             "Episodes by where the child lived",
             report,
@@ -146,9 +146,17 @@ def annual_figures(
 
 
 def _trend(
-    period: Period, absences: bool, publication: bool, of: Callable[[str, Period, bool], Report]
+    period: Period,
+    absences: bool,
+    publication: bool,
+    of: Callable[[str, Period, bool], Report],
+    *,
+    alone: bool = False,
 ) -> Figure:
-    """Episodes and children per quarter over the three financial years to this one."""
+    """Episodes and children per quarter over the three financial years to this one.
+
+    `alone`: work out the two rows of each quarter now, alone (a download: they are cheap),
+    instead of each quarter's whole report (which a page reuses for a minute)."""
     year = period.financial_year_start
     # Quarters that have not started yet would only add columns of zeros.
     quarters = [
@@ -157,20 +165,36 @@ def _trend(
         for quarter in quarters_of(y)
         if has_started(quarter)
     ]
-    reports = [of("quarterly", quarter, absences) for quarter in quarters]
-    if publication:
-        reports = [suppress(r) for r in reports]
+    if not alone:
+        # A page reuses the quarters' whole reports (kept for a minute); a published chart
+        # needs them whole, since suppression weighs each cell against the others (a total
+        # and its parts).
+        reports = [of("quarterly", quarter, absences) for quarter in quarters]
+        if publication:
+            reports = [suppress(r) for r in reports]
+        bars = [
+            (_bar_value(r, "episodes_total"), _bar_value(r, "individuals_total")) for r in reports
+        ]
+        shown = [(_shown(r, "episodes_total"), _shown(r, "individuals_total")) for r in reports]
+    else:
+        bars = [episodes_and_children(quarter, absences) for quarter in quarters]
+        shown = bars
     labels = [q.label() for q in quarters]
-    episodes = [_bar_value(r, "episodes_total") for r in reports]
-    children = [_bar_value(r, "individuals_total") for r in reports]
     title = "Missing episodes and children per quarter, last three years"
     return Figure(
         title,
-        column_chart(title, labels, [Series("Episodes", episodes), Series("Children", children)]),
+        column_chart(
+            title,
+            labels,
+            [
+                Series("Episodes", [episodes for episodes, _ in bars]),
+                Series("Children", [children for _, children in bars]),
+            ],
+        ),
         ["Quarter", "Episodes", "Children"],
         [
-            [q.label(), _shown(r, "episodes_total"), _shown(r, "individuals_total")]
-            for q, r in zip(quarters, reports, strict=True)
+            [label, episodes, children]
+            for label, (episodes, children) in zip(labels, shown, strict=True)
         ],
     )
 
