@@ -219,7 +219,9 @@ def allocated_organisations() -> list[str]:
     episodes: 5 ms on every worklist page on PostgreSQL, 0.3 ms this way)."""
     quote = connection.ops.quote_name
     table = quote(Allocation._meta.db_table)
-    column = quote(Allocation._meta.get_field("organisation").column)
+    organisation = Allocation._meta.get_field("organisation")
+    assert isinstance(organisation, models.Field) and organisation.column  # a stored column
+    column = quote(organisation.column)
     # Identifiers from the model, quoted; no values.
     sql = f"""
         WITH RECURSIVE organisation (name) AS (

@@ -248,7 +248,7 @@ def most_missing_candidates(children: Q, today: dt.date, limit: int) -> list[int
     and plans for thousands (a scan of every child)."""
     from .models import Episode
 
-    return list(
+    ranked = (
         Episode.objects.filter(recent_missing_filter(today), children)
         .values("child")
         .annotate(
@@ -258,6 +258,7 @@ def most_missing_candidates(children: Q, today: dt.date, limit: int) -> list[int
         .filter(rank__lte=limit)
         .values_list("child", flat=True)
     )
+    return [int(child) for child in ranked]
 
 
 def recent_missing_count(today: dt.date) -> Coalesce:
