@@ -165,7 +165,12 @@ def _trend(
         for quarter in quarters_of(y)
         if has_started(quarter)
     ]
-    if not alone:
+    bars: list[tuple[Value, Value]]
+    shown: list[tuple[Any, Any]]
+    if alone:
+        bars = [episodes_and_children(quarter, absences) for quarter in quarters]
+        shown = list(bars)
+    else:
         # A page reuses the quarters' whole reports (kept for a minute); a published chart
         # needs them whole, since suppression weighs each cell against the others (a total
         # and its parts).
@@ -176,9 +181,6 @@ def _trend(
             (_bar_value(r, "episodes_total"), _bar_value(r, "individuals_total")) for r in reports
         ]
         shown = [(_shown(r, "episodes_total"), _shown(r, "individuals_total")) for r in reports]
-    else:
-        bars = [episodes_and_children(quarter, absences) for quarter in quarters]
-        shown = bars
     labels = [q.label() for q in quarters]
     title = "Missing episodes and children per quarter, last three years"
     return Figure(
