@@ -233,7 +233,14 @@ def most_missing(
     )
 
 
-def most_missing_candidates(children: Q, today: dt.date, limit: int) -> list[int]:
+# The candidates are read as a list up to this many (a few dozen in practice); when more
+# children tie at the cut (an authority where fewer than `limit` children went missing
+# more than once), they stay a subquery, so that no statement carries more parameters
+# than SQLite allows.
+CANDIDATES_AS_A_LIST = 1000
+
+
+def most_missing_candidates(children: Q, today: dt.date, limit: int) -> list[int] | models.QuerySet:
     """The ids of the children at or above the cut of `most_missing`: every child whose
     count of MISSING episodes in the 90 days is among the `limit` highest, children tied
     at the cut included (their names decide which of them are shown).
@@ -244,8 +251,8 @@ def most_missing_candidates(children: Q, today: dt.date, limit: int) -> list[int
     a higher count) is at most `limit` exactly when fewer than `limit` children have more
     episodes.
 
-    Read into a list: as a subquery, PostgreSQL cannot tell how few children pass the rank
-    and plans for thousands (a scan of every child)."""
+    Read into a list when they are few: as a subquery, PostgreSQL cannot tell how few
+    children pass the rank and plans for thousands (a scan of every child)."""
     from .models import Episode
 
     ranked = (
@@ -258,7 +265,8 @@ def most_missing_candidates(children: Q, today: dt.date, limit: int) -> list[int
         .filter(rank__lte=limit)
         .values_list("child", flat=True)
     )
-    return [int(child) for child in ranked]
+    few = [int(child) for child in ranked[: CANDIDATES_AS_A_LIST + 1]]
+    return few if len(few) <= CANDIDATES_AS_A_LIST else ranked
 
 
 def recent_missing_count(today: dt.date) -> Coalesce:

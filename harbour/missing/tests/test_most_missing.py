@@ -48,3 +48,14 @@ def test_a_child_whose_count_is_above_the_cut_is_listed_whatever_their_name():
         missing_times(ChildFactory(family_name=family_name), times)
 
     assert ranked(2) == [("Zeta", 2), ("Abbot", 1)]
+
+
+def test_many_children_tied_at_the_cut_are_ranked_the_same_without_a_list(monkeypatch):
+    from harbour.missing import queries
+
+    for family_name, times in (("Dunn", 1), ("Abbot", 1), ("Carr", 1), ("Bell", 2)):
+        missing_times(ChildFactory(family_name=family_name), times)
+    monkeypatch.setattr(queries, "CANDIDATES_AS_A_LIST", 2)
+
+    assert not isinstance(queries.most_missing_candidates(EVERY_CHILD, TODAY, 2), list)
+    assert ranked(2) == [("Bell", 2), ("Abbot", 1)]
