@@ -88,7 +88,8 @@ class Upsert:
             f"SELECT {columns} FROM {quote(meta.db_table)} WITH NO DATA"
         )
         self.from_scratch = f"SELECT {columns} FROM {self.scratch}"  # noqa: S608
-        self._scratch_ready = False
+        # The scratch table's column types (their oids), once it exists.
+        self._scratch_types: list[int] | None = None
 
     def params(self, values: Values) -> list[Any]:
         """A row's parameters; each reference's slot holds its key until it is resolved."""
@@ -111,11 +112,17 @@ class Upsert:
         if connection.vendor == "sqlite":
             cursor.executemany(self.sql.format(rows=self.row_placeholder), rows)
             return
-        if not self._scratch_ready:
+        if self._scratch_types is None:
             cursor.execute(self.create_scratch)
-            self._scratch_ready = True
+            cursor.execute(f"{self.from_scratch} LIMIT 0")
+            self._scratch_types = [column.type_code for column in cursor.description]
         cursor.execute(f"TRUNCATE {self.scratch}")
-        with cursor.cursor.copy(f"COPY {self.scratch} ({self.column_list}) FROM STDIN") as copy:
+        # Binary, with each column's type given once: psycopg then writes each value with
+        # the one dumper its column needs rather than choosing one per value, three times
+        # faster than text.
+        copy_sql = f"COPY {self.scratch} ({self.column_list}) FROM STDIN (FORMAT BINARY)"
+        with cursor.cursor.copy(copy_sql) as copy:
+            copy.set_types(self._scratch_types)
             for row in rows:
                 copy.write_row(row)
         cursor.execute(self.sql.format(rows=self.from_scratch))
