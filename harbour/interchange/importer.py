@@ -31,6 +31,7 @@ from django.db.models.expressions import Col
 from django.utils import timezone
 
 from harbour.audit import services as auditor
+from harbour.common.collection import fewer_collections
 from harbour.common.progress import NO_PROGRESS, Progress
 from harbour.common.time import UTC, local_date
 
@@ -116,7 +117,8 @@ class FolderImport:
             return self.result
         self._warn_about_other_files()
         try:
-            with transaction.atomic():
+            # The reader's process is forked inside, and inherits the raised threshold.
+            with fewer_collections(), transaction.atomic():
                 read = _read_in_child_process if self.parallel else reader.read_folder
                 for event in read(self.folder, self.clock):
                     self._handle(event)

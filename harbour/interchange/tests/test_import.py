@@ -1,11 +1,14 @@
 import csv
 import datetime as dt
+import gc
 
 import pytest
 
 from harbour.audit.models import AuditEvent
 from harbour.children.models import Child, LegalStatus
+from harbour.common.collection import BULK_THRESHOLD
 from harbour.common.time import UTC
+from harbour.interchange import reader
 from harbour.interchange.exporter import export_folder
 from harbour.interchange.importer import import_folder
 from harbour.interchange.tables import TABLES
@@ -231,3 +234,22 @@ def test_reading_in_a_child_process_gives_the_same_result_as_reading_in_process(
 
         assert in_child.errors == in_process.errors
         assert register_snapshot() == snapshot
+
+
+def test_the_folder_is_read_with_fewer_collections_and_the_thresholds_put_back(
+    write_folder, monkeypatch
+):
+    thresholds_while_reading = []
+    read_folder = reader.read_folder
+
+    def reading(folder, clock):
+        thresholds_while_reading.append(gc.get_threshold()[0])
+        yield from read_folder(folder, clock)
+
+    monkeypatch.setattr(reader, "read_folder", reading)
+    before = gc.get_threshold()
+
+    assert import_folder(write_folder(VALID), parallel=False).ok
+
+    assert thresholds_while_reading == [max(BULK_THRESHOLD, before[0])]
+    assert gc.get_threshold() == before
