@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import functools
 import hashlib
 import os
 import stat
@@ -70,6 +71,19 @@ class RowBatch:
     # Keys of rows refused since the previous batch: references to them are not reported
     # again as unresolved.
     refused_keys: list[Key]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A batch crosses to the writer's process pickled. Each named tuple would be
+        # unpickled through its class's Python-level __new__, which cost the writer half of
+        # its unpickling; as plain tuples, the rows are made ValidRows again in C.
+        return (_batch, (self.file_name, [tuple(row) for row in self.rows], self.refused_keys))
+
+
+def _batch(file_name: str, rows: list[tuple[Any, ...]], refused_keys: list[Key]) -> RowBatch:
+    return RowBatch(file_name, list(map(_as_valid_row, rows)), refused_keys)
+
+
+_as_valid_row = functools.partial(tuple.__new__, ValidRow)
 
 
 @dataclass(frozen=True)
