@@ -412,13 +412,12 @@ def _reader(field: Any) -> tuple[str, Callable[[Any], Any] | None]:
     if connection.vendor == "sqlite":
         kind = field.get_internal_type()
         if kind == "DateTimeField":
-            return f"CAST({column} AS TEXT)", _sqlite_instant
+            return f"CAST({column} AS TEXT)", _instant_from_sqlite_text
         if kind == "DateField":
-            return f"CAST({column} AS TEXT)", _sqlite_date
-    converters = _converters(field)
-    if not converters[1]:
+            return f"CAST({column} AS TEXT)", _date_from_sqlite_text
+    expression, field_converters = _converters(field)
+    if not field_converters:
         return column, None
-    expression, field_converters = converters
 
     def read(value: Any) -> Any:
         for convert in field_converters:
@@ -428,11 +427,12 @@ def _reader(field: Any) -> tuple[str, Callable[[Any], Any] | None]:
     return column, read
 
 
-def _sqlite_instant(text: str | None) -> dt.datetime | None:
+# The reverse of upsert.py's adapters, which write these texts.
+def _instant_from_sqlite_text(text: str | None) -> dt.datetime | None:
     return None if text is None else dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _sqlite_date(text: str | None) -> dt.date | None:
+def _date_from_sqlite_text(text: str | None) -> dt.date | None:
     return None if text is None else dt.date.fromisoformat(text)
 
 
