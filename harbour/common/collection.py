@@ -5,8 +5,8 @@ for objects that refer to each other in a ring. It runs a young-generation pass 
 net container allocations, and each pass walks every container made since the last. A bulk
 import makes a few hundred thousand short-lived lists, tuples and dicts (a row's cells,
 values, parameters) and keeps each batch for a moment: with the default threshold the
-collector ran thousands of times over objects that were never garbage, about a fifth of
-the reader's time (docs/performance.md, "Import").
+collector ran thousands of times over objects that were never garbage, a fifth to a third
+of the reader's time (docs/performance.md, "Issue 15: the import, and the targets again").
 
 Rows hold no reference rings, so raising the threshold frees nothing later: memory is the
 same (the import benchmark's peak RSS is unchanged), and the collector still runs, less
