@@ -1,8 +1,13 @@
 import gc
+import weakref
 
 import pytest
 
-from harbour.common.collection import BULK_THRESHOLD, fewer_collections
+from harbour.common.collection import (
+    BULK_THRESHOLD,
+    fewer_collections,
+    freeze_after_first_request,
+)
 
 
 @pytest.fixture
@@ -37,3 +42,49 @@ def test_a_threshold_already_higher_is_not_lowered(default_thresholds):
 
     with fewer_collections():
         assert gc.get_threshold()[0] == BULK_THRESHOLD * 2
+
+
+@pytest.fixture
+def nothing_frozen():
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_a_workers_objects_are_frozen_when_its_first_request_finishes(client, nothing_frozen):
+    freeze_after_first_request()
+    assert gc.get_freeze_count() == 0
+
+    client.get("/health/")
+
+    assert gc.get_freeze_count() > 0
+
+
+def test_only_the_first_request_freezes(client, nothing_frozen):
+    freeze_after_first_request()
+    client.get("/health/")
+    gc.unfreeze()
+
+    client.get("/health/")
+
+    assert gc.get_freeze_count() == 0
+
+
+def test_garbage_rings_are_collected_before_the_freeze_not_frozen(client, nothing_frozen):
+    class Node:
+        pass
+
+    ring = Node()
+    ring.next = Node()
+    ring.next.next = ring
+    gone = weakref.ref(ring)
+    del ring
+    freeze_after_first_request()
+    # Only the freeze's own collection may find the ring, not a pass during the request.
+    gc.disable()
+    try:
+        client.get("/health/")
+    finally:
+        gc.enable()
+
+    assert gone() is None
