@@ -22,6 +22,7 @@ import multiprocessing
 import queue
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -296,13 +297,15 @@ class FolderImport:
         # Valid rows are written even after a problem elsewhere: later files resolve their
         # references against them, and the whole transaction is rolled back at the end.
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with _refusal_contained(), connection.cursor() as cursor:
                 state.upsert.execute(cursor, [row.params for row in rows])
         except IntegrityError as error:
             first, last = rows[0].line, rows[-1].line
             self.problem(
                 state.table, first, "-", f"rows {first}-{last} could not be stored: {error}"
             )
+            # References to the batch's rows are not reported again as unresolved.
+            state.refused.update(row.key for row in rows)
 
     def _write_held(self, state: _FileState) -> None:
         """A file whose rows are judged together (Table.checked_as_a_whole): check them all
@@ -353,6 +356,20 @@ class FolderImport:
                     )
                 state.refused.add(row.key)
         return resolved
+
+
+def _refusal_contained() -> AbstractContextManager[Any]:
+    """What keeps the import's transaction usable when the database refuses a batch.
+
+    PostgreSQL refuses every later statement of a transaction in which one failed, unless
+    it is rolled back to a savepoint taken before: each batch is written in one. SQLite
+    backs out only the refused row and carries on, so it needs none; and under a savepoint
+    SQLite first copies every page a batch changes to a statement journal, which doubled
+    the time to write the rows (docs/performance.md). Rows of the batch stored before the
+    refused one stay until the end, when the import, having a problem, is rolled back."""
+    if connection.vendor == "sqlite":
+        return nullcontext()
+    return transaction.atomic()
 
 
 def _column(meta: Any, name: str) -> str:
