@@ -67,6 +67,9 @@ class _FreezeBetweenRequests:
         self.finished = 0
 
     def connect(self) -> None:
+        # A receiver of the same uid would be kept and this one ignored: replace it.
+        request_started.disconnect(dispatch_uid=_STARTED)
+        request_finished.disconnect(dispatch_uid=_FINISHED)
         # Held by the signals themselves (weak=False): nothing else refers to this object.
         request_started.connect(self.started, dispatch_uid=_STARTED, weak=False)
         request_finished.connect(self.ended, dispatch_uid=_FINISHED, weak=False)

@@ -93,6 +93,16 @@ def test_the_first_requests_objects_are_freed_not_frozen(client, nothing_frozen)
     assert gc.get_freeze_count() > 0
 
 
+def test_arming_again_starts_afresh(client, nothing_frozen):
+    freeze_after_first_request()
+    client.get("/health/")
+
+    freeze_after_first_request()
+    client.get("/health/")
+
+    assert gc.get_freeze_count() == 0
+
+
 def test_nothing_is_frozen_while_another_request_is_under_way(nothing_frozen):
     between = _FreezeBetweenRequests()
     between.started()
