@@ -16,6 +16,7 @@ from harbour.common.tests.factories import (
     LegalStatusFactory,
     ReferralFactory,
 )
+from harbour.common.tests.plans import sqlite_plan
 from harbour.common.time import UTC
 from harbour.missing.models import NotificationReference
 
@@ -189,10 +190,7 @@ def test_a_name_search_reads_the_name_index_not_the_whole_register(client, clien
         .alias(family_lower=search.Lower("family_name"), given_lower=search.Lower("given_name"))
         .filter(search._name_pool(search._name_readings(name.split())))
     )
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    plan = sqlite_plan(query)
     assert "USING INDEX child_" in plan
     assert not re.search(r"SCAN children_child\b(?!_access)", plan), plan
 

@@ -10,10 +10,10 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.models import QuerySet
 
 from harbour.authorities import queries as ola_queries
 from harbour.children.models import Child
+from harbour.common.tests.plans import sqlite_plan
 from harbour.missing.models import Episode
 
 pytestmark = [
@@ -24,21 +24,14 @@ pytestmark = [
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
 
 
-def _plan(query: QuerySet) -> str:
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " | ".join(str(row[-1]) for row in cursor.fetchall())
-
-
 def test_open_episodes_are_sought_in_the_open_index() -> None:
-    plan = _plan(Episode.objects.open().values_list("pk", flat=True))
+    plan = sqlite_plan(Episode.objects.open().values_list("pk", flat=True))
 
     assert "USING COVERING INDEX episode_open (ended_at=?)" in plan, plan
 
 
 def test_open_episodes_newest_first_need_no_sort() -> None:
-    plan = _plan(Episode.objects.open().order_by("-started_on")[:50])
+    plan = sqlite_plan(Episode.objects.open().order_by("-started_on")[:50])
 
     assert "USING INDEX episode_open (ended_at=?)" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
@@ -47,7 +40,7 @@ def test_open_episodes_newest_first_need_no_sort() -> None:
 def test_the_ola_list_reads_no_index_of_every_episode_for_its_open_ones() -> None:
     rows = ola_queries.filtered(ola_queries.ola_episodes(Child.objects.all(), NOW), now=NOW)
 
-    plan = _plan(rows)
+    plan = sqlite_plan(rows)
 
     assert "episode_open (ended_at=?)" in plan, plan
     assert "SCAN U0 USING COVERING INDEX episode_ended_epoch" not in plan, plan
