@@ -300,6 +300,16 @@ def allocated_to(user: User, prefix: str = "") -> Q:
     return (mine | Q(**{f"{prefix}organisation": organisation})) if organisation else mine
 
 
+# Roles whose worklist covers every episode of the children they may see.
+WHOLE_WORKLIST_ROLES = frozenset({Role.COORDINATOR, Role.SOCIAL_WORKER, Role.EXPLOITATION_LEAD})
+
+
+def works_own_allocations(user: User) -> bool:
+    """Whether the user's worklist is their allocations alone (`own_work`)."""
+    roles = roles_of(user)
+    return Role.RHI_WORKER in roles and not roles & WHOLE_WORKLIST_ROLES
+
+
 def own_work(user: User) -> Q:
     """The episodes a user's worklist covers, as a filter on episodes: for a user whose
     only casework role is return interview worker, those allocated to them or to their
@@ -309,7 +319,7 @@ def own_work(user: User) -> Q:
     from harbour.children.models import Child
 
     roles = roles_of(user)
-    if roles & {Role.COORDINATOR, Role.SOCIAL_WORKER, Role.EXPLOITATION_LEAD}:
+    if roles & WHOLE_WORKLIST_ROLES:
         return visible_to(user)
     if Role.RHI_WORKER not in roles:
         return Q(pk__in=[])

@@ -18,13 +18,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from harbour.accounts.models import Role, StaffProfile
-from harbour.accounts.permissions import allowed, own_work, permission_required, refusal
+from harbour.accounts.permissions import (
+    allowed,
+    own_work,
+    permission_required,
+    refusal,
+    works_own_allocations,
+)
 from harbour.audit import services as auditor
 from harbour.authorities import queries as ola_queries
 from harbour.common.dates import OFFSET_CHOICES
 from harbour.common.display import episode_when, when_text
 from harbour.common.durations import hours_in_words
-from harbour.common.paging import CappedPaginator, page_href
+from harbour.common.paging import CappedPaginator, CountedWithPagePaginator, page_href
 from harbour.common.services import Conflict
 from harbour.common.time import instant_of
 from harbour.missing.models import Episode
@@ -176,7 +182,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
     possible = queries.possible_statuses(filters.get("group") or "", filters.get("status") or "")
     # The status as plain conditions, which the database can estimate (queries.to_notify).
     main = rows.exclude(queries.to_notify()) if possible - {notify} else rows.none()
-    paginator = CappedPaginator(main, PAGE_SIZE, page=filters.get("page"))
+    # A worker's own worklist starts from their allocations and sorts them all, so its
+    # count comes with the page; everyone else's is read along the found-instant index
+    # and stops after a page.
+    paginate = CountedWithPagePaginator if works_own_allocations(request.user) else CappedPaginator
+    paginator = paginate(main, PAGE_SIZE, page=filters.get("page"))
     page = paginator.get_page(filters.get("page"))
     # OLA rows show where the notification log to the placing authority stands, and stay
     # listed until the placing authority has responded (harbour/authorities/queries.py).
