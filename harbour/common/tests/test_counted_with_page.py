@@ -54,29 +54,28 @@ def test_a_list_longer_than_the_limit_reads_more_than_the_limit(monkeypatch):
     assert counted[2:4] == ("more than 3", "more than 1")
 
 
-def test_the_count_comes_with_the_page_in_one_query():
-    for _ in range(5):
+def served(rows: int, asked: int):
+    """The page asked for of a list of `rows` children, two a page: (page number, the
+    children's pks, the paginator's count, how many queries it took)."""
+    for _ in range(rows):
         ChildFactory()
-    paginator = CountedWithPagePaginator(children(), 2, page=2)
-
+    paginator = CountedWithPagePaginator(children(), 2, page=asked)
     with CaptureQueriesContext(connection) as queries:
-        page = paginator.get_page(2)
-        rows = list(page.object_list)
+        page = paginator.get_page(asked)
+        pks = [child.pk for child in page.object_list]
+    return page.number, pks, paginator.count, len(queries.captured_queries)
 
-    assert len(queries.captured_queries) == 1
-    assert paginator.count == 5
-    assert [child.pk for child in rows] == [child.pk for child in children()[2:4]]
+
+def test_the_count_comes_with_the_page_in_one_query():
+    number, pks, count, queries = served(5, 2)
+
+    assert (number, count, queries) == (2, 5, 1)
+    assert pks == [child.pk for child in children()[2:4]]
 
 
 def test_a_page_past_the_end_is_counted_apart_and_shows_the_last_page():
-    for _ in range(3):
-        ChildFactory()
-    paginator = CountedWithPagePaginator(children(), 2, page=5)
+    number, pks, count, queries = served(3, 5)
 
-    with CaptureQueriesContext(connection) as queries:
-        page = paginator.get_page(5)
-        rows = list(page.object_list)
-
-    assert page.number == 2
-    assert [child.pk for child in rows] == [children().last().pk]
-    assert len(queries.captured_queries) == 3  # the empty page, the count, the last page
+    assert (number, count) == (2, 3)
+    assert pks == [children().last().pk]
+    assert queries == 3  # the empty page, the count, the last page
