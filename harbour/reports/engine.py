@@ -5,7 +5,7 @@ period are grouped by their group at start (OLA, LAC, CP, CIN, NONE) in one quer
 every count, band and extreme as a conditional aggregate, individuals included (the
 episodes that are their child's latest, found by one window over the period's episodes);
 the annual report adds the repeat children and the most common age (one query grouped by
-child, and the dates of birth of those children) and one small query per other record
+child, joined to the children's dates of birth) and one small query per other record
 type. Python only adds up the five group rows, works out each child's age at their first
 episode and counts the children per age, and turns counts into percentages.
 
@@ -461,33 +461,54 @@ def _repeat_children_and_age_peak(episodes: EpisodeQuerySet) -> tuple[int, int |
     """The number of repeat children (_repeat_children), and the most common age among
     children, each at their first episode of the period (ties go to the younger age).
 
-    One pass over these episodes grouped by child gives each child's number of episodes and
-    first start date, from the start-date index alone (no row of the episode is read); a
-    second query gives those children's dates of birth. Age at the first episode is the
-    age at start (`age_at_start`) of that episode, by the same rule in Python
-    (`completed_years`): worked out per child, not per episode, and without a join of every
-    episode to its child, which took two thirds of the time (docs/performance.md). Python
+    Age at the first episode is the age at start (`age_at_start`) of that episode, by the
+    same rule in Python (`completed_years`), worked out per child, not per episode: joining
+    every episode to its child took two thirds of the time (docs/performance.md). Python
     counts the children per age (one row per child: tens of thousands at most)."""
-    per_child = (
-        episodes.order_by()
-        .values("child")
-        .annotate(episodes=Count("*"), first_started_on=Min("started_on"))
-        .values_list("child", "episodes", "first_started_on")
-    )
-    born = dict(
-        Child.objects.filter(pk__in=episodes.order_by().values("child")).values_list(
-            "pk", "date_of_birth"
-        )
-    )
     repeat = 0
     children_at_age: Counter[int] = Counter()
-    for child, count, first_started_on in per_child:
+    for count, first_started_on, born in _children_of(episodes):
         repeat += count >= REPEAT_EPISODES
-        children_at_age[completed_years(born[child], first_started_on)] += 1
+        children_at_age[completed_years(born, first_started_on)] += 1
     if not children_at_age:
         return repeat, None
     peak, _ = max(children_at_age.items(), key=lambda item: (item[1], -item[0]))
     return repeat, peak
+
+
+def _children_of(episodes: EpisodeQuerySet) -> list[tuple[int, dt.date, dt.date]]:
+    """For each child with any of these episodes: how many, the first one's start date, and
+    the child's date of birth. One query: the episodes grouped by child from the start-date
+    index alone (no episode row is read), then joined to the children, one row each. The
+    ORM can join only before grouping, which reads a child per episode, or ask for the
+    children apart, which reads the period's episodes twice: this way took 75 ms instead
+    of 105 on SQLite and 95 instead of 125 on PostgreSQL at a million episodes."""
+    per_child = (
+        episodes.order_by()
+        .values("child")
+        .annotate(episodes=Count("*"), first_started_on=Min("started_on"))
+    )
+    grouped, params = per_child.query.sql_with_params()
+    quote = connection.ops.quote_name
+    children = Child._meta
+    birth_column = children.get_field("date_of_birth").column
+    pk_column = children.pk.column
+    assert birth_column is not None and pk_column is not None  # stored columns
+    # Identifiers from the models and the aliases above, quoted; every value a parameter.
+    query = (
+        f"SELECT grouped.{quote('episodes')}, grouped.{quote('first_started_on')}, "  # noqa: S608
+        f"child.{quote(birth_column)} FROM ({grouped}) AS grouped "
+        f"JOIN {quote(children.db_table)} AS child "
+        f"ON child.{quote(pk_column)} = grouped.{quote('child')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return [(count, _date(first), _date(born)) for count, first, born in cursor.fetchall()]
+
+
+def _date(value: dt.date | str) -> dt.date:
+    """A date column read without the ORM: SQLite gives its text (YYYY-MM-DD)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _repeat_children(episodes: EpisodeQuerySet) -> QuerySet[Episode, dict[str, Any]]:
