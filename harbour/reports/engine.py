@@ -320,14 +320,17 @@ def _count(condition: Q | None = None) -> Count:
 def _measured_episodes(period: Period, include_absences: bool) -> EpisodeQuerySet:
     """The period's episodes with everything a condition of EPISODE_CONDITIONS reads.
 
-    Selected by primary key from the period's ids: SQLite then visits them in rowid order
-    (ascending pages; a child's episodes together where they were stored together, as an
-    import stores them), not in start order, which makes the lookups of the child, the
-    interview and the legal statuses about a third cheaper at a million episodes."""
-    period_ids = episodes_in(period, include_absences).values("pk")
+    On SQLite, selected by primary key from the period's ids: SQLite then visits them in
+    rowid order (ascending pages; a child's episodes together where they were stored
+    together, as an import stores them), not in start order, which makes the lookups of
+    the child, the interview and the legal statuses about a third cheaper at a million
+    episodes. PostgreSQL reads a bitmap of the period's rows in page order already, and
+    there the ids' detour read every episode twice (docs/performance.md)."""
+    episodes = episodes_in(period, include_absences)
+    if connection.vendor != "postgresql":
+        episodes = Episode.objects.filter(pk__in=episodes.values("pk"))
     return (
-        Episode.objects.filter(pk__in=period_ids)
-        .with_group()
+        episodes.with_group()
         .with_age()
         .annotate(duration=duration_seconds(), wait=time_to_interview_seconds(), notice=_notice)
     )
