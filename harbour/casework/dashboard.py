@@ -23,7 +23,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    Window,
 )
 from django.db.models.functions import Lower, Replace, Trim
 from django.http import HttpRequest, HttpResponse
@@ -51,7 +50,7 @@ from harbour.casework.presenters import (
     places,
 )
 from harbour.children.models import Child
-from harbour.common.paging import count_up_to
+from harbour.common.paging import count_up_to, rows_and_total
 from harbour.common.time import DAY, HOUR, epoch_seconds, local_date
 from harbour.interviews.models import Outcome, ReturnInterview
 from harbour.interviews.queries import found_since_epoch
@@ -135,8 +134,7 @@ def _counted_with_page(queryset: QuerySet, limit: int) -> Listed[Any]:
     """As `_capped`, for a list of a few hundred rows at most (the children missing now, the
     interviews due in the next day), which its page query reads whole anyway to sort them:
     the count comes with the page (COUNT(*) OVER ()) instead of from a second query."""
-    rows = list(queryset.annotate(rows_in_the_list=Window(Count("*")))[:limit])
-    total = rows[0].rows_in_the_list if rows else 0
+    rows, total = rows_and_total(queryset, 0, limit)
     return Listed(rows, min(total, COUNT_LIMIT), total > COUNT_LIMIT)
 
 

@@ -66,8 +66,6 @@ class CountedWithPagePaginator(CappedPaginator):
     window would make it read them all. The count shown is capped as CappedPaginator's,
     so a page looks the same; a page past the end is counted by a second query."""
 
-    TOTAL = "rows_in_the_list"
-
     def __init__(self, object_list: QuerySet, per_page: int, *, page: Any = None) -> None:
         super().__init__(object_list, per_page, page=page)
         self.rows = object_list
@@ -76,12 +74,11 @@ class CountedWithPagePaginator(CappedPaginator):
     @cached_property
     def count(self) -> int:
         start = (self.asked - 1) * self.per_page
-        with_total = self.rows.annotate(**{self.TOTAL: Window(Count("*"))})
-        rows = list(with_total[start : start + self.per_page])
+        rows, total = rows_and_total(self.rows, start, start + self.per_page)
         if not rows:
             return super().count
         self.asked_rows = rows
-        return min(getattr(rows[0], self.TOTAL), self.limit + 1)
+        return min(total, self.limit + 1)
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
@@ -97,6 +94,14 @@ class ListPaginator(Paginator):
     @property
     def pages_text(self) -> str:
         return f"{self.num_pages:,}"
+
+
+def rows_and_total(queryset: QuerySet, start: int, stop: int) -> tuple[list[Any], int]:
+    """Rows start to stop of the queryset, and how many rows it has in all, from one query
+    (COUNT(*) OVER ()): for a list whose page query reads every row anyway, to sort them.
+    The total is 0 when the slice is empty, even if the list is not (a page past its end)."""
+    rows = list(queryset.annotate(rows_in_the_list=Window(Count("*")))[start:stop])
+    return rows, rows[0].rows_in_the_list if rows else 0
 
 
 def count_up_to(queryset: Any, limit: int) -> int:
