@@ -34,7 +34,7 @@ from django.utils import timezone
 from harbour.audit import services as auditor
 from harbour.common.collection import fewer_collections
 from harbour.common.progress import NO_PROGRESS, Progress
-from harbour.common.time import UTC, local_date
+from harbour.common.time import local_date
 
 from . import reader
 from .bulk import DeferredIndexes
@@ -391,6 +391,10 @@ def _lookup(table: Table, keys: set[str]) -> dict[str, dict[str, Any]]:
     names = (key_name, "pk", *table.lookup_fields)
     fields = [meta.get_field(name) for name in (key_name, meta.pk.name, *table.lookup_fields)]
     readers = [_reader(field) for field in fields]
+    # Only the values the driver does not give as the ORM would are read again.
+    conversions = [
+        (name, read) for name, (_, read) in zip(names, readers, strict=True) if read is not None
+    ]
     quote = connection.ops.quote_name
     select = ", ".join(expression for expression, _ in readers)
     source = quote(meta.db_table)
@@ -409,10 +413,9 @@ def _lookup(table: Table, keys: set[str]) -> dict[str, dict[str, Any]]:
                 where, params = f"{key_column} IN ({', '.join(['%s'] * len(chunk))})", chunk
             cursor.execute(f"SELECT {select} FROM {source} WHERE {where}", params)  # noqa: S608
             for row in cursor.fetchall():
-                record = {
-                    name: value if read is None else read(value)
-                    for name, value, (_, read) in zip(names, row, readers, strict=True)
-                }
+                record = dict(zip(names, row, strict=True))
+                for name, read in conversions:
+                    record[name] = read(record[name])
                 found[record[key_name]] = record
     return found
 
@@ -446,7 +449,9 @@ def _reader(field: Any) -> tuple[str, Callable[[Any], Any] | None]:
 
 # The reverse of upsert.py's adapters, which write these texts.
 def _instant_from_sqlite_text(text: str | None) -> dt.datetime | None:
-    return None if text is None else dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+    # Read with its offset rather than made aware afterwards: datetime.replace() parses its
+    # keyword arguments, and cost four times the parsing itself.
+    return None if text is None else dt.datetime.fromisoformat(f"{text}+00:00")
 
 
 def _date_from_sqlite_text(text: str | None) -> dt.date | None:
