@@ -9,6 +9,7 @@ column kind. Building parameters needs no database, so the reader does it.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -46,7 +47,15 @@ class Upsert:
             (column.name, field.name, None if field.null else _empty(column.empty))
             for column, field in zip(stored, column_fields, strict=True)
         ]
-        self.adapters = [(field.name, _adapter(field)) for field in fields]
+        # A row's values in the statement's order, read from its record in one call; then
+        # the few that the driver needs in another form (by position) are adapted.
+        assert len(fields) > 1  # itemgetter of one name would give the value, not a tuple
+        self.in_order = operator.itemgetter(*(field.name for field in fields))
+        self.adapters = [
+            (position, adapt)
+            for position, field in enumerate(fields)
+            if (adapt := _adapter(field)) is not None
+        ]
         # Where each reference's primary key goes in a row's parameters.
         self.reference_slots = [
             (ref.column, [field.name for field in fields].index(ref.field))
@@ -127,7 +136,10 @@ class Upsert:
             record[field_name] = value
         record.update(self.created_with)
         record.update(self.derive(record))
-        return [adapt(record[name]) if adapt else record[name] for name, adapt in self.adapters]
+        row = list(self.in_order(record))
+        for position, adapt in self.adapters:
+            row[position] = adapt(row[position])
+        return row
 
     def execute(self, cursor: Any, rows: list[list[Any]]) -> None:
         """SQLite stores many rows with each statement (see _sqlite_statement). PostgreSQL
