@@ -12,9 +12,9 @@ import pytest
 from harbour.children.models import Child
 from harbour.interchange import importer, reader
 from harbour.interchange.importer import import_folder
-from harbour.interchange.tests.snapshot import register_snapshot
 
 from .folders import VALID
+from .snapshot import register_snapshot
 
 pytestmark = pytest.mark.django_db
 
