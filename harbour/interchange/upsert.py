@@ -1,9 +1,11 @@
 """The statement that stores a file's rows, and each row's parameters for it.
 
 One INSERT ... ON CONFLICT DO UPDATE per file (the same SQL on SQLite 3.24+ and
-PostgreSQL), with values adapted for the driver column by column. The ORM's bulk_create
-spends most of its time preparing values field by field; this prepares them once per
-column kind. Building parameters needs no database, so the reader does it.
+PostgreSQL): on SQLite its VALUES hold a group of rows, on PostgreSQL it reads a batch
+from a scratch table filled by COPY. Values are adapted for the driver column by column:
+the ORM's bulk_create spends most of its time preparing values field by field; this
+prepares them once per column kind. Building parameters needs no database, so the reader
+does it.
 """
 
 from __future__ import annotations

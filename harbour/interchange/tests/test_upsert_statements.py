@@ -79,10 +79,3 @@ def test_a_statement_has_no_more_parameters_than_sqlite_allows(monkeypatch):
     monkeypatch.setattr(upsert, "_sqlite_parameter_limit", lambda: 3 * writer.width + 1)
 
     assert writer._sqlite_rows_per_statement() == 3
-
-
-def test_this_sqlite_allows_the_statements_the_import_makes():
-    table = TABLES_BY_FILE["children.csv"]  # the widest of the large files
-    writer = Upsert(table, table.column_names)
-
-    assert writer._sqlite_rows_per_statement() == upsert.SQLITE_ROWS_PER_STATEMENT
