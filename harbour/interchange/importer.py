@@ -37,7 +37,7 @@ from harbour.common.progress import NO_PROGRESS, Progress
 from harbour.common.time import local_date
 
 from . import reader
-from .bulk import DeferredIndexes
+from .bulk import BulkLoad
 from .reader import Event, FileFinished, FileMissing, FileStarted, RowBatch, RowProblem, ValidRow
 from .tables import TABLES, TABLES_BY_FILE, ImportClock, Link, Refs, Table
 from .upsert import Upsert
@@ -78,7 +78,7 @@ class _FileState:
     refused: set[tuple[str, ...]] = field(default_factory=set)
     keys_known: bool = True
     upsert: Upsert | None = None
-    deferred: DeferredIndexes | None = None
+    bulk_load: BulkLoad | None = None
     # Valid rows held until the whole file is read (Table.checked_as_a_whole), with the
     # records their references resolved to.
     held: list[tuple[ValidRow, Refs]] = field(default_factory=list)
@@ -149,9 +149,10 @@ class FolderImport:
                 table = TABLES_BY_FILE[file_name]
                 state = _FileState(table, present, sha256, table.model._default_manager.count())
                 self.files[file_name] = state
-                if DeferredIndexes.worth_it(table.model, lines - 1, state.count_before):
-                    state.deferred = DeferredIndexes(table.model)
-                    state.deferred.drop()
+                if BulkLoad.worth_it(table.model, lines - 1, state.count_before):
+                    bulk_load = BulkLoad(table.model)
+                    if bulk_load.begin():
+                        state.bulk_load = bulk_load
                 # The header is the first line (and the count is one short when the last
                 # row has no line break: the file's end puts it right).
                 self.progress.stage(file_name, total=max(0, lines - 1))
@@ -166,8 +167,8 @@ class FolderImport:
                 state.keys_known = keys_known
                 if state.held:
                     self._write_held(state)
-                if state.deferred is not None:
-                    state.deferred.rebuild()
+                if state.bulk_load is not None:
+                    state.bulk_load.end()
                 if state.sha256:
                     self.progress.update(rows, total=rows)
                     created = state.table.model._default_manager.count() - state.count_before
@@ -298,7 +299,9 @@ class FolderImport:
         # references against them, and the whole transaction is rolled back at the end.
         try:
             with _refusal_contained(), connection.cursor() as cursor:
-                state.upsert.execute(cursor, [row.params for row in rows])
+                state.upsert.execute(
+                    cursor, [row.params for row in rows], into_empty=state.bulk_load is not None
+                )
         except IntegrityError as error:
             first, last = rows[0].line, rows[-1].line
             self.problem(
