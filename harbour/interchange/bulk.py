@@ -19,7 +19,8 @@ What is set aside:
   named indexes, and the ones Django adds for a foreign key or for LIKE on a unique text
   column), read from the catalogue with their definitions; and the table's own foreign
   keys, with theirs. Each comes back exactly as it was (pg_get_indexdef,
-  pg_get_constraintdef).
+  pg_get_constraintdef). Only the table's owner may do this: run as the runtime role,
+  the import writes into the indexes and keys as they are.
 
 What always stays: the primary key, every unique constraint and unique index (the upsert's
 ON CONFLICT and the references' lookups rely on them), and every check.
@@ -51,6 +52,8 @@ _SECONDARY_INDEXES = """
     ORDER BY index.relname
 """
 
+_OWNED = "SELECT pg_has_role(relowner, 'MEMBER') FROM pg_class WHERE oid = %s::regclass"
+
 _FOREIGN_KEYS = """
     SELECT conname, pg_get_constraintdef(oid)
     FROM pg_constraint
@@ -76,26 +79,29 @@ class BulkLoad:
     def begin(self) -> bool:
         """Set aside what the load can do without. False (and nothing set aside) if, on
         PostgreSQL, another session wrote the table after it was found empty."""
-        if connection.vendor == "postgresql":
-            # The table is the import's alone until it commits (as the dropped indexes
-            # would make it anyway), so that it stays empty but for the file's rows: the
-            # rows can then be copied straight in (upsert.py), having nothing to conflict
-            # with.
-            table = connection.ops.quote_name(self.model._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
-                if cursor.fetchone()[0]:
-                    return False
-            # Dropping a foreign key alters the table it refers to as well, and PostgreSQL
-            # alters no table with rows still awaiting their deferred checks (an earlier,
-            # smaller file's): have them made now, as they would be at commit.
-            connection.check_constraints()
-        drop, self.restore = (
-            _postgresql_statements(self.model)
-            if connection.vendor == "postgresql"
-            else _named_index_statements(self.model)
-        )
+        if connection.vendor == "sqlite":
+            drop, self.restore = _named_index_statements(self.model)
+            _run(drop)
+            return True
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            # The table is the import's alone until it commits, so that it stays empty but
+            # for the file's rows: they can then be copied straight in (upsert.py), having
+            # nothing to conflict with. (LOCK needs no more than the runtime role's rights.)
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
+            if cursor.fetchone()[0]:
+                return False
+            # Only the table's owner may drop its indexes and keys: the runtime role
+            # (docs/deployment.md, "Database roles") writes into them as they are.
+            cursor.execute(_OWNED, [table])
+            if not cursor.fetchone()[0]:
+                return True
+        # Dropping a foreign key alters the table it refers to as well, and PostgreSQL
+        # alters no table with rows still awaiting their deferred checks (an earlier,
+        # smaller file's): have them made now, as they would be at commit.
+        connection.check_constraints()
+        drop, self.restore = _postgresql_statements(self.model)
         _run(drop)
         return True
 
