@@ -14,6 +14,13 @@ as the files' headers, and builds one unique index on each file's key (KEYS) and
 the episodes' child: the floor a validating import is compared with (issue 15: within 3x
 of it). On SQLite the baseline is the nearest equivalent, one prepared INSERT per file by
 executemany into the same text tables in one transaction.
+
+On PostgreSQL --copy-baseline also times a second floor, the schema's: the rows exactly as
+the import stored them, dumped from its database, loaded by binary COPY into Harbour's own
+tables in a fresh database, table by table in import order, each large table with its
+secondary indexes and foreign keys set aside and made again as the importer does
+(interchange/bulk.py), in one transaction, committed. No reading, parsing, checking or
+looking up: what storing these rows in this schema costs the database alone.
 """
 
 from __future__ import annotations
@@ -52,11 +59,19 @@ def main() -> None:
     parser.add_argument(
         "--copy-baseline", action="store_true", help="also time a plain load of the same files"
     )
-    # Internal: the child process that does the import.
+    # Internal: the child processes that do the import, list its tables and load the floor.
     parser.add_argument("--import-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--list-tables", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floor-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.import_only:
         _import_only(args.import_only)
+        return
+    if args.list_tables:
+        print(json.dumps(_stored_tables()))
+        return
+    if args.floor_only:
+        _floor_only(args.floor_only)
         return
 
     folder = args.keep_folder or Path(tempfile.mkdtemp(prefix="harbour_bench_folder_"))
@@ -89,6 +104,11 @@ def main() -> None:
                 check=False,
             )
             process_seconds = time.perf_counter() - started
+            schema_floor = (
+                _schema_floor(database_url)
+                if args.copy_baseline and args.database == "postgres"
+                else None
+            )
         baseline = _plain_load(folder, args.database) if args.copy_baseline else None
     finally:
         if not args.keep_folder:
@@ -124,6 +144,10 @@ def main() -> None:
     if baseline is not None:
         figures["plain_load_seconds"] = round(baseline, 2)
         figures["import_to_plain_load"] = round(seconds / baseline, 2)
+    if schema_floor is not None:
+        figures["schema_floor_seconds"] = round(schema_floor, 2)
+        figures["import_to_schema_floor"] = round(seconds / schema_floor, 2)
+        figures["schema_floor_to_plain_load"] = round(schema_floor / baseline, 2)
     print(
         f"{args.database}: {figures['episodes']:,} episodes, {figures['children']:,} children, "
         f"{total_rows:,} rows in all\n"
@@ -143,6 +167,12 @@ def main() -> None:
         print(
             f"  plain {plain:<10}{baseline:>10.2f} s, same files, key indexes only: the import "
             f"takes {figures['import_to_plain_load']:.2f}x as long"
+        )
+    if schema_floor is not None:
+        print(
+            f"  schema floor    {schema_floor:>10.2f} s, the stored rows COPYed into Harbour's "
+            f"tables: the import takes {figures['import_to_schema_floor']:.2f}x as long; the "
+            f"floor itself is {figures['schema_floor_to_plain_load']:.2f}x the plain COPY"
         )
     print(json.dumps(figures))
 
@@ -177,9 +207,10 @@ def _child_env(database_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def _fresh_database(kind: str) -> Iterator[str]:
-    """The URL of a throwaway database, dropped (or deleted) on the way out."""
-    name = f"harbour_bench_{os.getpid()}"
+def _fresh_database(kind: str, suffix: str = "") -> Iterator[str]:
+    """The URL of a throwaway database, dropped (or deleted) on the way out; `suffix` tells
+    apart two that are open at once."""
+    name = f"harbour_bench_{os.getpid()}{suffix}"
     if kind == "sqlite":
         path = Path(tempfile.gettempdir()) / f"{name}.sqlite3"
         _remove_sqlite(path)
@@ -266,6 +297,99 @@ def _plain_load(folder: Path, kind: str) -> float:
             return time.perf_counter() - started
         finally:
             connection.close()
+
+
+def _schema_floor(imported_url: str) -> float:
+    """Seconds to load the imported rows into a fresh copy of Harbour's schema by binary COPY,
+    as the module docstring says; timed in a child process (--floor-only), after migrating."""
+    with tempfile.TemporaryDirectory(prefix="harbour_bench_floor_") as dump:
+        _dump_tables(imported_url, Path(dump))
+        with _fresh_database("postgres", "_floor") as url:
+            env = _child_env(url)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+                env=env,
+                cwd=ROOT,
+                check=True,
+            )
+            child = subprocess.run(  # noqa: S603 (this script, a folder it made)
+                [sys.executable, __file__, "--floor-only", dump],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+    return float(json.loads(child.stdout.strip().splitlines()[-1])["seconds"])
+
+
+def _dump_tables(url: str, folder: Path) -> None:
+    """Each table the import writes, as binary COPY data in a file of its name, and a
+    manifest of the tables in the order they are written, with their rows."""
+    import psycopg
+
+    listed = subprocess.run(  # noqa: S603 (this script)
+        [sys.executable, __file__, "--list-tables"],
+        env=_child_env(url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    manifest: list[tuple[str, int]] = []
+    with psycopg.connect(url) as connection:
+        for table in json.loads(listed.stdout.strip().splitlines()[-1]):
+            cursor = connection.cursor()
+            with (
+                (folder / table).open("wb") as target,
+                cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT BINARY)') as copy,
+            ):
+                for block in copy:
+                    target.write(block)
+            manifest.append((table, cursor.rowcount))
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _stored_tables() -> list[str]:
+    """In a child process: the tables an import writes, in the order it writes them."""
+    import django
+
+    django.setup()
+    from harbour.interchange.tables import TABLES
+
+    tables: list[str] = []
+    for table in TABLES:
+        tables.append(table.model._meta.db_table)
+        if table.link is not None:
+            tables.append(table.link.through._meta.db_table)
+    return tables
+
+
+def _floor_only(dump: Path) -> None:
+    """In the child process: load the dumped tables into this (fresh) database, timed."""
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from harbour.interchange.bulk import BulkLoad
+    from harbour.interchange.tables import TABLES
+
+    models = {table.model._meta.db_table: table.model for table in TABLES}
+    manifest = json.loads((dump / "manifest.json").read_text())
+    data = {table: (dump / table).read_bytes() for table, _ in manifest}
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, rows in manifest:
+            model = models.get(table)
+            load = BulkLoad(model) if model and BulkLoad.worth_it(model, rows, 0) else None
+            if load is not None:
+                load.begin()
+            with cursor.cursor.copy(f'COPY "{table}" FROM STDIN (FORMAT BINARY)') as copy:
+                copy.write(data[table])
+            if load is not None:
+                load.end()
+    print(json.dumps({"seconds": time.perf_counter() - started}))
 
 
 def _index(execute: Any, path: Path, table: str) -> None:
