@@ -18,10 +18,11 @@ from .conftest import Server, Throwaway, app_env, manage, postgres_leg, run_docu
 pytestmark = postgres_leg
 
 # The application's work as the runtime role, in one process: an import (which stages rows
-# in temporary tables; counted as the first load of large files, which the runtime role
-# cannot drop indexes or foreign keys for: interchange/bulk.py), the demo authority (services for reference data and the OLA log),
-# the hourly meeting tasks, a notification recorded and closed, a child erased (their audit
-# key deleted), a session saved and ended, and the audit trail verified.
+# in temporary tables; counted as the first load of large files, for which the runtime role
+# may not drop indexes or foreign keys: interchange/bulk.py), the demo authority (services
+# for reference data and the OLA log), the hourly meeting tasks, a notification recorded
+# and closed, a child erased (their audit key deleted), a session saved and ended, and the
+# audit trail verified.
 RUNTIME_WORK = """
 import datetime as dt
 import os
