@@ -2,7 +2,8 @@
 
 One INSERT ... ON CONFLICT DO UPDATE per file (the same SQL on SQLite 3.24+ and
 PostgreSQL): on SQLite its VALUES hold a group of rows, on PostgreSQL it reads a batch
-from a scratch table filled by COPY. Values are adapted for the driver column by column:
+from a scratch table filled by COPY (or, in the first load of an empty table, the batch is
+copied straight into it: Upsert.execute). Values are adapted for the driver column by column:
 the ORM's bulk_create spends most of its time preparing values field by field; this
 prepares them once per column kind. Building parameters needs no database, so the reader
 does it.
