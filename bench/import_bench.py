@@ -88,12 +88,7 @@ def main() -> None:
         generation_seconds = time.perf_counter() - started
         with _fresh_database(args.database) as database_url:
             env = _child_env(database_url)
-            subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-                env=env,
-                cwd=ROOT,
-                check=True,
-            )
+            _migrate(env)
             started = time.perf_counter()
             child = subprocess.run(  # noqa: S603 (this script, a folder it made)
                 [sys.executable, __file__, "--import-only", str(folder)],
@@ -175,6 +170,15 @@ def main() -> None:
             f"floor itself is {figures['schema_floor_to_plain_load']:.2f}x the plain COPY"
         )
     print(json.dumps(figures))
+
+
+def _migrate(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
 
 
 def _code_version() -> str:
@@ -306,12 +310,7 @@ def _schema_floor(imported_url: str) -> float:
         _dump_tables(imported_url, Path(dump))
         with _fresh_database("postgres", "_floor") as url:
             env = _child_env(url)
-            subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-                env=env,
-                cwd=ROOT,
-                check=True,
-            )
+            _migrate(env)
             child = subprocess.run(  # noqa: S603 (this script, a folder it made)
                 [sys.executable, __file__, "--floor-only", dump],
                 env=env,

@@ -45,34 +45,28 @@ def _foreign_keys(model) -> set[str]:
     return {name for name, about in constraints.items() if about["foreign_key"]}
 
 
-@pytest.fixture
-def indexes_while_writing(monkeypatch):
-    """The named indexes each table had when its rows were written, by table."""
+def _while_writing(monkeypatch, read) -> dict[str, set[str]]:
+    """What `read(model)` gave for each table each time its rows were written, by table."""
     seen: dict[str, set[str]] = {}
     real_execute = upsert.Upsert.execute
 
     def execute(self, cursor, rows, **options):
         model = self.model
-        seen.setdefault(model._meta.db_table, set()).update(_indexes(model))
+        seen.setdefault(model._meta.db_table, set()).update(read(model))
         return real_execute(self, cursor, rows, **options)
 
     monkeypatch.setattr(upsert.Upsert, "execute", execute)
     return seen
+
+
+@pytest.fixture
+def indexes_while_writing(monkeypatch):
+    return _while_writing(monkeypatch, _indexes)
 
 
 @pytest.fixture
 def foreign_keys_while_writing(monkeypatch):
-    """The foreign keys each table had when its rows were written, by table."""
-    seen: dict[str, set[str]] = {}
-    real_execute = upsert.Upsert.execute
-
-    def execute(self, cursor, rows, **options):
-        model = self.model
-        seen.setdefault(model._meta.db_table, set()).update(_foreign_keys(model))
-        return real_execute(self, cursor, rows, **options)
-
-    monkeypatch.setattr(upsert.Upsert, "execute", execute)
-    return seen
+    return _while_writing(monkeypatch, _foreign_keys)
 
 
 postgresql_only = pytest.mark.skipif(
