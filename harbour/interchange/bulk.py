@@ -27,9 +27,10 @@ ON CONFLICT and the references' lookups rely on them), and every check.
 
 Both databases change their schema inside a transaction, so a refused import rolls the
 drop back with everything else and the table keeps its indexes and keys. On PostgreSQL the
-dropped index holds the table exclusively, and the foreign key being added holds the tables
-it refers to against writes, until the import commits: other sessions wait rather than read
-an empty table, which is what a first load of a council's records is (docs/deployment.md).
+table is locked exclusively (BulkLoad.begin), and the foreign key being added holds the
+tables it refers to against writes, until the import commits: other sessions wait rather
+than read an empty table, which is what a first load of a council's records is
+(docs/deployment.md).
 """
 
 from __future__ import annotations
