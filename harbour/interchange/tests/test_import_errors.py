@@ -291,17 +291,17 @@ def test_each_invalid_value_is_named_and_nothing_is_written(
 
 
 @pytest.mark.parametrize(("file_name", "old", "new", "expected"), CASES)
-def test_a_first_bulk_load_reports_exactly_what_an_import_row_by_row_does(
+def test_a_first_bulk_load_reports_exactly_what_an_ordinary_import_does(
     write_folder, monkeypatch, file_name, old, new, expected
 ):
     folder = write_folder(_bad_folder(file_name, old, new))
-    row_by_row = import_folder(folder)  # into an empty register; refused, so it stays empty
-    assert expected in row_by_row.errors or expected == row_by_row.errors
-    # Every file counted as large: on PostgreSQL the rows are copied straight into the
-    # empty tables, and references into them resolved from what was copied (importer.py).
+    ordinary = import_folder(folder)  # into an empty register; refused, so it stays empty
+    assert expected in ordinary.errors or expected == ordinary.errors
+    # Every file counted as large: its table's indexes set aside and, on PostgreSQL, its
+    # foreign keys too and its rows copied straight in (bulk.py, upsert.py).
     monkeypatch.setattr(bulk, "BULK_ROWS", 2)
 
     result = import_folder(folder)
 
-    assert result.errors == row_by_row.errors
+    assert result.errors == ordinary.errors
     assert not Child.objects.exists()
