@@ -99,9 +99,10 @@ def main() -> None:
                 check=False,
             )
             process_seconds = time.perf_counter() - started
+            # Only an import that succeeded stored the rows the floor is made of.
             schema_floor = (
                 _schema_floor(database_url)
-                if args.copy_baseline and args.database == "postgres"
+                if args.copy_baseline and args.database == "postgres" and _succeeded(child)
                 else None
             )
         baseline = _plain_load(folder, args.database) if args.copy_baseline else None
@@ -170,6 +171,13 @@ def main() -> None:
             f"floor itself is {figures['schema_floor_to_plain_load']:.2f}x the plain COPY"
         )
     print(json.dumps(figures))
+
+
+def _succeeded(child: subprocess.CompletedProcess[str]) -> bool:
+    """Whether the import's child process ran and the import stored the folder."""
+    if child.returncode != 0:
+        return False
+    return bool(json.loads(child.stdout.strip().splitlines()[-1])["ok"])
 
 
 def _migrate(env: dict[str, str]) -> None:
