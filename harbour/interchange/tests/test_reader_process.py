@@ -6,6 +6,8 @@ import fcntl
 import multiprocessing
 import os
 import sys
+import threading
+import time
 
 import pytest
 
@@ -82,3 +84,45 @@ def test_the_pipe_holds_about_two_batches():
     finally:
         receiving.close()
         sending.close()
+
+
+def _large_events(count: int) -> list[reader.FileFinished]:
+    # Each travels as a message of its own, of about 100 kB.
+    return [reader.FileFinished(f"{n:03}" + "x" * 100_000, n, True) for n in range(count)]
+
+
+def _reading(monkeypatch, events):
+    monkeypatch.setattr(importer.reader, "read_folder", lambda folder, clock: iter(events))
+    return importer._read_in_child_process(None, None)
+
+
+def _reader_finished(within_seconds: float) -> bool:
+    for _ in range(int(within_seconds * 20)):
+        if not multiprocessing.active_children():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_reader_reads_on_while_the_writer_is_busy(monkeypatch):
+    # 3 MB of events, three times what the pipe holds: the reader can finish only if they
+    # are taken from the pipe while the writer is still on the first.
+    events = _large_events(30)
+    reading = _reading(monkeypatch, events)
+
+    first = next(reading)
+
+    assert _reader_finished(within_seconds=30)
+    assert [first, *reading] == events
+
+
+@pytest.mark.django_db(databases=[])
+def test_a_writer_that_stops_early_leaves_no_reader_behind(monkeypatch):
+    reading = _reading(monkeypatch, _large_events(30))
+    next(reading)
+
+    reading.close()
+
+    assert not multiprocessing.active_children()
+    assert importer._DRAIN not in [thread.name for thread in threading.enumerate()]
