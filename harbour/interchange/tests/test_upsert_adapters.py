@@ -9,7 +9,8 @@ from harbour.common.time import UTC
 from harbour.interchange.upsert import _sqlite_date, _sqlite_instant
 
 pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="PostgreSQL is given the values as they are"
+    connection.vendor != "sqlite",
+    reason="these text forms are SQLite's (PostgreSQL: test_upsert_instants)",
 )
 
 INSTANTS = [
