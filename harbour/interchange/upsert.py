@@ -256,9 +256,9 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
 
     psycopg takes dates as they are; instants go as their microseconds (_postgresql_instant:
     at a million episodes the import took 3 % less time than with datetimes, which cost more
-    to pickle). Django stores dates and instants on SQLite as
-    text: dates as YYYY-MM-DD and instants as naive UTC 'YYYY-MM-DD HH:MM:SS' (what its
-    adapt_datetimefield_value does, without the per-value overhead).
+    to pickle). Django stores dates and instants on SQLite as text: dates as YYYY-MM-DD and
+    instants as naive UTC 'YYYY-MM-DD HH:MM:SS' (what its adapt_datetimefield_value does,
+    without the per-value overhead).
     """
     kind = field.get_internal_type()
     if connection.vendor == "postgresql":
