@@ -535,20 +535,28 @@ _DRAIN = "interchange reader's pipe"
 
 
 def _drain(receiving: Any, messages: queue.Queue[bytes | None], stopping: threading.Event) -> None:
-    """Move the pipe's messages into the queue until the reader is done or has gone (None)."""
-    while True:
+    """Move the pipe's messages into the queue until the reader has gone, then None: also
+    if this thread fails, so that the writer never waits on a queue nothing fills."""
+    try:
+        while _put(messages, receiving.recv_bytes(), stopping):
+            pass
+    except (EOFError, OSError):
+        pass  # the reader's end is closed: it is done, or it died
+    finally:
+        _put(messages, None, stopping)
+
+
+def _put(
+    messages: queue.Queue[bytes | None], message: bytes | None, stopping: threading.Event
+) -> bool:
+    """Queue the message once there is room; False if the writer stopped meanwhile."""
+    while not stopping.is_set():
         try:
-            message: bytes | None = receiving.recv_bytes()
-        except (EOFError, OSError):
-            message = None
-        while not stopping.is_set():
-            try:
-                messages.put(message, timeout=0.1)
-                break
-            except queue.Full:
-                continue
-        if message is None or stopping.is_set():
-            return
+            messages.put(message, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 def _enlarge(pipe: Any) -> None:

@@ -4,6 +4,7 @@ import with nothing written."""
 
 import fcntl
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 import threading
@@ -126,3 +127,16 @@ def test_a_writer_that_stops_early_leaves_no_reader_behind(monkeypatch):
 
     assert not multiprocessing.active_children()
     assert importer._DRAIN not in [thread.name for thread in threading.enumerate()]
+
+
+@pytest.mark.django_db(databases=[])
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_pipe_that_cannot_be_read_stops_the_import_rather_than_hanging(monkeypatch):
+    def unreadable(connection):
+        raise MemoryError("no room for the message")
+
+    monkeypatch.setattr(multiprocessing.connection.Connection, "recv_bytes", unreadable)
+    reading = _reading(monkeypatch, _large_events(3))
+
+    with pytest.raises(RuntimeError, match="the reader process stopped unexpectedly"):
+        next(reading)
