@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from harbour.common.time import UTC, RepeatedLocalTime, SkippedLocalTime, from_london
+from harbour.common.time import LONDON, UTC, RepeatedLocalTime, SkippedLocalTime, from_london
 
 
 class CellError(ValueError):
@@ -53,9 +53,16 @@ def parse_datetime(text: str) -> dt.datetime:
         instant = dt.datetime.fromisoformat(text)
     except ValueError:
         raise CellError(f"is not a real date and time: '{text}'") from None
-    if instant.tzinfo is None:
-        return _from_london(instant, text)
-    return instant.astimezone(UTC)
+    try:
+        instant = _from_london(instant, text) if instant.tzinfo is None else instant.astimezone(UTC)
+        # Its Europe/London date is derived and checked (local_date), so that must exist too.
+        instant.astimezone(LONDON)
+    except OverflowError:
+        # 0001-01-01T00:30+01:00 is a real time, but its instant falls before year 1.
+        raise CellError(
+            f"is outside the years 1 to 9999 in UTC or in Europe/London: '{text}'"
+        ) from None
+    return instant
 
 
 def _from_london(naive: dt.datetime, text: str) -> dt.datetime:

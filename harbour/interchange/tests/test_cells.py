@@ -100,3 +100,24 @@ def test_code_lists_refuse_empty_items_repeats_and_unknown_codes(text, message):
     parse = code_list_parser(["CSE", "CCE"])
     with pytest.raises(CellError, match=message):
         parse(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0001-01-01T00:30+01:00",  # before year 1 in UTC
+        "9999-12-31T23:30-01:00",  # after 9999 in UTC
+        "0001-01-01T00:00Z",  # in UTC, but before year 1 in Europe/London (1 minute 15 behind)
+    ],
+)
+def test_a_time_whose_instant_falls_outside_the_calendar_is_refused_with_a_message(text):
+    # fromisoformat reads these, but the instant, or its date in Europe/London, is before
+    # year 1 or after 9999: the derived facts (local_date) could not be computed.
+    with pytest.raises(CellError, match="is outside the years 1 to 9999 in UTC or in Europe/Lo"):
+        parse_datetime(text)
+
+
+def test_the_first_and_last_instants_that_exist_in_both_zones_are_read():
+    assert parse_datetime("0001-01-01T00:01:15Z") == dt.datetime(1, 1, 1, 0, 1, 15, tzinfo=UTC)
+    assert parse_datetime("0001-01-01T00:00") == dt.datetime(1, 1, 1, 0, 1, 15, tzinfo=UTC)
+    assert parse_datetime("9999-12-31T23:59Z") == dt.datetime(9999, 12, 31, 23, 59, tzinfo=UTC)

@@ -107,6 +107,14 @@ CASES = [
         "2019-03-31 00:20",
         "episodes.csv:3:started_at: is not a date-time in the form YYYY-MM-DDTHH:MM[:SS] with an optional Z or +HH:MM offset: '2019-03-31 00:20'",
     ),
+    # A real time whose Europe/London date would be before year 1: the reader once failed
+    # with an OverflowError deriving the episode's start date.
+    (
+        "episodes.csv",
+        "2019-03-31T00:20",
+        "0001-01-01T00:00Z",
+        "episodes.csv:3:started_at: is outside the years 1 to 9999 in UTC or in Europe/London: '0001-01-01T00:00Z'",
+    ),
     (
         "episodes.csv",
         "2019-06-04T10:00:01+01:00",
