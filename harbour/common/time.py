@@ -43,6 +43,19 @@ def from_london(naive: dt.datetime, *, first_of_two: bool | None = None) -> dt.d
     return (earlier if first_of_two else later).astimezone(UTC)
 
 
+def in_utc_within_calendar(instant: dt.datetime) -> dt.datetime | None:
+    """An aware time as its instant in UTC; None when that instant or its Europe/London
+    date falls outside the years 1 to 9999. 0001-01-01T00:00Z is one: London was then
+    1 minute 15 behind, so its date there (local_date) is in year 0, which Python cannot
+    hold. Input from files is checked with this, so that such a time is named, not raised."""
+    try:
+        in_utc = instant.astimezone(UTC)
+        in_utc.astimezone(LONDON)
+    except OverflowError:
+        return None
+    return in_utc
+
+
 def local_date(instant: dt.datetime) -> dt.date:
     """The Europe/London calendar date on which an instant falls."""
     return instant.astimezone(LONDON).date()

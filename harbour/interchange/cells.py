@@ -12,7 +12,12 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from harbour.common.time import LONDON, UTC, RepeatedLocalTime, SkippedLocalTime, from_london
+from harbour.common.time import (
+    RepeatedLocalTime,
+    SkippedLocalTime,
+    from_london,
+    in_utc_within_calendar,
+)
 
 
 class CellError(ValueError):
@@ -53,16 +58,12 @@ def parse_datetime(text: str) -> dt.datetime:
         instant = dt.datetime.fromisoformat(text)
     except ValueError:
         raise CellError(f"is not a real date and time: '{text}'") from None
-    try:
-        instant = _from_london(instant, text) if instant.tzinfo is None else instant.astimezone(UTC)
-        # Its Europe/London date is derived and checked (local_date), so that must exist too.
-        instant.astimezone(LONDON)
-    except OverflowError:
-        # 0001-01-01T00:30+01:00 is a real time, but its instant falls before year 1.
-        raise CellError(
-            f"is outside the years 1 to 9999 in UTC or in Europe/London: '{text}'"
-        ) from None
-    return instant
+    if instant.tzinfo is None:
+        instant = _from_london(instant, text)
+    in_utc = in_utc_within_calendar(instant)
+    if in_utc is None:
+        raise CellError(f"is outside the years 1 to 9999 in UTC or in Europe/London: '{text}'")
+    return in_utc
 
 
 def _from_london(naive: dt.datetime, text: str) -> dt.datetime:

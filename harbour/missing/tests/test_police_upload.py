@@ -286,6 +286,26 @@ def test_a_time_with_an_offset_is_exact_even_in_the_repeated_hour(user):
     ]
 
 
+def test_a_time_whose_instant_falls_outside_the_calendar_is_named_not_raised(user):
+    # Both real times, but in UTC or in Europe/London (1 minute 15 behind) before year 1.
+    mapping = {
+        **NORTHSHIRE,
+        "formats": {"datetime_format": "%Y-%m-%dT%H:%M%z", "date_format": "%d/%m/%Y"},
+    }
+    preview = preview_of(
+        user,
+        force_with(mapping),
+        csv_of(
+            row(ref="NSP-1", seen="0001-01-01T00:30+0100"),
+            row(ref="NSP-2", seen="0001-01-01T00:00+0000"),
+        ),
+    )
+    assert [str(problem) for problem in preview.problems] == [
+        "Row 2, column 'Last Seen': 0001-01-01T00:30+0100 is not a real date",
+        "Row 3, column 'Last Seen': 0001-01-01T00:00+0000 is not a real date",
+    ]
+
+
 # Mappings.
 
 

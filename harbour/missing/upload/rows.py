@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from harbour.common.text import refused_inside_one_line
 from harbour.common.time import (
-    UTC,
     RepeatedLocalTime,
     SkippedLocalTime,
     from_london,
+    in_utc_within_calendar,
     local_date,
 )
 
@@ -135,7 +135,11 @@ def _parse_instant(text: str, fmt: str, row: Row, column: str, what: str) -> dt.
             row.problems.append(Problem(row.number, column, f"{text} is not a real date"))
         return None
     if parsed.tzinfo is not None:
-        instant = parsed.astimezone(UTC)
+        in_utc = in_utc_within_calendar(parsed)
+        if in_utc is None:
+            row.problems.append(Problem(row.number, column, f"{text} is not a real date"))
+            return None
+        instant = in_utc
     else:
         try:
             instant = from_london(parsed)
