@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils import timezone
 from harbour.common.models import Record
 from harbour.common.time import local_date, ymd
 
-from .names import KEY_LENGTH, STORED_KEYS, derived_name_keys
+from .names import KEY_LENGTH, STORED_KEYS, stored_name_key_columns
 
 
 class Sex(models.TextChoices):
@@ -147,8 +147,14 @@ class Child(Record):
             raise ValidationError({"date_of_birth": "Must not be in the future."})
 
     @classmethod
-    def derive(cls, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {"birth_ymd": ymd(values["date_of_birth"]), **derived_name_keys(values)}
+    def derive_columns(cls, columns: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+        births = columns["date_of_birth"]
+        nobody = [None] * len(births)
+        return {
+            "birth_ymd": list(map(ymd, births)),
+            **stored_name_key_columns("given", columns.get("given_name", nobody)),
+            **stored_name_key_columns("family", columns.get("family_name", nobody)),
+        }
 
 
 class LegalStatusKind(models.TextChoices):

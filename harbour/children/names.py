@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # The stored keys' columns hold at most this many characters (as the names themselves).
@@ -69,26 +69,35 @@ def _gap(key: str) -> str:
     return f"{len(key)}:{key[: half - 1]}{key[half + 1 :]}" if half >= 1 else ""
 
 
-def stored_name_keys(prefix: str, name: str) -> dict[str, str]:
-    """The stored keys of one of a child's names: `{prefix}_head`, `_tail`, `_gap`,
-    `_first_word` and `_last_word` (all empty for an empty name)."""
-    key = name_key(name)
-    words = key.split()
-    head, tail = _halves(key, len(key)) if key else ("", "")
-    return {
-        f"{prefix}_head": head,
-        f"{prefix}_tail": tail,
-        f"{prefix}_gap": _gap(key) if key else "",
-        f"{prefix}_first_word": words[0] if words else "",
-        f"{prefix}_last_word": words[-1] if words else "",
-    }
-
-
 STORED_KEYS = ("head", "tail", "gap", "first_word", "last_word")
 
 
+def _keys_of(name: str) -> tuple[str, str, str, str, str]:
+    """A name's stored keys, in the order of STORED_KEYS (all empty for an empty name)."""
+    key = name_key(name)
+    words = key.split()
+    head, tail = _halves(key, len(key)) if key else ("", "")
+    gap = _gap(key) if key else ""
+    return head, tail, gap, words[0] if words else "", words[-1] if words else ""
+
+
+def stored_name_keys(prefix: str, name: str) -> dict[str, str]:
+    """The stored keys of one of a child's names: `{prefix}_head`, `_tail`, `_gap`,
+    `_first_word` and `_last_word` (all empty for an empty name)."""
+    return {f"{prefix}_{kind}": key for kind, key in zip(STORED_KEYS, _keys_of(name), strict=True)}
+
+
+def stored_name_key_columns(prefix: str, names: Iterable[str | None]) -> dict[str, list[str]]:
+    """stored_name_keys of several names (None as empty), column by column (Child.derive)."""
+    keys = [_keys_of(name or "") for name in names]
+    return {
+        f"{prefix}_{kind}": [of_name[index] for of_name in keys]
+        for index, kind in enumerate(STORED_KEYS)
+    }
+
+
 def derived_name_keys(values: Mapping[str, Any]) -> dict[str, str]:
-    """Every stored name key of a child, from its field values (Child.derive)."""
+    """Every stored name key of a child, from its field values."""
     return {
         **stored_name_keys("given", values.get("given_name") or ""),
         **stored_name_keys("family", values.get("family_name") or ""),

@@ -12,6 +12,7 @@ import csv
 import errno
 import functools
 import hashlib
+import itertools
 import os
 import stat
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 
 from harbour.common.text import any_refused, refused_character, refused_inside_one_line
 
+from .cells import parse_column
 from .tables import TABLES, Column, ImportClock, Problem, Table, Values
 from .upsert import Upsert
 
@@ -211,31 +213,22 @@ class _FileReader:
     def events(self) -> Iterator[Event]:
         name = self.table.file_name
         rows = 0
-        batch: list[ValidRow] = []
         try:
             with open(_open_in_folder(self.path), encoding="utf-8-sig", newline="") as handle:
-                records = _records(handle)
-                header = next(records, None)
+                batches = _record_batches(handle)
+                header = next(batches, None)
                 if header is None:
                     self.keys_known = False
                     self.problem(0, "-", "is empty: the first row must be the header")
                 else:
-                    layout = self._check_header(header[1])
+                    layout = self._check_header(header[0][1])
                     present = tuple(column.name for column, _ in layout.cells)
                     yield FileStarted(name, present, *_sha256_and_lines(self.path))
                     self.upsert = Upsert(self.table, present)
                     if self.keys_known:
-                        for line, cells in records:
-                            rows += 1
-                            row = self._parse_row(layout, line, cells)
-                            if row is not None:
-                                batch.append(row)
-                            if self.problems:
-                                yield from self.problems
-                                self.problems = []
-                            if len(batch) >= BATCH_SIZE:
-                                yield from self._flush(batch)
-                                batch = []
+                        for records in batches:
+                            rows += len(records)
+                            yield from self._read_batch(layout, records)
         except _NotOpened as refusal:
             self.keys_known = False
             self.problem(0, "-", refusal.message)
@@ -245,8 +238,18 @@ class _FileReader:
         except csv.Error as error:
             self.keys_known = False
             self.problem(0, "-", f"is not readable CSV: {error}")
-        yield from self._flush(batch)
+        yield from self._flush([])
         yield FileFinished(name, rows, self.keys_known)
+
+    def _read_batch(self, layout: _Layout, records: list[tuple[int, list[str]]]) -> Iterator[Event]:
+        """The records' problems, then their valid rows as one batch."""
+        lines = [line for line, _ in records]
+        checked = self._checked_by_column(layout, lines, [cells for _, cells in records])
+        if checked is not None:
+            keys, columns = checked
+        else:
+            lines, keys, columns = self._checked_by_row(layout, records)
+        yield from self._flush(self._valid_rows(lines, keys, columns))
 
     def _flush(self, batch: list[ValidRow]) -> Iterator[Event]:
         yield from self.problems
@@ -254,6 +257,105 @@ class _FileReader:
         if batch or self.refused:
             yield RowBatch(self.table.file_name, batch, self.refused)
             self.refused = []
+
+    def _checked_by_row(
+        self, layout: _Layout, records: list[tuple[int, list[str]]]
+    ) -> tuple[list[int], list[Key], dict[str, list[Any]]]:
+        """The valid records' lines, keys and values (by column), each record checked on
+        its own (_parse_row), its problems recorded."""
+        lines: list[int] = []
+        keys: list[Key] = []
+        rows: list[Values] = []
+        for line, cells in records:
+            checked = self._parse_row(layout, line, cells)
+            if checked is not None:
+                lines.append(line)
+                keys.append(checked[0])
+                rows.append(checked[1])
+        names = self.table.column_names
+        return lines, keys, {name: [values[name] for values in rows] for name in names}
+
+    def _checked_by_column(
+        self, layout: _Layout, lines: list[int], rows_cells: list[list[str]]
+    ) -> tuple[list[Key], dict[str, list[Any]]] | None:
+        """The records' keys and values (by column) if every record is valid; None if any
+        might not be, and then they are checked row by row (_checked_by_row), which finds
+        and words each problem.
+
+        The same checks as _parse_row's, made a column at a time: each column's cells are
+        parsed with one call (cells.parse_column) and the row rules are made on whole
+        columns (Table.rules_pass), rather than a call for each cell and each row
+        (docs/performance.md). Records that pass here give exactly the values _parse_row
+        gives them (test_reader_columns holds the two ways to that); records that fail
+        lose only the time of this attempt."""
+        table = self.table
+        width = layout.width
+        if any(len(cells) != width for cells in rows_cells):
+            return None
+        if any_refused(itertools.chain.from_iterable(rows_cells), multi_line=True):
+            return None
+        by_position = list(zip(*rows_cells, strict=True))
+        stripped: dict[int, list[str]] = {}
+        columns: dict[str, list[Any]] = {name: [None] * len(lines) for name in layout.absent}
+        for column, position in layout.cells:
+            texts = stripped[position] = list(map(str.strip, by_position[position]))
+            if column.required and not all(texts):
+                return None
+            parsed = parse_column(column.parse, texts)
+            if parsed is None:
+                return None
+            columns[column.name] = parsed
+        for column in layout.only_when:
+            assert column.only_when is not None  # the layout keeps only such columns
+            other, allowed = column.only_when
+            permitted = {None, *allowed}
+            pairs = zip(columns[column.name], columns[other], strict=True)
+            if any(value is not None and decider not in permitted for value, decider in pairs):
+                return None
+        if None in layout.key:
+            return None
+        keys: list[Key] = list(
+            zip(
+                *(stripped[position] for position in layout.key if position is not None),
+                strict=True,
+            )
+        )
+        if not all(map(all, keys)) or len(set(keys)) != len(keys):
+            return None
+        if not self.seen.keys().isdisjoint(keys):
+            return None
+        if table.rules_pass is not None:
+            if not table.rules_pass(columns, self.clock):
+                return None
+        else:
+            names = list(columns)
+            for cells, row in zip(rows_cells, zip(*columns.values(), strict=True), strict=True):
+                values = dict(zip(names, row, strict=True))
+                values["_raw"] = _RawCells(cells, layout.positions)
+                if table.row_rules(values, self.clock):
+                    return None
+        self.seen.update(zip(keys, lines, strict=True))
+        return keys, columns
+
+    def _valid_rows(
+        self, lines: list[int], keys: list[Key], columns: dict[str, list[Any]]
+    ) -> list[ValidRow]:
+        table = self.table
+        count = len(lines)
+        assert self.upsert is not None  # made from the header, before any row is read
+        params = self.upsert.params(columns, count)
+        references = [columns[reference.column] for reference in table.references]
+        refs = zip(*references, strict=True) if references else itertools.repeat((), count)
+        checked = table.cross_record_columns
+        checks = (
+            [
+                dict(zip(checked, values, strict=True))
+                for values in zip(*(columns[name] for name in checked), strict=True)
+            ]
+            if checked
+            else [{} for _ in range(count)]
+        )
+        return list(map(_as_valid_row, zip(lines, keys, refs, params, checks, strict=True)))
 
     def _check_header(self, names: list[str]) -> _Layout:
         known = {column.name for column in self.table.columns}
@@ -283,7 +385,7 @@ class _FileReader:
             self.keys_known = False
         return _Layout.of(self.table, [name.strip() for name in names])
 
-    def _parse_row(self, layout: _Layout, line: int, cells: list[str]) -> ValidRow | None:
+    def _parse_row(self, layout: _Layout, line: int, cells: list[str]) -> tuple[Key, Values] | None:
         table = self.table
         if len(cells) != layout.width:
             self.keys_known = False
@@ -345,29 +447,36 @@ class _FileReader:
             for column_name, message in problems:
                 self.problem(line, column_name, message)
             return None
-        assert self.upsert is not None  # made from the header, before any row is read
-        return ValidRow(
-            line,
-            key,
-            tuple(values[reference.column] for reference in table.references),
-            self.upsert.params(values),
-            {name: values[name] for name in table.cross_record_columns},
-        )
+        return key, values
 
 
-def _records(handle: Any) -> Iterator[tuple[int, list[str]]]:
-    """(line the record starts on, cells) for each non-blank record; the header first."""
+def _record_batches(handle: Any) -> Iterator[list[tuple[int, list[str]]]]:
+    """(line the record starts on, cells) for each non-blank record, in lists: the header
+    alone first, then up to BATCH_SIZE records each. The records read before the file
+    turns out not to be readable come before the error, so that they are checked as ever."""
     reader = csv.reader(handle, strict=True)
     previous_end = 0
+    batch: list[tuple[int, list[str]]] = []
+    size = 1
     try:
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             if not cells or (len(cells) == 1 and cells[0].strip() == ""):
                 continue
-            yield start, cells
-    except csv.Error as error:
-        raise csv.Error(f"{error} (line {reader.line_num})") from None
+            batch.append((start, cells))
+            if len(batch) == size:
+                yield batch
+                batch = []
+                size = BATCH_SIZE
+    except (csv.Error, UnicodeDecodeError) as error:
+        if batch:
+            yield batch
+        if isinstance(error, csv.Error):
+            raise csv.Error(f"{error} (line {reader.line_num})") from None
+        raise
+    if batch:
+        yield batch
 
 
 def _sha256_and_lines(path: Path) -> tuple[str, int]:

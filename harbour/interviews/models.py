@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -139,8 +139,8 @@ class ReturnInterview(Record):
             raise ValidationError({"offered_at": "Must not be before the child returned."})
 
     @classmethod
-    def derive(cls, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {"completed_epoch": epoch_seconds(values["completed_at"])}
+    def derive_columns(cls, columns: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+        return {"completed_epoch": list(map(epoch_seconds, columns["completed_at"]))}
 
 
 class Allocation(Record):

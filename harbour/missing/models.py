@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -163,15 +163,15 @@ class Episode(Record):
             raise ValidationError(errors)
 
     @classmethod
-    def derive(cls, values: Mapping[str, Any]) -> dict[str, Any]:
-        started_on = local_date(values["started_at"])
+    def derive_columns(cls, columns: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+        started_on = list(map(local_date, columns["started_at"]))
         return {
             "started_on": started_on,
-            "started_ymd": ymd(started_on),
-            "started_epoch": epoch_seconds(values["started_at"]),
-            "reported_epoch": epoch_seconds(values["reported_at"]),
-            "notified_epoch": epoch_seconds(values["notified_at"]),
-            "ended_epoch": epoch_seconds(values["ended_at"]),
+            "started_ymd": list(map(ymd, started_on)),
+            **{
+                f"{instant}_epoch": list(map(epoch_seconds, columns[f"{instant}_at"]))
+                for instant in ("started", "reported", "notified", "ended")
+            },
         }
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from harbour.common.time import UTC
-from harbour.interchange.upsert import _sqlite_date, _sqlite_instant
+from harbour.interchange.upsert import _sqlite_dates, _sqlite_instants
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite",
@@ -23,15 +23,15 @@ INSTANTS = [
 
 @pytest.mark.parametrize("instant", INSTANTS, ids=str)
 def test_an_instant_is_written_as_django_stores_it(instant):
-    assert _sqlite_instant(instant) == connection.ops.adapt_datetimefield_value(instant)
+    assert _sqlite_instants([instant]) == [connection.ops.adapt_datetimefield_value(instant)]
 
 
 def test_a_date_is_written_as_django_stores_it():
     day = dt.date(2008, 2, 29)
 
-    assert _sqlite_date(day) == connection.ops.adapt_datefield_value(day)
+    assert _sqlite_dates([day]) == [connection.ops.adapt_datefield_value(day)]
 
 
 def test_no_value_stays_no_value():
-    assert _sqlite_instant(None) is None
-    assert _sqlite_date(None) is None
+    assert _sqlite_instants([None, INSTANTS[0], None]) == [None, "2019-10-26 19:30:00", None]
+    assert _sqlite_dates([None]) == [None]

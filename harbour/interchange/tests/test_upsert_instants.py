@@ -1,5 +1,5 @@
 """On PostgreSQL an instant travels from the reader as the microseconds binary COPY reads
-for a timestamptz (upsert._postgresql_instant), and is stored as exactly that instant."""
+for a timestamptz (upsert._postgresql_instants), and is stored as exactly that instant."""
 
 import datetime as dt
 
@@ -8,7 +8,7 @@ from django.db import connection
 
 from harbour.common.time import UTC
 from harbour.interchange.importer import import_folder
-from harbour.interchange.upsert import _postgresql_instant
+from harbour.interchange.upsert import _postgresql_instants
 from harbour.missing.models import Episode
 
 from .folders import VALID
@@ -37,11 +37,14 @@ def test_an_instant_is_sent_as_postgresql_counts_its_microseconds(instant):
             " * 1000000)::bigint",
             [instant],
         )
-        assert _postgresql_instant(instant) == cursor.fetchone()[0]
+        assert _postgresql_instants([instant]) == [cursor.fetchone()[0]]
 
 
 def test_no_instant_stays_no_instant():
-    assert _postgresql_instant(None) is None
+    assert _postgresql_instants([None, dt.datetime(2000, 1, 1, 0, 0, 1, tzinfo=UTC)]) == [
+        None,
+        1_000_000,
+    ]
 
 
 def test_imported_instants_are_stored_exactly_around_the_epoch_and_a_clock_change(write_folder):
