@@ -88,7 +88,7 @@ def stored_name_keys(prefix: str, name: str) -> dict[str, str]:
 
 
 def stored_name_key_columns(prefix: str, names: Iterable[str | None]) -> dict[str, list[str]]:
-    """stored_name_keys of several names (None as empty), column by column (Child.derive)."""
+    """stored_name_keys of several names (None as empty), column by column (Child)."""
     keys = [_keys_of(name or "") for name in names]
     return {
         f"{prefix}_{kind}": [of_name[index] for of_name in keys]

@@ -5,9 +5,9 @@ cell: empty means "no value" and is handled by the caller) and returns the typed
 or raises CellError with a message that completes "file:line:column: ...".
 
 `parse_column` reads a whole column of a batch at once, for the reader's column-by-column
-way (reader._FileReader._valid_batch): it only says whether every cell is valid, and the
-reader goes back to reading row by row, with these parsers and their messages, when one
-is not.
+way (reader._FileReader._checked_by_column): it only says whether every cell is valid,
+and the reader goes back to reading row by row, with these parsers and their messages,
+when one is not.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _COLUMN_PARSERS: dict[Parser, ColumnParser] = {}
 
 def parse_column(parse: Parser, texts: Sequence[str]) -> list[Any] | None:
     """Each cell of a column parsed by `parse`, an empty one as None; None if `parse` would
-    refuse any of them. The values are exactly `parse`'s (test_cells checks each kind)."""
+    refuse any of them. The values are exactly `parse`'s (test_reader_columns checks each)."""
     column_parser = _COLUMN_PARSERS.get(parse)
     if column_parser is not None:
         return column_parser(texts)

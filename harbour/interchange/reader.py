@@ -1,9 +1,11 @@
 """Reading an interchange folder: every check that needs no database.
 
-`read_folder` walks the files in import order and yields events: each problem as soon as
-it is found, and the valid rows in batches, parsed and checked within their row and file
-(cells, row rules, repeated keys). It touches no database, so it can run in a process of
-its own while the importer writes (see importer.py).
+`read_folder` walks the files in import order and yields events: for each batch of
+BATCH_SIZE records, its problems and then its valid rows, parsed and checked within their
+row and file (cells, row rules, repeated keys). A batch is checked column by column, and
+row by row only when that finds anything that may be wrong (_FileReader._read_batch). It
+touches no database, so it can run in a process of its own while the importer writes
+(see importer.py).
 """
 
 from __future__ import annotations
@@ -340,6 +342,7 @@ class _FileReader:
     def _valid_rows(
         self, lines: list[int], keys: list[Key], columns: dict[str, list[Any]]
     ) -> list[ValidRow]:
+        """The batch's valid rows as the writer takes them, from their values by column."""
         table = self.table
         count = len(lines)
         assert self.upsert is not None  # made from the header, before any row is read
