@@ -100,7 +100,15 @@ def one_year_before(day: dt.date) -> dt.date:
 
 
 def local_iso(instant: dt.datetime | None) -> str:
-    """Europe/London local time with its offset, as the interchange format exports it."""
+    """Europe/London local time with its offset, as the interchange format exports it.
+
+    Before 1 December 1847 London kept its local mean time, 1 minute 15 seconds behind UTC:
+    an offset the format cannot write (it allows +HH:MM), so such an instant is written in
+    UTC, with Z, and an export of it imports again."""
     if instant is None:
         return ""
-    return instant.astimezone(LONDON).isoformat(timespec="seconds")
+    local = instant.astimezone(LONDON)
+    offset = local.utcoffset()
+    if offset is not None and offset % dt.timedelta(minutes=1):
+        return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return local.isoformat(timespec="seconds")

@@ -177,6 +177,28 @@ def test_export_writes_local_time_with_its_offset(write_folder, tmp_path):
     assert episodes["E1"]["notified_at"] == "2019-10-27T09:00:00+00:00"
 
 
+def test_an_instant_before_london_kept_whole_minutes_is_exported_in_utc_and_imports_again(
+    write_folder, tmp_path
+):
+    # Before December 1847 London was 1 minute 15 seconds behind UTC, an offset the format
+    # cannot write: the export once wrote 1800-06-01T11:58:45-00:01:15, which it refused.
+    folder = {
+        **VALID,
+        "children.csv": VALID["children.csv"] + "        C9,Old,Record,1800-01-01,F,\n",
+        "episodes.csv": VALID["episodes.csv"] + "        E9,C9,MISSING,1800-06-01T12:00Z,,,,,\n",
+    }
+    import_folder(write_folder(folder))
+    before = register_snapshot()
+    export_folder(tmp_path / "out")
+    episodes = {row["episode_id"]: row for row in _read(tmp_path / "out" / "episodes.csv")}
+    assert episodes["E9"]["started_at"] == "1800-06-01T12:00:00Z"
+    assert episodes["E1"]["started_at"] == "2019-10-26T20:30:00+01:00"
+    _empty_register()
+
+    assert import_folder(tmp_path / "out").errors == []
+    assert register_snapshot() == before
+
+
 def test_an_import_interrupted_part_way_leaves_nothing_behind(write_folder, monkeypatch):
     from harbour.interchange import importer
 
