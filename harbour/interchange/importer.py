@@ -327,7 +327,7 @@ class FolderImport:
             # Nothing of the file is written: references to its rows are not reported again.
             state.refused.update(row.key for row, _ in held)
             return
-        for rows in check.write_order([row for row, _ in held]):
+        for rows in check.write_order(held):
             self._store(state, rows)
 
     def _resolve_references(self, state: _FileState, batch: list[ValidRow]) -> list[Refs | None]:

@@ -38,7 +38,7 @@ class WholeFileCheck:
     # (the file's valid rows with their resolved references, the ids of its refused rows)
     problems: Callable[[Held, set[str]], list[FileProblem]]
     # The rows in groups, each written after the one before.
-    write_order: Callable[[list[ValidRow]], list[list[ValidRow]]] = lambda rows: [rows]
+    write_order: Callable[[Held], list[list[ValidRow]]] = lambda held: [[row for row, _ in held]]
 
 
 @dataclass(frozen=True)
@@ -116,11 +116,53 @@ def _stored_periods(child_pks: set[int]) -> list[dict[str, Any]]:
 STORED_FIELDS = ("period_id", "child_id", "opened_on", "closed_on")
 
 
-def closed_periods_first(rows: list[ValidRow]) -> list[list[ValidRow]]:
-    """A period the folder closes is closed before the child's next period is opened, so
-    the one-open-period index never sees two open at once."""
-    closed = [row for row in rows if row.checks["closed_on"] is not None]
-    return [closed, [row for row in rows if row.checks["closed_on"] is None]]
+def periods_in_a_safe_order(held: Held) -> list[list[ValidRow]]:
+    """The periods in groups written one after another, so that the one-open-period index
+    never sees two periods of a child open at once on the way to a register that has none.
+
+    First the periods the folder closes. Then the open ones, a period that takes a child's
+    open place after the period that leaves it: a stored open period the folder moves to
+    another child (a correction) is written before the period now open for its old child,
+    in as many rounds as such moves follow one another. Two periods that swap children
+    cannot be ordered: they are written last, and the database refuses them as before
+    (docs/interchange.md)."""
+    closed = [row for row, _ in held if row.checks["closed_on"] is not None]
+    open_rows = {
+        row.key[0]: (row, refs["child_id"]["pk"])
+        for row, refs in held
+        if row.checks["closed_on"] is None
+    }
+    stored_open = _stored_open_periods({child for _, child in open_rows.values()})
+    # Each open row waits for the row of the period stored open for its child, if that
+    # period is another one and is still open in the folder (so, moving away).
+    waits_for = {
+        period_id: other
+        for period_id, (_, child) in open_rows.items()
+        if (other := stored_open.get(child)) not in (None, period_id) and other in open_rows
+    }
+    groups: list[list[ValidRow]] = [closed]
+    written: set[str] = set()
+    remaining = sorted(open_rows, key=lambda period_id: open_rows[period_id][0].line)
+    while remaining:
+        ready = [p for p in remaining if waits_for.get(p) is None or waits_for[p] in written]
+        if not ready:
+            ready = remaining  # a swap: no order works
+        groups.append([open_rows[period_id][0] for period_id in ready])
+        written.update(ready)
+        remaining = [period_id for period_id in remaining if period_id not in written]
+    return groups
+
+
+def _stored_open_periods(child_pks: set[int]) -> dict[int, str]:
+    """The period stored open for each of these children (at most one each)."""
+    pks = sorted(child_pks)
+    found: dict[int, str] = {}
+    for start in range(0, len(pks), LOOKUP_CHUNK):
+        records = ConcernPeriod.objects.filter(
+            child_id__in=pks[start : start + LOOKUP_CHUNK], closed_on__isnull=True
+        )
+        found.update(records.values_list("child_id", "period_id"))
+    return found
 
 
 def _first_of_each(
@@ -194,7 +236,7 @@ def listed_once_per_panel_meeting(held: Held, refused_ids: set[str]) -> list[Fil
 
 
 WHOLE_FILE_CHECKS: dict[str, WholeFileCheck] = {
-    "concern_periods.csv": WholeFileCheck(concern_period_overlaps, closed_periods_first),
+    "concern_periods.csv": WholeFileCheck(concern_period_overlaps, periods_in_a_safe_order),
     "panel_meetings.csv": WholeFileCheck(panel_meetings_once_a_day),
     "panel_listings.csv": WholeFileCheck(listed_once_per_panel_meeting),
 }
