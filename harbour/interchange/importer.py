@@ -45,7 +45,7 @@ from .bulk import BulkLoad
 from .reader import Event, FileFinished, FileMissing, FileStarted, RowBatch, RowProblem, ValidRow
 from .tables import TABLES, TABLES_BY_FILE, ImportClock, Link, Refs, Table
 from .upsert import Upsert
-from .whole_file import WHOLE_FILE_CHECKS
+from .whole_file import WHOLE_FILE_CHECKS, Change
 
 LOOKUP_CHUNK = 2000
 PARALLEL_FROM = 4 * 1024 * 1024  # bytes of CSV
@@ -319,7 +319,7 @@ class FolderImport:
         against each other and the register, then store them."""
         check = WHOLE_FILE_CHECKS[state.table.file_name]
         refused_ids = {key[0] for key in state.refused}
-        problems = check.problems(state.held, refused_ids)
+        problems = check.problems(state.held, refused_ids, state.present)
         for line, column, message in problems:
             self.problem(state.table, line, column, message)
         held, state.held = state.held, []
@@ -327,8 +327,25 @@ class FolderImport:
             # Nothing of the file is written: references to its rows are not reported again.
             state.refused.update(row.key for row, _ in held)
             return
-        for rows in check.write_order(held):
-            self._store(state, rows)
+        for step in check.write_order(held, state.present):
+            if not isinstance(step, Change):
+                self._store(state, step)
+            elif not self._change(state, step):
+                # The steps after it counted on it: they would only fail again.
+                state.refused.update(row.key for row, _ in held)
+                return
+
+    def _change(self, state: _FileState, change: Change) -> bool:
+        """Make the change; if the database refuses it, name its row and say False. (In a
+        savepoint on SQLite too: the ORM's writes mark the transaction unusable when they
+        fail outside one. A change is one small statement, so the savepoint costs little.)"""
+        try:
+            with transaction.atomic():
+                change.apply()
+        except IntegrityError as error:
+            self.problem(state.table, change.line, "-", f"could not be stored: {error}")
+            return False
+        return True
 
     def _resolve_references(self, state: _FileState, batch: list[ValidRow]) -> list[Refs | None]:
         """For each row, the records its references name (None if one does not resolve;

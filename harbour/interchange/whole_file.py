@@ -6,7 +6,8 @@ the folder replaces the stored version of its record, whatever it changes.
 - concern_periods.csv: "Two periods of the same child must not both be open on any date
   (an error on the later row, naming the other period)" (shared/spec/interchange.md). A
   period is open on D when opened_on <= D and (closed_on is empty or closed_on > D): the
-  dates [opened_on, closed_on).
+  dates [opened_on, closed_on). A file without the closed_on column leaves each stored
+  period's closed_on as it is, so that is the closed_on judged.
 - panel_meetings.csv: a panel meets at most once a day (the database's unique index).
 - panel_listings.csv: a child is listed at most once at a panel meeting (likewise).
 
@@ -21,7 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harbour.exploitation.models import ConcernPeriod, PanelListing, PanelMeeting
+from django.db.models import F
+
+from harbour.exploitation.models import CloseReason, ConcernPeriod, PanelListing, PanelMeeting
 
 from .reader import ValidRow
 from .tables import Refs
@@ -34,11 +37,29 @@ Held = list[tuple[ValidRow, Refs]]
 
 
 @dataclass(frozen=True)
+class Change:
+    """A change to stored records made between two groups of rows, on behalf of the row on
+    `line` (which names it if the database refuses it)."""
+
+    line: int
+    apply: Callable[[], None]
+
+
+# A group of rows to store, or a change to make before the next group.
+WriteStep = list[ValidRow] | Change
+
+
+def _all_at_once(held: Held, present: tuple[str, ...]) -> list[WriteStep]:
+    return [[row for row, _ in held]]
+
+
+@dataclass(frozen=True)
 class WholeFileCheck:
-    # (the file's valid rows with their resolved references, the ids of its refused rows)
-    problems: Callable[[Held, set[str]], list[FileProblem]]
-    # The rows in groups, each written after the one before.
-    write_order: Callable[[Held], list[list[ValidRow]]] = lambda held: [[row for row, _ in held]]
+    # (the file's valid rows with their resolved references, the ids of its refused rows,
+    # the file's columns)
+    problems: Callable[[Held, set[str], tuple[str, ...]], list[FileProblem]]
+    # What to write, step by step.
+    write_order: Callable[[Held, tuple[str, ...]], list[WriteStep]] = _all_at_once
 
 
 @dataclass(frozen=True)
@@ -66,13 +87,14 @@ class _Period:
 
 
 def concern_period_overlaps(
-    held: list[tuple[ValidRow, Refs]], refused_ids: set[str]
+    held: list[tuple[ValidRow, Refs]], refused_ids: set[str], present: tuple[str, ...]
 ) -> list[FileProblem]:
     """Each row that is open on a date on which another period of its child is open: an
     error on the later row (the folder's row, against a stored period). The later rows are
     judged against the accepted rows only."""
     in_folder = {row.key[0] for row, _ in held} | refused_ids
     child_of = {row.key[0]: refs["child_id"]["pk"] for row, refs in held}
+    closed_on = _closed_on(held, present)
     periods: dict[int, list[_Period]] = defaultdict(list)
     for stored in _stored_periods(set(child_of.values())):
         if stored["period_id"] not in in_folder:
@@ -81,7 +103,7 @@ def concern_period_overlaps(
             )
     problems: list[FileProblem] = []
     for row, _ in sorted(held, key=lambda item: item[0].line):
-        period = _Period(row.key[0], row.checks["opened_on"], row.checks["closed_on"], row.line)
+        period = _Period(row.key[0], row.checks["opened_on"], closed_on[row.key[0]], row.line)
         earlier = periods[child_of[period.period_id]]
         for other in earlier:
             both_open_on = period.first_date_open_with(other)
@@ -116,21 +138,40 @@ def _stored_periods(child_pks: set[int]) -> list[dict[str, Any]]:
 STORED_FIELDS = ("period_id", "child_id", "opened_on", "closed_on")
 
 
-def periods_in_a_safe_order(held: Held) -> list[list[ValidRow]]:
-    """The periods in groups written one after another, so that the one-open-period index
+def _closed_on(held: Held, present: tuple[str, ...]) -> dict[str, dt.date | None]:
+    """Each row's closed_on once written: the row's own, or, when the file has no closed_on
+    column, the stored period's (None for a new one: a column left out gives no value)."""
+    if "closed_on" in present:
+        return {row.key[0]: row.checks["closed_on"] for row, _ in held}
+    ids = sorted(row.key[0] for row, _ in held)
+    closed_on: dict[str, dt.date | None] = dict.fromkeys(ids)
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        stored = ConcernPeriod.objects.filter(period_id__in=ids[start : start + LOOKUP_CHUNK])
+        closed_on.update(stored.values_list("period_id", "closed_on"))
+    return closed_on
+
+
+def periods_in_a_safe_order(held: Held, present: tuple[str, ...]) -> list[WriteStep]:
+    """The periods in steps written one after another, so that the one-open-period index
     never sees two periods of a child open at once on the way to a register that has none.
 
     First the periods the folder closes. Then the open ones, a period that takes a child's
     open place after the period that leaves it: a stored open period the folder moves to
     another child (a correction) is written before the period now open for its old child,
-    in as many rounds as such moves follow one another. Two periods that swap children
-    cannot be ordered: they are written last, and the database refuses them as before
-    (docs/interchange.md)."""
-    closed = [row for row, _ in held if row.checks["closed_on"] is not None]
+    in as many rounds as such moves follow one another.
+
+    Periods that move round in a ring (two that swap children, say) cannot be ordered
+    like that: each waits for the next to leave. One of them is parked to break the ring:
+    its stored record is closed for a moment (on its own opened_on, reason OTHER), which
+    frees its child's open place; once the period that was open for its new child has
+    left, it is opened again there, and then written as the folder has it. All inside the
+    import's transaction, so nobody sees it parked."""
+    closed_on = _closed_on(held, present)
+    closed = [row for row, _ in held if closed_on[row.key[0]] is not None]
     open_rows = {
         row.key[0]: (row, refs["child_id"]["pk"])
         for row, refs in held
-        if row.checks["closed_on"] is None
+        if closed_on[row.key[0]] is None
     }
     stored_open = _stored_open_periods({child for _, child in open_rows.values()})
     # Each open row waits for the row of the period stored open for its child, if that
@@ -140,17 +181,58 @@ def periods_in_a_safe_order(held: Held) -> list[list[ValidRow]]:
         for period_id, (_, child) in open_rows.items()
         if (other := stored_open.get(child)) not in (None, period_id) and other in open_rows
     }
-    groups: list[list[ValidRow]] = [closed]
+    steps: list[WriteStep] = [closed]
+    # Periods whose stored open place is free: written, or parked.
+    gone: set[str] = set()
+    parked: set[str] = set()
     written: set[str] = set()
     remaining = sorted(open_rows, key=lambda period_id: open_rows[period_id][0].line)
     while remaining:
-        ready = [p for p in remaining if waits_for.get(p) is None or waits_for[p] in written]
+        ready = [p for p in remaining if waits_for.get(p) is None or waits_for[p] in gone]
         if not ready:
-            ready = remaining  # a swap: no order works
-        groups.append([open_rows[period_id][0] for period_id in ready])
+            period_id = _in_the_ring(remaining[0], waits_for)
+            steps.append(Change(open_rows[period_id][0].line, _parking(period_id)))
+            gone.add(period_id)
+            parked.add(period_id)
+            continue
+        for period_id in ready:
+            if period_id in parked:
+                row, child = open_rows[period_id]
+                steps.append(Change(row.line, _unparking(period_id, child)))
+        steps.append([open_rows[period_id][0] for period_id in ready])
+        gone.update(ready)
         written.update(ready)
         remaining = [period_id for period_id in remaining if period_id not in written]
-    return groups
+    return steps
+
+
+def _in_the_ring(period_id: str, waits_for: dict[str, str]) -> str:
+    """The first period met twice following what each waits for: one of a ring. (When no
+    period can be written, each waits for another that cannot either.)"""
+    seen: set[str] = set()
+    while period_id not in seen:
+        seen.add(period_id)
+        period_id = waits_for[period_id]
+    return period_id
+
+
+def _parking(period_id: str) -> Callable[[], None]:
+    def park() -> None:
+        ConcernPeriod.objects.filter(period_id=period_id).update(
+            closed_on=F("opened_on"), close_reason=CloseReason.OTHER
+        )
+
+    return park
+
+
+def _unparking(period_id: str, child_pk: int) -> Callable[[], None]:
+    # Stored open, it had no close reason; the folder's row then writes the rest.
+    def unpark() -> None:
+        ConcernPeriod.objects.filter(period_id=period_id).update(
+            child_id=child_pk, closed_on=None, close_reason=""
+        )
+
+    return unpark
 
 
 def _stored_open_periods(child_pks: set[int]) -> dict[int, str]:
@@ -192,7 +274,9 @@ def _first_of_each(
     return problems
 
 
-def panel_meetings_once_a_day(held: Held, refused_ids: set[str]) -> list[FileProblem]:
+def panel_meetings_once_a_day(
+    held: Held, refused_ids: set[str], present: tuple[str, ...]
+) -> list[FileProblem]:
     dates = {row.checks["date"] for row, _ in held}
     stored = {
         (record["panel"], record["date"]): record["panel_meeting_id"]
@@ -210,7 +294,9 @@ def panel_meetings_once_a_day(held: Held, refused_ids: set[str]) -> list[FilePro
     return [(line, "date", message) for line, _, message in problems]
 
 
-def listed_once_per_panel_meeting(held: Held, refused_ids: set[str]) -> list[FileProblem]:
+def listed_once_per_panel_meeting(
+    held: Held, refused_ids: set[str], present: tuple[str, ...]
+) -> list[FileProblem]:
     meetings = {refs["panel_meeting_id"]["pk"] for _, refs in held if refs["panel_meeting_id"]}
     stored: dict[tuple[Any, ...], str] = {}
     pks = sorted(meetings)
