@@ -9,20 +9,29 @@ the folder replaces the stored version of its record, whatever it changes.
   dates [opened_on, closed_on). A file without the closed_on column leaves each stored
   period's closed_on as it is, so that is the closed_on judged.
 - panel_meetings.csv: a panel meets at most once a day (the database's unique index).
-- panel_listings.csv: a child is listed at most once at a panel meeting (likewise).
+- panel_listings.csv: a child is listed at most once at a panel meeting (likewise). A
+  file without the panel_meeting_id column leaves each stored listing at its meeting, so
+  that is the meeting judged.
 
 Each would otherwise be a database error that names no row.
+
+Each of these files also has a unique index the database keeps at every moment, not only
+once the file is written: one open period per child, one meeting of a panel a day, one
+listing of a child at a meeting. A folder may move records between those places (correct
+a period's child, a meeting's date, a listing's child); written in line order, a record
+could arrive in a place another is about to leave. So the rows are written in a safe order
+(_in_a_safe_order), parking a record for a moment where moves go round in a ring.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Max, Min
 
 from harbour.exploitation.models import CloseReason, ConcernPeriod, PanelListing, PanelMeeting
 
@@ -49,17 +58,13 @@ class Change:
 WriteStep = list[ValidRow] | Change
 
 
-def _all_at_once(held: Held, present: tuple[str, ...]) -> list[WriteStep]:
-    return [[row for row, _ in held]]
-
-
 @dataclass(frozen=True)
 class WholeFileCheck:
     # (the file's valid rows with their resolved references, the ids of its refused rows,
     # the file's columns)
     problems: Callable[[Held, set[str], tuple[str, ...]], list[FileProblem]]
-    # What to write, step by step.
-    write_order: Callable[[Held, tuple[str, ...]], list[WriteStep]] = _all_at_once
+    # What to write, step by step (_in_a_safe_order).
+    write_order: Callable[[Held, tuple[str, ...]], list[WriteStep]]
 
 
 @dataclass(frozen=True)
@@ -152,71 +157,18 @@ def _closed_on(held: Held, present: tuple[str, ...]) -> dict[str, dt.date | None
 
 
 def periods_in_a_safe_order(held: Held, present: tuple[str, ...]) -> list[WriteStep]:
-    """The periods in steps written one after another, so that the one-open-period index
-    never sees two periods of a child open at once on the way to a register that has none.
-
-    First the periods the folder closes. Then the open ones, a period that takes a child's
-    open place after the period that leaves it: a stored open period the folder moves to
-    another child (a correction) is written before the period now open for its old child,
-    in as many rounds as such moves follow one another.
-
-    Periods that move round in a ring (two that swap children, say) cannot be ordered
-    like that: each waits for the next to leave. One of them is parked to break the ring:
-    its stored record is closed for a moment (on its own opened_on, reason OTHER), which
-    frees its child's open place; once the period that was open for its new child has
-    left, it is opened again there, and then written as the folder has it. All inside the
-    import's transaction, so nobody sees it parked."""
+    """The periods written so that no child has two open at any moment: an open period
+    takes its child's open place (slot); a closed one takes none. Parked: closed for a
+    moment (on its own opened_on, reason OTHER)."""
     closed_on = _closed_on(held, present)
-    closed = [row for row, _ in held if closed_on[row.key[0]] is not None]
-    open_rows = {
-        row.key[0]: (row, refs["child_id"]["pk"])
+    slots = [
+        (row, refs["child_id"]["pk"] if closed_on[row.key[0]] is None else None)
         for row, refs in held
-        if closed_on[row.key[0]] is None
-    }
-    stored_open = _stored_open_periods({child for _, child in open_rows.values()})
-    # Each open row waits for the row of the period stored open for its child, if that
-    # period is another one and is still open in the folder (so, moving away).
-    waits_for = {
-        period_id: other
-        for period_id, (_, child) in open_rows.items()
-        if (other := stored_open.get(child)) not in (None, period_id) and other in open_rows
-    }
-    steps: list[WriteStep] = [closed]
-    # Periods whose stored open place is free: written, or parked.
-    gone: set[str] = set()
-    parked: set[str] = set()
-    written: set[str] = set()
-    remaining = sorted(open_rows, key=lambda period_id: open_rows[period_id][0].line)
-    while remaining:
-        ready = [p for p in remaining if waits_for.get(p) is None or waits_for[p] in gone]
-        if not ready:
-            period_id = _in_the_ring(remaining[0], waits_for)
-            steps.append(Change(open_rows[period_id][0].line, _parking(period_id)))
-            gone.add(period_id)
-            parked.add(period_id)
-            continue
-        for period_id in ready:
-            if period_id in parked:
-                row, child = open_rows[period_id]
-                steps.append(Change(row.line, _unparking(period_id, child)))
-        steps.append([open_rows[period_id][0] for period_id in ready])
-        gone.update(ready)
-        written.update(ready)
-        remaining = [period_id for period_id in remaining if period_id not in written]
-    return steps
+    ]
+    return _in_a_safe_order(slots, _stored_open_periods, _period_parking, _period_moving_in)
 
 
-def _in_the_ring(period_id: str, waits_for: dict[str, str]) -> str:
-    """The first period met twice following what each waits for: one of a ring. (When no
-    period can be written, each waits for another that cannot either.)"""
-    seen: set[str] = set()
-    while period_id not in seen:
-        seen.add(period_id)
-        period_id = waits_for[period_id]
-    return period_id
-
-
-def _parking(period_id: str) -> Callable[[], None]:
+def _period_parking(period_id: str) -> Callable[[], None]:
     def park() -> None:
         ConcernPeriod.objects.filter(period_id=period_id).update(
             closed_on=F("opened_on"), close_reason=CloseReason.OTHER
@@ -225,14 +177,79 @@ def _parking(period_id: str) -> Callable[[], None]:
     return park
 
 
-def _unparking(period_id: str, child_pk: int) -> Callable[[], None]:
+def _period_moving_in(period_id: str, child_pk: Any) -> Callable[[], None]:
     # Stored open, it had no close reason; the folder's row then writes the rest.
-    def unpark() -> None:
+    def move_in() -> None:
         ConcernPeriod.objects.filter(period_id=period_id).update(
             child_id=child_pk, closed_on=None, close_reason=""
         )
 
-    return unpark
+    return move_in
+
+
+def _in_a_safe_order(
+    slots: Sequence[tuple[ValidRow, Hashable | None]],
+    stored_in: Callable[[set[Any]], dict[Any, str]],
+    parking: Callable[[str], Callable[[], None]],
+    moving_in: Callable[[str, Any], Callable[[], None]],
+) -> list[WriteStep]:
+    """The rows in steps written one after another, so that the database's unique index
+    never sees two records in one slot on the way to a register that has none (the file's
+    check has made sure it will have none).
+
+    `slots`: each row with the slot its record takes once written (None: none).
+    `stored_in`: the ids of the records stored in these slots now.
+
+    First the rows that take no slot. Then the others, a row that takes a slot after the
+    row of the record that now holds it (moving away), in as many rounds as such moves
+    follow one another. Moves that go round in a ring (two records that swap places, or
+    three that each take the next one's) cannot be ordered like that, since each waits
+    for the next: one record of the ring is parked to break it (`parking`: moved to no
+    slot, or to a slot no record has), and once its slot is free it is moved into it
+    (`moving_in`), and then written as the folder has it. All inside the import's
+    transaction, so nobody sees a record parked."""
+    steps: list[WriteStep] = [[row for row, slot in slots if slot is None]]
+    taking = {row.key[0]: (row, slot) for row, slot in slots if slot is not None}
+    holder = stored_in({slot for _, slot in taking.values()})
+    # Each row waits for the row of the record now in its slot, if that is another record
+    # and the folder moves it (to another slot: two rows of a file never share one).
+    waits_for = {
+        record_id: other
+        for record_id, (_, slot) in taking.items()
+        if (other := holder.get(slot)) not in (None, record_id) and other in taking
+    }
+    # Records whose stored slot is free: written, or parked.
+    gone: set[str] = set()
+    parked: set[str] = set()
+    written: set[str] = set()
+    remaining = sorted(taking, key=lambda record_id: taking[record_id][0].line)
+    while remaining:
+        ready = [r for r in remaining if waits_for.get(r) is None or waits_for[r] in gone]
+        if not ready:
+            record_id = _in_the_ring(remaining[0], waits_for)
+            steps.append(Change(taking[record_id][0].line, parking(record_id)))
+            gone.add(record_id)
+            parked.add(record_id)
+            continue
+        for record_id in ready:
+            if record_id in parked:
+                row, slot = taking[record_id]
+                steps.append(Change(row.line, moving_in(record_id, slot)))
+        steps.append([taking[record_id][0] for record_id in ready])
+        gone.update(ready)
+        written.update(ready)
+        remaining = [record_id for record_id in remaining if record_id not in written]
+    return steps
+
+
+def _in_the_ring(record_id: str, waits_for: dict[str, str]) -> str:
+    """The first record met twice following what each waits for: one of a ring. (When no
+    row can be written, each waits for another that cannot either.)"""
+    seen: set[str] = set()
+    while record_id not in seen:
+        seen.add(record_id)
+        record_id = waits_for[record_id]
+    return record_id
 
 
 def _stored_open_periods(child_pks: set[int]) -> dict[int, str]:
@@ -297,9 +314,9 @@ def panel_meetings_once_a_day(
 def listed_once_per_panel_meeting(
     held: Held, refused_ids: set[str], present: tuple[str, ...]
 ) -> list[FileProblem]:
-    meetings = {refs["panel_meeting_id"]["pk"] for _, refs in held if refs["panel_meeting_id"]}
+    meeting_of = _listing_meetings(held, present)
     stored: dict[tuple[Any, ...], str] = {}
-    pks = sorted(meetings)
+    pks = sorted({pk for pk in meeting_of.values() if pk is not None})
     for start in range(0, len(pks), LOOKUP_CHUNK):
         listings = PanelListing.objects.filter(
             panel_meeting_id__in=pks[start : start + LOOKUP_CHUNK]
@@ -308,8 +325,8 @@ def listed_once_per_panel_meeting(
             stored[(record["panel_meeting_id"], record["child_id"])] = record["listing_id"]
 
     def key_of(row: ValidRow, refs: Refs) -> tuple[Any, ...] | None:
-        meeting = refs["panel_meeting_id"]
-        return None if meeting is None else (meeting["pk"], refs["child_id"]["pk"])
+        meeting = meeting_of[row.key[0]]
+        return None if meeting is None else (meeting, refs["child_id"]["pk"])
 
     problems = _first_of_each(
         held,
@@ -318,11 +335,145 @@ def listed_once_per_panel_meeting(
         stored,
         lambda other: f"the child is already listed at this panel meeting: listing {other}",
     )
-    return [(line, "panel_meeting_id", message) for line, _, message in problems]
+    found = [(line, "panel_meeting_id", message) for line, _, message in problems]
+    if "panel_meeting_id" not in present:
+        found += _at_their_stored_meetings(held, meeting_of)
+    return sorted(found)
+
+
+def _listing_meetings(held: Held, present: tuple[str, ...]) -> dict[str, int | None]:
+    """Each row's panel meeting once written (its primary key, None for none): the row's
+    own, or, when the file has no panel_meeting_id column, the stored listing's."""
+    if "panel_meeting_id" in present:
+        return {
+            row.key[0]: None if refs["panel_meeting_id"] is None else refs["panel_meeting_id"]["pk"]
+            for row, refs in held
+        }
+    ids = sorted(row.key[0] for row, _ in held)
+    meeting_of: dict[str, int | None] = dict.fromkeys(ids)
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        stored = PanelListing.objects.filter(listing_id__in=ids[start : start + LOOKUP_CHUNK])
+        meeting_of.update(stored.values_list("listing_id", "panel_meeting_id"))
+    return meeting_of
+
+
+def _at_their_stored_meetings(held: Held, meeting_of: dict[str, int | None]) -> list[FileProblem]:
+    """A row kept at its stored panel meeting must still match it (as a row naming its
+    meeting must: tables._listing_at_its_meeting)."""
+    pks = sorted({pk for pk in meeting_of.values() if pk is not None})
+    meetings: dict[int, tuple[str, dt.date]] = {}
+    for start in range(0, len(pks), LOOKUP_CHUNK):
+        chunk = PanelMeeting.objects.filter(pk__in=pks[start : start + LOOKUP_CHUNK])
+        meetings.update(
+            (pk, (panel, date)) for pk, panel, date in chunk.values_list("pk", "panel", "date")
+        )
+    problems: list[FileProblem] = []
+    for row, _ in held:
+        meeting = meeting_of[row.key[0]]
+        if meeting is None:
+            continue
+        panel, date = meetings[meeting]
+        if row.checks["panel"] != panel:
+            problems.append((row.line, "panel", f"is not the panel meeting's panel ({panel})"))
+        if row.checks["panel_date"] != date:
+            problems.append(
+                (row.line, "panel_date", f"is not the panel meeting's date ({date.isoformat()})")
+            )
+    return problems
+
+
+def listings_in_a_safe_order(held: Held, present: tuple[str, ...]) -> list[WriteStep]:
+    """The listings written so that no child is listed twice at a meeting at any moment: a
+    listing at a meeting takes the place (meeting, child); one at none takes none. Parked:
+    taken off its meeting for a moment."""
+    meeting_of = _listing_meetings(held, present)
+    slots = [
+        (
+            row,
+            None
+            if meeting_of[row.key[0]] is None
+            else (meeting_of[row.key[0]], refs["child_id"]["pk"]),
+        )
+        for row, refs in held
+    ]
+    return _in_a_safe_order(slots, _stored_listings_in, _listing_parking, _listing_moving_in)
+
+
+def _stored_listings_in(slots: set[Any]) -> dict[Any, str]:
+    pks = sorted({meeting for meeting, _ in slots})
+    found: dict[Any, str] = {}
+    for start in range(0, len(pks), LOOKUP_CHUNK):
+        listings = PanelListing.objects.filter(
+            panel_meeting_id__in=pks[start : start + LOOKUP_CHUNK]
+        )
+        for meeting, child, listing_id in listings.values_list(
+            "panel_meeting_id", "child_id", "listing_id"
+        ):
+            if (meeting, child) in slots:
+                found[(meeting, child)] = listing_id
+    return found
+
+
+def _listing_parking(listing_id: str) -> Callable[[], None]:
+    def park() -> None:
+        PanelListing.objects.filter(listing_id=listing_id).update(panel_meeting=None)
+
+    return park
+
+
+def _listing_moving_in(listing_id: str, slot: Any) -> Callable[[], None]:
+    meeting, child = slot
+
+    def move_in() -> None:
+        PanelListing.objects.filter(listing_id=listing_id).update(
+            panel_meeting_id=meeting, child_id=child
+        )
+
+    return move_in
+
+
+def meetings_in_a_safe_order(held: Held, present: tuple[str, ...]) -> list[WriteStep]:
+    """The panel meetings written so that no panel meets twice on a day at any moment: a
+    meeting takes the place (panel, date). Parked: moved for a moment to the day before
+    its panel's earliest meeting (or after its latest), a day no meeting of it has."""
+    slots = [(row, (row.checks["panel"], row.checks["date"])) for row, _ in held]
+    return _in_a_safe_order(slots, _stored_meetings_in, _meeting_parking, _meeting_moving_in)
+
+
+def _stored_meetings_in(slots: set[Any]) -> dict[Any, str]:
+    dates = sorted({date for _, date in slots})
+    found: dict[Any, str] = {}
+    for start in range(0, len(dates), LOOKUP_CHUNK):
+        meetings = PanelMeeting.objects.filter(date__in=dates[start : start + LOOKUP_CHUNK])
+        for panel, date, meeting_id in meetings.values_list("panel", "date", "panel_meeting_id"):
+            if (panel, date) in slots:
+                found[(panel, date)] = meeting_id
+    return found
+
+
+def _meeting_parking(meeting_id: str) -> Callable[[], None]:
+    def park() -> None:
+        meeting = PanelMeeting.objects.filter(panel_meeting_id=meeting_id)
+        panel = meeting.values_list("panel", flat=True).get()
+        dates = PanelMeeting.objects.filter(panel=panel).aggregate(Min("date"), Max("date"))
+        earliest, latest = dates["date__min"], dates["date__max"]
+        day = dt.timedelta(days=1)
+        meeting.update(date=earliest - day if earliest > dt.date.min else latest + day)
+
+    return park
+
+
+def _meeting_moving_in(meeting_id: str, slot: Any) -> Callable[[], None]:
+    panel, date = slot
+
+    def move_in() -> None:
+        PanelMeeting.objects.filter(panel_meeting_id=meeting_id).update(panel=panel, date=date)
+
+    return move_in
 
 
 WHOLE_FILE_CHECKS: dict[str, WholeFileCheck] = {
     "concern_periods.csv": WholeFileCheck(concern_period_overlaps, periods_in_a_safe_order),
-    "panel_meetings.csv": WholeFileCheck(panel_meetings_once_a_day),
-    "panel_listings.csv": WholeFileCheck(listed_once_per_panel_meeting),
+    "panel_meetings.csv": WholeFileCheck(panel_meetings_once_a_day, meetings_in_a_safe_order),
+    "panel_listings.csv": WholeFileCheck(listed_once_per_panel_meeting, listings_in_a_safe_order),
 }
