@@ -657,7 +657,7 @@ TABLES += (
         created_with={"opened_by": PeriodOpenedBy.RECORD},
         # Two periods of a child may not both be open on any date (importer.py).
         checked_as_a_whole=True,
-        cross_record_columns=("opened_on", "closed_on"),
+        cross_record_columns=("opened_on", "closed_on", "close_reason"),
     ),
     Table(
         file_name="support_referrals.csv",

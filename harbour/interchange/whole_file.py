@@ -26,12 +26,13 @@ could arrive in a place another is about to leave. So the rows are written in a 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Max, Min
+from django.db.models import F
 
 from harbour.exploitation.models import CloseReason, ConcernPeriod, PanelListing, PanelMeeting
 
@@ -100,14 +101,17 @@ def concern_period_overlaps(
     in_folder = {row.key[0] for row, _ in held} | refused_ids
     child_of = {row.key[0]: refs["child_id"]["pk"] for row, refs in held}
     closed_on = _closed_on(held, present)
+    problems = [] if "closed_on" in present else _against_kept_closings(held, present, closed_on)
+    refused_lines = {line for line, _, _ in problems}
     periods: dict[int, list[_Period]] = defaultdict(list)
     for stored in _stored_periods(set(child_of.values())):
         if stored["period_id"] not in in_folder:
             periods[stored["child_id"]].append(
                 _Period(stored["period_id"], stored["opened_on"], stored["closed_on"], None)
             )
-    problems: list[FileProblem] = []
     for row, _ in sorted(held, key=lambda item: item[0].line):
+        if row.line in refused_lines:
+            continue
         period = _Period(row.key[0], row.checks["opened_on"], closed_on[row.key[0]], row.line)
         earlier = periods[child_of[period.period_id]]
         for other in earlier:
@@ -141,6 +145,27 @@ def _stored_periods(child_pks: set[int]) -> list[dict[str, Any]]:
 
 
 STORED_FIELDS = ("period_id", "child_id", "opened_on", "closed_on")
+
+
+def _against_kept_closings(
+    held: Held, present: tuple[str, ...], closed_on: dict[str, dt.date | None]
+) -> list[FileProblem]:
+    """The row rules of a closed period (tables._concern_period_rules), for a file without
+    the closed_on column: against the closed_on the register keeps."""
+    problems: list[FileProblem] = []
+    for row, _ in held:
+        kept = closed_on[row.key[0]]
+        if kept is None:
+            continue
+        kept_closed_on = (
+            f"the period's closed_on ({kept.isoformat()}), kept from the register as this "
+            "file has no closed_on column"
+        )
+        if row.checks["opened_on"] > kept:
+            problems.append((row.line, "opened_on", f"is after {kept_closed_on}"))
+        elif "close_reason" in present and row.checks["close_reason"] is None:
+            problems.append((row.line, "close_reason", f"is required by {kept_closed_on}"))
+    return problems
 
 
 def _closed_on(held: Held, present: tuple[str, ...]) -> dict[str, dt.date | None]:
@@ -335,10 +360,11 @@ def listed_once_per_panel_meeting(
         stored,
         lambda other: f"the child is already listed at this panel meeting: listing {other}",
     )
-    found = [(line, "panel_meeting_id", message) for line, _, message in problems]
-    if "panel_meeting_id" not in present:
-        found += _at_their_stored_meetings(held, meeting_of)
-    return sorted(found)
+    if "panel_meeting_id" in present:
+        return [(line, "panel_meeting_id", message) for line, _, message in problems]
+    # Kept at its stored meeting: what brought the row there is its child.
+    found = [(line, "child_id", message) for line, _, message in problems]
+    return sorted(found + _at_their_stored_meetings(held, meeting_of))
 
 
 def _listing_meetings(held: Held, present: tuple[str, ...]) -> dict[str, int | None]:
@@ -454,13 +480,22 @@ def _stored_meetings_in(slots: set[Any]) -> dict[Any, str]:
 def _meeting_parking(meeting_id: str) -> Callable[[], None]:
     def park() -> None:
         meeting = PanelMeeting.objects.filter(panel_meeting_id=meeting_id)
-        panel = meeting.values_list("panel", flat=True).get()
-        dates = PanelMeeting.objects.filter(panel=panel).aggregate(Min("date"), Max("date"))
-        earliest, latest = dates["date__min"], dates["date__max"]
-        day = dt.timedelta(days=1)
-        meeting.update(date=earliest - day if earliest > dt.date.min else latest + day)
+        meeting.update(date=_free_day(meeting.values_list("panel", flat=True).get()))
 
     return park
+
+
+def _free_day(panel: str) -> dt.date:
+    """A day the panel has no meeting on: the day before its earliest, or else the day
+    after its latest, or else (its meetings span the whole calendar) the first day free."""
+    days = set(PanelMeeting.objects.filter(panel=panel).values_list("date", flat=True))
+    earliest, latest = min(days), max(days)
+    day = dt.timedelta(days=1)
+    if earliest > dt.date.min:
+        return earliest - day
+    if latest < dt.date.max:
+        return latest + day
+    return next(date for n in itertools.count(1) if (date := earliest + n * day) not in days)
 
 
 def _meeting_moving_in(meeting_id: str, slot: Any) -> Callable[[], None]:
