@@ -86,6 +86,7 @@ EPISODES ?= 1000000
 .PHONY: bench-compare
 bench-compare: setup
 	@uptime
+	$(PY) bench/yardstick.py
 	-@scripts/with-postgres true
 	$(PY) bench/compare.py --episodes 100000
 	$(PY) bench/compare.py --episodes 1000000 --runs 5
@@ -95,6 +96,7 @@ bench-compare: setup
 	scripts/with-postgres $(PY) bench/casework_bench.py --episodes $(EPISODES) --database postgres
 	$(PY) bench/match_bench.py --database sqlite
 	scripts/with-postgres $(PY) bench/match_bench.py --database postgres
+	$(PY) bench/yardstick.py
 	@uptime
 
 # Load test (docs/performance.md, "Load"): 20 signed-in sessions browsing for 60 s through
