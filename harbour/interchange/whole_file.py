@@ -32,7 +32,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Model
 
 from harbour.exploitation.models import CloseReason, ConcernPeriod, PanelListing, PanelMeeting
 
@@ -173,12 +173,18 @@ def _closed_on(held: Held, present: tuple[str, ...]) -> dict[str, dt.date | None
     column, the stored period's (None for a new one: a column left out gives no value)."""
     if "closed_on" in present:
         return {row.key[0]: row.checks["closed_on"] for row, _ in held}
+    return _stored_values(ConcernPeriod, "period_id", "closed_on", held)
+
+
+def _stored_values(model: type[Model], key: str, field: str, held: Held) -> dict[str, Any]:
+    """`field` of the stored record of each row (None for a row of a new record): what a
+    file that leaves out the field's column keeps."""
     ids = sorted(row.key[0] for row, _ in held)
-    closed_on: dict[str, dt.date | None] = dict.fromkeys(ids)
+    found: dict[str, Any] = dict.fromkeys(ids)
     for start in range(0, len(ids), LOOKUP_CHUNK):
-        stored = ConcernPeriod.objects.filter(period_id__in=ids[start : start + LOOKUP_CHUNK])
-        closed_on.update(stored.values_list("period_id", "closed_on"))
-    return closed_on
+        stored = model._default_manager.filter(**{f"{key}__in": ids[start : start + LOOKUP_CHUNK]})
+        found.update(stored.values_list(key, field))
+    return found
 
 
 def periods_in_a_safe_order(held: Held, present: tuple[str, ...]) -> list[WriteStep]:
@@ -375,12 +381,7 @@ def _listing_meetings(held: Held, present: tuple[str, ...]) -> dict[str, int | N
             row.key[0]: None if refs["panel_meeting_id"] is None else refs["panel_meeting_id"]["pk"]
             for row, refs in held
         }
-    ids = sorted(row.key[0] for row, _ in held)
-    meeting_of: dict[str, int | None] = dict.fromkeys(ids)
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        stored = PanelListing.objects.filter(listing_id__in=ids[start : start + LOOKUP_CHUNK])
-        meeting_of.update(stored.values_list("listing_id", "panel_meeting_id"))
-    return meeting_of
+    return _stored_values(PanelListing, "listing_id", "panel_meeting_id", held)
 
 
 def _at_their_stored_meetings(held: Held, meeting_of: dict[str, int | None]) -> list[FileProblem]:
